@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Duration, IANAZone } from "luxon";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import type { LogLevel } from "./log.ts";
 import { DEFAULT_SEVERITIES, type Severity, type SeverityLadder, severityKey } from "./domain/severity.ts";
@@ -209,12 +209,16 @@ export function readIncidentSettings(file: string | undefined, baseDir: string):
   let data: unknown = {};
   if (file !== undefined) {
     const text = fs.readFileSync(file, "utf8");
-    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
     const first = doc.errors[0];
     if (first) {
-      const pos = first.linePos?.[0];
-      const at = pos ? `line ${pos.line}, column ${pos.col}` : "syntax";
-      throw new ConfigError(`${file}: ${at}: ${first.message.split("\n")[0]}`);
+      const pos = lines.linePos(first.pos[0]);
+      const what =
+        first.code === "DUPLICATE_KEY"
+          ? `duplicate key "${(text.slice(first.pos[0]).split("\n")[0] ?? "").split(":")[0]?.trim() || "?"}" (each key may appear once)`
+          : first.message.split("\n")[0];
+      throw new ConfigError(`${file}: line ${pos.line}, column ${pos.col}: YAML syntax: ${what}`);
     }
     data = doc.toJS() ?? {};
     if (typeof data !== "object" || Array.isArray(data)) {

@@ -138,10 +138,15 @@ function mapCharColumns<T>(adapter: T): T {
  * closed: adapter-pg 7.10 drops it first, which fails with "being accessed by other users", and never
  * closes the connection it created it with.
  */
-function migrationAdapterFactory(connection: PoolConfig): PrismaPg {
+function migrationAdapterFactory(connection: PoolConfig, opened: { dispose(): Promise<void> }[]): PrismaPg {
   const factory = new PrismaPg(connection);
   const connect = factory.connect.bind(factory);
-  factory.connect = async () => mapCharColumns(await connect());
+  // engine.free() does not dispose what the engine connected, so we track it and close it ourselves
+  factory.connect = async () => {
+    const adapter = mapCharColumns(await connect());
+    opened.push(adapter);
+    return adapter;
+  };
   factory.connectToShadowDb = async () => {
     const database = `prisma_migrate_shadow_db_${randomUUID()}`;
     const admin = new pg.Client(connection);
@@ -165,7 +170,8 @@ function migrationAdapterFactory(connection: PoolConfig): PrismaPg {
 async function withEngine<T>(connection: PoolConfig, log: Logger, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const mod = await loadEngineModule();
   const schema = await fs.readFile(SCHEMA_FILE, "utf8");
-  const adapter = bindMigrationAwareSqlAdapterFactory(migrationAdapterFactory(connection));
+  const opened: { dispose(): Promise<void> }[] = [];
+  const adapter = bindMigrationAwareSqlAdapterFactory(migrationAdapterFactory(connection, opened));
   const engine = await mod.SchemaEngine.new(
     { datamodels: [[SCHEMA_FILE, schema]] },
     (line: string) => log.debug({ engine: line }, "schema engine"),
@@ -180,6 +186,7 @@ async function withEngine<T>(connection: PoolConfig, log: Logger, fn: (engine: S
     throw err;
   } finally {
     engine.free();
+    await Promise.allSettled(opened.map((a) => a.dispose()));
   }
 }
 

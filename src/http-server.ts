@@ -1,0 +1,73 @@
+// The process's HTTP server: GET /healthz (200 when the database answers, else 503) and, in HTTP
+// mode, POST /slack/events handed to Bolt's receiver (which verifies signatures and timestamps).
+
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "./log.ts";
+
+export interface HttpServerOptions {
+  port: number;
+  log: Logger;
+  healthy: () => Promise<boolean>;
+  slackEvents?: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+}
+
+export interface HttpServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServer> {
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+      opts.healthy().then(
+        (ok) => json(res, ok ? 200 : 503, { status: ok ? "ok" : "database unavailable" }),
+        () => json(res, 503, { status: "database unavailable" }),
+      );
+      return;
+    }
+    if (path === "/slack/events" && opts.slackEvents) {
+      if (req.method !== "POST") {
+        json(res, 405, { error: "POST only" });
+        return;
+      }
+      try {
+        opts.slackEvents(req, res);
+      } catch (err) {
+        opts.log.error({ err }, "Slack request handling failed");
+        if (!res.headersSent) json(res, 500, { error: "internal error" });
+      }
+      return;
+    }
+    json(res, 404, { error: "not found" });
+  });
+  // Slack waits 3 s; nothing legitimate takes longer to send its request
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // connections still busy get a moment to finish, then are cut
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      }),
+  };
+}

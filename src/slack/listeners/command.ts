@@ -1,0 +1,91 @@
+// The `/incident` router: validate the payload, parse the text, hand the typed command to its handler.
+// Help and parse errors are answered in the acknowledgement itself (no extra Slack call). Any
+// unexpected failure is logged once with a correlation id and the user gets a short apology.
+
+import type { App, RespondFn, SlackCommandMiddlewareArgs } from "@slack/bolt";
+import { randomUUID } from "node:crypto";
+import { type Command, type CommandKind, parseCommand } from "../../domain/commands.ts";
+import type { SeverityLadder } from "../../domain/severity.ts";
+import type { Logger } from "../../log.ts";
+import { helpMessage } from "../blocks/help.ts";
+import { errorMessage } from "../blocks/replies.ts";
+import { type SlashCommand, slashCommand } from "../payloads.ts";
+
+export type Reply = { text: string; blocks?: unknown[] };
+
+export interface CommandRequest<K extends CommandKind = CommandKind> {
+  readonly payload: SlashCommand;
+  readonly command: Extract<Command, { kind: K }>;
+  /** Acknowledge with an ephemeral reply (or nothing). Must be called once, within 3 s. */
+  ack(reply?: Reply): Promise<void>;
+  /** Ephemeral follow-up after the ack, through the command's response_url. */
+  respond(reply: Reply): Promise<void>;
+}
+
+export type CommandHandlers = { [K in CommandKind]?: (req: CommandRequest<K>) => Promise<void> };
+
+export function ephemeralBody(reply: Reply) {
+  return { response_type: "ephemeral" as const, text: reply.text, ...(reply.blocks ? { blocks: reply.blocks as never } : {}) };
+}
+
+export function registerCommand(app: App, ladder: SeverityLadder, handlers: CommandHandlers, log: Logger): void {
+  // any command name: a team may rename /incident in its manifest
+  app.command(/.*/, async ({ command: raw, ack, respond }: SlackCommandMiddlewareArgs) => {
+    const parsed = slashCommand.safeParse(raw);
+    if (!parsed.success) {
+      log.warn({ issues: parsed.error.issues.map((i) => i.path.join(".")) }, "malformed slash command payload");
+      await ack(ephemeralBody(errorMessage("Slack sent a command this bot could not read. Please try again.")));
+      return;
+    }
+    const payload = parsed.data;
+    const result = parseCommand(payload.text, ladder);
+    if (!result.ok) {
+      await ack(ephemeralBody(errorMessage(result.error, result.usage)));
+      return;
+    }
+    const command = result.command;
+    if (command.kind === "help") {
+      await ack(ephemeralBody(helpMessage(ladder)));
+      return;
+    }
+    const handler = handlers[command.kind] as ((req: CommandRequest) => Promise<void>) | undefined;
+    if (!handler) {
+      await ack(ephemeralBody(errorMessage(`\`/incident ${command.kind}\` is not available in this version.`)));
+      return;
+    }
+    await runCommand(handler, payload, command, ack, respond, log);
+  });
+}
+
+async function runCommand(
+  handler: (req: CommandRequest) => Promise<void>,
+  payload: SlashCommand,
+  command: Command,
+  ack: SlackCommandMiddlewareArgs["ack"],
+  respond: RespondFn,
+  log: Logger,
+): Promise<void> {
+  let acked = false;
+  const req: CommandRequest = {
+    payload,
+    command,
+    async ack(reply) {
+      if (acked) return;
+      acked = true;
+      await ack(reply ? ephemeralBody(reply) : undefined);
+    },
+    async respond(reply) {
+      await respond(ephemeralBody(reply));
+    },
+  };
+  try {
+    await handler(req);
+    if (!acked) await req.ack();
+  } catch (err) {
+    const ref = randomUUID().slice(0, 8);
+    log.error({ err, ref, command: command.kind, user: payload.user_id, channel: payload.channel_id }, "command failed");
+    const apology = errorMessage(`Something went wrong handling \`/incident ${command.kind}\` (reference ${ref}). Nothing was lost; please try again.`);
+    if (!acked) await req.ack(apology);
+    else await req.respond(apology).catch((e: unknown) => log.warn({ err: e, ref }, "could not tell the user about the failure"));
+  }
+}

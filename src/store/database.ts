@@ -1,0 +1,74 @@
+// Opens the database the configuration names: the embedded PostgreSQL (started here) or the one at
+// DATABASE_URL. Either way: migrations applied, then one Prisma client through the pg adapter.
+
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { PoolConfig } from "pg";
+import type { DatabaseConfig } from "../config.ts";
+import type { Logger } from "../log.ts";
+import { startEmbeddedPostgres } from "./embedded-postgres.ts";
+import { PrismaClient } from "./generated/client.ts";
+import { applyPendingMigrations } from "./migrate.ts";
+
+export type Db = PrismaClient;
+
+export interface Database {
+  readonly prisma: Db;
+  readonly connection: PoolConfig;
+  readonly embedded: boolean;
+  /** True when the database answers a trivial query within `timeoutMs`. */
+  healthy(timeoutMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Connections in this process's pool. */
+  poolSize?: number;
+}
+
+export function createPrisma(connection: PoolConfig, poolSize = 10): Db {
+  const adapter = new PrismaPg({
+    ...connection,
+    max: poolSize,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+  });
+  return new PrismaClient({ adapter });
+}
+
+export async function openDatabase(config: DatabaseConfig, log: Logger, opts: OpenOptions = {}): Promise<Database> {
+  const server = config.kind === "embedded" ? await startEmbeddedPostgres(config.dataDir, log) : undefined;
+  const connection: PoolConfig = server ? server.connection : { connectionString: config.kind === "external" ? config.url : "" };
+  try {
+    await applyPendingMigrations(connection, log);
+  } catch (err) {
+    await server?.stop();
+    throw err;
+  }
+  const prisma = createPrisma(connection, opts.poolSize);
+  let closed = false;
+  return {
+    prisma,
+    connection,
+    embedded: server !== undefined,
+    async healthy(timeoutMs = 1000) {
+      if (closed) return false;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      try {
+        return await Promise.race([prisma.$queryRaw`SELECT 1`.then(() => true), timeout]);
+      } catch {
+        return false;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+      await server?.stop();
+    },
+  };
+}

@@ -1,0 +1,241 @@
+// Fake Slack Web API: conversations.*, pins.*, bookmarks.*, reactions.*, users.*, team/auth.
+
+import { type FakeConversation, newId, type Workspace } from "./workspace.ts";
+
+export class SlackFail extends Error {
+  constructor(
+    readonly error: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(error);
+  }
+}
+
+export type Args = Record<string, unknown>;
+export type Handler = (ws: Workspace, args: Args) => Record<string, unknown>;
+
+export function str(args: Args, key: string): string | undefined {
+  const v = args[key];
+  if (v === undefined || v === null || v === "") return undefined;
+  return String(v);
+}
+
+export function need(args: Args, key: string, error = "invalid_arguments"): string {
+  const v = str(args, key);
+  if (v === undefined) throw new SlackFail(error, { response_metadata: { messages: [`[ERROR] missing required field: ${key}`] } });
+  return v;
+}
+
+export function bool(args: Args, key: string): boolean {
+  const v = args[key];
+  return v === true || v === "true" || v === "1" || v === 1;
+}
+
+/** A channel the bot can use: exists, and the bot is a member (or it is the bot's DM). */
+export function conversation(ws: Workspace, id: string | undefined, opts: { member?: boolean; writable?: boolean } = {}): FakeConversation {
+  if (id === undefined) throw new SlackFail("channel_not_found");
+  // posting to a user id posts in the app's DM with that user
+  const c = /^[UW]/.test(id) && ws.users.has(id) ? ws.imWith(id) : ws.conversations.get(id);
+  if (!c) throw new SlackFail("channel_not_found");
+  // private channels the bot is not in are invisible to it
+  if (c.isPrivate && !c.isIm && !c.members.has(ws.botUserId)) throw new SlackFail("channel_not_found");
+  if (opts.writable && c.isArchived) throw new SlackFail("is_archived");
+  if (opts.member && !c.members.has(ws.botUserId)) throw new SlackFail("not_in_channel");
+  return c;
+}
+
+export function channelObject(ws: Workspace, c: FakeConversation): Record<string, unknown> {
+  return {
+    id: c.id,
+    name: c.name,
+    is_channel: !c.isPrivate && !c.isIm,
+    is_group: c.isPrivate && !c.isIm,
+    is_im: c.isIm,
+    is_private: c.isPrivate,
+    is_archived: c.isArchived,
+    is_general: false,
+    created: c.created,
+    creator: c.creator,
+    is_member: c.members.has(ws.botUserId),
+    name_normalized: c.name,
+    topic: { value: c.topic, creator: "", last_set: 0 },
+    purpose: { value: c.purpose, creator: "", last_set: 0 },
+    previous_names: [],
+    num_members: c.members.size,
+    properties: c.canvasId ? { canvas: { file_id: c.canvasId, is_empty: false } } : {},
+  };
+}
+
+function validateName(ws: Workspace, name: string | undefined): string {
+  if (name === undefined) throw new SlackFail("invalid_name_required");
+  if (name.length > 80) throw new SlackFail("invalid_name_maxlength");
+  if (/[A-Z]/.test(name) || /[^a-z0-9_-]/.test(name)) throw new SlackFail("invalid_name_specials");
+  if (!/[a-z0-9]/.test(name)) throw new SlackFail("invalid_name_punctuation");
+  // names of archived channels stay taken
+  if (ws.channelByName(name)) throw new SlackFail("name_taken");
+  return name;
+}
+
+function userObject(u: { id: string; name: string; realName: string; isBot: boolean; deleted: boolean; tz: string }, teamId: string) {
+  return {
+    id: u.id,
+    team_id: teamId,
+    name: u.name,
+    real_name: u.realName,
+    deleted: u.deleted,
+    is_bot: u.isBot,
+    tz: u.tz,
+    profile: { real_name: u.realName, display_name: u.name, display_name_normalized: u.name },
+  };
+}
+
+export const conversationMethods: Record<string, Handler> = {
+  "auth.test": (ws) => ({
+    url: `https://${ws.teamDomain}.slack.com/`,
+    team: ws.teamName,
+    user: "warroom",
+    team_id: ws.teamId,
+    user_id: ws.botUserId,
+    bot_id: ws.botId,
+    is_enterprise_install: false,
+  }),
+
+  "team.info": (ws) => ({ team: { id: ws.teamId, name: ws.teamName, domain: ws.teamDomain } }),
+
+  "users.info": (ws, args) => {
+    const u = ws.users.get(need(args, "user", "user_not_found"));
+    if (!u) throw new SlackFail("user_not_found");
+    return { user: userObject(u, ws.teamId) };
+  },
+
+  "conversations.create": (ws, args) => {
+    const name = validateName(ws, str(args, "name"));
+    const c = ws.addChannel(name, { isPrivate: bool(args, "is_private"), members: [ws.botUserId] });
+    return { channel: channelObject(ws, c) };
+  },
+
+  "conversations.info": (ws, args) => ({ channel: channelObject(ws, conversation(ws, str(args, "channel"))) }),
+
+  "conversations.list": (ws, args) => {
+    const types = (str(args, "types") ?? "public_channel").split(",");
+    const excludeArchived = bool(args, "exclude_archived");
+    const limit = Math.min(Number(str(args, "limit") ?? 100), 1000);
+    const all = [...ws.conversations.values()].filter(
+      (c) =>
+        !c.isIm &&
+        (c.isPrivate ? types.includes("private_channel") && c.members.has(ws.botUserId) : types.includes("public_channel")) &&
+        !(excludeArchived && c.isArchived),
+    );
+    const start = Number(str(args, "cursor") ?? 0);
+    const page = all.slice(start, start + limit);
+    const next = start + limit < all.length ? String(start + limit) : "";
+    return { channels: page.map((c) => channelObject(ws, c)), response_metadata: { next_cursor: next } };
+  },
+
+  "conversations.invite": (ws, args) => {
+    const c = conversation(ws, str(args, "channel"), { member: true, writable: true });
+    const users = need(args, "users", "no_user").split(",").map((u) => u.trim()).filter(Boolean);
+    if (users.length > 100) throw new SlackFail("too_many_users");
+    const errors: Record<string, unknown>[] = [];
+    for (const id of users) {
+      if (id === ws.botUserId) errors.push({ user: id, ok: false, error: "cant_invite_self" });
+      else if (!ws.users.has(id) || ws.users.get(id)?.deleted) errors.push({ user: id, ok: false, error: "user_not_found" });
+      else if (c.members.has(id)) errors.push({ user: id, ok: false, error: "already_in_channel" });
+    }
+    const fatal = errors.find((e) => e.error !== "already_in_channel");
+    if (errors.length > 0 && !bool(args, "force") && (fatal || errors.length === users.length)) {
+      throw new SlackFail(String((fatal ?? errors[0])?.error), { errors });
+    }
+    for (const id of users) if (ws.users.has(id) && id !== ws.botUserId) c.members.add(id);
+    return { channel: channelObject(ws, c), ...(errors.length > 0 ? { errors } : {}) };
+  },
+
+  "conversations.setTopic": (ws, args) => {
+    const c = conversation(ws, str(args, "channel"), { member: true, writable: true });
+    const topic = str(args, "topic") ?? "";
+    if (topic.length > 250) throw new SlackFail("too_long");
+    c.topic = topic;
+    return { channel: channelObject(ws, c) };
+  },
+
+  "conversations.setPurpose": (ws, args) => {
+    const c = conversation(ws, str(args, "channel"), { member: true, writable: true });
+    const purpose = str(args, "purpose") ?? "";
+    if (purpose.length > 250) throw new SlackFail("too_long");
+    c.purpose = purpose;
+    return { channel: channelObject(ws, c) };
+  },
+
+  "conversations.archive": (ws, args) => {
+    const c = conversation(ws, str(args, "channel"), { member: true });
+    if (c.isArchived) throw new SlackFail("already_archived");
+    c.isArchived = true;
+    return {};
+  },
+
+  "conversations.open": (ws, args) => {
+    const users = (str(args, "users") ?? "").split(",").filter(Boolean);
+    if (users.length !== 1) throw new SlackFail(users.length === 0 ? "users_list_not_supplied" : "not_implemented");
+    if (!ws.users.has(users[0] as string)) throw new SlackFail("user_not_found");
+    return { channel: { id: ws.imWith(users[0] as string).id } };
+  },
+
+  "conversations.history": (ws, args) => {
+    const c = conversation(ws, str(args, "channel"), { member: true });
+    const oldest = Number(str(args, "oldest") ?? 0);
+    const latest = Number(str(args, "latest") ?? Number.MAX_SAFE_INTEGER);
+    const limit = Math.min(Number(str(args, "limit") ?? 100), 999);
+    const withMetadata = bool(args, "include_all_metadata");
+    const msgs = c.messages
+      .filter((m) => Number(m.ts) >= oldest && Number(m.ts) <= latest && m.threadTs === undefined)
+      .reverse()
+      .slice(0, limit)
+      .map((m) => ({
+        type: "message",
+        ts: m.ts,
+        text: m.text,
+        ...(m.user ? { user: m.user } : {}),
+        ...(m.botId ? { bot_id: m.botId } : {}),
+        ...(m.blocks ? { blocks: m.blocks } : {}),
+        ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+      }));
+    return { messages: msgs, has_more: false, pin_count: c.pins.size };
+  },
+
+  "conversations.members": (ws, args) => ({ members: [...conversation(ws, str(args, "channel")).members] }),
+
+  "pins.add": (ws, args) => {
+    const c = conversation(ws, str(args, "channel"), { member: true });
+    const ts = str(args, "timestamp");
+    if (ts === undefined) throw new SlackFail("no_item_specified");
+    if (!c.messages.some((m) => m.ts === ts)) throw new SlackFail("message_not_found");
+    if (c.pins.has(ts)) throw new SlackFail("already_pinned");
+    if (c.pins.size >= 100) throw new SlackFail("too_many_pins");
+    c.pins.add(ts);
+    return {};
+  },
+
+  "bookmarks.add": (ws, args) => {
+    const c = conversation(ws, str(args, "channel_id"), { member: true });
+    const title = need(args, "title");
+    if (str(args, "type") !== "link") throw new SlackFail("invalid_bookmark_type");
+    const link = str(args, "link") ?? "";
+    if (!/^https?:\/\//.test(link) || link.length > 2048) throw new SlackFail("invalid_link");
+    if (c.bookmarks.length >= 100) throw new SlackFail("too_many_bookmarks");
+    const bookmark = { id: newId("Bk"), title, link };
+    c.bookmarks.push(bookmark);
+    return { bookmark: { ...bookmark, channel_id: c.id, type: "link" } };
+  },
+
+  "reactions.add": (ws, args) => {
+    const c = conversation(ws, str(args, "channel"));
+    const m = c.messages.find((x) => x.ts === str(args, "timestamp"));
+    if (!m) throw new SlackFail("message_not_found");
+    const name = need(args, "name", "invalid_name");
+    const who = m.reactions.get(name) ?? new Set();
+    if (who.has(ws.botUserId)) throw new SlackFail("already_reacted");
+    who.add(ws.botUserId);
+    m.reactions.set(name, who);
+    return {};
+  },
+};

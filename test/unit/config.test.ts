@@ -1,0 +1,163 @@
+// Configuration: every problem is one line naming the variable, or the file and key, and what was
+// expected; a valid configuration is typed, defaulted and frozen.
+
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.ts";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warroom-config-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const BASE = { SLACK_BOT_TOKEN: "xoxb-1-2-abc", SLACK_SIGNING_SECRET: "s3cret", INCIDENT_CONFIG: path.join(dir, "empty.yml") };
+fs.writeFileSync(BASE.INCIDENT_CONFIG, "");
+
+function withFile(yaml: string): Record<string, string> {
+  const file = path.join(dir, `c${Math.random().toString(36).slice(2)}.yml`);
+  fs.writeFileSync(file, yaml);
+  return { ...BASE, INCIDENT_CONFIG: file };
+}
+
+function problem(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    const message = (err as Error).message;
+    expect(message).not.toContain("\n");
+    return message;
+  }
+  throw new Error("expected a configuration error");
+}
+
+describe("environment variables", () => {
+  it("names SLACK_BOT_TOKEN first when nothing is set, and says where to get it", () => {
+    expect(problem({})).toMatch(/^SLACK_BOT_TOKEN is not set: it is the Bot User OAuth Token \(xoxb-…\) from your Slack app's OAuth & Permissions page/);
+  });
+
+  it("rejects a bot token of the wrong kind without echoing it", () => {
+    const msg = problem({ ...BASE, SLACK_BOT_TOKEN: "xoxp-user-token-value" });
+    expect(msg).toMatch(/^SLACK_BOT_TOKEN must start with xoxb-/);
+    expect(msg).not.toContain("user-token-value");
+  });
+
+  it("requires the signing secret in HTTP mode", () => {
+    expect(problem({ ...BASE, SLACK_SIGNING_SECRET: undefined })).toMatch(/^SLACK_SIGNING_SECRET is not set: it is the Signing Secret/);
+  });
+
+  it("switches to Socket Mode with an app token, where the signing secret is optional", () => {
+    const c = loadConfig({ ...BASE, SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: "xapp-1-A-1-abc" });
+    expect(c.slack.socketMode).toBe(true);
+    expect(c.slack.appToken).toBe("xapp-1-A-1-abc");
+  });
+
+  it("rejects an app token of the wrong kind", () => {
+    expect(problem({ ...BASE, SLACK_APP_TOKEN: "xoxb-nope" })).toMatch(/^SLACK_APP_TOKEN must start with xapp-/);
+  });
+
+  it.each([
+    [{ PORT: "http" }, /^PORT must be a TCP port number from 0 to 65535 \(got "http"\)/],
+    [{ PORT: "70000" }, /^PORT must be a TCP port number/],
+    [{ SLACK_API_URL: "ftp://x" }, /^SLACK_API_URL must be an http\(s\) URL/],
+    [{ SLACK_API_URL: "not a url" }, /^SLACK_API_URL must be an http\(s\) URL/],
+    [{ DATABASE_URL: "mysql://x" }, /^DATABASE_URL must be a PostgreSQL URL starting with postgres:\/\/ or postgresql:\/\//],
+    [{ LOG_LEVEL: "loud" }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)/],
+    [{ INCIDENT_CONFIG: "/nonexistent/incident.yml" }, /^INCIDENT_CONFIG names \/nonexistent\/incident.yml, which does not exist/],
+  ])("rejects %o", (extra, expected) => {
+    expect(problem({ ...BASE, ...extra })).toMatch(expected);
+  });
+
+  it("has the documented defaults", () => {
+    const c = loadConfig(BASE);
+    expect(c.port).toBe(3000);
+    expect(c.slack.apiUrl).toBe("https://slack.com/api/");
+    expect(c.slack.socketMode).toBe(false);
+    expect(c.database).toEqual({ kind: "embedded", dataDir: path.resolve("./data") });
+    expect(c.logLevel).toBe("info");
+    expect(c.incident.timezone).toBe("UTC");
+    expect(c.incident.channelPrefix).toBe("inc");
+    expect(c.incident.postmortemDue.toISO()).toBe("P2D");
+    expect(c.incident.archiveAfter).toBeUndefined();
+    expect(c.incident.severities.map((s) => [s.id, s.label, s.cadence?.toISO() ?? null])).toEqual([
+      ["SEV1", "Critical", "PT30M"],
+      ["SEV2", "High", "PT1H"],
+      ["SEV3", "Medium", "PT4H"],
+      ["SEV4", "Low", null],
+    ]);
+  });
+
+  it("adds the trailing slash to SLACK_API_URL and takes DATABASE_URL", () => {
+    const c = loadConfig({ ...BASE, SLACK_API_URL: "http://127.0.0.1:9/api", DATABASE_URL: "postgres://u:p@db/warroom", DATA_DIR: "/ignored" });
+    expect(c.slack.apiUrl).toBe("http://127.0.0.1:9/api/");
+    expect(c.database).toEqual({ kind: "external", url: "postgres://u:p@db/warroom" });
+  });
+
+  it("is frozen all the way down", () => {
+    const c = loadConfig(BASE);
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.slack)).toBe(true);
+    expect(Object.isFrozen(c.incident.severities)).toBe(true);
+    expect(Object.isFrozen(c.incident.severities[0])).toBe(true);
+  });
+});
+
+describe("the YAML file", () => {
+  it("reads every documented key", () => {
+    const c = loadConfig(
+      withFile(`
+announce_channel: "#incidents"
+timezone: Europe/Paris
+channel_prefix: incident
+postmortem_due: P3D
+archive_after: P30D
+templates_dir: ./my-templates
+severities:
+  - { id: SEV0, label: Critical, description: Everything is down, cadence: PT15M, requires_ic: true, expects_comms_lead: true, postmortem_required: true }
+  - { id: SEV1, label: Major, description: Major degradation, cadence: PT30M, requires_ic: true }
+  - { id: SEV2, label: Minor, description: Minor issue, cadence: null }
+`),
+    );
+    expect(c.incident.announceChannel).toBe("incidents");
+    expect(c.incident.timezone).toBe("Europe/Paris");
+    expect(c.incident.channelPrefix).toBe("incident");
+    expect(c.incident.postmortemDue.toISO()).toBe("P3D");
+    expect(c.incident.archiveAfter?.toISO()).toBe("P30D");
+    expect(path.basename(c.incident.templatesDir)).toBe("my-templates");
+    expect(c.incident.severities.map((s) => s.id)).toEqual(["SEV0", "SEV1", "SEV2"]);
+    expect(c.incident.severities[1]).toMatchObject({ requiresIc: true, expectsCommsLead: false, postmortemRequired: false });
+    expect(c.incident.severities[2]?.cadence).toBeNull();
+  });
+
+  it.each([
+    ["timezone: Mars/Olympus", /: timezone: expected an IANA time zone such as Europe\/Paris or UTC \(got "Mars\/Olympus"\)$/],
+    ["timezone: 5", /: timezone: expected an IANA time zone/],
+    ["anounce_channel: x", /: unknown key "anounce_channel"; check the spelling against incident.config.example.yml$/],
+    ["channel_prefix: INC!", /: channel_prefix: expected lowercase letters, digits, - or _/],
+    ["postmortem_due: 2 days", /: postmortem_due: expected a positive ISO-8601 duration for postmortem_due, such as PT30M or P2D \(got "2 days"\)$/],
+    ["archive_after: PT0S", /: archive_after: expected a positive ISO-8601 duration/],
+    ["announce_channel: 'General Chat'", /: announce_channel: expected a channel id \(C0123ABCD\) or a channel name/],
+    ["severities: []", /: severities: expected at least one severity$/],
+    ["severities: SEV1", /: severities: expected a list of severities$/],
+    ["severities: [{ id: SEV1, label: X, description: Y, cadence: 30m }]", /: severities\[0\]\.cadence: /],
+    ["severities: [{ id: SEV1, label: X, description: Y, cadence: PT1H, requires_ic: yes please }]", /: severities\[0\]\.requires_ic: expected true or false$/],
+    ["severities: [{ id: SEV1, label: X, description: Y, cadence: PT1H, colour: red }]", /: unknown key "colour" in severities\[0\]/],
+    ["severities: [{ label: X, description: Y, cadence: PT1H }]", /: severities\[0\]\.id: expected a severity id such as SEV1$/],
+    [
+      "severities: [{ id: SEV1, label: A, description: a, cadence: PT1H }, { id: sev-1, label: B, description: b, cadence: PT1H }]",
+      /: severities\[1\]\.id: "sev-1" repeats severities\[0\]\.id; ids must be unique$/,
+    ],
+    ["- just\n- a list", /: \(top level\): expected a mapping of keys such as timezone: UTC$/],
+    ["timezone: [unclosed", /: line \d+, column \d+: /],
+    ["timezone: UTC\ntimezone: UTC", /: line \d+, column \d+: .*[Dd]uplicate/],
+  ])("names the file, the key and what was expected: %s", (yaml, expected) => {
+    const env = withFile(yaml);
+    const msg = problem(env);
+    expect(msg.startsWith(`${env.INCIDENT_CONFIG}: `)).toBe(true);
+    expect(msg).toMatch(expected);
+  });
+
+  it("treats an empty file as all defaults", () => {
+    expect(loadConfig(withFile("")).incident.severities).toHaveLength(4);
+  });
+});
