@@ -119,11 +119,29 @@ function parseLogLevel(env: Env): LogLevel {
 
 // ---------- the YAML file ----------
 
+function parseDuration(text: string): Duration | undefined {
+  const d: Duration = Duration.fromISO(text.trim());
+  return d.isValid && d.toMillis() > 0 ? d : undefined;
+}
+
 const isoDuration = (what: string) =>
   z.string({ error: `expected an ISO-8601 duration for ${what}, such as PT30M or P2D` }).transform((text, ctx) => {
-    const d: Duration = Duration.fromISO(text.trim());
-    if (!d.isValid || d.toMillis() <= 0) {
+    const d = parseDuration(text);
+    if (!d) {
       ctx.addIssue({ code: "custom", message: `expected a positive ISO-8601 duration for ${what}, such as PT30M or P2D (got "${text}")` });
+      return z.NEVER;
+    }
+    return d;
+  });
+
+const cadence = z
+  .string({ error: "expected an ISO-8601 duration such as PT30M, or null for no reminders" })
+  .nullable()
+  .transform((text, ctx) => {
+    if (text === null) return null;
+    const d = parseDuration(text);
+    if (!d) {
+      ctx.addIssue({ code: "custom", message: `expected an ISO-8601 duration such as PT30M, or null for no reminders (got "${text}")` });
       return z.NEVER;
     }
     return d;
@@ -136,9 +154,7 @@ const severitySchema = z.strictObject({
     .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$/, "expected a severity id of letters, digits, - or _ (at most 20), such as SEV1"),
   label: z.string({ error: "expected a short label such as Critical" }).trim().min(1, "expected a short label such as Critical").max(30),
   description: z.string({ error: "expected a one-line description shown in the declare form" }).trim().min(1).max(150, "keep the description under 150 characters (it is shown in a Slack menu)"),
-  cadence: z.union([z.null(), isoDuration("the update cadence")], {
-    error: "expected an ISO-8601 duration such as PT30M, or null for no reminders",
-  }),
+  cadence,
   requires_ic: z.boolean({ error: "expected true or false" }).default(false),
   expects_comms_lead: z.boolean({ error: "expected true or false" }).default(false),
   postmortem_required: z.boolean({ error: "expected true or false" }).default(false),

@@ -107,6 +107,27 @@ async function resolveRunAs(): Promise<RunAs> {
   }
 }
 
+/**
+ * As root the server runs as `postgres`, which must be able to walk down to DATA_DIR. Say so plainly
+ * instead of letting initdb fail with "Permission denied".
+ */
+async function assertReachable(dir: string, runAs: RunAs): Promise<void> {
+  if (runAs.uid === undefined) return;
+  let current = path.dirname(dir);
+  for (;;) {
+    const st = await fs.stat(current);
+    const searchable = st.uid === runAs.uid ? st.mode & 0o100 : st.gid === runAs.gid ? st.mode & 0o010 : st.mode & 0o001;
+    if (!searchable) {
+      throw new EmbeddedPostgresError(
+        `running as root, the embedded PostgreSQL runs as the "postgres" user, which cannot reach DATA_DIR ${dir} because ${current} is not searchable by other users; choose a DATA_DIR elsewhere, make ${current} searchable (chmod o+x), or run Warroom as a normal user`,
+      );
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
+}
+
 async function chownTo(p: string, runAs: RunAs): Promise<void> {
   if (runAs.uid !== undefined && runAs.gid !== undefined) await fs.chown(p, runAs.uid, runAs.gid);
 }
@@ -369,6 +390,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   const absData = path.resolve(dataDir);
   await fs.mkdir(absData, { recursive: true, mode: 0o700 });
   const runAs = await resolveRunAs();
+  await assertReachable(absData, runAs);
   // as root, the server runs as `postgres`, which must be able to traverse DATA_DIR (not list it)
   if (runAs.uid !== undefined) await fs.chmod(absData, 0o711);
   const clusterDir = path.join(absData, "postgres");

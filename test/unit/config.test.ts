@@ -157,6 +157,13 @@ severities:
     expect(msg).toMatch(expected);
   });
 
+  it("ships incident.config.example.yml, which loads and spells out exactly the defaults", () => {
+    const example = loadConfig({ ...BASE, INCIDENT_CONFIG: path.resolve("incident.config.example.yml") }).incident;
+    const defaults = loadConfig(BASE).incident;
+    const plain = (x: typeof defaults) => ({ ...x, templatesDir: path.basename(x.templatesDir), postmortemDue: x.postmortemDue.toISO(), severities: x.severities.map((s) => ({ ...s, cadence: s.cadence?.toISO() ?? null })) });
+    expect(plain(example)).toEqual(plain(defaults));
+  });
+
   it("treats an empty file as all defaults", () => {
     expect(loadConfig(withFile("")).incident.severities).toHaveLength(4);
   });

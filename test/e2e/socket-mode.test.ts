@@ -1,0 +1,40 @@
+// With SLACK_APP_TOKEN set, the bot uses Socket Mode: it opens the connection through
+// apps.connections.open at SLACK_API_URL and answers envelopes over the WebSocket.
+
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type Harness, startHarness } from "../support/harness.ts";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ env: { SLACK_APP_TOKEN: "xapp-test-token" } });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+it("connects over Socket Mode through SLACK_API_URL with the app token", async () => {
+  await h.fake.waitFor(() => h.fake.socketConnected, 10_000, "the Socket Mode connection");
+  expect(h.fake.okCallsTo("apps.connections.open").length).toBeGreaterThan(0);
+});
+
+it("answers /incident help in the envelope's acknowledgement", async () => {
+  await h.fake.waitFor(() => h.fake.socketConnected, 10_000, "the Socket Mode connection");
+  const ack = (await h.fake.sendEnvelope("slash_commands", {
+    token: "x",
+    team_id: h.fake.ws.teamId,
+    channel_id: h.general.id,
+    user_id: h.users.alice.id,
+    command: "/incident",
+    text: "help",
+    response_url: h.fake.responseUrl(),
+    trigger_id: h.fake.ws.newTrigger(h.users.alice.id),
+    api_app_id: h.fake.ws.appId,
+  })) as Record<string, unknown>;
+  expect(ack.response_type).toBe("ephemeral");
+  expect(JSON.stringify(ack)).toContain("/incident declare");
+});
+
+it("still serves /healthz, and no /slack/events endpoint", async () => {
+  expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+  expect((await fetch(`${h.url}/slack/events`, { method: "POST", body: "{}" })).status).toBe(404);
+});
