@@ -141,7 +141,7 @@ function ladderList(ladder: SeverityLadder): string {
 }
 
 function looksLikeMention(token: string): boolean {
-  return /^@\S+$/.test(token) || /^<@/.test(token);
+  return /^@\S+$/.test(token) || token.startsWith("<@");
 }
 
 function parseMention(token: string, kind: CommandKind): { ok: true; userId: string } | { ok: false; result: ParseResult } {
@@ -304,7 +304,7 @@ function optionalText(kind: "update" | "resolve", args: string): ParseResult {
 
 function noArgs(kind: "postmortem" | "close" | "info" | "list", args: string): ParseResult {
   if (args !== "") return fail(kind, `\`/incident ${kind}\` takes nothing after it.`);
-  return ok({ kind } as Command);
+  return ok({ kind });
 }
 
 function closest(word: string): string | undefined {
@@ -376,5 +376,7 @@ export function parseCommand(text: string, ladder: SeverityLadder): ParseResult 
     case "info":
     case "list":
       return noArgs(kind, args);
+    default:
+      return kind satisfies never;
   }
 }

@@ -7,6 +7,7 @@
 // real token can be told from a typed one; modal input arrives raw and is escaped whole.
 
 /** C0/C1 controls (tab and newline are kept apart) and bidirectional overrides that can disguise text. */
+// oxlint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 
 export function stripControls(text: string): string {

@@ -127,7 +127,7 @@ export function toSlackError(method: string, err: unknown): SlackCallError {
       return new SlackCallError(method, `http_${status}`, undefined, status >= 500 || status === 408 || status === 429);
     }
     case ErrorCode.RequestError: {
-      const message = String(e.original?.message ?? e.message ?? "");
+      const message = e.original?.message ?? e.message ?? "";
       const timeout = /timeout|timed out|aborted/i.test(message);
       return new SlackCallError(method, timeout ? "timeout" : "network", undefined, true);
     }

@@ -85,7 +85,7 @@ export function createSlackApp(config: Config, log: Logger, bot: BotIdentity): S
       if (config.slack.socketMode) await app.stop();
     },
     async drain() {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      while (inFlight.size > 0) await Promise.allSettled(inFlight);
     },
   };
 }

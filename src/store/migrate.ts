@@ -50,7 +50,7 @@ function loadEngineModule(): Promise<EngineModule> {
       __wbg_set_wasm(exports: Record<string, unknown>): void;
     };
     const bytes = await fs.readFile(path.join(path.dirname(bgPath), "schema_engine_bg.wasm"));
-    const { instance } = await WebAssembly.instantiate(bytes, { "./schema_engine_bg.js": bg as never });
+    const { instance } = await WebAssembly.instantiate(bytes, { "./schema_engine_bg.js": bg });
     bg.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return bg;
@@ -134,6 +134,20 @@ function mapCharColumns<T>(adapter: T): T {
 }
 
 /**
+ * The same server, another database. pg lets a connection string win over a `database` field, so
+ * with a URL the database must be replaced inside the URL (adapter-pg's own shadow database code
+ * misses this and would replay the migrations into the real database).
+ */
+export function withDatabase(connection: PoolConfig, database: string): PoolConfig {
+  if (connection.connectionString) {
+    const url = new URL(connection.connectionString);
+    url.pathname = `/${encodeURIComponent(database)}`;
+    return { ...connection, connectionString: url.toString() };
+  }
+  return { ...connection, database };
+}
+
+/**
  * PrismaPg whose shadow database (used by `diff` to replay migrations) is dropped after its pool is
  * closed: adapter-pg 7.10 drops it first, which fails with "being accessed by other users", and never
  * closes the connection it created it with.
@@ -152,7 +166,7 @@ function migrationAdapterFactory(connection: PoolConfig, opened: { dispose(): Pr
     const admin = new pg.Client(connection);
     await admin.connect();
     await admin.query(`CREATE DATABASE "${database}"`);
-    const shadow = mapCharColumns(await new PrismaPg({ ...connection, database }).connect());
+    const shadow = mapCharColumns(await new PrismaPg(withDatabase(connection, database)).connect());
     const closePool = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
       try {

@@ -60,7 +60,7 @@ function element(v: unknown, path: string, actionIds: Set<string>): void {
   if (interactive) {
     if (v.action_id !== undefined) {
       str(v.action_id, `${path}.action_id`, 255);
-      if (actionIds.has(v.action_id as string)) fail(`${path}.action_id`, `duplicate action_id ${String(v.action_id)} in one block`);
+      if (actionIds.has(v.action_id as string)) fail(`${path}.action_id`, `duplicate action_id ${v.action_id as string} in one block`);
       actionIds.add(v.action_id as string);
     }
     confirm(v.confirm, `${path}.confirm`);
@@ -104,7 +104,7 @@ function element(v: unknown, path: string, actionIds: Set<string>): void {
       options(v.options, `${path}.options`, 10);
       return;
     case "datepicker":
-      if (v.initial_date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(v.initial_date))) fail(`${path}.initial_date`, "must be YYYY-MM-DD");
+      if (v.initial_date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v.initial_date as string)) fail(`${path}.initial_date`, "must be YYYY-MM-DD");
       return;
     case "image":
       str(v.image_url, `${path}.image_url`, 3000);
@@ -119,7 +119,7 @@ function block(v: unknown, path: string, surface: Surface, blockIds: Set<string>
   if (!isObj(v)) fail(path, "must be a block");
   if (v.block_id !== undefined) {
     str(v.block_id, `${path}.block_id`, 255);
-    if (blockIds.has(v.block_id as string)) fail(`${path}.block_id`, `duplicate block_id ${String(v.block_id)}`);
+    if (blockIds.has(v.block_id as string)) fail(`${path}.block_id`, `duplicate block_id ${v.block_id as string}`);
     blockIds.add(v.block_id as string);
   }
   const actionIds = new Set<string>();

@@ -17,7 +17,9 @@ export type Handler = (ws: Workspace, args: Args) => Record<string, unknown>;
 export function str(args: Args, key: string): string | undefined {
   const v = args[key];
   if (v === undefined || v === null || v === "") return undefined;
-  return String(v);
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return JSON.stringify(v);
 }
 
 export function need(args: Args, key: string, error = "invalid_arguments"): string {

@@ -212,7 +212,7 @@ export const messageMethods: Record<string, Handler> = {
     const changes = args.changes;
     if (!Array.isArray(changes) || changes.length !== 1) throw new SlackFail("invalid_arguments");
     const change = changes[0] as { operation?: string; document_content?: unknown; title_content?: unknown };
-    const markdown = markdownOf(change as Args);
+    const markdown = markdownOf(change);
     switch (change.operation) {
       case "replace":
         canvas.markdown = markdown ?? "";
@@ -224,7 +224,7 @@ export const messageMethods: Record<string, Handler> = {
         canvas.markdown = (markdown ?? "") + canvas.markdown;
         break;
       case "rename":
-        canvas.title = String((change.title_content as { markdown?: string } | undefined)?.markdown ?? canvas.title);
+        canvas.title = (change.title_content as { markdown?: string } | undefined)?.markdown ?? canvas.title;
         break;
       default:
         throw new SlackFail("invalid_arguments");

@@ -191,9 +191,9 @@ export class FakeSlack {
   private onSocket(client: WebSocket): void {
     this.sockets.add(client);
     client.on("close", () => this.sockets.delete(client));
-    client.on("message", (data) => {
+    client.on("message", (data: Buffer) => {
       try {
-        const msg = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
+        const msg = JSON.parse(data.toString("utf8")) as { envelope_id?: string; payload?: unknown };
         if (msg.envelope_id) this.pendingAcks.get(msg.envelope_id)?.(msg.payload);
       } catch {
         // not an ack
@@ -255,7 +255,7 @@ export class FakeSlack {
     } catch {
       return this.answer(res, method, {}, 200, { ok: false, error: "invalid_json" });
     }
-    const bearer = (req.headers.authorization ?? "").replace(/^Bearer\s+/i, "") || String(args.token ?? "");
+    const bearer = (req.headers.authorization ?? "").replace(/^Bearer\s+/i, "") || (typeof args.token === "string" ? args.token : "");
     delete args.token;
     if (this.latencyMs > 0) await sleep(this.latencyMs);
 

@@ -15,6 +15,14 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
     try {
       const sql = await diffMigrationsToSchema({ connectionString: db.url }, log);
       expect(sql.replace(/^-- This is an empty migration\.?$/m, "").trim()).toBe("");
+      // the migrations were replayed in a shadow database, never in this one
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      const tables = await client.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'");
+      const shadows = await client.query("SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_%'");
+      await client.end();
+      expect(tables.rows[0].n).toBe(0);
+      expect(shadows.rows[0].n).toBe(0);
     } finally {
       await db.drop();
     }

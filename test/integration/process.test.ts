@@ -10,7 +10,10 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadMigrationList } from "../../src/store/migrate.ts";
 import { type FakeSlack, startFakeSlack } from "../fake-slack/server.ts";
-import { alive, embeddedConnection, postmasterPid, spawnBot, waitForDeath } from "../support/bot-process.ts";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { alive, embeddedConnection, postmasterPid, ROOT, spawnBot, waitForDeath } from "../support/bot-process.ts";
+import { createTestDatabase, debianServer } from "../support/databases.ts";
 import { SIGNING_SECRET } from "../support/harness.ts";
 import { SlackRequests } from "../support/slack-requests.ts";
 
@@ -156,5 +159,25 @@ describe("on the embedded database", () => {
     expect(await bot.exited).toBe(1);
     expect(bot.stderr).toEqual([expect.stringMatching(/^warroom: running as root, the embedded PostgreSQL runs as the "postgres" user, which cannot reach DATA_DIR .* is not searchable by other users/)]);
     await fs.rm(parent, { recursive: true, force: true });
+  });
+});
+
+describe("npm run db:migration", () => {
+  const run = promisify(execFile);
+  const script = (args: string[], env: Record<string, string> = {}) =>
+    run(process.execPath, ["--import", "tsx", "scripts/db-migration.ts", ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+
+  it("writes nothing when the schema matches the migrations", async () => {
+    const db = await createTestDatabase(debianServer());
+    try {
+      const { stdout } = await script(["nothing_changed"], { DATABASE_URL: db.url });
+      expect(stdout.trim()).toBe("prisma/schema.prisma matches the migrations; nothing to write.");
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it("refuses a migration name it would not want in a folder name", async () => {
+    await expect(script(["Bad Name!"])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("usage: npm run db:migration -- <name>") });
   });
 });
