@@ -1,29 +1,54 @@
 // Starts and stops the whole bot: dependencies, the Slack app and its listeners, the HTTP server,
-// the scheduler. Used by main.ts and, in-process, by the end-to-end tests.
+// the job worker. Used by main.ts and, in-process, by the end-to-end tests.
 
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { buildDeps, type Deps } from "./deps.ts";
 import { type HttpServer, startHttpServer } from "./http-server.ts";
+import type { Ctx } from "./incidents/context.ts";
+import { jobHandlers, reportDeadJob } from "./incidents/handlers.ts";
 import type { Logger } from "./log.ts";
+import { Worker, type WorkerOptions } from "./scheduler/worker.ts";
 import { createSlackApp } from "./slack/app.ts";
+import { ChannelResolver } from "./slack/channels.ts";
 import { registerListeners } from "./slack/listeners/index.ts";
+import { SlackOnce } from "./slack/once.ts";
+import { UserDirectory } from "./slack/users.ts";
 
 export interface Warroom {
   readonly port: number;
   readonly deps: Deps;
+  readonly ctx: Ctx;
+  readonly worker: Worker;
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
   clock?: Clock;
+  worker?: WorkerOptions;
 }
 
 export async function startWarroom(config: Config, log: Logger, opts: StartOptions = {}): Promise<Warroom> {
   const started = Date.now();
   const deps = await buildDeps(config, log, opts.clock ? { clock: opts.clock } : {});
+  const db = deps.database.prisma;
+  let worker: Worker | undefined;
+  const ctx: Ctx = {
+    config,
+    log,
+    db,
+    slack: deps.slack,
+    once: new SlackOnce(db, deps.slack, deps.clock, log, deps.bot.userId),
+    users: new UserDirectory(deps.slack, log),
+    channels: new ChannelResolver(deps.slack, log),
+    clock: deps.clock,
+    bot: deps.bot,
+    kick: () => worker?.kick(),
+  };
+  worker = new Worker(db, deps.clock, log, jobHandlers(ctx), { ...opts.worker, onDead: (job, err) => reportDeadJob(ctx, job, err) });
+
   const slackApp = createSlackApp(config, log, deps.bot);
-  registerListeners(slackApp.app, deps);
+  registerListeners(slackApp.app, ctx);
 
   let http: HttpServer | undefined;
   try {
@@ -34,8 +59,10 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
       ...(slackApp.requestListener ? { slackEvents: slackApp.requestListener } : {}),
     });
     await slackApp.start();
+    worker.start();
   } catch (err) {
     await http?.close();
+    await worker.stop();
     await deps.database.close();
     throw err;
   }
@@ -46,15 +73,19 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
 
   let stopping: Promise<void> | undefined;
   const server = http;
+  const w = worker;
   return {
     port: server.port,
     deps,
+    ctx,
+    worker: w,
     stop() {
       stopping ??= (async () => {
         log.info("stopping");
         await server.close();
         await slackApp.stop();
         await slackApp.drain();
+        await w.stop();
         await deps.database.close();
         log.info("stopped");
       })();

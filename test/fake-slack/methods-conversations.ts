@@ -34,10 +34,10 @@ export function bool(args: Args, key: string): boolean {
 }
 
 /** A channel the bot can use: exists, and the bot is a member (or it is the bot's DM). */
-export function conversation(ws: Workspace, id: string | undefined, opts: { member?: boolean; writable?: boolean } = {}): FakeConversation {
+export function conversation(ws: Workspace, id: string | undefined, opts: { member?: boolean; writable?: boolean; byName?: boolean } = {}): FakeConversation {
   if (id === undefined) throw new SlackFail("channel_not_found");
-  // posting to a user id posts in the app's DM with that user
-  const c = /^[UW]/.test(id) && ws.users.has(id) ? ws.imWith(id) : ws.conversations.get(id);
+  // posting to a user id posts in the app's DM with that user; chat.postMessage also takes a name
+  const c = /^[UW]/.test(id) && ws.users.has(id) ? ws.imWith(id) : (ws.conversations.get(id) ?? (opts.byName ? ws.channelByName(id.replace(/^#/, "")) : undefined));
   if (!c) throw new SlackFail("channel_not_found");
   // private channels the bot is not in are invisible to it
   if (c.isPrivate && !c.isIm && !c.members.has(ws.botUserId)) throw new SlackFail("channel_not_found");

@@ -84,7 +84,8 @@ function markdownOf(args: Args, key = "document_content"): string | undefined {
 
 export const messageMethods: Record<string, Handler> = {
   "chat.postMessage": (ws, args) => {
-    const c = conversation(ws, str(args, "channel"), { member: true, writable: true });
+    const c = conversation(ws, str(args, "channel"), { writable: true, byName: true });
+    if (!c.isIm && !c.members.has(ws.botUserId) && (c.isPrivate || !ws.chatWritePublic)) throw new SlackFail("not_in_channel");
     const text = str(args, "text");
     const blocks = blocksOf(args, "message");
     if (text === undefined && blocks === undefined && args.attachments === undefined) throw new SlackFail("no_text");

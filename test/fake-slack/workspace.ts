@@ -100,6 +100,8 @@ export class Workspace {
   /** trigger_id → when it was issued, for whom, and whether a view was already opened with it. */
   readonly triggers = new Map<string, { issuedAt: number; user: string; used: boolean }>();
   canvasesEnabled = true;
+  /** The app has chat:write.public: it may post in public channels it has not joined. */
+  chatWritePublic = true;
   private lastTs = 0;
 
   constructor() {

@@ -76,7 +76,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   const capture = new LogCapture();
   const log: Logger = createLogger(config.logLevel, capture);
-  const bot = await startWarroom(config, log, opts.start);
+  // quick retries and polling keep tests short; the behaviour is the production code's
+  const bot = await startWarroom(config, log, { ...opts.start, worker: { pollMs: 100, baseBackoffMs: 200, maxBackoffMs: 2000, ...opts.start?.worker } });
   const url = `http://127.0.0.1:${bot.port}`;
 
   const existing = (name: string) => [...fake.ws.users.values()].find((u) => u.name === name);

@@ -1,9 +1,14 @@
 // Wires every listener to the app.
 
 import type { App } from "@slack/bolt";
-import type { Deps } from "../../deps.ts";
+import type { Ctx } from "../../incidents/context.ts";
 import { registerCommand } from "./command.ts";
+import { registerDeclareModal } from "./declare-modal.ts";
+import { incidentCommandHandlers } from "./incident-commands.ts";
+import { registerRoleActions } from "./role-actions.ts";
 
-export function registerListeners(app: App, deps: Deps): void {
-  registerCommand(app, deps.config.incident.severities, {}, deps.log);
+export function registerListeners(app: App, ctx: Ctx): void {
+  registerCommand(app, ctx.config.incident.severities, incidentCommandHandlers(ctx), ctx.log);
+  registerDeclareModal(app, ctx);
+  registerRoleActions(app, ctx);
 }

@@ -1,0 +1,176 @@
+// The incident and the decisions about it. Every decision is a pure function of the incident, the
+// request and the time: it returns the new incident and what happened (events), or a typed refusal.
+// Nothing here reads a clock, the database or Slack.
+
+import { type Status, transition, type TransitionRefusal } from "./lifecycle.ts";
+import { isSingleRole, ROLE_INFO, type Role, type SingleRole } from "./roles.ts";
+
+export interface Incident {
+  readonly id: string;
+  readonly teamId: string;
+  readonly number: number;
+  readonly title: string;
+  readonly severity: string;
+  readonly status: Status;
+  readonly isPrivate: boolean;
+  readonly impact: string | null;
+  readonly detection: string | null;
+  readonly declaredBy: string;
+  readonly declaredAt: Date;
+  readonly roles: Readonly<Record<SingleRole, string | null>>;
+  readonly responders: readonly string[];
+  readonly channelId: string | null;
+  readonly channelName: string | null;
+  readonly openingTs: string | null;
+  readonly summary: string | null;
+  readonly lastUpdateAt: Date | null;
+  readonly nextUpdateDueAt: Date | null;
+  readonly resolvedAt: Date | null;
+  readonly closedAt: Date | null;
+  readonly version: number;
+}
+
+export function incidentRef(incident: Pick<Incident, "number">): string {
+  return `INC-${incident.number}`;
+}
+
+/** How a role changed hands. */
+export type RoleChangeHow = "declared" | "take" | "assign" | "handoff" | "takeover" | "join";
+
+export type IncidentEvent =
+  | { kind: "role_changed"; role: Role; userId: string; previous: string | null; by: string; how: RoleChangeHow; summary?: string }
+  | { kind: "status_changed"; from: Status; to: Status; by: string };
+
+export type Refusal =
+  | { code: "already_holder"; role: Role }
+  | { code: "role_held"; role: SingleRole; holder: string }
+  | { code: "holder_changed"; role: SingleRole; holder: string | null }
+  | { code: "only_ic_hands_off"; ic: string }
+  | { code: "handoff_to_self" }
+  | { code: "no_ic_to_take_over" }
+  | { code: "not_open"; status: Status }
+  | { code: "transition"; refusal: TransitionRefusal };
+
+export type Decision = { ok: true; incident: Incident; events: IncidentEvent[] } | { ok: false; refusal: Refusal };
+
+function refuse(refusal: Refusal): Decision {
+  return { ok: false, refusal };
+}
+
+function withRole(incident: Incident, role: SingleRole, userId: string | null): Incident {
+  return { ...incident, roles: { ...incident.roles, [role]: userId } };
+}
+
+/** Who may hand IC on, resolve, reopen: the IC, or the declarer while there is no IC. */
+export function isInCharge(incident: Incident, userId: string): boolean {
+  return incident.roles.ic ? incident.roles.ic === userId : incident.declaredBy === userId;
+}
+
+export function inCharge(incident: Incident): string {
+  return incident.roles.ic ?? incident.declaredBy;
+}
+
+/**
+ * Someone takes a role for themselves (a button). A free role is theirs; a held one is refused with
+ * its holder, except IC, which may be taken over explicitly (`takeover`, after a confirmation).
+ * `expected` is the holder the clicker saw; if it changed meanwhile, the click is refused.
+ */
+export function takeRole(incident: Incident, role: Role, actor: string, opts: { expected?: string | null; takeover?: boolean } = {}): Decision {
+  if (incident.status === "closed") return refuse({ code: "not_open", status: incident.status });
+  if (!isSingleRole(role)) {
+    if (incident.responders.includes(actor)) return refuse({ code: "already_holder", role });
+    return {
+      ok: true,
+      incident: { ...incident, responders: [...incident.responders, actor] },
+      events: [{ kind: "role_changed", role, userId: actor, previous: null, by: actor, how: "join" }],
+    };
+  }
+  const holder = incident.roles[role];
+  if (holder === actor) return refuse({ code: "already_holder", role });
+  if (opts.expected !== undefined && opts.expected !== holder) return refuse({ code: "holder_changed", role, holder });
+  if (holder !== null) {
+    if (role === "ic" && opts.takeover) {
+      return {
+        ok: true,
+        incident: withRole(incident, role, actor),
+        events: [{ kind: "role_changed", role, userId: actor, previous: holder, by: actor, how: "takeover" }],
+      };
+    }
+    return refuse({ code: "role_held", role, holder });
+  }
+  return {
+    ok: true,
+    incident: withRole(incident, role, actor),
+    events: [{ kind: "role_changed", role, userId: actor, previous: null, by: actor, how: "take" }],
+  };
+}
+
+/**
+ * Someone assigns a role to a person (command or user picker). Any participant may fill or change a
+ * role, except IC: a held IC changes hands only by the IC's own handoff (or an explicit takeover).
+ */
+export function assignRole(incident: Incident, role: Role, userId: string, actor: string): Decision {
+  if (incident.status === "closed") return refuse({ code: "not_open", status: incident.status });
+  if (!isSingleRole(role)) {
+    if (incident.responders.includes(userId)) return refuse({ code: "already_holder", role });
+    return {
+      ok: true,
+      incident: { ...incident, responders: [...incident.responders, userId] },
+      events: [{ kind: "role_changed", role, userId, previous: null, by: actor, how: "assign" }],
+    };
+  }
+  const holder = incident.roles[role];
+  if (holder === userId) return refuse({ code: "already_holder", role });
+  if (role === "ic" && holder !== null) {
+    if (holder !== actor) return refuse({ code: "only_ic_hands_off", ic: holder });
+    return handoff(incident, userId, actor);
+  }
+  return {
+    ok: true,
+    incident: withRole(incident, role, userId),
+    events: [{ kind: "role_changed", role, userId, previous: holder, by: actor, how: "assign" }],
+  };
+}
+
+/** `/incident handoff @user [summary]`: only the IC (or the declarer while there is none). */
+export function handoff(incident: Incident, to: string, actor: string, summary?: string): Decision {
+  if (incident.status === "closed") return refuse({ code: "not_open", status: incident.status });
+  if (!isInCharge(incident, actor)) return refuse({ code: "only_ic_hands_off", ic: inCharge(incident) });
+  const previous = incident.roles.ic;
+  if (previous === to) return refuse(to === actor ? { code: "handoff_to_self" } : { code: "already_holder", role: "ic" });
+  return {
+    ok: true,
+    incident: { ...withRole(incident, "ic", to), ...(summary ? { summary } : {}) },
+    events: [{ kind: "role_changed", role: "ic", userId: to, previous, by: actor, how: "handoff", ...(summary ? { summary } : {}) }],
+  };
+}
+
+/** `/incident status <state>`: moves the lifecycle forward among the active states. */
+export function setStatus(incident: Incident, to: Status, actor: string): Decision {
+  const t = transition(incident.status, to);
+  if (!t.ok) return refuse({ code: "transition", refusal: t.refusal });
+  if (t.kind !== "progress") return refuse({ code: "transition", refusal: { code: "not_allowed", current: incident.status, requested: to } });
+  return {
+    ok: true,
+    incident: { ...incident, status: to },
+    events: [{ kind: "status_changed", from: incident.status, to, by: actor }],
+  };
+}
+
+/** Everyone who should be in the incident channel. */
+export function participants(incident: Incident): string[] {
+  const people = [incident.declaredBy, ...Object.values(incident.roles), ...incident.responders].filter((u): u is string => Boolean(u));
+  return [...new Set(people)];
+}
+
+export function roleHolders(incident: Incident, role: Role): string[] {
+  if (isSingleRole(role)) {
+    const holder = incident.roles[role];
+    return holder ? [holder] : [];
+  }
+  return [...incident.responders];
+}
+
+export function roleLabel(role: Role): string {
+  return ROLE_INFO[role].label;
+}

@@ -1,0 +1,86 @@
+// Timeline entries: what happened, by whom, in words. Texts are mrkdwn-safe (user text escaped,
+// people as <@U…> mentions) so the same words serve the channel echo, /incident info and, read back
+// as plain text, the postmortem.
+
+import type { IncidentEvent } from "./incident.ts";
+import { STATUS_LABEL } from "./lifecycle.ts";
+import { ROLE_INFO } from "./roles.ts";
+import { escapeMrkdwn } from "./text.ts";
+
+export const TIMELINE_KINDS = [
+  "declared",
+  "role_changed",
+  "severity_changed",
+  "status_changed",
+  "update",
+  "note",
+  "message",
+  "reminder",
+  "snoozed",
+  "resolved",
+  "reopened",
+  "closed",
+  "postmortem",
+  "action_item",
+] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+
+export interface TimelineDraft {
+  readonly kind: TimelineKind;
+  readonly actorId: string | null;
+  /** mrkdwn-safe. */
+  readonly text: string;
+  readonly data?: Record<string, unknown>;
+}
+
+const who = (userId: string) => `<@${userId}>`;
+
+export function describeEvent(event: IncidentEvent): TimelineDraft {
+  switch (event.kind) {
+    case "role_changed": {
+      const label = ROLE_INFO[event.role].label;
+      const data = { role: event.role, userId: event.userId, previous: event.previous, how: event.how };
+      let text: string;
+      switch (event.how) {
+        case "declared":
+          text = `${who(event.userId)} is ${label}`;
+          break;
+        case "take":
+          text = `${who(event.userId)} took ${label}`;
+          break;
+        case "join":
+          text = `${who(event.userId)} joined as a responder`;
+          break;
+        case "takeover":
+          text = `${who(event.userId)} took over as ${label} from ${who(event.previous as string)}`;
+          break;
+        case "handoff":
+          text = `${who(event.by)} handed ${label} to ${who(event.userId)}${event.summary ? `: ${event.summary}` : ""}`;
+          break;
+        case "assign":
+          text =
+            event.role === "responder"
+              ? `${who(event.by)} added ${who(event.userId)} as a responder`
+              : `${who(event.by)} made ${who(event.userId)} ${label}${event.previous ? ` (was ${who(event.previous)})` : ""}`;
+          break;
+      }
+      return { kind: "role_changed", actorId: event.by, text, data };
+    }
+    case "status_changed":
+      return {
+        kind: "status_changed",
+        actorId: event.by,
+        text: `Status: ${STATUS_LABEL[event.from]} → ${STATUS_LABEL[event.to]}`,
+        data: { from: event.from, to: event.to },
+      };
+  }
+}
+
+export function declaredEntry(args: { by: string; severity: string; label: string; title: string; isPrivate: boolean }): TimelineDraft {
+  return {
+    kind: "declared",
+    actorId: args.by,
+    text: `${who(args.by)} declared a ${args.isPrivate ? "private " : ""}${escapeMrkdwn(args.severity)} (${escapeMrkdwn(args.label)}) incident: ${escapeMrkdwn(args.title)}`,
+    data: { severity: args.severity, private: args.isPrivate },
+  };
+}

@@ -1,0 +1,25 @@
+// What a journey works with: built once in warroom.ts, passed in, never imported as singletons.
+
+import type { Clock } from "../clock.ts";
+import type { Config } from "../config.ts";
+import type { Logger } from "../log.ts";
+import type { SlackApi } from "../slack/api.ts";
+import type { ChannelResolver } from "../slack/channels.ts";
+import type { BotIdentity } from "../slack/app.ts";
+import type { SlackOnce } from "../slack/once.ts";
+import type { UserDirectory } from "../slack/users.ts";
+import type { Db } from "../store/database.ts";
+
+export interface Ctx {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly db: Db;
+  readonly slack: SlackApi;
+  readonly once: SlackOnce;
+  readonly users: UserDirectory;
+  readonly channels: ChannelResolver;
+  readonly clock: Clock;
+  readonly bot: BotIdentity;
+  /** Asks this process's worker to run newly enqueued jobs now. */
+  kick(): void;
+}

@@ -1,0 +1,45 @@
+// Load → decide → save, retried when someone else changed the incident in between (the save is a
+// compare-and-set on its version), so concurrent actions are decided one after the other, on fresh data.
+
+import type { Decision, Incident, IncidentEvent, Refusal } from "../domain/incident.ts";
+import type { TimelineDraft } from "../domain/timeline.ts";
+import type { JobDraft } from "../scheduler/queue.ts";
+import type { Prisma } from "../store/generated/client.ts";
+import { ConflictError, loadIncident, saveDecision } from "../store/incidents.ts";
+import type { Ctx } from "./context.ts";
+
+export interface Consequences {
+  timeline: TimelineDraft[];
+  jobs: JobDraft[];
+  extra?: Prisma.IncidentUncheckedUpdateManyInput;
+  also?: (tx: Prisma.TransactionClient) => Promise<void>;
+}
+
+export type Applied =
+  | { ok: true; before: Incident; after: Incident; events: IncidentEvent[] }
+  | { ok: false; refusal: Refusal; incident: Incident }
+  | { ok: false; missing: true };
+
+export async function decideAndSave(
+  ctx: Ctx,
+  incidentId: string,
+  decide: (incident: Incident) => Decision,
+  consequences: (before: Incident, after: Incident, events: IncidentEvent[], at: Date) => Consequences,
+): Promise<Applied> {
+  for (let attempt = 1; ; attempt++) {
+    const before = await loadIncident(ctx.db, incidentId);
+    if (!before) return { ok: false, missing: true };
+    const d = decide(before);
+    if (!d.ok) return { ok: false, refusal: d.refusal, incident: before };
+    const at = ctx.clock.now();
+    const after = { ...d.incident, version: before.version + 1 };
+    const c = consequences(before, after, d.events, at);
+    try {
+      await saveDecision(ctx.db, { before, after: d.incident, events: d.events, timeline: c.timeline, jobs: c.jobs, at, ...(c.extra ? { extra: c.extra } : {}), ...(c.also ? { also: c.also } : {}) });
+      ctx.kick();
+      return { ok: true, before, after, events: d.events };
+    } catch (err) {
+      if (!(err instanceof ConflictError) || attempt >= 20) throw err;
+    }
+  }
+}

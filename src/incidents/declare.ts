@@ -1,0 +1,98 @@
+// Declaring: step 1 of the sequence, recording the incident, happens here, in one transaction with
+// its first timeline entries and the jobs that do the rest (channel, invites, topic, opening message,
+// broadcast, confirmation), so the incident exists, and its remaining steps are guaranteed, from the
+// moment Slack is acknowledged. A repeated submission finds the incident it already made.
+
+import { randomUUID } from "node:crypto";
+import { DateTime } from "luxon";
+import type { Incident } from "../domain/incident.ts";
+import { requireSeverity } from "../domain/severity.ts";
+import { declaredEntry, describeEvent } from "../domain/timeline.ts";
+import { enqueue } from "../scheduler/queue.ts";
+import { addTimeline, findByDeclareKey, findRecentDuplicate, loadIncident, nextNumber, recordRoleChanges } from "../store/incidents.ts";
+import type { Ctx } from "./context.ts";
+import { JOB } from "./jobs.ts";
+
+/** A second identical declaration by the same person within this window is the same incident. */
+const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
+
+export interface DeclareInput {
+  readonly teamId: string;
+  readonly userId: string;
+  /** Plain text, already validated. */
+  readonly title: string;
+  /** A configured severity id. */
+  readonly severity: string;
+  readonly impact?: string;
+  readonly detection?: string;
+  /** Defaults to the declarer ("first responder becomes IC until someone explicitly takes over"). */
+  readonly commanderId?: string;
+  readonly isPrivate: boolean;
+  readonly originChannelId?: string;
+  readonly responseUrl?: string;
+  /** Idempotency key of the request: a modal's view id, or derived from the command. */
+  readonly declareKey: string;
+}
+
+export type DeclareResult = { kind: "declared"; incident: Incident } | { kind: "duplicate"; incident: Incident };
+
+export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareResult> {
+  const now = ctx.clock.now();
+  const severity = requireSeverity(ctx.config.incident.severities, input.severity);
+  const existing = await findByDeclareKey(ctx.db, input.declareKey);
+  if (existing) return { kind: "duplicate", incident: existing };
+
+  const id = randomUUID();
+  const commander = input.commanderId ?? input.userId;
+  const nextUpdateDueAt = severity.cadence ? DateTime.fromJSDate(now).plus(severity.cadence).toJSDate() : null;
+  try {
+    const duplicate = await ctx.db.$transaction(async (tx) => {
+      // one person's declarations are decided one at a time, so two identical commands sent at the
+      // same instant cannot both pass the duplicate check
+      await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`declare:${input.teamId}:${input.userId}`}))`;
+      const recent = await findRecentDuplicate(tx, input.teamId, input.userId, input.title, new Date(now.getTime() - DUPLICATE_WINDOW_MS));
+      if (recent) return recent;
+      const number = await nextNumber(tx, input.teamId);
+      await tx.incident.create({
+        data: {
+          id,
+          teamId: input.teamId,
+          number,
+          title: input.title,
+          severity: severity.id,
+          isPrivate: input.isPrivate,
+          impact: input.impact ?? null,
+          detection: input.detection ?? null,
+          declaredBy: input.userId,
+          declaredAt: now,
+          declareKey: input.declareKey,
+          originChannelId: input.originChannelId ?? null,
+          responseUrl: input.responseUrl ?? null,
+          commanderId: commander,
+          nextUpdateDueAt,
+        },
+      });
+      const roleEvent = { kind: "role_changed" as const, role: "ic" as const, userId: commander, previous: null, by: input.userId, how: commander === input.userId ? ("declared" as const) : ("assign" as const) };
+      await recordRoleChanges(tx, id, [roleEvent], now);
+      await addTimeline(tx, id, now, [
+        declaredEntry({ by: input.userId, severity: severity.id, label: severity.label, title: input.title, isPrivate: input.isPrivate }),
+        describeEvent(roleEvent),
+      ]);
+      await enqueue(tx, [{ kind: JOB.provision, incidentId: id, dedupeKey: `provision:${id}` }], now);
+      return undefined;
+    });
+    if (duplicate) return { kind: "duplicate", incident: duplicate };
+  } catch (err) {
+    // the same request raced itself (a double click): the other one made the incident
+    if ((err as { code?: string }).code === "P2002") {
+      const raced = await findByDeclareKey(ctx.db, input.declareKey);
+      if (raced) return { kind: "duplicate", incident: raced };
+    }
+    throw err;
+  }
+  ctx.kick();
+  const incident = await loadIncident(ctx.db, id);
+  if (!incident) throw new Error(`incident ${id} vanished right after it was declared`);
+  ctx.log.info({ incident: id, number: incident.number, severity: severity.id, private: input.isPrivate }, "incident declared");
+  return { kind: "declared", incident };
+}

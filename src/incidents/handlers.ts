@@ -1,0 +1,40 @@
+// The job kinds this bot runs, and what happens when one fails for good: the people concerned are told.
+
+import { incidentRef } from "../domain/incident.ts";
+import type { ClaimedJob } from "../scheduler/queue.ts";
+import type { JobHandler } from "../scheduler/worker.ts";
+import { SlackCallError } from "../slack/api.ts";
+import { loadIncident } from "../store/incidents.ts";
+import type { Ctx } from "./context.ts";
+import { dm, post, refresh, welcome } from "./effects.ts";
+import { explainSlackError } from "./explain.ts";
+import { JOB } from "./jobs.ts";
+import { provision } from "./provision.ts";
+
+export function jobHandlers(ctx: Ctx): Record<string, JobHandler> {
+  return {
+    [JOB.provision]: (job) => provision(ctx, job.incidentId as string),
+    [JOB.refresh]: (job) => refresh(ctx, job),
+    [JOB.post]: (job) => post(ctx, job),
+    [JOB.dm]: (job) => dm(ctx, job),
+    [JOB.welcome]: (job) => welcome(ctx, job),
+  };
+}
+
+const WHAT: Record<string, string> = {
+  [JOB.provision]: "finish setting up",
+  [JOB.refresh]: "update the opening message of",
+  [JOB.post]: "post a message in",
+  [JOB.dm]: "send a direct message about",
+  [JOB.welcome]: "welcome a role holder to",
+};
+
+/** A job gave up: say so where the incident's people will see it (never silently). */
+export async function reportDeadJob(ctx: Ctx, job: ClaimedJob, error: unknown): Promise<void> {
+  if (!job.incidentId) return;
+  const incident = await loadIncident(ctx.db, job.incidentId);
+  if (!incident) return;
+  const why = error instanceof SlackCallError ? explainSlackError(error) : "an unexpected error (see the bot's log)";
+  const text = `:warning: I could not ${WHAT[job.kind] ?? "complete a step for"} ${incidentRef(incident)} after ${job.attempts} attempts: ${why}`;
+  await ctx.slack.call("chat.postMessage", { channel: incident.channelId ?? incident.declaredBy, text });
+}

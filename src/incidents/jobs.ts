@@ -1,0 +1,32 @@
+// Job kinds, and the drafts journeys enqueue. Payloads are small: handlers re-read the incident.
+
+import type { JobDraft } from "../scheduler/queue.ts";
+
+export const JOB = {
+  /** The declaration sequence after the record: channel, invites, topic, opening message, pin, broadcast, confirmation. */
+  provision: "incident.provision",
+  /** Re-render the opening message (and the topic) from current data. */
+  refresh: "incident.refresh",
+  /** Post a message in the incident channel, once. */
+  post: "incident.post",
+  /** Invite someone into the incident channel and DM them their role's brief. */
+  welcome: "incident.welcome",
+  /** A direct message to one person, once. */
+  dm: "incident.dm",
+} as const;
+
+export function refreshJob(incidentId: string, opts: { topic?: boolean } = {}): JobDraft {
+  return { kind: JOB.refresh, incidentId, payload: { topic: opts.topic ?? false }, dedupeKey: `refresh:${incidentId}:${opts.topic ? "topic" : "message"}` };
+}
+
+export function postJob(incidentId: string, key: string, text: string, blocks?: unknown[]): JobDraft {
+  return { kind: JOB.post, incidentId, payload: { key, text, ...(blocks ? { blocks } : {}) } };
+}
+
+export function dmJob(incidentId: string, key: string, userId: string, text: string, blocks?: unknown[]): JobDraft {
+  return { kind: JOB.dm, incidentId, payload: { key, userId, text, ...(blocks ? { blocks } : {}) } };
+}
+
+export function welcomeJob(incidentId: string, key: string, userId: string, role: string): JobDraft {
+  return { kind: JOB.welcome, incidentId, payload: { key, userId, role } };
+}

@@ -1,0 +1,105 @@
+// The durable job queue in PostgreSQL. Jobs are written in the same transaction as the change that
+// needs them, so acknowledged work cannot be lost. A worker claims due jobs with a lease
+// (`FOR UPDATE SKIP LOCKED`): with several bot processes on one database each job runs in one of them;
+// a crashed worker's lease expires and another takes the job over. Completion and failure are fenced
+// on the claimer, so a worker that lost its lease cannot overwrite the new owner's outcome.
+
+import type { Db } from "../store/database.ts";
+import type { Prisma } from "../store/generated/client.ts";
+
+export type Tx = Prisma.TransactionClient | Db;
+
+export interface JobDraft {
+  readonly kind: string;
+  readonly incidentId?: string;
+  readonly payload?: Record<string, unknown>;
+  /** Defaults to now. */
+  readonly dueAt?: Date;
+  /**
+   * At most one pending job per key: a second enqueue is a no-op while the first waits. The key is
+   * released when a worker claims the job, so a change made while it runs gets a job of its own.
+   */
+  readonly dedupeKey?: string;
+}
+
+export interface ClaimedJob {
+  readonly id: number;
+  readonly kind: string;
+  readonly incidentId: string | null;
+  readonly payload: Record<string, unknown>;
+  readonly dueAt: Date;
+  readonly attempts: number;
+}
+
+export async function enqueue(tx: Tx, jobs: readonly JobDraft[], now: Date): Promise<void> {
+  if (jobs.length === 0) return;
+  await tx.job.createMany({
+    data: jobs.map((j) => ({
+      kind: j.kind,
+      incidentId: j.incidentId ?? null,
+      payload: (j.payload ?? {}) as Prisma.InputJsonValue,
+      dueAt: j.dueAt ?? now,
+      dedupeKey: j.dedupeKey ?? null,
+    })),
+    skipDuplicates: true,
+  });
+}
+
+interface JobRow {
+  id: number;
+  kind: string;
+  incident_id: string | null;
+  payload: Record<string, unknown>;
+  due_at: Date;
+  attempts: number;
+}
+
+/** Claims up to `limit` due jobs for `worker`, leased until now + leaseMs. */
+export async function claimDue(db: Db, worker: string, now: Date, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
+  const until = new Date(now.getTime() + leaseMs);
+  const rows = await db.$queryRaw<JobRow[]>`
+    UPDATE jobs
+       SET locked_by = ${worker}, locked_until = ${until}, attempts = attempts + 1, dedupe_key = NULL
+     WHERE id IN (
+       SELECT id FROM jobs
+        WHERE status = 'pending' AND due_at <= ${now}
+          AND (locked_until IS NULL OR locked_until < ${now})
+        ORDER BY due_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+    RETURNING id, kind, incident_id, payload, due_at, attempts`;
+  return rows.map((r) => ({ id: r.id, kind: r.kind, incidentId: r.incident_id, payload: r.payload, dueAt: r.due_at, attempts: r.attempts }));
+}
+
+export async function complete(db: Db, job: ClaimedJob, worker: string, now: Date): Promise<boolean> {
+  const r = await db.job.updateMany({
+    where: { id: job.id, lockedBy: worker, status: "pending" },
+    data: { status: "done", finishedAt: now, lockedBy: null, lockedUntil: null, lastError: null },
+  });
+  return r.count === 1;
+}
+
+export async function retryLater(db: Db, job: ClaimedJob, worker: string, dueAt: Date, error: string): Promise<boolean> {
+  const r = await db.job.updateMany({
+    where: { id: job.id, lockedBy: worker, status: "pending" },
+    data: { dueAt, lockedBy: null, lockedUntil: null, lastError: error.slice(0, 2000) },
+  });
+  return r.count === 1;
+}
+
+export async function giveUp(db: Db, job: ClaimedJob, worker: string, now: Date, error: string): Promise<boolean> {
+  const r = await db.job.updateMany({
+    where: { id: job.id, lockedBy: worker, status: "pending" },
+    data: { status: "dead", finishedAt: now, lockedBy: null, lockedUntil: null, lastError: error.slice(0, 2000) },
+  });
+  return r.count === 1;
+}
+
+/** Cancels pending jobs of some kinds for an incident (e.g. reminders on resolve). */
+export async function cancelPending(tx: Tx, incidentId: string, kinds: readonly string[], now: Date): Promise<number> {
+  const r = await tx.job.updateMany({
+    where: { incidentId, kind: { in: [...kinds] }, status: "pending" },
+    data: { status: "cancelled", finishedAt: now, dedupeKey: null },
+  });
+  return r.count;
+}

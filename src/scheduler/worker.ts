@@ -1,0 +1,185 @@
+// The durable job loop: claim due jobs, run them, mark them done; on failure retry with backoff
+// (honouring Slack's Retry-After), and after too many attempts mark the job dead, loudly: the error is
+// logged and the `onDead` hook tells the people concerned. Nothing is dropped silently.
+
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log.ts";
+import { SlackCallError } from "../slack/api.ts";
+import type { Db } from "../store/database.ts";
+import { type ClaimedJob, claimDue, complete, giveUp, retryLater } from "./queue.ts";
+
+export type JobHandler = (job: ClaimedJob) => Promise<void>;
+
+/** A failure that retrying cannot fix. */
+export class PermanentJobError extends Error {}
+
+/** A failure that should be retried at a given time (e.g. a dependency not ready yet). */
+export class RetryJobError extends Error {
+  constructor(
+    message: string,
+    readonly afterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface WorkerOptions {
+  pollMs?: number;
+  leaseMs?: number;
+  concurrency?: number;
+  maxAttempts?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  onDead?: (job: ClaimedJob, error: unknown) => Promise<void>;
+}
+
+export class Worker {
+  readonly id = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly opts: Required<Omit<WorkerOptions, "onDead">> & { onDead: WorkerOptions["onDead"] | undefined };
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly handlers: Readonly<Record<string, JobHandler>>,
+    opts: WorkerOptions = {},
+  ) {
+    this.opts = {
+      pollMs: opts.pollMs ?? 250,
+      leaseMs: opts.leaseMs ?? 120_000,
+      concurrency: opts.concurrency ?? 16,
+      maxAttempts: opts.maxAttempts ?? 30,
+      baseBackoffMs: opts.baseBackoffMs ?? 1000,
+      maxBackoffMs: opts.maxBackoffMs ?? 300_000,
+      onDead: opts.onDead,
+    };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Look for due work now rather than at the next poll (after a journey enqueued some). */
+  kick(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await Promise.allSettled(this.inFlight);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let claimed = 0;
+      const free = this.opts.concurrency - this.inFlight.size;
+      if (free > 0) {
+        try {
+          const jobs = await claimDue(this.db, this.id, this.clock.now(), free, this.opts.leaseMs);
+          claimed = jobs.length;
+          for (const job of jobs) this.track(this.execute(job));
+        } catch (err) {
+          this.log.error({ err }, "could not claim jobs; the database may be unavailable");
+        }
+      }
+      if (claimed > 0 && claimed === free) continue;
+      await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.opts.pollMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+
+  private track(p: Promise<void>): void {
+    this.inFlight.add(p);
+    void p.finally(() => {
+      this.inFlight.delete(p);
+      // a finished job frees a slot: look for more work at once
+      this.wake?.();
+    });
+  }
+
+  private async execute(job: ClaimedJob): Promise<void> {
+    const handler = this.handlers[job.kind];
+    const started = Date.now();
+    try {
+      if (!handler) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
+      await handler(job);
+      await this.settle(() => complete(this.db, job, this.id, this.clock.now()), job);
+      this.log.debug({ job: job.id, kind: job.kind, ms: Date.now() - started }, "job done");
+    } catch (err) {
+      await this.fail(job, err);
+    }
+  }
+
+  private async fail(job: ClaimedJob, err: unknown): Promise<void> {
+    const message = describe(err);
+    const permanent = err instanceof PermanentJobError || (err instanceof SlackCallError && !err.transient && !isRetryableSlack(err));
+    if (permanent || job.attempts >= this.opts.maxAttempts) {
+      this.log.error({ job: job.id, kind: job.kind, incident: job.incidentId, attempts: job.attempts, err }, "job failed for good");
+      await this.settle(() => giveUp(this.db, job, this.id, this.clock.now(), message), job);
+      if (this.opts.onDead) await this.opts.onDead(job, err).catch((e: unknown) => this.log.error({ err: e, job: job.id }, "could not report a dead job"));
+      return;
+    }
+    const delay = this.backoff(job.attempts, err);
+    // waiting for something that is on its way (e.g. the channel) is expected, not a problem
+    const level = err instanceof RetryJobError ? "debug" : "warn";
+    this.log[level]({ job: job.id, kind: job.kind, incident: job.incidentId, attempts: job.attempts, retryInMs: delay, error: message }, "job failed; will retry");
+    await this.settle(() => retryLater(this.db, job, this.id, new Date(this.clock.now().getTime() + delay), message), job);
+  }
+
+  /** Records an outcome, retrying briefly if the database blinks; the lease covers a total failure. */
+  private async settle(write: () => Promise<boolean>, job: ClaimedJob): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!(await write())) this.log.warn({ job: job.id, kind: job.kind }, "job outcome not recorded: the lease was lost to another worker");
+        return;
+      } catch (err) {
+        if (attempt >= 5) {
+          this.log.error({ err, job: job.id }, "could not record a job outcome; its lease will expire and it will run again");
+          return;
+        }
+        await sleep(200 * attempt);
+      }
+    }
+  }
+
+  private backoff(attempts: number, err: unknown): number {
+    if (err instanceof SlackCallError && err.retryAfter !== undefined) return err.retryAfter * 1000;
+    if (err instanceof RetryJobError && err.afterMs !== undefined) return err.afterMs;
+    const exp = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** Math.max(0, attempts - 1));
+    return Math.round(exp * (0.8 + Math.random() * 0.4));
+  }
+}
+
+/** Slack errors that are not "transient" in Slack's sense but may clear up by themselves. */
+function isRetryableSlack(err: SlackCallError): boolean {
+  return err.code.startsWith("http_") || err.code === "network" || err.code === "timeout";
+}
+
+function describe(err: unknown): string {
+  if (err instanceof SlackCallError) return `${err.method}: ${err.code}`;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,40 @@
+// Messages about an incident outside its channel: the broadcast to announce_channel and the
+// declarer's confirmation.
+
+import { type Incident, incidentRef } from "../../domain/incident.ts";
+import type { Severity } from "../../domain/severity.ts";
+import { escapeMrkdwn } from "../../domain/text.ts";
+import { channelLink } from "./format.ts";
+
+export function announceDeclared(incident: Incident, severity: Severity, channelId: string): { text: string; blocks: unknown[] } {
+  const ref = incidentRef(incident);
+  const title = escapeMrkdwn(incident.title);
+  const ic = incident.roles.ic ? `<@${incident.roles.ic}>` : "_unassigned_";
+  return {
+    text: `🚨 ${ref} declared: ${severity.id} (${severity.label}) ${title}. Follow in ${channelLink(channelId)}.`,
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: `:rotating_light: *${ref} declared* · *${escapeMrkdwn(severity.id)}* (${escapeMrkdwn(severity.label)})\n*${title}*` } },
+      { type: "context", elements: [{ type: "mrkdwn", text: `Incident Commander: ${ic} · Follow and help in ${channelLink(channelId)}` }] },
+    ],
+  };
+}
+
+export function declaredConfirmation(incident: Incident, channelId: string): { text: string; blocks: unknown[] } {
+  const ref = incidentRef(incident);
+  const text = `${ref} is declared: ${escapeMrkdwn(incident.title)}. The war room is ${channelLink(channelId)}.`;
+  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text: `:white_check_mark: ${text}` } }] };
+}
+
+export function declaringAck(incident: Incident, severity: Severity, defaulted: boolean): { text: string; blocks: unknown[] } {
+  const ref = incidentRef(incident);
+  const note = defaulted ? ` (severity defaulted to ${severity.id}: change it with \`/incident sev <n> <reason>\`)` : "";
+  const text = `Declaring ${ref}: ${severity.id} (${severity.label}) ${escapeMrkdwn(incident.title)}${note}. Opening the channel…`;
+  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text: `:rotating_light: ${text}` } }] };
+}
+
+export function duplicateDeclaration(incident: Incident): { text: string; blocks: unknown[] } {
+  const ref = incidentRef(incident);
+  const where = incident.channelId ? channelLink(incident.channelId) : "its channel (opening now)";
+  const text = `You just declared ${ref} (${escapeMrkdwn(incident.title)}); it is in ${where}. Nothing new was declared.`;
+  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+}

@@ -1,0 +1,83 @@
+// /incident info and /incident list: ephemeral summaries.
+
+import { DateTime, Duration } from "luxon";
+import { type Incident, incidentRef } from "../../domain/incident.ts";
+import { STATUS_LABEL } from "../../domain/lifecycle.ts";
+import { ROLE_INFO, SINGLE_ROLES } from "../../domain/roles.ts";
+import type { Severity, SeverityLadder } from "../../domain/severity.ts";
+import { requireSeverity } from "../../domain/severity.ts";
+import { escapeMrkdwn } from "../../domain/text.ts";
+import { channelLink, humanDuration, mention, slackDate } from "./format.ts";
+
+export interface ActionItemView {
+  number: number;
+  text: string;
+  ownerId: string | null;
+  due: string | null;
+  priority: string;
+  done: boolean;
+}
+
+export function age(from: Date, to: Date): string {
+  const d = Duration.fromMillis(Math.max(0, to.getTime() - from.getTime()));
+  // a readable age: minutes under a day, whole hours beyond
+  const minutes = Math.floor(d.as("minutes"));
+  if (minutes < 1) return "less than a minute";
+  const rounded = minutes < 24 * 60 ? Duration.fromObject({ minutes }) : Duration.fromObject({ hours: Math.floor(d.as("hours")) });
+  return humanDuration(rounded);
+}
+
+export function infoMessage(incident: Incident, severity: Severity, now: Date, actionItems: readonly ActionItemView[] = []): { text: string; blocks: unknown[] } {
+  const ref = incidentRef(incident);
+  const roles = SINGLE_ROLES.map((r) => `*${ROLE_INFO[r].label}:* ${mention(incident.roles[r])}`);
+  roles.push(`*Responders:* ${incident.responders.length > 0 ? incident.responders.map((u) => mention(u)).join(", ") : "_none yet_"}`);
+  const next =
+    incident.status === "resolved" || incident.status === "closed"
+      ? `${STATUS_LABEL[incident.status]}${incident.resolvedAt ? ` ${slackDate(incident.resolvedAt)}` : ""}`
+      : incident.nextUpdateDueAt
+        ? `${slackDate(incident.nextUpdateDueAt)}${incident.nextUpdateDueAt < now ? " (overdue)" : ""}`
+        : "when there is news (no cadence)";
+  const lines = [
+    `*${ref} · ${escapeMrkdwn(incident.title)}*`,
+    `*Severity:* ${escapeMrkdwn(severity.id)} · ${escapeMrkdwn(severity.label)}   *Status:* ${STATUS_LABEL[incident.status]}   *Age:* ${age(incident.declaredAt, now)}`,
+    `*Declared:* ${slackDate(incident.declaredAt)} by ${mention(incident.declaredBy)}${incident.isPrivate ? " · :lock: private" : ""}`,
+    `*Next update due:* ${next}`,
+  ];
+  if (incident.summary) lines.push(`*Latest summary:* ${incident.summary}`);
+  const blocks: unknown[] = [
+    { type: "section", text: { type: "mrkdwn", text: lines.join("\n") } },
+    { type: "section", text: { type: "mrkdwn", text: roles.join("\n") } },
+  ];
+  if (actionItems.length > 0) {
+    const items = actionItems.map((a) => `${a.done ? ":white_check_mark:" : ":white_square:"} #${a.number} ${a.text} · ${mention(a.ownerId, "no owner")}${a.due ? ` · due ${a.due}` : ""} · ${a.priority}`);
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: `*Action items*\n${items.join("\n")}` } });
+  }
+  return { text: `${ref}: ${severity.id} ${STATUS_LABEL[incident.status]} · ${incident.title}`, blocks };
+}
+
+export function listMessage(incidents: readonly Incident[], ladder: SeverityLadder, now: Date): { text: string; blocks: unknown[] } {
+  if (incidents.length === 0) {
+    return { text: "No open incidents.", blocks: [{ type: "section", text: { type: "mrkdwn", text: ":white_check_mark: No open incidents." } }] };
+  }
+  const lines = incidents.map((i) => {
+    const s = requireSeverity(ladder, i.severity);
+    const where = i.channelId ? channelLink(i.channelId) : "_channel opening…_";
+    return `• *${incidentRef(i)}* ${escapeMrkdwn(s.id)} · ${STATUS_LABEL[i.status]} · ${escapeMrkdwn(i.title)} · ${where} · IC ${mention(i.roles.ic)} · ${age(i.declaredAt, now)}`;
+  });
+  const text = `${incidents.length} open incident${incidents.length === 1 ? "" : "s"}`;
+  // a message holds 50 blocks; a section's text 3000 characters
+  const chunks: string[] = [];
+  let current = `*${text}*`;
+  for (const line of lines) {
+    if (current.length + line.length + 1 > 2900) {
+      chunks.push(current);
+      current = line;
+    } else current += `\n${line}`;
+  }
+  chunks.push(current);
+  return { text, blocks: chunks.slice(0, 45).map((t) => ({ type: "section", text: { type: "mrkdwn", text: t } })) };
+}
+
+export function localDay(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at).setZone(zone).toFormat("yyyy-MM-dd");
+}

@@ -1,0 +1,147 @@
+// The opening message: the seed's "INCIDENT DECLARED" template in Block Kit. Severity and label,
+// summary, impact, detection, every role with its holder (and a user picker to assign it), the current
+// status and when the next update is due, plus a button per role to take it. Re-rendered in place
+// whenever its facts change. A pure function of the incident: no lookups.
+
+import { type Incident, incidentRef } from "../../domain/incident.ts";
+import { isOpen, STATUS_LABEL } from "../../domain/lifecycle.ts";
+import { ROLE_INFO, type Role, SINGLE_ROLES } from "../../domain/roles.ts";
+import type { Severity } from "../../domain/severity.ts";
+import { escapeMrkdwn, truncate } from "../../domain/text.ts";
+import { ACTION } from "../ids.ts";
+import { mention, slackDate } from "./format.ts";
+
+export interface RoleButtonValue {
+  incidentId: string;
+  role: Role;
+  /** The holder shown when the button was rendered; a click is refused if it changed since. */
+  expected: string | null;
+}
+
+export function encodeRoleButton(v: RoleButtonValue): string {
+  return [v.incidentId, v.role, v.expected ?? "-"].join("|");
+}
+
+export function decodeRoleButton(value: string): RoleButtonValue | undefined {
+  const [incidentId, role, expected] = value.split("|");
+  if (!incidentId || !role || expected === undefined) return undefined;
+  return { incidentId, role: role as Role, expected: expected === "-" ? null : expected };
+}
+
+/** block_id of a role's row: the picker inside it assigns that role of that incident. */
+export function roleBlockId(role: Role, incidentId: string): string {
+  return `role:${role}:${incidentId}`;
+}
+
+export function parseRoleBlockId(blockId: string): { role: Role; incidentId: string } | undefined {
+  const m = /^role:([a-z]+):([0-9a-f-]{36})$/.exec(blockId);
+  return m ? { role: m[1] as Role, incidentId: m[2] as string } : undefined;
+}
+
+const SHORT: Record<Role, string> = { ic: "IC", tech: "Tech Lead", comms: "Comms Lead", scribe: "Scribe", responder: "responder" };
+
+function roleRow(incident: Incident, role: Role, editable: boolean) {
+  const info = ROLE_INFO[role];
+  const single = role === "responder" ? null : incident.roles[role];
+  const holders = role === "responder" ? incident.responders : single ? [single] : [];
+  const who = holders.length > 0 ? holders.map((u) => mention(u)).join(", ") : role === "responder" ? "_none yet_" : "_unassigned_";
+  const label = role === "responder" ? "Responders" : info.label;
+  return {
+    type: "section",
+    block_id: roleBlockId(role, incident.id),
+    text: { type: "mrkdwn", text: `*${label}:* ${who}` },
+    ...(editable
+      ? {
+          accessory: {
+            type: "users_select",
+            action_id: ACTION.assignRole,
+            placeholder: { type: "plain_text", text: role === "responder" ? "Add a responder…" : `Assign ${SHORT[role]}…` },
+            ...(role !== "responder" && holders[0] ? { initial_user: holders[0] } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function takeButton(incident: Incident, role: Role) {
+  const holder = role === "responder" ? null : incident.roles[role];
+  const button: Record<string, unknown> = {
+    type: "button",
+    action_id: `${ACTION.takeRole}:${role}`,
+    text: { type: "plain_text", text: role === "responder" ? "Join as responder" : `Take ${SHORT[role]}` },
+    value: encodeRoleButton({ incidentId: incident.id, role, expected: holder }),
+  };
+  if (role === "ic" && !holder) button.style = "primary";
+  if (role === "ic" && holder) {
+    button.text = { type: "plain_text", text: "Take over IC" };
+    button.confirm = {
+      title: { type: "plain_text", text: "Take over as Incident Commander?" },
+      text: { type: "mrkdwn", text: `<@${holder}> is the Incident Commander now. Taking over is logged on the timeline and they will be told.` },
+      confirm: { type: "plain_text", text: "Take over" },
+      deny: { type: "plain_text", text: "Cancel" },
+      style: "danger",
+    };
+  }
+  return button;
+}
+
+function nextUpdateLine(incident: Incident, severity: Severity): string {
+  if (incident.status === "closed") return `*Closed.* The postmortem is done.`;
+  if (incident.status === "resolved") return `*Resolved* ${incident.resolvedAt ? slackDate(incident.resolvedAt) : ""}. Reopen with \`/incident reopen <reason>\` if it regresses.`;
+  if (!severity.cadence) return `*Next update:* when there is significant news (${escapeMrkdwn(severity.id)} has no update cadence).`;
+  if (!incident.nextUpdateDueAt) return "*Next update:* when we have significant news.";
+  return `*Next update:* ${slackDate(incident.nextUpdateDueAt)} or when we have significant news.`;
+}
+
+export function openingMessage(incident: Incident, severity: Severity): { text: string; blocks: Record<string, unknown>[] } {
+  const ref = incidentRef(incident);
+  const editable = incident.status !== "closed";
+  const title = escapeMrkdwn(truncate(incident.title, 2500));
+  const details = [
+    `*Summary:* ${title}`,
+    `*Impact:* ${incident.impact ? escapeMrkdwn(truncate(incident.impact, 800)) : "_not known yet_"}`,
+    `*Detection:* ${incident.detection ? escapeMrkdwn(truncate(incident.detection, 800)) : "_not recorded_"}`,
+  ].join("\n");
+  const blocks: Record<string, unknown>[] = [
+    { type: "header", text: { type: "plain_text", text: `🚨 INCIDENT DECLARED 🚨 ${ref}` } },
+    {
+      type: "section",
+      fields: [
+        { type: "mrkdwn", text: `*Severity:* ${escapeMrkdwn(severity.id)} · ${escapeMrkdwn(severity.label)}` },
+        { type: "mrkdwn", text: `*Current status:* ${STATUS_LABEL[incident.status]}` },
+      ],
+    },
+    { type: "section", text: { type: "mrkdwn", text: details } },
+    { type: "divider" },
+    ...[...SINGLE_ROLES, "responder" as const].map((r) => roleRow(incident, r, editable)),
+  ];
+  if (editable) {
+    blocks.push({ type: "actions", block_id: `take:${incident.id}`, elements: [...SINGLE_ROLES, "responder" as const].map((r) => takeButton(incident, r)) });
+  }
+  blocks.push(
+    { type: "section", text: { type: "mrkdwn", text: nextUpdateLine(incident, severity) } },
+    { type: "divider" },
+    {
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text: "Please keep this channel focused on incident response. Use threads for extended discussion. Pin a message or react with :pushpin: to add it to the timeline.",
+        },
+      ],
+    },
+  );
+  const ic = incident.roles.ic ? ` · IC: <@${incident.roles.ic}>` : "";
+  const text = truncate(`🚨 INCIDENT DECLARED ${ref} · ${severity.id} (${severity.label}): ${title}${ic} · ${STATUS_LABEL[incident.status]}`, 3000);
+  return { text, blocks };
+}
+
+/** The channel topic: plain text (Slack does not format topics), at most 250 characters. */
+export function channelTopic(incident: Incident, severity: Severity, icName: string | undefined): string {
+  const parts = [`${incidentRef(incident)} ${severity.id} ${severity.label}`, STATUS_LABEL[incident.status], `IC: ${icName ?? "unassigned"}`];
+  return truncate(`${parts.join(" · ")} · ${incident.title}`, 250);
+}
+
+export function isOpenForRoles(incident: Incident): boolean {
+  return isOpen(incident.status) || incident.status === "resolved";
+}

@@ -1,0 +1,80 @@
+// The declare form's submission: validated at the edge (field errors keep the form open), then the
+// declaration is recorded before the form closes.
+
+import type { App } from "@slack/bolt";
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { findSeverity } from "../../domain/severity.ts";
+import { oneLine, stripControls } from "../../domain/text.ts";
+import type { Ctx } from "../../incidents/context.ts";
+import { declare } from "../../incidents/declare.ts";
+import { checkPerson } from "../../incidents/roles.ts";
+import { MODAL_TITLE_MAX } from "../blocks/declare-modal.ts";
+import { BLOCK, CALLBACK } from "../ids.ts";
+import { stateOf, viewSubmission } from "../payloads.ts";
+
+const metadata = z.object({ responseUrl: z.url().optional(), originChannelId: z.string().optional() }).catch({});
+
+function parseMetadata(raw: string) {
+  try {
+    return metadata.parse(JSON.parse(raw || "{}"));
+  } catch {
+    return {};
+  }
+}
+
+export function registerDeclareModal(app: App, ctx: Ctx): void {
+  app.view(CALLBACK.declareModal, async ({ ack, body }) => {
+    const parsed = viewSubmission.safeParse(body);
+    if (!parsed.success) {
+      await ack({ response_action: "errors", errors: { [BLOCK.title]: "Slack sent a form this bot could not read. Please try again." } });
+      return;
+    }
+    const { view, user, team } = parsed.data;
+    const values = view.state.values;
+    const errors: Record<string, string> = {};
+
+    const title = oneLine(stripControls(stateOf(values, BLOCK.title)?.value ?? ""));
+    if (title === "") errors[BLOCK.title] = "Give the incident a title: what is broken, in a few words.";
+    else if (title.length > MODAL_TITLE_MAX) errors[BLOCK.title] = `Keep the title under ${MODAL_TITLE_MAX} characters (it is ${title.length}).`;
+
+    const severityId = stateOf(values, BLOCK.severity)?.selected_option?.value ?? "";
+    const severity = findSeverity(ctx.config.incident.severities, severityId);
+    if (!severity) errors[BLOCK.severity] = `Pick one of ${ctx.config.incident.severities.map((s) => s.id).join(", ")}.`;
+
+    const commander = stateOf(values, BLOCK.commander)?.selected_user ?? user.id;
+    const check = await checkPerson(ctx, commander);
+    if (!check.ok) errors[BLOCK.commander] = check.reason.replace(/<@[^>]+>/g, "That person");
+
+    if (Object.keys(errors).length > 0) {
+      await ack({ response_action: "errors", errors });
+      return;
+    }
+    const impact = stripControls(stateOf(values, BLOCK.impact)?.value ?? "").trim();
+    const detection = stripControls(stateOf(values, BLOCK.detection)?.value ?? "").trim();
+    const isPrivate = (stateOf(values, BLOCK.private)?.selected_options ?? []).some((o) => o.value === "private");
+    const meta = parseMetadata(view.private_metadata);
+    try {
+      await declare(ctx, {
+        teamId: team?.id ?? user.team_id ?? ctx.bot.teamId,
+        userId: user.id,
+        title,
+        severity: (severity as { id: string }).id,
+        ...(impact ? { impact } : {}),
+        ...(detection ? { detection } : {}),
+        commanderId: commander,
+        isPrivate,
+        ...(meta.originChannelId ? { originChannelId: meta.originChannelId } : {}),
+        ...(meta.responseUrl ? { responseUrl: meta.responseUrl } : {}),
+        // one view, one incident, however often it is submitted
+        declareKey: `view:${view.id}`,
+      });
+    } catch (err) {
+      const ref = randomUUID().slice(0, 8);
+      ctx.log.error({ err, ref, user: user.id }, "declaring from the form failed");
+      await ack({ response_action: "errors", errors: { [BLOCK.title]: `Could not save the incident (reference ${ref}). Nothing was declared; please submit again.` } });
+      return;
+    }
+    await ack();
+  });
+}

@@ -1,0 +1,122 @@
+// The /incident sub-commands that act on incidents. Each records its change before acknowledging, so
+// what the user is told has happened has happened, and answers in the acknowledgement itself.
+
+import type { CommandKind } from "../../domain/commands.ts";
+import { type Incident, incidentRef } from "../../domain/incident.ts";
+import { ROLE_INFO } from "../../domain/roles.ts";
+import { requireSeverity } from "../../domain/severity.ts";
+import type { Ctx } from "../../incidents/context.ts";
+import { declare } from "../../incidents/declare.ts";
+import { assignRoleJourney, checkPerson, handoffJourney } from "../../incidents/roles.ts";
+import { setStatusJourney } from "../../incidents/status.ts";
+import { findByChannel, listOpen } from "../../store/incidents.ts";
+import { isSlackError } from "../api.ts";
+import { declaringAck, duplicateDeclaration } from "../blocks/announcements.ts";
+import { declareModal } from "../blocks/declare-modal.ts";
+import { infoMessage, listMessage } from "../blocks/info.ts";
+import { errorMessage, infoMessage as plainMessage } from "../blocks/replies.ts";
+import { refusalText } from "../blocks/refusals.ts";
+import type { CommandHandlers, CommandRequest } from "./command.ts";
+
+type InIncident<K extends CommandKind> = (req: CommandRequest<K>, incident: Incident) => Promise<void>;
+
+/** Runs `fn` with the incident of the channel the command was typed in, or says where it works. */
+function inIncident<K extends CommandKind>(ctx: Ctx, fn: InIncident<K>) {
+  return async (req: CommandRequest<K>) => {
+    const incident = await findByChannel(ctx.db, req.payload.channel_id);
+    if (!incident) {
+      await req.ack(
+        errorMessage(
+          `\`/incident ${req.command.kind}\` works inside an incident channel, and this channel is not one.`,
+          "Run it in the incident's channel: `/incident list` shows the open incidents and their channels.",
+        ),
+      );
+      return;
+    }
+    await fn(req, incident);
+  };
+}
+
+export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
+  const ladder = ctx.config.incident.severities;
+  return {
+    async declare(req) {
+      const { payload, command } = req;
+      if (!command.title) {
+        await req.ack();
+        try {
+          await ctx.slack.call("views.open", {
+            trigger_id: payload.trigger_id,
+            view: declareModal(ladder, payload.user_id, { ...(payload.response_url ? { responseUrl: payload.response_url } : {}), originChannelId: payload.channel_id }),
+          });
+        } catch (err) {
+          ctx.log.warn({ err, user: payload.user_id }, "could not open the declare form");
+          const why = isSlackError(err, "expired_trigger_id", "exchanged_trigger_id") ? "Slack took too long to open it" : `Slack said ${isSlackError(err) ? err.code : "no"}`;
+          await req.respond(errorMessage(`The declare form could not open (${why}).`, "Try again, or declare at once: `/incident declare sev2 <title>`."));
+        }
+        return;
+      }
+      const result = await declare(ctx, {
+        teamId: payload.team_id,
+        userId: payload.user_id,
+        title: command.title,
+        severity: command.severity ?? (ladder[1] ?? ladder[0])?.id ?? "SEV2",
+        isPrivate: false,
+        originChannelId: payload.channel_id,
+        ...(payload.response_url ? { responseUrl: payload.response_url } : {}),
+        declareKey: `cmd:${payload.team_id}:${payload.trigger_id}`,
+      });
+      const severity = requireSeverity(ladder, result.incident.severity);
+      await req.ack(result.kind === "duplicate" ? duplicateDeclaration(result.incident) : declaringAck(result.incident, severity, Boolean(command.severityDefaulted)));
+    },
+
+    status: inIncident(ctx, async (req, incident) => {
+      const r = await setStatusJourney(ctx, { incidentId: incident.id, status: req.command.status, actor: req.payload.user_id });
+      if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident)));
+      else if (r.ok) await req.ack(plainMessage(`${incidentRef(r.after)} is now *${req.command.status}*.`));
+    }),
+
+    role: inIncident(ctx, async (req, incident) => {
+      const { role, userId } = req.command;
+      const person = await checkPerson(ctx, userId);
+      if (!person.ok) {
+        await req.ack(errorMessage(person.reason));
+        return;
+      }
+      const r = await assignRoleJourney(ctx, { incidentId: incident.id, role, userId, actor: req.payload.user_id });
+      if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident, userId)));
+      else if (r.ok) await req.ack(plainMessage(role === "responder" ? `<@${userId}> is now a responder on ${incidentRef(r.after)}.` : `<@${userId}> is now the ${ROLE_INFO[role].label} of ${incidentRef(r.after)}.`));
+    }),
+
+    handoff: inIncident(ctx, async (req, incident) => {
+      const { userId, summary } = req.command;
+      const person = await checkPerson(ctx, userId);
+      if (!person.ok) {
+        await req.ack(errorMessage(person.reason));
+        return;
+      }
+      const r = await handoffJourney(ctx, { incidentId: incident.id, to: userId, actor: req.payload.user_id, ...(summary ? { summary } : {}) });
+      if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident, userId)));
+      else if (r.ok) await req.ack(plainMessage(`You handed Incident Commander of ${incidentRef(r.after)} to <@${userId}>.`));
+    }),
+
+    info: inIncident(ctx, async (req, incident) => {
+      const items = await ctx.db.actionItem.findMany({ where: { incidentId: incident.id }, orderBy: { number: "asc" } });
+      await req.ack(
+        infoMessage(
+          incident,
+          requireSeverity(ladder, incident.severity),
+          ctx.clock.now(),
+          items.map((a) => ({ number: a.number, text: a.text, ownerId: a.ownerId, due: a.dueDate?.toISOString().slice(0, 10) ?? null, priority: a.priority, done: a.status === "done" })),
+        ),
+      );
+    }),
+
+    async list(req) {
+      const open = await listOpen(ctx.db, req.payload.team_id);
+      // a private incident's existence stays with its own people
+      const visible = open.filter((i) => !i.isPrivate || [i.declaredBy, ...Object.values(i.roles), ...i.responders].includes(req.payload.user_id));
+      await req.ack(listMessage(visible, ladder, ctx.clock.now()));
+    },
+  };
+}

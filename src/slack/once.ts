@@ -1,0 +1,178 @@
+// Exactly-once Slack side effects, backed by the effect log (table slack_effects). Before a call that
+// must not happen twice, its intent is committed; after it, its result. If the bot dies in between, or
+// Slack answered but the answer was lost, the retry first looks for what the earlier attempt did:
+// - a message carries its effect key in message metadata, so it is found in the channel's history;
+// - a channel is found by the name that was being created, among channels the bot created.
+// Calls that are naturally idempotent (invite, topic, pin, chat.update) need no log.
+
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log.ts";
+import type { Db } from "../store/database.ts";
+import type { Prisma } from "../store/generated/client.ts";
+import { isSlackError, type SlackApi } from "./api.ts";
+
+export const EFFECT_EVENT_TYPE = "warroom_effect";
+
+export interface PostArgs {
+  channel: string;
+  text: string;
+  blocks?: unknown[];
+  thread_ts?: string;
+  unfurl_links?: boolean;
+}
+
+export interface Posted {
+  channel: string;
+  ts: string;
+}
+
+interface EffectRow {
+  key: string;
+  startedAt: Date;
+  result: unknown;
+  completedAt: Date | null;
+}
+
+type HistoryMessage = { ts: string; metadata?: { event_type?: string; event_payload?: { key?: string } } };
+
+export class SlackOnce {
+  constructor(
+    private readonly db: Db,
+    private readonly slack: SlackApi,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly botUserId: string,
+  ) {}
+
+  /** The recorded result of a completed effect, if any. */
+  async result<T>(key: string): Promise<T | undefined> {
+    const row = await this.db.slackEffect.findUnique({ where: { key } });
+    return row?.completedAt ? (row.result as T) : undefined;
+  }
+
+  private async begin(key: string, method: string, intent: Record<string, unknown>): Promise<{ row: EffectRow; resumed: boolean }> {
+    const now = this.clock.now();
+    try {
+      const row = await this.db.slackEffect.create({ data: { key, method, startedAt: now, result: intent as Prisma.InputJsonValue } });
+      return { row, resumed: false };
+    } catch (err) {
+      if ((err as { code?: string }).code !== "P2002") throw err;
+      const row = await this.db.slackEffect.update({ where: { key }, data: { attempts: { increment: 1 } } });
+      return { row, resumed: true };
+    }
+  }
+
+  private async finish(key: string, result: unknown): Promise<void> {
+    await this.db.slackEffect.update({ where: { key }, data: { result: result as Prisma.InputJsonValue, completedAt: this.clock.now() } });
+  }
+
+  /** Posts a message once per key; returns where it is. */
+  async post(key: string, args: PostArgs): Promise<Posted> {
+    const existing = await this.db.slackEffect.findUnique({ where: { key } });
+    if (existing?.completedAt) return existing.result as unknown as Posted;
+    const { row, resumed } = await this.begin(key, "chat.postMessage", { channel: args.channel });
+    if (resumed) {
+      const found = await this.findPosted(key, args.channel, row.startedAt);
+      if (found) {
+        this.log.info({ key, ts: found.ts }, "found the message an earlier attempt posted; not posting again");
+        await this.finish(key, found);
+        return found;
+      }
+    }
+    const r = await this.slack.call<{ ok: boolean; channel: string; ts: string }>("chat.postMessage", {
+      ...args,
+      metadata: { event_type: EFFECT_EVENT_TYPE, event_payload: { key } },
+    });
+    const posted = { channel: r.channel, ts: r.ts };
+    await this.finish(key, posted);
+    return posted;
+  }
+
+  /** Looks through the channel's recent history for a message carrying this effect key. */
+  private async findPosted(key: string, channel: string, since: Date): Promise<Posted | undefined> {
+    // DMs and channels we cannot read (no history scope for IMs) cannot be searched: post again
+    if (!/^[CG]/.test(channel)) return undefined;
+    try {
+      let cursor: string | undefined;
+      for (let page = 0; page < 5; page++) {
+        const r = await this.slack.call<{ ok: boolean; messages?: HistoryMessage[]; response_metadata?: { next_cursor?: string } }>("conversations.history", {
+          channel,
+          oldest: String(Math.floor(since.getTime() / 1000) - 120),
+          include_all_metadata: true,
+          limit: 200,
+          ...(cursor ? { cursor } : {}),
+        });
+        const hit = r.messages?.find((m) => m.metadata?.event_type === EFFECT_EVENT_TYPE && m.metadata.event_payload?.key === key);
+        if (hit) return { channel, ts: hit.ts };
+        cursor = r.response_metadata?.next_cursor || undefined;
+        if (!cursor) return undefined;
+      }
+    } catch (err) {
+      this.log.warn({ err, key, channel }, "could not search history for an earlier attempt; posting again");
+    }
+    return undefined;
+  }
+
+  /**
+   * Creates a channel once per key. `nameFor(attempt)` gives the name to try; on `name_taken` the next
+   * attempt's name is tried. Returns the channel id and the name it got.
+   */
+  async createChannel(
+    key: string,
+    nameFor: (attempt: number) => string,
+    isPrivate: boolean,
+    isOurs: (channelId: string) => Promise<boolean>,
+  ): Promise<{ id: string; name: string }> {
+    const existing = await this.db.slackEffect.findUnique({ where: { key } });
+    if (existing?.completedAt) return existing.result as unknown as { id: string; name: string };
+    const { row, resumed } = await this.begin(key, "conversations.create", { attempt: 1 });
+    let attempt = (row.result as { attempt?: number } | null)?.attempt ?? 1;
+    if (resumed) {
+      const pending = (row.result as { pending?: string } | null)?.pending;
+      const adopted = pending ? await this.findCreated(pending, isPrivate, isOurs) : undefined;
+      if (adopted) {
+        this.log.info({ key, channel: adopted.id }, "found the channel an earlier attempt created; adopting it");
+        await this.finish(key, adopted);
+        return adopted;
+      }
+    }
+    for (; attempt <= 50; attempt++) {
+      const name = nameFor(attempt);
+      await this.db.slackEffect.update({ where: { key }, data: { result: { attempt, pending: name } } });
+      try {
+        const r = await this.slack.call<{ ok: boolean; channel: { id: string; name: string } }>("conversations.create", { name, is_private: isPrivate });
+        const created = { id: r.channel.id, name: r.channel.name };
+        await this.finish(key, created);
+        return created;
+      } catch (err) {
+        if (!isSlackError(err, "name_taken")) throw err;
+      }
+    }
+    throw new Error(`no free channel name after 50 attempts (last tried ${nameFor(50)})`);
+  }
+
+  private async findCreated(name: string, isPrivate: boolean, isOurs: (channelId: string) => Promise<boolean>): Promise<{ id: string; name: string } | undefined> {
+    let cursor: string | undefined;
+    for (let page = 0; page < 50; page++) {
+      const r = await this.slack.call<{ ok: boolean; channels?: { id: string; name: string; creator?: string; is_archived?: boolean }[]; response_metadata?: { next_cursor?: string } }>(
+        "conversations.list",
+        { types: isPrivate ? "private_channel" : "public_channel", exclude_archived: true, limit: 1000, ...(cursor ? { cursor } : {}) },
+      );
+      const hit = r.channels?.find((c) => c.name === name && c.creator === this.botUserId);
+      if (hit) return (await isOurs(hit.id)) ? { id: hit.id, name: hit.name } : undefined;
+      cursor = r.response_metadata?.next_cursor || undefined;
+      if (!cursor) return undefined;
+    }
+    return undefined;
+  }
+
+  /** Runs a naturally idempotent call once per key (skipped when already recorded). */
+  async run<T>(key: string, method: string, perform: () => Promise<T>): Promise<T> {
+    const existing = await this.db.slackEffect.findUnique({ where: { key } });
+    if (existing?.completedAt) return existing.result as T;
+    await this.begin(key, method, {});
+    const result = await perform();
+    await this.finish(key, result ?? null);
+    return result;
+  }
+}

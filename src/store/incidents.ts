@@ -1,0 +1,171 @@
+// Incidents in the database: rows ↔ the domain's Incident, the declaration transaction, and saving a
+// decision. Every save is a compare-and-set on the row's version in one transaction with its role
+// history, timeline entries and follow-up jobs: two people acting at once cannot both win, and nothing
+// a user was told happened can be half-written.
+
+import type { Incident, IncidentEvent } from "../domain/incident.ts";
+import { isSingleRole, type SingleRole } from "../domain/roles.ts";
+import type { TimelineDraft } from "../domain/timeline.ts";
+import { enqueue, type JobDraft, type Tx } from "../scheduler/queue.ts";
+import type { Db } from "./database.ts";
+import type { Prisma } from "./generated/client.ts";
+
+const ROLE_COLUMN = {
+  ic: "commanderId",
+  tech: "techLeadId",
+  comms: "commsLeadId",
+  scribe: "scribeId",
+} as const satisfies Record<SingleRole, keyof Prisma.IncidentUncheckedCreateInput>;
+
+type Row = Prisma.IncidentGetPayload<{ include: { responders: true } }>;
+
+const withResponders = { responders: { orderBy: { addedAt: "asc" } } } as const;
+
+export function toIncident(row: Row): Incident {
+  return {
+    id: row.id,
+    teamId: row.teamId,
+    number: row.number,
+    title: row.title,
+    severity: row.severity,
+    status: row.status,
+    isPrivate: row.isPrivate,
+    impact: row.impact,
+    detection: row.detection,
+    declaredBy: row.declaredBy,
+    declaredAt: row.declaredAt,
+    roles: { ic: row.commanderId, tech: row.techLeadId, comms: row.commsLeadId, scribe: row.scribeId },
+    responders: row.responders.map((r) => r.userId),
+    channelId: row.channelId,
+    channelName: row.channelName,
+    openingTs: row.openingTs,
+    summary: row.summary,
+    lastUpdateAt: row.lastUpdateAt,
+    nextUpdateDueAt: row.nextUpdateDueAt,
+    resolvedAt: row.resolvedAt,
+    closedAt: row.closedAt,
+    version: row.version,
+  };
+}
+
+export async function loadIncident(db: Tx, id: string): Promise<Incident | undefined> {
+  const row = await db.incident.findUnique({ where: { id }, include: withResponders });
+  return row ? toIncident(row) : undefined;
+}
+
+export async function findByChannel(db: Tx, channelId: string): Promise<Incident | undefined> {
+  const row = await db.incident.findUnique({ where: { channelId }, include: withResponders });
+  return row ? toIncident(row) : undefined;
+}
+
+export async function findByDeclareKey(db: Tx, declareKey: string): Promise<Incident | undefined> {
+  const row = await db.incident.findUnique({ where: { declareKey }, include: withResponders });
+  return row ? toIncident(row) : undefined;
+}
+
+/** The same person declaring the same title again shortly after (a double submission). */
+export async function findRecentDuplicate(db: Tx, teamId: string, declaredBy: string, title: string, since: Date): Promise<Incident | undefined> {
+  const row = await db.incident.findFirst({
+    where: { teamId, declaredBy, title, declaredAt: { gte: since } },
+    orderBy: { declaredAt: "desc" },
+    include: withResponders,
+  });
+  return row ? toIncident(row) : undefined;
+}
+
+export async function listOpen(db: Tx, teamId: string): Promise<Incident[]> {
+  const rows = await db.incident.findMany({
+    where: { teamId, status: { in: ["investigating", "identified", "monitoring"] } },
+    orderBy: { declaredAt: "desc" },
+    take: 50,
+    include: withResponders,
+  });
+  return rows.map(toIncident);
+}
+
+/** The next INC-<n> of a workspace; the counter row serialises concurrent declarations. */
+export async function nextNumber(tx: Tx, teamId: string): Promise<number> {
+  const rows = await tx.$queryRaw<{ last_number: number }[]>`
+    INSERT INTO workspace_counters (team_id, last_number) VALUES (${teamId}, 1)
+    ON CONFLICT (team_id) DO UPDATE SET last_number = workspace_counters.last_number + 1
+    RETURNING last_number`;
+  return (rows[0] as { last_number: number }).last_number;
+}
+
+export async function addTimeline(tx: Tx, incidentId: string, at: Date, drafts: readonly TimelineDraft[], extra: { sourceKey?: string; permalink?: string } = {}): Promise<void> {
+  if (drafts.length === 0) return;
+  await tx.timelineEntry.createMany({
+    data: drafts.map((d) => ({
+      incidentId,
+      at,
+      kind: d.kind,
+      actorId: d.actorId,
+      text: d.text,
+      ...(d.data ? { data: d.data as Prisma.InputJsonValue } : {}),
+      ...(extra.sourceKey ? { sourceKey: extra.sourceKey } : {}),
+      ...(extra.permalink ? { permalink: extra.permalink } : {}),
+    })),
+  });
+}
+
+/** Role history rows for role changes: the previous holder's assignment ends, the new one's starts. */
+export async function recordRoleChanges(tx: Tx, incidentId: string, events: readonly IncidentEvent[], at: Date): Promise<void> {
+  for (const e of events) {
+    if (e.kind !== "role_changed") continue;
+    if (isSingleRole(e.role)) {
+      await tx.roleAssignment.updateMany({ where: { incidentId, role: e.role, endedAt: null }, data: { endedAt: at } });
+    } else {
+      await tx.responder.createMany({ data: [{ incidentId, userId: e.userId, addedBy: e.by, addedAt: at }], skipDuplicates: true });
+    }
+    await tx.roleAssignment.create({ data: { incidentId, role: e.role, userId: e.userId, assignedBy: e.by, startedAt: at } });
+  }
+}
+
+export class ConflictError extends Error {
+  constructor() {
+    super("the incident changed meanwhile");
+  }
+}
+
+export interface Save {
+  readonly before: Incident;
+  readonly after: Incident;
+  readonly events: readonly IncidentEvent[];
+  readonly timeline: readonly TimelineDraft[];
+  readonly jobs: readonly JobDraft[];
+  readonly at: Date;
+  /** Extra column changes that are not part of the domain's Incident. */
+  readonly extra?: Prisma.IncidentUncheckedUpdateManyInput;
+  /** More writes in the same transaction. */
+  readonly also?: (tx: Prisma.TransactionClient) => Promise<void>;
+}
+
+function changedColumns(before: Incident, after: Incident): Prisma.IncidentUncheckedUpdateManyInput {
+  const data: Prisma.IncidentUncheckedUpdateManyInput = {};
+  for (const role of Object.keys(ROLE_COLUMN) as SingleRole[]) {
+    if (before.roles[role] !== after.roles[role]) data[ROLE_COLUMN[role]] = after.roles[role];
+  }
+  if (before.status !== after.status) data.status = after.status;
+  if (before.severity !== after.severity) data.severity = after.severity;
+  if (before.summary !== after.summary) data.summary = after.summary;
+  if (before.lastUpdateAt?.getTime() !== after.lastUpdateAt?.getTime()) data.lastUpdateAt = after.lastUpdateAt;
+  if (before.nextUpdateDueAt?.getTime() !== after.nextUpdateDueAt?.getTime()) data.nextUpdateDueAt = after.nextUpdateDueAt;
+  if (before.resolvedAt?.getTime() !== after.resolvedAt?.getTime()) data.resolvedAt = after.resolvedAt;
+  if (before.closedAt?.getTime() !== after.closedAt?.getTime()) data.closedAt = after.closedAt;
+  return data;
+}
+
+/** Commits a decision; throws ConflictError when the incident changed since `before` was read. */
+export async function saveDecision(db: Db, save: Save): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const updated = await tx.incident.updateMany({
+      where: { id: save.before.id, version: save.before.version },
+      data: { ...changedColumns(save.before, save.after), ...save.extra, version: { increment: 1 } },
+    });
+    if (updated.count !== 1) throw new ConflictError();
+    await recordRoleChanges(tx, save.before.id, save.events, save.at);
+    await addTimeline(tx, save.before.id, save.at, save.timeline);
+    await enqueue(tx, save.jobs, save.at);
+    if (save.also) await save.also(tx);
+  });
+}

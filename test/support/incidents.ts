@@ -1,0 +1,142 @@
+// Helpers for driving incidents end to end the way people do it in Slack: declaring, clicking the
+// opening message's buttons (read from the message the bot actually posted), picking people, and
+// submitting the forms the bot actually opened.
+
+import type { FakeConversation, FakeMessage, FakeUser } from "../fake-slack/workspace.ts";
+import type { Harness } from "./harness.ts";
+
+export interface DeclaredIncident {
+  id: string;
+  number: number;
+  channel: FakeConversation;
+  opening: FakeMessage;
+}
+
+/** Waits until the incident's channel exists and its opening message is posted and pinned. */
+export async function waitUntilReady(h: Harness, incidentId: string, timeoutMs = 15_000): Promise<DeclaredIncident> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await h.db.incident.findUnique({ where: { id: incidentId } });
+    const channel = row?.channelId ? h.fake.ws.conversations.get(row.channelId) : undefined;
+    const opening = row?.openingTs && channel ? channel.messages.find((m) => m.ts === row.openingTs) : undefined;
+    if (row && channel && opening && channel.pins.has(opening.ts)) return { id: row.id, number: row.number, channel, opening };
+    if (Date.now() > deadline) throw new Error(`incident ${incidentId} was not ready within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** `/incident declare <text>` in #general; returns the ack and the ready incident. */
+export async function declareFast(h: Harness, text: string, user: FakeUser = h.users.alice) {
+  const res = await h.slack.command(`declare ${text}`, { user: user.id, channel: h.general.id });
+  if (res.status !== 200) throw new Error(`declare answered ${res.status}: ${res.text}`);
+  const row = await h.db.incident.findFirst({ where: { declaredBy: user.id }, orderBy: { declaredAt: "desc" } });
+  if (!row) throw new Error(`nothing was declared: ${res.text}`);
+  return { res, incident: await waitUntilReady(h, row.id) };
+}
+
+/** The current opening message of an incident, as the fake holds it. */
+export function openingOf(_h: Harness, inc: DeclaredIncident): FakeMessage {
+  const m = inc.channel.messages.find((x) => x.ts === inc.opening.ts);
+  if (!m) throw new Error("opening message vanished");
+  return m;
+}
+
+type Block = { type: string; block_id?: string; elements?: Record<string, unknown>[]; accessory?: Record<string, unknown>; text?: { text: string } };
+
+function blocksOf(m: FakeMessage): Block[] {
+  return (m.blocks ?? []) as Block[];
+}
+
+/** Clicks a role's take button in the opening message as it is now. */
+export async function clickTake(h: Harness, inc: DeclaredIncident, role: string, user: FakeUser) {
+  const message = openingOf(h, inc);
+  const actions = blocksOf(message).find((b) => b.type === "actions");
+  const button = actions?.elements?.find((e) => String(e.action_id).endsWith(`:${role}`));
+  if (!actions || !button) throw new Error(`no take button for ${role}`);
+  const responseUrl = h.fake.responseUrl();
+  const res = await h.slack.interaction(
+    blockActionPayload(h, user, inc, message, responseUrl, {
+      action_id: button.action_id,
+      block_id: actions.block_id,
+      value: button.value,
+      type: "button",
+      text: button.text,
+    }),
+  );
+  return { res, responseUrl };
+}
+
+/** Picks a person in a role's user picker in the opening message. */
+export async function pickUser(h: Harness, inc: DeclaredIncident, role: string, actor: FakeUser, selected: string) {
+  const message = openingOf(h, inc);
+  const row = blocksOf(message).find((b) => b.block_id?.startsWith(`role:${role}:`));
+  if (!row?.accessory) throw new Error(`no picker for ${role}`);
+  const responseUrl = h.fake.responseUrl();
+  const res = await h.slack.interaction(
+    blockActionPayload(h, actor, inc, message, responseUrl, {
+      action_id: row.accessory.action_id,
+      block_id: row.block_id,
+      type: "users_select",
+      selected_user: selected,
+      initial_user: row.accessory.initial_user,
+    }),
+  );
+  return { res, responseUrl };
+}
+
+function blockActionPayload(h: Harness, user: FakeUser, inc: DeclaredIncident, message: FakeMessage, responseUrl: string, action: Record<string, unknown>) {
+  return {
+    type: "block_actions",
+    user: { id: user.id, username: user.name, name: user.name, team_id: h.fake.ws.teamId },
+    api_app_id: h.fake.ws.appId,
+    token: "verification_token",
+    container: { type: "message", message_ts: message.ts, channel_id: inc.channel.id, is_ephemeral: false },
+    trigger_id: h.fake.ws.newTrigger(user.id),
+    team: { id: h.fake.ws.teamId, domain: h.fake.ws.teamDomain },
+    channel: { id: inc.channel.id, name: inc.channel.name },
+    message: { type: "message", ts: message.ts, text: message.text, blocks: message.blocks },
+    response_url: responseUrl,
+    actions: [{ ...action, action_ts: `${Date.now() / 1000}` }],
+  };
+}
+
+/** The ephemeral texts posted to a response_url. */
+export function replies(h: Harness, responseUrl: string): string[] {
+  return h.fake.responsesTo(responseUrl).map((r) => String(r.body.text ?? ""));
+}
+
+export interface DeclareForm {
+  title: string;
+  severity?: string;
+  impact?: string;
+  detection?: string;
+  commander?: string;
+  private?: boolean;
+}
+
+/** Opens the declare form with `/incident declare` and submits it as `user` filled it in. */
+export async function submitDeclareForm(h: Harness, form: DeclareForm, user: FakeUser = h.users.alice, opts: { viewId?: string } = {}) {
+  const cmd = await h.slack.command("declare", { user: user.id, channel: h.general.id });
+  const opened = await h.fake.waitFor(() => h.fake.okCallsTo("views.open").find((c) => c.args.trigger_id === cmd.triggerId), 5000, "views.open");
+  const view = opened.response.view as Record<string, unknown>;
+  const values: Record<string, Record<string, unknown>> = {
+    title: { value: { type: "plain_text_input", value: form.title } },
+    severity: { value: { type: "static_select", selected_option: form.severity ? { value: form.severity, text: { type: "plain_text", text: form.severity } } : null } },
+    impact: { value: { type: "plain_text_input", value: form.impact ?? null } },
+    detection: { value: { type: "plain_text_input", value: form.detection ?? null } },
+    commander: { value: { type: "users_select", selected_user: form.commander ?? user.id } },
+    private: { value: { type: "checkboxes", selected_options: form.private ? [{ value: "private", text: { type: "plain_text", text: "Private" } }] : [] } },
+  };
+  const submission = {
+    type: "view_submission",
+    team: { id: h.fake.ws.teamId, domain: h.fake.ws.teamDomain },
+    user: { id: user.id, username: user.name, name: user.name, team_id: h.fake.ws.teamId },
+    api_app_id: h.fake.ws.appId,
+    token: "verification_token",
+    trigger_id: h.fake.ws.newTrigger(user.id),
+    view: { ...view, id: opts.viewId ?? view.id, state: { values } },
+    response_urls: [],
+  };
+  const res = await h.slack.interaction(submission);
+  return { cmd, view, res, submission };
+}
