@@ -120,7 +120,7 @@ describe("the form: /incident declare", () => {
     const byId = Object.fromEntries(view.blocks.filter((b) => b.block_id).map((b) => [b.block_id, b]));
     expect(Object.keys(byId)).toEqual(expect.arrayContaining(["title", "severity", "impact", "detection", "commander", "private"]));
     expect(byId.commander?.element?.initial_user).toBe(h.users.bob.id);
-    expect((byId.severity?.element?.initial_option as { value: string }).value).toBe("SEV2");
+    expect(byId.severity?.element?.initial_option).toMatchObject({ value: "SEV2" });
     expect(JSON.stringify(byId.severity)).toContain("When in doubt, round up");
     expect(JSON.stringify(view)).toContain("Complete outage or severe degradation");
   });
@@ -152,7 +152,7 @@ describe("the form: /incident declare", () => {
     const before = await h.db.incident.count();
     const { res } = await submitDeclareForm(h, { severity: "SEV2", ...form }, h.users.dave);
     expect(res.json?.response_action).toBe("errors");
-    expect(String((res.json?.errors as Record<string, string>)[field])).toContain(message);
+    expect(res.json?.errors).toMatchObject({ [field]: expect.stringContaining(message) });
     expect(await h.db.incident.count()).toBe(before);
   });
 

@@ -102,7 +102,7 @@ function blockActionPayload(h: Harness, user: FakeUser, inc: DeclaredIncident, m
 
 /** The ephemeral texts posted to a response_url. */
 export function replies(h: Harness, responseUrl: string): string[] {
-  return h.fake.responsesTo(responseUrl).map((r) => String(r.body.text ?? ""));
+  return h.fake.responsesTo(responseUrl).map((r) => (typeof r.body.text === "string" ? r.body.text : ""));
 }
 
 export interface DeclareForm {
