@@ -87,7 +87,11 @@ export function takeRole(incident: Incident, role: Role, actor: string, opts: { 
   }
   const holder = incident.roles[role];
   if (holder === actor) return refuse({ code: "already_holder", role });
-  if (opts.expected !== undefined && opts.expected !== holder) return refuse({ code: "holder_changed", role, holder });
+  // someone else got there first: a free role they saw is now held ("held by"), or the holder they
+  // saw is not the holder any more ("changed since")
+  if (opts.expected !== undefined && opts.expected !== holder) {
+    return refuse(opts.expected === null && holder !== null ? { code: "role_held", role, holder } : { code: "holder_changed", role, holder });
+  }
   if (holder !== null) {
     if (role === "ic" && opts.takeover) {
       return {

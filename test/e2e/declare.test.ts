@@ -218,6 +218,24 @@ describe("Slack failing", () => {
     expect(openings).toHaveLength(1);
   });
 
+  it("adopts the channel it created when Slack's answer to conversations.create was lost", async () => {
+    h.fake.fail("conversations.create", { dropResponse: true, match: (a) => String(a.name).endsWith("lost-create-answer") });
+    const res = await h.slack.command("declare sev3 Lost create answer", { user: h.users.bob.id, channel: h.general.id });
+    const row = await h.db.incident.findFirstOrThrow({ where: { title: "Lost create answer" } });
+    const inc = await waitUntilReady(h, row.id);
+    expect(res.status).toBe(200);
+    expect(inc.channel.name).toBe(`inc-${today()}-lost-create-answer`);
+    expect([...h.fake.ws.conversations.values()].filter((c) => c.name.includes("lost-create-answer"))).toHaveLength(1);
+  });
+
+  it("finds the opening message it posted when Slack's answer was lost, and posts no second one", async () => {
+    h.fake.fail("chat.postMessage", { dropResponse: true, match: (a) => String(a.text).includes("Lost post answer") && String(a.text).includes("INCIDENT DECLARED") });
+    const { incident } = await declareFast(h, "sev3 Lost post answer", h.users.bob);
+    expect(incident.channel.messages.filter((m) => m.text.includes("INCIDENT DECLARED"))).toHaveLength(1);
+    const effect = await h.db.slackEffect.findUniqueOrThrow({ where: { key: `opening:${incident.id}` } });
+    expect(effect.attempts).toBe(2);
+  });
+
   it("says in the channel when it cannot announce, and carries on", async () => {
     const bad = await startHarness({ configYaml: "announce_channel: C0GONE123\n", fake: h.fake });
     try {

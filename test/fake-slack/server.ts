@@ -14,6 +14,9 @@ import { newId, Workspace } from "./workspace.ts";
 export interface Call {
   method: string;
   args: Args;
+  /** When the request arrived. */
+  startedAt: number;
+  /** When it was answered. */
   at: number;
   status: number;
   response: Record<string, unknown>;
@@ -29,6 +32,8 @@ export interface Fault {
   delayMs?: number;
   /** Accept the request and never answer (a timeout). */
   hang?: boolean;
+  /** Do what was asked, then cut the connection instead of answering (Slack acted; the answer was lost). */
+  dropResponse?: boolean;
   /** How many calls it applies to (default 1). */
   times?: number;
   /** Only calls whose arguments match. */
@@ -83,6 +88,7 @@ export class FakeSlack {
   private sockets = new Set<WebSocket>();
   private pendingAcks = new Map<string, (payload: unknown) => void>();
   private hung = new Set<http.ServerResponse>();
+  private requestStarted = new WeakMap<http.ServerResponse, number>();
   baseUrl = "";
 
   async start(): Promise<this> {
@@ -249,6 +255,7 @@ export class FakeSlack {
   }
 
   private async api(method: string, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<void> {
+    this.requestStarted.set(res, Date.now());
     let args: Args;
     try {
       args = this.parseArgs(req, body);
@@ -283,6 +290,11 @@ export class FakeSlack {
     if (!handler) return this.answer(res, method, args, 200, { ok: false, error: "unknown_method" });
     try {
       const out = handler(this.ws, args);
+      if (fault?.dropResponse) {
+        this.calls.push({ method, args, startedAt: this.requestStarted.get(res) ?? Date.now(), at: Date.now(), status: 0, response: { ok: true, dropped: true, ...out } });
+        res.socket?.destroy();
+        return;
+      }
       const response: Record<string, unknown> = { ok: true, ...out };
       if (typeof response.upload_url === "string") response.upload_url = response.upload_url.replace("{{base}}", this.baseUrl);
       return this.answer(res, method, args, 200, response);
@@ -300,7 +312,8 @@ export class FakeSlack {
     response: Record<string, unknown>,
     headers: Record<string, string> = {},
   ): void {
-    const call: Call = { method, args, at: Date.now(), status, response };
+    const now = Date.now();
+    const call: Call = { method, args, startedAt: this.requestStarted.get(res) ?? now, at: now, status, response };
     this.calls.push(call);
     res.on("finish", () => {
       for (const l of this.listeners) l(call);

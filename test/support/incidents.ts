@@ -100,9 +100,23 @@ function blockActionPayload(h: Harness, user: FakeUser, inc: DeclaredIncident, m
   };
 }
 
-/** The ephemeral texts posted to a response_url. */
-export function replies(h: Harness, responseUrl: string): string[] {
-  return h.fake.responsesTo(responseUrl).map((r) => (typeof r.body.text === "string" ? r.body.text : ""));
+/**
+ * The ephemeral texts posted to a response_url. They follow the acknowledgement, so this waits until
+ * none has arrived for a moment.
+ */
+export async function replies(h: Harness, responseUrl: string, quietMs = 150): Promise<string[]> {
+  let count = -1;
+  let since = Date.now();
+  for (;;) {
+    const now = h.fake.responsesTo(responseUrl).length;
+    if (now !== count) {
+      count = now;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) {
+      return h.fake.responsesTo(responseUrl).map((r) => (typeof r.body.text === "string" ? r.body.text : ""));
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 export interface DeclareForm {

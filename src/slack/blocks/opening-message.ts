@@ -4,7 +4,7 @@
 // whenever its facts change. A pure function of the incident: no lookups.
 
 import { type Incident, incidentRef } from "../../domain/incident.ts";
-import { isOpen, STATUS_LABEL } from "../../domain/lifecycle.ts";
+import { STATUS_LABEL } from "../../domain/lifecycle.ts";
 import { ROLE_INFO, type Role, SINGLE_ROLES } from "../../domain/roles.ts";
 import type { Severity } from "../../domain/severity.ts";
 import { escapeMrkdwn, truncate } from "../../domain/text.ts";
@@ -140,8 +140,4 @@ export function openingMessage(incident: Incident, severity: Severity): { text: 
 export function channelTopic(incident: Incident, severity: Severity, icName: string | undefined): string {
   const parts = [`${incidentRef(incident)} ${severity.id} ${severity.label}`, STATUS_LABEL[incident.status], `IC: ${icName ?? "unassigned"}`];
   return truncate(`${parts.join(" · ")} · ${incident.title}`, 250);
-}
-
-export function isOpenForRoles(incident: Incident): boolean {
-  return isOpen(incident.status) || incident.status === "resolved";
 }

@@ -1,0 +1,134 @@
+// The Block Kit builders: pure functions of plain data, valid by Slack's limits (checked with the
+// fake's validator), escaping every piece of user text.
+
+import { describe, expect, it } from "vitest";
+import type { Incident } from "../../../src/domain/incident.ts";
+import { DEFAULT_SEVERITIES } from "../../../src/domain/severity.ts";
+import { announceDeclared } from "../../../src/slack/blocks/announcements.ts";
+import { declareModal } from "../../../src/slack/blocks/declare-modal.ts";
+import { helpMessage } from "../../../src/slack/blocks/help.ts";
+import { infoMessage, listMessage } from "../../../src/slack/blocks/info.ts";
+import { channelTopic, decodeRoleButton, encodeRoleButton, openingMessage, parseRoleBlockId, roleBlockId } from "../../../src/slack/blocks/opening-message.ts";
+import { roleBrief } from "../../../src/slack/blocks/role-brief.ts";
+import { checkBlocks, checkView } from "../../fake-slack/block-kit.ts";
+
+const SEV2 = DEFAULT_SEVERITIES[1] as (typeof DEFAULT_SEVERITIES)[number];
+const SEV4 = DEFAULT_SEVERITIES[3] as (typeof DEFAULT_SEVERITIES)[number];
+const HOSTILE = "<!channel> <@U0123ABC> & <https://evil.example|x>";
+
+function anIncident(overrides: Partial<Incident> = {}): Incident {
+  return {
+    id: "0b8f3c4e-9b7a-4f57-9a35-1d2c3b4a5e6f",
+    teamId: "T1",
+    number: 12,
+    title: "Checkout errors",
+    severity: "SEV2",
+    status: "investigating",
+    isPrivate: false,
+    impact: "EU customers",
+    detection: "Pager",
+    declaredBy: "UDECL",
+    declaredAt: new Date("2026-01-31T14:23:00Z"),
+    roles: { ic: "UIC", tech: "UTECH", comms: null, scribe: null },
+    responders: ["UR1", "UR2"],
+    channelId: "C1",
+    channelName: "inc-x",
+    openingTs: "1.2",
+    summary: null,
+    lastUpdateAt: null,
+    nextUpdateDueAt: new Date("2026-01-31T15:23:00Z"),
+    resolvedAt: null,
+    closedAt: null,
+    version: 1,
+    ...overrides,
+  };
+}
+
+const flat = (m: { text: string; blocks: unknown[] }) => `${m.text}${JSON.stringify(m.blocks)}`;
+
+describe("the opening message", () => {
+  it("is valid Block Kit for Slack", () => {
+    expect(checkBlocks(openingMessage(anIncident(), SEV2).blocks, "message")).toBeUndefined();
+    expect(checkBlocks(openingMessage(anIncident({ status: "closed" }), SEV2).blocks, "message")).toBeUndefined();
+  });
+
+  it("follows the seed's template: severity, summary, impact, detection, roles, status, next update", () => {
+    const m = flat(openingMessage(anIncident(), SEV2));
+    for (const s of ["INCIDENT DECLARED", "INC-12", "*Severity:* SEV2 · High", "*Summary:* Checkout errors", "*Impact:* EU customers", "*Detection:* Pager", "*Incident Commander:* <@UIC>", "*Tech Lead:* <@UTECH>", "*Comms Lead:* _unassigned_", "*Scribe:* _unassigned_", "*Responders:* <@UR1>, <@UR2>", "*Current status:* Investigating", "<!date^1769872980^"]) {
+      expect(m).toContain(s);
+    }
+    expect(m).toContain("Use threads for extended discussion");
+  });
+
+  it("has a take button per role and a picker per role, the IC one asking for confirmation when held", () => {
+    const blocks = openingMessage(anIncident(), SEV2).blocks as { type: string; elements?: Record<string, unknown>[]; accessory?: Record<string, unknown> }[];
+    const buttons = blocks.find((b) => b.type === "actions")?.elements ?? [];
+    expect(buttons.map((b) => (b.text as { text: string }).text)).toEqual(["Take over IC", "Take Tech Lead", "Take Comms Lead", "Take Scribe", "Join as responder"]);
+    expect(buttons[0]?.confirm).toBeDefined();
+    expect(buttons[2]?.confirm).toBeUndefined();
+    expect(blocks.filter((b) => b.accessory?.type === "users_select")).toHaveLength(5);
+    const free = openingMessage(anIncident({ roles: { ic: null, tech: null, comms: null, scribe: null } }), SEV2).blocks as typeof blocks;
+    const ic = free.find((b) => b.type === "actions")?.elements?.[0];
+    expect(ic).toMatchObject({ text: { text: "Take IC" }, style: "primary" });
+    expect(ic?.confirm).toBeUndefined();
+  });
+
+  it("escapes user text everywhere: nothing pings, nothing links", () => {
+    const m = flat(openingMessage(anIncident({ title: HOSTILE, impact: HOSTILE, detection: HOSTILE }), SEV2));
+    expect(m).not.toContain("<!channel>");
+    expect(m).not.toContain("<@U0123ABC>");
+    expect(m).not.toContain("<https://evil");
+    expect(m).toContain("&lt;!channel&gt; &lt;@U0123ABC&gt; &amp;");
+  });
+
+  it("says there is no cadence for a severity without one, and shows resolution", () => {
+    expect(flat(openingMessage(anIncident({ severity: "SEV4", nextUpdateDueAt: null }), SEV4))).toContain("SEV4 has no update cadence");
+    expect(flat(openingMessage(anIncident({ status: "resolved", resolvedAt: new Date("2026-01-31T16:00:00Z") }), SEV2))).toContain("*Resolved* <!date^");
+  });
+
+  it("stays valid with a title of 200 characters and 30 responders", () => {
+    const m = openingMessage(anIncident({ title: "x".repeat(200), responders: Array.from({ length: 30 }, (_, i) => `UR${i}`) }), SEV2);
+    expect(checkBlocks(m.blocks, "message")).toBeUndefined();
+    expect(m.text.length).toBeLessThan(4000);
+  });
+
+  it("round-trips button values and block ids", () => {
+    const v = { incidentId: anIncident().id, role: "ic" as const, expected: "UIC" };
+    expect(decodeRoleButton(encodeRoleButton(v))).toEqual(v);
+    expect(decodeRoleButton(encodeRoleButton({ ...v, expected: null }))).toEqual({ ...v, expected: null });
+    expect(decodeRoleButton("garbage")).toBeUndefined();
+    expect(parseRoleBlockId(roleBlockId("comms", v.incidentId))).toEqual({ role: "comms", incidentId: v.incidentId });
+    expect(parseRoleBlockId("role:comms:not-a-uuid")).toBeUndefined();
+  });
+});
+
+describe("the topic", () => {
+  it("is plain text of severity, status and IC, within 250 characters", () => {
+    expect(channelTopic(anIncident(), SEV2, "Alice")).toBe("INC-12 SEV2 High · Investigating · IC: Alice · Checkout errors");
+    expect(channelTopic(anIncident({ title: "y".repeat(300) }), SEV2, undefined).length).toBe(250);
+  });
+});
+
+describe("other messages and views", () => {
+  it("are valid Block Kit", () => {
+    const incident = anIncident({ title: HOSTILE });
+    expect(checkBlocks(announceDeclared(incident, SEV2, "C1").blocks, "message")).toBeUndefined();
+    expect(checkBlocks(roleBrief(incident, SEV2, "scribe").blocks, "message")).toBeUndefined();
+    expect(checkBlocks(helpMessage(DEFAULT_SEVERITIES).blocks, "message")).toBeUndefined();
+    expect(checkBlocks(infoMessage(incident, SEV2, new Date()).blocks, "message")).toBeUndefined();
+    expect(checkBlocks(listMessage(Array.from({ length: 50 }, () => incident), DEFAULT_SEVERITIES, new Date()).blocks, "message")).toBeUndefined();
+    expect(checkView(declareModal(DEFAULT_SEVERITIES, "U1", { responseUrl: "https://hooks.slack.com/x" }))).toBeUndefined();
+  });
+
+  it("escape the title in the broadcast", () => {
+    const m = flat(announceDeclared(anIncident({ title: HOSTILE }), SEV2, "C1"));
+    expect(m).not.toContain("<!channel>");
+    expect(m).toContain("<#C1>");
+  });
+
+  it("brief a role holder with what they do and don't", () => {
+    const m = flat(roleBrief(anIncident(), SEV2, "ic"));
+    expect(m).toContain("You are the Incident Commander of INC-12");
+    expect(m).toContain("Debug code (unless they are the only responder)");
+  });
+});
