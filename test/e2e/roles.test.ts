@@ -15,13 +15,13 @@ afterAll(async () => {
   await h?.stop();
 });
 
-function text(m: { text: string; blocks?: unknown[] }): string {
+function allText(m: { text: string; blocks?: unknown[] }): string {
   return `${m.text}\n${JSON.stringify(m.blocks ?? [])}`;
 }
 
 /** Waits until the opening message shows `needle` (the refresh job re-rendered it). */
 async function openingShows(inc: DeclaredIncident, needle: string, harness = h): Promise<void> {
-  await harness.fake.waitFor(() => text(openingOf(harness, inc)).includes(needle), 5000, `the opening message to show ${needle}`);
+  await harness.fake.waitFor(() => allText(openingOf(harness, inc)).includes(needle), 5000, `the opening message to show ${needle}`);
 }
 
 async function channelSays(inc: DeclaredIncident, needle: string, harness = h): Promise<string> {
@@ -30,7 +30,7 @@ async function channelSays(inc: DeclaredIncident, needle: string, harness = h): 
 }
 
 async function dmSays(user: FakeUser, needle: string, harness = h): Promise<void> {
-  await harness.fake.waitFor(() => harness.fake.ws.imWith(user.id).messages.some((m) => text(m).includes(needle)), 5000, `a DM to ${user.name} saying ${needle}`);
+  await harness.fake.waitFor(() => harness.fake.ws.imWith(user.id).messages.some((m) => allText(m).includes(needle)), 5000, `a DM to ${user.name} saying ${needle}`);
 }
 
 describe("taking roles with the opening message's buttons", () => {
@@ -248,7 +248,7 @@ describe("/incident role, handoff, status, info and list", () => {
     expect(JSON.stringify((await h.slack.command("list", { user: h.users.alice.id, channel: h.general.id })).json)).toContain("Secret");
   });
 
-  it.each(["status identified", `role tech <@${"U0ANYONE"}>`, `handoff <@${"U0ANYONE"}>`, "info"])("refuses %j outside an incident channel, saying where it works", async (cmd) => {
+  it.each(["status identified", "role tech <@U0ANYONE>", "handoff <@U0ANYONE>", "info"])("refuses %j outside an incident channel, saying where it works", async (cmd) => {
     const res = await h.slack.command(cmd, { user: h.users.alice.id, channel: h.general.id });
     expect(res.json?.response_type).toBe("ephemeral");
     expect(res.json?.text).toMatch(/^`\/incident \w+` works inside an incident channel, and this channel is not one\./);
