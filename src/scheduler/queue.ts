@@ -71,6 +71,12 @@ export async function claimDue(db: Db, worker: string, now: Date, limit: number,
   return rows.map((r) => ({ id: r.id, kind: r.kind, incidentId: r.incident_id, payload: r.payload, dueAt: r.due_at, attempts: r.attempts }));
 }
 
+/** Extends the leases of jobs this worker is still running (its heartbeat). */
+export async function extendLeases(db: Db, worker: string, ids: readonly number[], until: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.job.updateMany({ where: { id: { in: [...ids] }, lockedBy: worker, status: "pending" }, data: { lockedUntil: until } });
+}
+
 export async function complete(db: Db, job: ClaimedJob, worker: string, now: Date): Promise<boolean> {
   const r = await db.job.updateMany({
     where: { id: job.id, lockedBy: worker, status: "pending" },

@@ -8,7 +8,7 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import { SlackCallError } from "../slack/api.ts";
 import type { Db } from "../store/database.ts";
-import { type ClaimedJob, claimDue, complete, giveUp, retryLater } from "./queue.ts";
+import { type ClaimedJob, claimDue, complete, extendLeases, giveUp, retryLater } from "./queue.ts";
 
 export type JobHandler = (job: ClaimedJob) => Promise<void>;
 
@@ -41,6 +41,8 @@ export class Worker {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly runningIds = new Set<number>();
+  private heartbeat: NodeJS.Timeout | undefined;
   private readonly opts: Required<Omit<WorkerOptions, "onDead">> & { onDead: WorkerOptions["onDead"] | undefined };
 
   constructor(
@@ -52,7 +54,8 @@ export class Worker {
   ) {
     this.opts = {
       pollMs: opts.pollMs ?? 250,
-      leaseMs: opts.leaseMs ?? 120_000,
+      // short, and renewed while a job runs: a dead worker's jobs are taken over within seconds
+      leaseMs: opts.leaseMs ?? 15_000,
       concurrency: opts.concurrency ?? 16,
       maxAttempts: opts.maxAttempts ?? 30,
       baseBackoffMs: opts.baseBackoffMs ?? 1000,
@@ -65,6 +68,16 @@ export class Worker {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(100, Math.floor(this.opts.leaseMs / 3)));
+    this.heartbeat.unref();
+  }
+
+  private async renewLeases(): Promise<void> {
+    try {
+      await extendLeases(this.db, this.id, [...this.runningIds], new Date(this.clock.now().getTime() + this.opts.leaseMs));
+    } catch (err) {
+      this.log.warn({ err }, "could not renew job leases");
+    }
   }
 
   /** Look for due work now rather than at the next poll (after a journey enqueued some). */
@@ -77,6 +90,7 @@ export class Worker {
     this.wake?.();
     await this.loop;
     await Promise.allSettled(this.inFlight);
+    clearInterval(this.heartbeat);
   }
 
   private async run(): Promise<void> {
@@ -123,6 +137,7 @@ export class Worker {
   private async execute(job: ClaimedJob): Promise<void> {
     const handler = this.handlers[job.kind];
     const started = Date.now();
+    this.runningIds.add(job.id);
     try {
       if (!handler) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
       await handler(job);
@@ -130,6 +145,8 @@ export class Worker {
       this.log.debug({ job: job.id, kind: job.kind, ms: Date.now() - started }, "job done");
     } catch (err) {
       await this.fail(job, err);
+    } finally {
+      this.runningIds.delete(job.id);
     }
   }
 

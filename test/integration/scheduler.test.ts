@@ -1,0 +1,149 @@
+// The durable job queue and worker on both PostgreSQL servers: exactly-once across workers, leases
+// that expire for dead workers and are renewed for live ones, retries with backoff, loud failure.
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../../src/clock.ts";
+import { createLogger } from "../../src/log.ts";
+import { claimDue, enqueue } from "../../src/scheduler/queue.ts";
+import { PermanentJobError, Worker } from "../../src/scheduler/worker.ts";
+import { SlackCallError } from "../../src/slack/api.ts";
+import { createPrisma, type Db } from "../../src/store/database.ts";
+import { createTestDatabase, pgServers, type TestDatabase } from "../support/databases.ts";
+
+const log = createLogger("silent");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await sleep(20);
+  }
+}
+
+describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, server) => {
+  let test: TestDatabase;
+  let a: Db;
+  let b: Db;
+  const workers: Worker[] = [];
+
+  beforeAll(async () => {
+    test = await createTestDatabase(server);
+    // two clients stand for two bot processes sharing the database
+    a = createPrisma({ connectionString: test.url }, 5);
+    b = createPrisma({ connectionString: test.url }, 5);
+  });
+  // in production every worker runs every kind; here each test's workers know only its own
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+  });
+  afterAll(async () => {
+    await a?.$disconnect();
+    await b?.$disconnect();
+    await test?.drop();
+  });
+
+  function worker(db: Db, handlers: ConstructorParameters<typeof Worker>[3], opts: ConstructorParameters<typeof Worker>[4] = {}): Worker {
+    const w = new Worker(db, systemClock, log, handlers, { pollMs: 20, baseBackoffMs: 50, maxBackoffMs: 200, ...opts });
+    workers.push(w);
+    w.start();
+    return w;
+  }
+
+  it("runs each of many jobs exactly once with two workers competing", async () => {
+    const runs = new Map<string, number>();
+    const handler = async (job: { payload: Record<string, unknown> }) => {
+      const n = String(job.payload.n);
+      runs.set(n, (runs.get(n) ?? 0) + 1);
+      await sleep(Math.random() * 5);
+    };
+    const w1 = worker(a, { count: handler });
+    const w2 = worker(b, { count: handler });
+    await enqueue(a, Array.from({ length: 200 }, (_, n) => ({ kind: "count", payload: { n } })), new Date());
+    w1.kick();
+    w2.kick();
+    await until(async () => (await a.job.count({ where: { kind: "count", status: "done" } })) === 200);
+    expect(runs.size).toBe(200);
+    expect([...runs.values()].every((v) => v === 1)).toBe(true);
+  });
+
+  it("takes over a job whose worker died holding it, once its lease expires", async () => {
+    await enqueue(a, [{ kind: "orphaned", payload: {} }], new Date());
+    // a worker that claims and then dies: its lease is short
+    const [claimed] = await claimDue(a, "dead-worker", new Date(), 1, 300);
+    expect(claimed?.kind).toBe("orphaned");
+    let ran = 0;
+    worker(b, { orphaned: async () => void ran++ });
+    await sleep(150);
+    expect(ran).toBe(0);
+    await until(async () => ran === 1, 5000);
+    const row = await a.job.findUniqueOrThrow({ where: { id: (claimed as { id: number }).id } });
+    expect(row).toMatchObject({ status: "done", attempts: 2 });
+  });
+
+  it("renews the lease of a job that runs longer than the lease, so no one else takes it", async () => {
+    let starts = 0;
+    const slow = async () => {
+      starts++;
+      await sleep(900);
+    };
+    worker(a, { slow }, { leaseMs: 300 });
+    worker(b, { slow }, { leaseMs: 300 });
+    await enqueue(a, [{ kind: "slow", payload: {} }], new Date());
+    await until(async () => (await a.job.count({ where: { kind: "slow", status: "done" } })) === 1, 5000);
+    expect(starts).toBe(1);
+  });
+
+  it("retries a failing job with backoff, honouring Slack's Retry-After, until it succeeds", async () => {
+    const at: number[] = [];
+    worker(a, {
+      flaky: async () => {
+        at.push(Date.now());
+        if (at.length === 1) throw new SlackCallError("chat.postMessage", "ratelimited", 1, true);
+        if (at.length === 2) throw new Error("connection reset");
+      },
+    });
+    await enqueue(a, [{ kind: "flaky", payload: {} }], new Date());
+    await until(async () => (await a.job.count({ where: { kind: "flaky", status: "done" } })) === 1, 10_000);
+    expect(at).toHaveLength(3);
+    expect((at[1] as number) - (at[0] as number)).toBeGreaterThanOrEqual(950);
+    const row = await a.job.findFirstOrThrow({ where: { kind: "flaky" } });
+    expect(row.attempts).toBe(3);
+  });
+
+  it("gives up loudly: a permanent failure is marked dead at once and reported", async () => {
+    const reported: string[] = [];
+    worker(b, { doomed: async () => Promise.reject(new PermanentJobError("cannot ever work")) }, { onDead: async (job) => void reported.push(job.kind) });
+    await enqueue(a, [{ kind: "doomed", payload: {} }], new Date());
+    await until(async () => (await a.job.count({ where: { kind: "doomed", status: "dead" } })) === 1);
+    expect(reported).toEqual(["doomed"]);
+    expect((await a.job.findFirstOrThrow({ where: { kind: "doomed" } })).lastError).toBe("cannot ever work");
+  });
+
+  it("gives up after the maximum number of attempts", async () => {
+    worker(a, { hopeless: async () => Promise.reject(new Error("still broken")) }, { maxAttempts: 3 });
+    await enqueue(a, [{ kind: "hopeless", payload: {} }], new Date());
+    await until(async () => (await a.job.count({ where: { kind: "hopeless", status: "dead" } })) === 1);
+    expect((await a.job.findFirstOrThrow({ where: { kind: "hopeless" } })).attempts).toBe(3);
+  });
+
+  it("coalesces pending jobs with the same key, and releases the key when one is claimed", async () => {
+    await enqueue(a, [{ kind: "coalesce", payload: {}, dedupeKey: "k1", dueAt: new Date(Date.now() + 60_000) }], new Date());
+    await enqueue(a, [{ kind: "coalesce", payload: {}, dedupeKey: "k1", dueAt: new Date(Date.now() + 60_000) }], new Date());
+    expect(await a.job.count({ where: { kind: "coalesce" } })).toBe(1);
+    await a.job.updateMany({ where: { kind: "coalesce" }, data: { dueAt: new Date() } });
+    const [claimed] = await claimDue(a, "w", new Date(), 10, 60_000);
+    expect(claimed?.kind).toBe("coalesce");
+    await enqueue(a, [{ kind: "coalesce", payload: {}, dedupeKey: "k1" }], new Date());
+    expect(await a.job.count({ where: { kind: "coalesce" } })).toBe(2);
+  });
+
+  it("does not run jobs before they are due", async () => {
+    let ran = false;
+    worker(b, { later: async () => void (ran = true) });
+    await enqueue(a, [{ kind: "later", payload: {}, dueAt: new Date(Date.now() + 400) }], new Date());
+    await sleep(200);
+    expect(ran).toBe(false);
+    await until(() => ran, 3000);
+  });
+});
