@@ -24,9 +24,9 @@ export interface Deps {
 async function identify(slack: SlackApi, config: Config, log: Logger): Promise<BotIdentity> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const r = await slack.call<{ ok: boolean; user_id?: string; bot_id?: string; team_id?: string }>("auth.test");
+      const r = await slack.call<{ ok: boolean; user_id?: string; bot_id?: string; team_id?: string; url?: string }>("auth.test");
       if (!r.user_id || !r.team_id) throw new StartupError("auth.test did not return the bot's user and team");
-      return { userId: r.user_id, botId: r.bot_id ?? "", teamId: r.team_id };
+      return { userId: r.user_id, botId: r.bot_id ?? "", teamId: r.team_id, teamUrl: r.url ?? "https://slack.com/" };
     } catch (err) {
       if (isSlackError(err, "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")) {
         throw new StartupError(

@@ -10,6 +10,8 @@ export interface HttpServerOptions {
   log: Logger;
   healthy: () => Promise<boolean>;
   slackEvents?: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+  /** Events API deliveries (JSON bodies), recorded before they are acknowledged. */
+  slackEventCallbacks?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 }
 
 export interface HttpServer {
@@ -38,6 +40,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
         return;
       }
       try {
+        if (opts.slackEventCallbacks && (req.headers["content-type"] ?? "").includes("application/json")) {
+          opts.slackEventCallbacks(req, res).catch((err: unknown) => {
+            opts.log.error({ err }, "events request failed");
+            if (!res.headersSent) json(res, 500, { error: "internal error" });
+          });
+          return;
+        }
         opts.slackEvents(req, res);
       } catch (err) {
         opts.log.error({ err }, "Slack request handling failed");

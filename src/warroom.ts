@@ -11,6 +11,7 @@ import type { Logger } from "./log.ts";
 import { Worker, type WorkerOptions } from "./scheduler/worker.ts";
 import { createSlackApp } from "./slack/app.ts";
 import { ChannelResolver } from "./slack/channels.ts";
+import { eventsRequestHandler } from "./slack/events.ts";
 import { registerListeners } from "./slack/listeners/index.ts";
 import { SlackOnce } from "./slack/once.ts";
 import { UserDirectory } from "./slack/users.ts";
@@ -56,7 +57,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
       port: config.port,
       log,
       healthy: () => deps.database.healthy(),
-      ...(slackApp.requestListener ? { slackEvents: slackApp.requestListener } : {}),
+      ...(slackApp.requestListener ? { slackEvents: slackApp.requestListener, slackEventCallbacks: eventsRequestHandler(ctx, config.slack.signingSecret as string) } : {}),
     });
     await slackApp.start();
     worker.start();

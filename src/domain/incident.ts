@@ -2,7 +2,7 @@
 // request and the time: it returns the new incident and what happened (events), or a typed refusal.
 // Nothing here reads a clock, the database or Slack.
 
-import { type Status, transition, type TransitionRefusal } from "./lifecycle.ts";
+import { isOpen, type Status, transition, type TransitionRefusal } from "./lifecycle.ts";
 import { isSingleRole, ROLE_INFO, type Role, type SingleRole } from "./roles.ts";
 
 export interface Incident {
@@ -27,6 +27,9 @@ export interface Incident {
   readonly nextUpdateDueAt: Date | null;
   readonly resolvedAt: Date | null;
   readonly closedAt: Date | null;
+  readonly cadenceEpoch: number;
+  readonly severityChangedAt: Date | null;
+  readonly snoozedUntil: Date | null;
   readonly version: number;
 }
 
@@ -39,7 +42,10 @@ export type RoleChangeHow = "declared" | "take" | "assign" | "handoff" | "takeov
 
 export type IncidentEvent =
   | { kind: "role_changed"; role: Role; userId: string; previous: string | null; by: string; how: RoleChangeHow; summary?: string }
-  | { kind: "status_changed"; from: Status; to: Status; by: string };
+  | { kind: "status_changed"; from: Status; to: Status; by: string }
+  | { kind: "update"; text: string; status: Status; by: string }
+  | { kind: "severity_changed"; from: string; to: string; reason: string; by: string; direction: "escalate" | "deescalate" }
+  | { kind: "snoozed"; until: Date; by: string };
 
 export type Refusal =
   | { code: "already_holder"; role: Role }
@@ -49,6 +55,8 @@ export type Refusal =
   | { code: "handoff_to_self" }
   | { code: "no_ic_to_take_over" }
   | { code: "not_open"; status: Status }
+  | { code: "same_severity"; severity: string }
+  | { code: "no_cadence"; severity: string }
   | { code: "transition"; refusal: TransitionRefusal };
 
 export type Decision = { ok: true; incident: Incident; events: IncidentEvent[] } | { ok: false; refusal: Refusal };
@@ -159,6 +167,42 @@ export function setStatus(incident: Incident, to: Status, actor: string): Decisi
     incident: { ...incident, status: to },
     events: [{ kind: "status_changed", from: incident.status, to, by: actor }],
   };
+}
+
+/**
+ * A status update: the latest summary, the clock restarted, and optionally a new status (forward
+ * only). Updates are for open incidents; a resolved one is reopened first.
+ */
+export function postUpdate(incident: Incident, input: { text: string; status?: Status }, actor: string, now: Date): Decision {
+  if (!isOpen(incident.status)) return refuse({ code: "not_open", status: incident.status });
+  const events: IncidentEvent[] = [];
+  let status = incident.status;
+  if (input.status && input.status !== incident.status) {
+    const moved = setStatus(incident, input.status, actor);
+    if (!moved.ok) return moved;
+    events.push(...moved.events);
+    status = input.status;
+  }
+  events.push({ kind: "update", text: input.text, status, by: actor });
+  return { ok: true, incident: { ...incident, status, summary: input.text, lastUpdateAt: now, snoozedUntil: null }, events };
+}
+
+/** `/incident sev <n> <reason>`: escalate or de-escalate an open incident. */
+export function changeSeverity(incident: Incident, to: string, reason: string, actor: string, direction: "escalate" | "deescalate" | "same", now: Date): Decision {
+  if (!isOpen(incident.status)) return refuse({ code: "not_open", status: incident.status });
+  if (direction === "same" || to === incident.severity) return refuse({ code: "same_severity", severity: incident.severity });
+  return {
+    ok: true,
+    incident: { ...incident, severity: to, severityChangedAt: now },
+    events: [{ kind: "severity_changed", from: incident.severity, to, reason, by: actor, direction }],
+  };
+}
+
+/** "Snooze 15 min" on a reminder: the next reminder waits until `until`. */
+export function snooze(incident: Incident, until: Date, actor: string, hasCadence: boolean): Decision {
+  if (!isOpen(incident.status)) return refuse({ code: "not_open", status: incident.status });
+  if (!hasCadence) return refuse({ code: "no_cadence", severity: incident.severity });
+  return { ok: true, incident: { ...incident, snoozedUntil: until }, events: [{ kind: "snoozed", until, by: actor }] };
 }
 
 /** Everyone who should be in the incident channel. */

@@ -73,6 +73,17 @@ export function describeEvent(event: IncidentEvent): TimelineDraft {
         text: `Status: ${STATUS_LABEL[event.from]} → ${STATUS_LABEL[event.to]}`,
         data: { from: event.from, to: event.to },
       };
+    case "update":
+      return { kind: "update", actorId: event.by, text: `${who(event.by)} posted an update (${STATUS_LABEL[event.status]}): ${event.text}`, data: { status: event.status } };
+    case "severity_changed":
+      return {
+        kind: "severity_changed",
+        actorId: event.by,
+        text: `${who(event.by)} ${event.direction === "escalate" ? "escalated" : "de-escalated"} ${escapeMrkdwn(event.from)} → ${escapeMrkdwn(event.to)}: ${event.reason}`,
+        data: { from: event.from, to: event.to, reason: event.reason, direction: event.direction },
+      };
+    case "snoozed":
+      return { kind: "snoozed", actorId: event.by, text: `${who(event.by)} snoozed the update reminder until <!date^${Math.floor(event.until.getTime() / 1000)}^{time}|${event.until.toISOString().slice(11, 16)} UTC>`, data: { until: event.until.toISOString() } };
   }
 }
 

@@ -11,8 +11,11 @@ import type { Ctx } from "./context.ts";
 export interface Consequences {
   timeline: TimelineDraft[];
   jobs: JobDraft[];
+  cancelKinds?: readonly string[];
   extra?: Prisma.IncidentUncheckedUpdateManyInput;
   also?: (tx: Prisma.TransactionClient) => Promise<void>;
+  /** The incident as saved, when the consequences change it further (e.g. the reminder plan). */
+  after?: Incident;
 }
 
 export type Applied =
@@ -35,9 +38,19 @@ export async function decideAndSave(
     const after = { ...d.incident, version: before.version + 1 };
     const c = consequences(before, after, d.events, at);
     try {
-      await saveDecision(ctx.db, { before, after: d.incident, events: d.events, timeline: c.timeline, jobs: c.jobs, at, ...(c.extra ? { extra: c.extra } : {}), ...(c.also ? { also: c.also } : {}) });
+      await saveDecision(ctx.db, {
+        before,
+        after: c.after ?? d.incident,
+        events: d.events,
+        timeline: c.timeline,
+        jobs: c.jobs,
+        at,
+        ...(c.cancelKinds ? { cancelKinds: c.cancelKinds } : {}),
+        ...(c.extra ? { extra: c.extra } : {}),
+        ...(c.also ? { also: c.also } : {}),
+      });
       ctx.kick();
-      return { ok: true, before, after, events: d.events };
+      return { ok: true, before, after: { ...(c.after ?? d.incident), version: before.version + 1 }, events: d.events };
     } catch (err) {
       if (!(err instanceof ConflictError) || attempt >= 20) throw err;
     }

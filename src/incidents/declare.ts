@@ -4,7 +4,6 @@
 // moment Slack is acknowledged. A repeated submission finds the incident it already made.
 
 import { randomUUID } from "node:crypto";
-import { DateTime } from "luxon";
 import type { Incident } from "../domain/incident.ts";
 import { requireSeverity } from "../domain/severity.ts";
 import { declaredEntry, describeEvent } from "../domain/timeline.ts";
@@ -12,6 +11,7 @@ import { enqueue } from "../scheduler/queue.ts";
 import { addTimeline, findByDeclareKey, findRecentDuplicate, loadIncident, nextNumber, recordRoleChanges } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
 import { JOB } from "./jobs.ts";
+import { initialPlan } from "./reminders.ts";
 
 /** A second identical declaration by the same person within this window is the same incident. */
 const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
@@ -44,7 +44,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
 
   const id = randomUUID();
   const commander = input.commanderId ?? input.userId;
-  const nextUpdateDueAt = severity.cadence ? DateTime.fromJSDate(now).plus(severity.cadence).toJSDate() : null;
+  const plan = initialPlan(ctx, { id, severity: severity.id, declaredAt: now }, now);
   try {
     const duplicate = await ctx.db.$transaction(async (tx) => {
       // one person's declarations are decided one at a time, so two identical commands sent at the
@@ -69,7 +69,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
           originChannelId: input.originChannelId ?? null,
           responseUrl: input.responseUrl ?? null,
           commanderId: commander,
-          nextUpdateDueAt,
+          nextUpdateDueAt: plan.nextUpdateDueAt,
         },
       });
       const roleEvent = { kind: "role_changed" as const, role: "ic" as const, userId: commander, previous: null, by: input.userId, how: commander === input.userId ? ("declared" as const) : ("assign" as const) };
@@ -78,7 +78,8 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
         declaredEntry({ by: input.userId, severity: severity.id, label: severity.label, title: input.title, isPrivate: input.isPrivate }),
         describeEvent(roleEvent),
       ]);
-      await enqueue(tx, [{ kind: JOB.provision, incidentId: id, dedupeKey: `provision:${id}` }], now);
+      // step 6, scheduling the first reminders, is durable from the start too
+      await enqueue(tx, [{ kind: JOB.provision, incidentId: id, dedupeKey: `provision:${id}` }, ...plan.jobs], now);
       return undefined;
     });
     if (duplicate) return { kind: "duplicate", incident: duplicate };

@@ -10,7 +10,9 @@ import { RetryJobError } from "../scheduler/worker.ts";
 import { isSlackError } from "../slack/api.ts";
 import { channelTopic, openingMessage } from "../slack/blocks/opening-message.ts";
 import { roleBrief } from "../slack/blocks/role-brief.ts";
+import { escapeMrkdwn } from "../domain/text.ts";
 import { loadIncident } from "../store/incidents.ts";
+import { explainSlackError } from "./explain.ts";
 import type { Ctx } from "./context.ts";
 
 const NOT_READY_MS = 2000;
@@ -74,6 +76,30 @@ export async function dm(ctx: Ctx, job: ClaimedJob): Promise<void> {
       return;
     }
     throw err;
+  }
+}
+
+/** A message in the announce channel; a misconfigured channel is reported in the incident channel. */
+export async function announce(ctx: Ctx, job: ClaimedJob): Promise<void> {
+  const configured = ctx.config.incident.announceChannel;
+  const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
+  if (!configured || !incident || incident.isPrivate) return;
+  try {
+    await ctx.once.post(text(job, "key"), {
+      channel: await ctx.channels.resolve(configured),
+      text: text(job, "text"),
+      unfurl_links: false,
+      ...(Array.isArray(job.payload.blocks) ? { blocks: job.payload.blocks } : {}),
+    });
+  } catch (err) {
+    if (!isSlackError(err) || err.transient) throw err;
+    ctx.log.error({ incident: incident.id, method: err.method, code: err.code, channel: configured }, "could not post in the announce channel");
+    if (incident.channelId) {
+      await ctx.once.post(`notice:announce:${incident.id}:${err.code}`, {
+        channel: incident.channelId,
+        text: `:warning: I could not post in ${escapeMrkdwn(configured)}: ${explainSlackError(err)}`,
+      });
+    }
   }
 }
 

@@ -6,7 +6,10 @@ import type { JobHandler } from "../scheduler/worker.ts";
 import { SlackCallError } from "../slack/api.ts";
 import { loadIncident } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
-import { dm, post, refresh, welcome } from "./effects.ts";
+import { announce, dm, post, refresh, welcome } from "./effects.ts";
+import { publishHome } from "./home.ts";
+import { REMINDER_JOB, remind } from "./reminders.ts";
+import { captureJob } from "./timeline.ts";
 import { explainSlackError } from "./explain.ts";
 import { JOB } from "./jobs.ts";
 import { provision } from "./provision.ts";
@@ -18,6 +21,12 @@ export function jobHandlers(ctx: Ctx): Record<string, JobHandler> {
     [JOB.post]: (job) => post(ctx, job),
     [JOB.dm]: (job) => dm(ctx, job),
     [JOB.welcome]: (job) => welcome(ctx, job),
+    [JOB.announce]: (job) => announce(ctx, job),
+    [JOB.capture]: (job) => captureJob(ctx, job),
+    [JOB.home]: (job) => publishHome(ctx, job),
+    [REMINDER_JOB.update_due]: (job) => remind(ctx, job),
+    [REMINDER_JOB.escalate]: (job) => remind(ctx, job),
+    [REMINDER_JOB.comms_nudge]: (job) => remind(ctx, job),
   };
 }
 
@@ -27,6 +36,11 @@ const WHAT: Record<string, string> = {
   [JOB.post]: "post a message in",
   [JOB.dm]: "send a direct message about",
   [JOB.welcome]: "welcome a role holder to",
+  [JOB.announce]: "post in the announce channel about",
+  [JOB.capture]: "add a message to the timeline of",
+  [REMINDER_JOB.update_due]: "send the update reminder of",
+  [REMINDER_JOB.escalate]: "send the escalated reminder of",
+  [REMINDER_JOB.comms_nudge]: "send the Comms Lead nudge of",
 };
 
 /** A job gave up: say so where the incident's people will see it (never silently). */

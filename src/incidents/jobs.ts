@@ -13,6 +13,12 @@ export const JOB = {
   welcome: "incident.welcome",
   /** A direct message to one person, once. */
   dm: "incident.dm",
+  /** A message in the announce channel, once (never for a private incident). */
+  announce: "incident.announce",
+  /** A message added to the timeline by a pin or a :pushpin: reaction. */
+  capture: "timeline.capture",
+  /** Publish someone's App Home tab. */
+  home: "home.publish",
 } as const;
 
 export function refreshJob(incidentId: string, opts: { topic?: boolean } = {}): JobDraft {

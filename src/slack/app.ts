@@ -12,6 +12,8 @@ export interface BotIdentity {
   readonly userId: string;
   readonly botId: string;
   readonly teamId: string;
+  /** The workspace's URL, e.g. https://acme.slack.com/ (for permalinks). */
+  readonly teamUrl: string;
 }
 
 export interface SlackApp {

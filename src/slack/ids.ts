@@ -19,6 +19,7 @@ export const ACTION = {
   snooze: "warroom.snooze",
   actionItemDone: "warroom.action_item_done",
   postmortemDone: "warroom.postmortem_done",
+  declareFromHome: "warroom.declare_from_home",
 } as const;
 
 /** Input blocks of the modals; a field error is keyed by the block id. */

@@ -6,7 +6,7 @@
 import type { Incident, IncidentEvent } from "../domain/incident.ts";
 import { isSingleRole, type SingleRole } from "../domain/roles.ts";
 import type { TimelineDraft } from "../domain/timeline.ts";
-import { enqueue, type JobDraft, type Tx } from "../scheduler/queue.ts";
+import { cancelPending, enqueue, type JobDraft, type Tx } from "../scheduler/queue.ts";
 import type { Db } from "./database.ts";
 import type { Prisma } from "./generated/client.ts";
 
@@ -44,6 +44,9 @@ export function toIncident(row: Row): Incident {
     nextUpdateDueAt: row.nextUpdateDueAt,
     resolvedAt: row.resolvedAt,
     closedAt: row.closedAt,
+    cadenceEpoch: row.cadenceEpoch,
+    severityChangedAt: row.severityChangedAt,
+    snoozedUntil: row.snoozedUntil,
     version: row.version,
   };
 }
@@ -134,6 +137,8 @@ export interface Save {
   readonly timeline: readonly TimelineDraft[];
   readonly jobs: readonly JobDraft[];
   readonly at: Date;
+  /** Pending jobs of these kinds for the incident are cancelled before the new jobs are enqueued. */
+  readonly cancelKinds?: readonly string[];
   /** Extra column changes that are not part of the domain's Incident. */
   readonly extra?: Prisma.IncidentUncheckedUpdateManyInput;
   /** More writes in the same transaction. */
@@ -152,6 +157,9 @@ function changedColumns(before: Incident, after: Incident): Prisma.IncidentUnche
   if (before.nextUpdateDueAt?.getTime() !== after.nextUpdateDueAt?.getTime()) data.nextUpdateDueAt = after.nextUpdateDueAt;
   if (before.resolvedAt?.getTime() !== after.resolvedAt?.getTime()) data.resolvedAt = after.resolvedAt;
   if (before.closedAt?.getTime() !== after.closedAt?.getTime()) data.closedAt = after.closedAt;
+  if (before.cadenceEpoch !== after.cadenceEpoch) data.cadenceEpoch = after.cadenceEpoch;
+  if (before.severityChangedAt?.getTime() !== after.severityChangedAt?.getTime()) data.severityChangedAt = after.severityChangedAt;
+  if (before.snoozedUntil?.getTime() !== after.snoozedUntil?.getTime()) data.snoozedUntil = after.snoozedUntil;
   return data;
 }
 
@@ -165,6 +173,7 @@ export async function saveDecision(db: Db, save: Save): Promise<void> {
     if (updated.count !== 1) throw new ConflictError();
     await recordRoleChanges(tx, save.before.id, save.events, save.at);
     await addTimeline(tx, save.before.id, save.at, save.timeline);
+    if (save.cancelKinds && save.cancelKinds.length > 0) await cancelPending(tx, save.before.id, save.cancelKinds, save.at);
     await enqueue(tx, save.jobs, save.at);
     if (save.also) await save.also(tx);
   });

@@ -186,10 +186,13 @@ export const conversationMethods: Record<string, Handler> = {
     const c = conversation(ws, str(args, "channel"), { member: true });
     const oldest = Number(str(args, "oldest") ?? 0);
     const latest = Number(str(args, "latest") ?? Number.MAX_SAFE_INTEGER);
+    // like Slack, the boundaries are excluded unless `inclusive` is set
+    const inclusive = bool(args, "inclusive");
+    const inRange = (t: number) => (inclusive ? t >= oldest && t <= latest : t > oldest && t < latest);
     const limit = Math.min(Number(str(args, "limit") ?? 100), 999);
     const withMetadata = bool(args, "include_all_metadata");
     const msgs = c.messages
-      .filter((m) => Number(m.ts) >= oldest && Number(m.ts) <= latest && m.threadTs === undefined)
+      .filter((m) => inRange(Number(m.ts)) && m.threadTs === undefined)
       .reverse()
       .slice(0, limit)
       .map((m) => ({

@@ -6,7 +6,7 @@ import { STATUS_LABEL } from "../../domain/lifecycle.ts";
 import { ROLE_INFO, SINGLE_ROLES } from "../../domain/roles.ts";
 import type { Severity, SeverityLadder } from "../../domain/severity.ts";
 import { requireSeverity } from "../../domain/severity.ts";
-import { escapeMrkdwn } from "../../domain/text.ts";
+import { escapeMrkdwn, truncate } from "../../domain/text.ts";
 import { channelLink, humanDuration, mention, slackDate } from "./format.ts";
 
 export interface ActionItemView {
@@ -27,7 +27,12 @@ export function age(from: Date, to: Date): string {
   return humanDuration(rounded);
 }
 
-export function infoMessage(incident: Incident, severity: Severity, now: Date, actionItems: readonly ActionItemView[] = []): { text: string; blocks: unknown[] } {
+export interface TimelineView {
+  at: Date;
+  text: string;
+}
+
+export function infoMessage(incident: Incident, severity: Severity, now: Date, actionItems: readonly ActionItemView[] = [], recent: readonly TimelineView[] = []): { text: string; blocks: unknown[] } {
   const ref = incidentRef(incident);
   const roles = SINGLE_ROLES.map((r) => `*${ROLE_INFO[r].label}:* ${mention(incident.roles[r])}`);
   roles.push(`*Responders:* ${incident.responders.length > 0 ? incident.responders.map((u) => mention(u)).join(", ") : "_none yet_"}`);
@@ -51,6 +56,11 @@ export function infoMessage(incident: Incident, severity: Severity, now: Date, a
   if (actionItems.length > 0) {
     const items = actionItems.map((a) => `${a.done ? ":white_check_mark:" : ":white_square:"} #${a.number} ${a.text} · ${mention(a.ownerId, "no owner")}${a.due ? ` · due ${a.due}` : ""} · ${a.priority}`);
     blocks.push({ type: "section", text: { type: "mrkdwn", text: `*Action items*\n${items.join("\n")}` } });
+  }
+  if (recent.length > 0) {
+    // dates as well as times: incidents cross midnight
+    const lines = recent.map((e) => `${slackDate(e.at, "{date_short} {time}", `${e.at.toISOString().slice(0, 16).replace("T", " ")} UTC`)} — ${truncate(e.text, 300)}`);
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(`*Recent timeline*\n${lines.join("\n")}`, 3000) } });
   }
   return { text: `${ref}: ${severity.id} ${STATUS_LABEL[incident.status]} · ${incident.title}`, blocks };
 }

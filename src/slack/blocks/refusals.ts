@@ -23,6 +23,10 @@ export function refusalText(refusal: Refusal, incident: Incident, subject?: stri
       return `${ref} has no Incident Commander: press *Take IC* to take it.`;
     case "not_open":
       return `${ref} is ${STATUS_LABEL[refusal.status].toLowerCase()}: reopen it first with \`/incident reopen <reason>\`.`;
+    case "same_severity":
+      return `${ref} is already ${refusal.severity}.`;
+    case "no_cadence":
+      return `${ref} is ${refusal.severity}, which has no update cadence: there is no reminder to snooze.`;
     case "transition": {
       const r = refusal.refusal;
       const now = `*${STATUS_LABEL[r.current]}*`;

@@ -9,6 +9,9 @@ import type { Ctx } from "../../incidents/context.ts";
 import { declare } from "../../incidents/declare.ts";
 import { assignRoleJourney, checkPerson, handoffJourney } from "../../incidents/roles.ts";
 import { setStatusJourney } from "../../incidents/status.ts";
+import { addNote } from "../../incidents/timeline.ts";
+import { changeSeverityJourney, postUpdateJourney } from "../../incidents/updates.ts";
+import { updateModal } from "../blocks/updates.ts";
 import { findByChannel, listOpen } from "../../store/incidents.ts";
 import { isSlackError } from "../api.ts";
 import { declaringAck, duplicateDeclaration } from "../blocks/announcements.ts";
@@ -70,6 +73,33 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
       await req.ack(result.kind === "duplicate" ? duplicateDeclaration(result.incident) : declaringAck(result.incident, severity, Boolean(command.severityDefaulted)));
     },
 
+    update: inIncident(ctx, async (req, incident) => {
+      if (!req.command.text) {
+        await req.ack();
+        try {
+          await ctx.slack.call("views.open", { trigger_id: req.payload.trigger_id, view: updateModal(incident, requireSeverity(ladder, incident.severity)) });
+        } catch (err) {
+          ctx.log.warn({ err }, "could not open the update form");
+          await req.respond(errorMessage("The update form could not open.", "Post the update directly: `/incident update <text>`."));
+        }
+        return;
+      }
+      const r = await postUpdateJourney(ctx, { incidentId: incident.id, text: req.command.text, actor: req.payload.user_id });
+      if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident)));
+      else if (r.ok) await req.ack(plainMessage(`Update posted on ${incidentRef(r.after)}; the update clock restarted.`));
+    }),
+
+    sev: inIncident(ctx, async (req, incident) => {
+      const r = await changeSeverityJourney(ctx, { incidentId: incident.id, severity: req.command.severity, reason: req.command.reason, actor: req.payload.user_id });
+      if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident)));
+      else if (r.ok) await req.ack(plainMessage(`${incidentRef(r.after)} is now ${r.after.severity} (was ${r.before.severity}).`));
+    }),
+
+    note: inIncident(ctx, async (req, incident) => {
+      await addNote(ctx, { incidentId: incident.id, text: req.command.text, actor: req.payload.user_id });
+      await req.ack(plainMessage(`Added to the timeline of ${incidentRef(incident)}.`));
+    }),
+
     status: inIncident(ctx, async (req, incident) => {
       const r = await setStatusJourney(ctx, { incidentId: incident.id, status: req.command.status, actor: req.payload.user_id });
       if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident)));
@@ -102,12 +132,14 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
 
     info: inIncident(ctx, async (req, incident) => {
       const items = await ctx.db.actionItem.findMany({ where: { incidentId: incident.id }, orderBy: { number: "asc" } });
+      const recent = await ctx.db.timelineEntry.findMany({ where: { incidentId: incident.id }, orderBy: [{ at: "desc" }, { id: "desc" }], take: 8 });
       await req.ack(
         infoMessage(
           incident,
           requireSeverity(ladder, incident.severity),
           ctx.clock.now(),
           items.map((a) => ({ number: a.number, text: a.text, ownerId: a.ownerId, due: a.dueDate?.toISOString().slice(0, 10) ?? null, priority: a.priority, done: a.status === "done" })),
+          recent.reverse().map((e) => ({ at: e.at, text: e.text })),
         ),
       );
     }),

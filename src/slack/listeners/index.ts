@@ -4,11 +4,17 @@ import type { App } from "@slack/bolt";
 import type { Ctx } from "../../incidents/context.ts";
 import { registerCommand } from "./command.ts";
 import { registerDeclareModal } from "./declare-modal.ts";
+import { registerHomeListeners } from "./home.ts";
 import { incidentCommandHandlers } from "./incident-commands.ts";
 import { registerRoleActions } from "./role-actions.ts";
+import { registerTimelineListeners } from "./timeline.ts";
+import { registerUpdateListeners } from "./updates.ts";
 
 export function registerListeners(app: App, ctx: Ctx): void {
   registerCommand(app, ctx.config.incident.severities, incidentCommandHandlers(ctx), ctx.log);
   registerDeclareModal(app, ctx);
   registerRoleActions(app, ctx);
+  registerUpdateListeners(app, ctx);
+  registerTimelineListeners(app, ctx);
+  registerHomeListeners(app, ctx);
 }

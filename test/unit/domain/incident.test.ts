@@ -2,34 +2,10 @@
 
 import { describe, expect, it } from "vitest";
 import { assignRole, handoff, type Incident, isInCharge, participants, setStatus, takeRole } from "../../../src/domain/incident.ts";
+import { anIncident as baseIncident } from "../../support/builders.ts";
 
-function anIncident(overrides: Partial<Incident> = {}): Incident {
-  return {
-    id: "00000000-0000-0000-0000-000000000001",
-    teamId: "T1",
-    number: 7,
-    title: "Checkout errors",
-    severity: "SEV2",
-    status: "investigating",
-    isPrivate: false,
-    impact: null,
-    detection: null,
-    declaredBy: "UDECL",
-    declaredAt: new Date("2026-01-31T14:23:00Z"),
-    roles: { ic: "UIC", tech: null, comms: null, scribe: null },
-    responders: [],
-    channelId: "C1",
-    channelName: "inc-x",
-    openingTs: "1.2",
-    summary: null,
-    lastUpdateAt: null,
-    nextUpdateDueAt: null,
-    resolvedAt: null,
-    closedAt: null,
-    version: 3,
-    ...overrides,
-  };
-}
+const anIncident = (overrides: Partial<Incident> = {}): Incident =>
+  baseIncident({ number: 7, declaredBy: "UDECL", roles: { ic: "UIC", tech: null, comms: null, scribe: null }, responders: [], ...overrides });
 
 describe("takeRole", () => {
   it("gives a free role to the clicker", () => {

@@ -11,38 +11,14 @@ import { infoMessage, listMessage } from "../../../src/slack/blocks/info.ts";
 import { channelTopic, decodeRoleButton, encodeRoleButton, openingMessage, parseRoleBlockId, roleBlockId } from "../../../src/slack/blocks/opening-message.ts";
 import { roleBrief } from "../../../src/slack/blocks/role-brief.ts";
 import { checkBlocks, checkView } from "../../fake-slack/block-kit.ts";
+import { anIncident as baseIncident } from "../../support/builders.ts";
 
 const SEV2 = DEFAULT_SEVERITIES[1] as (typeof DEFAULT_SEVERITIES)[number];
 const SEV4 = DEFAULT_SEVERITIES[3] as (typeof DEFAULT_SEVERITIES)[number];
 const HOSTILE = "<!channel> <@U0123ABC> & <https://evil.example|x>";
 
-function anIncident(overrides: Partial<Incident> = {}): Incident {
-  return {
-    id: "0b8f3c4e-9b7a-4f57-9a35-1d2c3b4a5e6f",
-    teamId: "T1",
-    number: 12,
-    title: "Checkout errors",
-    severity: "SEV2",
-    status: "investigating",
-    isPrivate: false,
-    impact: "EU customers",
-    detection: "Pager",
-    declaredBy: "UDECL",
-    declaredAt: new Date("2026-01-31T14:23:00Z"),
-    roles: { ic: "UIC", tech: "UTECH", comms: null, scribe: null },
-    responders: ["UR1", "UR2"],
-    channelId: "C1",
-    channelName: "inc-x",
-    openingTs: "1.2",
-    summary: null,
-    lastUpdateAt: null,
-    nextUpdateDueAt: new Date("2026-01-31T15:23:00Z"),
-    resolvedAt: null,
-    closedAt: null,
-    version: 1,
-    ...overrides,
-  };
-}
+const anIncident = (overrides: Partial<Incident> = {}): Incident =>
+  baseIncident({ roles: { ic: "UIC", tech: "UTECH", comms: null, scribe: null }, responders: ["UR1", "UR2"], ...overrides });
 
 const flat = (m: { text: string; blocks: unknown[] }) => `${m.text}${JSON.stringify(m.blocks)}`;
 

@@ -1,0 +1,82 @@
+// The timeline that writes itself: notes by command (echoed in the channel), and messages added by
+// the "Add to incident timeline" shortcut, by pinning them, or by a :pushpin: reaction, each at the
+// message's original time with its author and a permalink, and each once however often Slack
+// delivers the event.
+
+import { slackTextToSafe, truncate } from "../domain/text.ts";
+import type { ClaimedJob } from "../scheduler/queue.ts";
+import { enqueue } from "../scheduler/queue.ts";
+import { isSlackError } from "../slack/api.ts";
+import { noteEcho } from "../slack/blocks/updates.ts";
+import { addTimeline, findByChannel } from "../store/incidents.ts";
+import type { Ctx } from "./context.ts";
+import { postJob } from "./jobs.ts";
+
+export type CaptureVia = "shortcut" | "pin" | "reaction";
+
+export async function addNote(ctx: Ctx, input: { incidentId: string; text: string; actor: string }): Promise<void> {
+  const now = ctx.clock.now();
+  const echo = noteEcho(input.text, input.actor);
+  await ctx.db.$transaction(async (tx) => {
+    await addTimeline(tx, input.incidentId, now, [{ kind: "note", actorId: input.actor, text: input.text }]);
+    const entry = await tx.timelineEntry.findFirst({ where: { incidentId: input.incidentId, kind: "note" }, orderBy: { id: "desc" }, select: { id: true } });
+    await enqueue(tx, [postJob(input.incidentId, `note:${input.incidentId}:${entry?.id ?? now.getTime()}`, echo.text, echo.blocks)], now);
+  });
+  ctx.kick();
+}
+
+export function permalink(ctx: Ctx, channel: string, ts: string): string {
+  return `${ctx.bot.teamUrl.replace(/\/?$/, "/")}archives/${channel}/p${ts.replace(".", "")}`;
+}
+
+export interface CapturedMessage {
+  channel: string;
+  ts: string;
+  /** The author's user id (or a bot id). */
+  author: string | null;
+  /** As Slack sent it (its mrkdwn, with tokens). */
+  text: string;
+}
+
+/** Adds a message to its incident's timeline; "already" when it is on it. */
+export async function captureMessage(ctx: Ctx, incidentId: string, message: CapturedMessage, via: CaptureVia, addedBy: string): Promise<"added" | "already"> {
+  const sourceKey = `msg:${message.channel}:${message.ts}`;
+  const at = new Date(Math.round(Number(message.ts) * 1000));
+  const safe = truncate(slackTextToSafe(message.text || "(a message without text)"), 3000);
+  try {
+    await addTimeline(
+      ctx.db,
+      incidentId,
+      Number.isFinite(at.getTime()) ? at : ctx.clock.now(),
+      [{ kind: "message", actorId: message.author, text: safe, data: { via, addedBy } }],
+      { sourceKey, permalink: permalink(ctx, message.channel, message.ts) },
+    );
+    return "added";
+  } catch (err) {
+    if ((err as { code?: string }).code === "P2002") return "already";
+    throw err;
+  }
+}
+
+type HistoryMessage = { ts: string; text?: string; user?: string; bot_id?: string };
+
+/** Job for a :pushpin: reaction or a pin: fetch the message if needed, then capture it. */
+export async function captureJob(ctx: Ctx, job: ClaimedJob): Promise<void> {
+  const channel = String(job.payload.channel);
+  const ts = String(job.payload.ts);
+  const incident = await findByChannel(ctx.db, channel);
+  if (!incident) return;
+  let message = job.payload.message as CapturedMessage | undefined;
+  if (!message) {
+    try {
+      const r = await ctx.slack.call<{ ok: boolean; messages?: HistoryMessage[] }>("conversations.history", { channel, latest: ts, oldest: ts, inclusive: true, limit: 1 });
+      const m = r.messages?.find((x) => x.ts === ts);
+      // a reply in a thread is not in the channel's history: keep the link without the text
+      message = m ? { channel, ts, author: m.user ?? m.bot_id ?? null, text: m.text ?? "" } : { channel, ts, author: null, text: "(a reply in a thread: follow the link)" };
+    } catch (err) {
+      if (!isSlackError(err, "channel_not_found", "not_in_channel")) throw err;
+      return;
+    }
+  }
+  await captureMessage(ctx, incident.id, message, job.payload.via === "pin" ? "pin" : "reaction", String(job.payload.by ?? ""));
+}

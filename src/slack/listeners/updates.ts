@@ -1,0 +1,96 @@
+// The update form, and the reminder's buttons: "Post update" opens the form, "Snooze 15 min" snoozes.
+
+import type { App, BlockAction as BoltBlockAction } from "@slack/bolt";
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { incidentRef } from "../../domain/incident.ts";
+import { ACTIVE_STATUSES } from "../../domain/lifecycle.ts";
+import { requireSeverity } from "../../domain/severity.ts";
+import { rawToSafe } from "../../domain/text.ts";
+import type { Ctx } from "../../incidents/context.ts";
+import { postUpdateJourney, snoozeJourney } from "../../incidents/updates.ts";
+import { loadIncident } from "../../store/incidents.ts";
+import { refusalText } from "../blocks/refusals.ts";
+import { decodeReminderButton } from "../blocks/reminders.ts";
+import { updateModal } from "../blocks/updates.ts";
+import { ACTION, BLOCK, CALLBACK } from "../ids.ts";
+import { blockAction, stateOf, viewSubmission } from "../payloads.ts";
+
+const metadata = z.object({ incidentId: z.uuid() });
+
+export function registerUpdateListeners(app: App, ctx: Ctx): void {
+  app.view(CALLBACK.updateModal, async ({ ack, body }) => {
+    const parsed = viewSubmission.safeParse(body);
+    let meta: z.infer<typeof metadata> | undefined;
+    try {
+      meta = parsed.success ? metadata.parse(JSON.parse(parsed.data.view.private_metadata)) : undefined;
+    } catch {
+      meta = undefined;
+    }
+    if (!parsed.success || !meta) {
+      await ack({ response_action: "errors", errors: { [BLOCK.summary]: "This form could not be read. Close it and try again." } });
+      return;
+    }
+    const values = parsed.data.view.state.values;
+    const summary = (stateOf(values, BLOCK.summary)?.value ?? "").trim();
+    const status = z.enum(ACTIVE_STATUSES).safeParse(stateOf(values, BLOCK.status)?.selected_option?.value);
+    if (summary === "" || !status.success) {
+      await ack({ response_action: "errors", errors: summary === "" ? { [BLOCK.summary]: "Write the update: what changed, what you are doing, what is next." } : { [BLOCK.status]: "Pick a status." } });
+      return;
+    }
+    try {
+      const r = await postUpdateJourney(ctx, { incidentId: meta.incidentId, text: rawToSafe(summary), status: status.data, actor: parsed.data.user.id });
+      if ("refusal" in r) {
+        const field = r.refusal.code === "transition" ? BLOCK.status : BLOCK.summary;
+        await ack({ response_action: "errors", errors: { [field]: refusalText(r.refusal, r.incident).replace(/[*`]/g, "") } });
+        return;
+      }
+      if ("missing" in r) {
+        await ack({ response_action: "errors", errors: { [BLOCK.summary]: "That incident no longer exists." } });
+        return;
+      }
+    } catch (err) {
+      const ref = randomUUID().slice(0, 8);
+      ctx.log.error({ err, ref }, "posting an update from the form failed");
+      await ack({ response_action: "errors", errors: { [BLOCK.summary]: `Could not save the update (reference ${ref}); please submit again.` } });
+      return;
+    }
+    await ack();
+  });
+
+  app.action<BoltBlockAction>(ACTION.postUpdate, async ({ ack, body, respond }) => {
+    await ack();
+    const parsed = blockAction.safeParse(body);
+    const incidentId = parsed.success ? z.uuid().safeParse(parsed.data.actions[0]?.value) : undefined;
+    const incident = incidentId?.success ? await loadIncident(ctx.db, incidentId.data) : undefined;
+    if (!parsed.success || !incident) {
+      await respond({ response_type: "ephemeral", replace_original: false, text: ":warning: That button could not be read." });
+      return;
+    }
+    try {
+      await ctx.slack.call("views.open", { trigger_id: parsed.data.trigger_id, view: updateModal(incident, requireSeverity(ctx.config.incident.severities, incident.severity)) });
+    } catch (err) {
+      ctx.log.warn({ err }, "could not open the update form");
+      await respond({ response_type: "ephemeral", replace_original: false, text: ":warning: The update form could not open. Post the update with `/incident update <text>`." });
+    }
+  });
+
+  app.action<BoltBlockAction>(ACTION.snooze, async ({ ack, body, respond }) => {
+    const parsed = blockAction.safeParse(body);
+    const value = parsed.success && parsed.data.actions[0]?.value ? decodeReminderButton(parsed.data.actions[0].value) : undefined;
+    const incident = value ? await loadIncident(ctx.db, value.incidentId) : undefined;
+    if (!parsed.success || !value || !incident) {
+      await ack();
+      await respond({ response_type: "ephemeral", replace_original: false, text: ":warning: That button could not be read." });
+      return;
+    }
+    if (value.epoch !== incident.cadenceEpoch) {
+      await ack();
+      await respond({ response_type: "ephemeral", replace_original: false, text: `This reminder is out of date: ${incidentRef(incident)} got an update (or a snooze) since. Nothing was changed.` });
+      return;
+    }
+    const r = await snoozeJourney(ctx, { incidentId: incident.id, actor: parsed.data.user.id });
+    await ack();
+    if ("refusal" in r) await respond({ response_type: "ephemeral", replace_original: false, text: `:warning: ${refusalText(r.refusal, r.incident)}` });
+  });
+}
