@@ -8,7 +8,7 @@ import { type Incident, incidentRef } from "../domain/incident.ts";
 import { isOpen } from "../domain/lifecycle.ts";
 import { requireSeverity } from "../domain/severity.ts";
 import type { TimelineDraft } from "../domain/timeline.ts";
-import { type ClaimedJob, enqueue, type JobDraft } from "../scheduler/queue.ts";
+import { type ClaimedJob, enqueue, type JobDraft, payloadNumber, payloadString } from "../scheduler/queue.ts";
 import { RetryJobError } from "../scheduler/worker.ts";
 import { isSlackError } from "../slack/api.ts";
 import { announceEscalation, commsNudgeMessage, reminderMessage } from "../slack/blocks/reminders.ts";
@@ -89,15 +89,15 @@ export async function remind(ctx: Ctx, job: ClaimedJob): Promise<void> {
   const kind = kindOf(job);
   const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
   if (!kind || !incident) return;
-  const epoch = Number(job.payload.epoch);
+  const epoch = payloadNumber(job, "epoch");
   // stale: an update, a severity change, a snooze or a resolve re-planned since
   if (epoch !== incident.cadenceEpoch || !isOpen(incident.status)) return;
   if (!incident.channelId) throw new RetryJobError("the incident channel does not exist yet", 2000);
   const severity = requireSeverity(ctx.config.incident.severities, incident.severity);
   if (!severity.cadence) return;
-  const n = Number(job.payload.n ?? 1);
+  const n = payloadNumber(job, "n") ?? 1;
   const now = ctx.clock.now();
-  const due = new Date(String(job.payload.dueAt ?? job.dueAt.toISOString()));
+  const due = new Date(payloadString(job, "dueAt") ?? job.dueAt.toISOString());
   const since = incident.lastUpdateAt ?? incident.declaredAt;
 
   if (kind === "comms_nudge") {

@@ -5,7 +5,7 @@
 
 import { slackTextToSafe, truncate } from "../domain/text.ts";
 import type { ClaimedJob } from "../scheduler/queue.ts";
-import { enqueue } from "../scheduler/queue.ts";
+import { enqueue, payloadString } from "../scheduler/queue.ts";
 import { isSlackError } from "../slack/api.ts";
 import { noteEcho } from "../slack/blocks/updates.ts";
 import { addTimeline, findByChannel } from "../store/incidents.ts";
@@ -62,8 +62,9 @@ type HistoryMessage = { ts: string; text?: string; user?: string; bot_id?: strin
 
 /** Job for a :pushpin: reaction or a pin: fetch the message if needed, then capture it. */
 export async function captureJob(ctx: Ctx, job: ClaimedJob): Promise<void> {
-  const channel = String(job.payload.channel);
-  const ts = String(job.payload.ts);
+  const channel = payloadString(job, "channel");
+  const ts = payloadString(job, "ts");
+  if (!channel || !ts) return;
   const incident = await findByChannel(ctx.db, channel);
   if (!incident) return;
   let message = job.payload.message as CapturedMessage | undefined;
@@ -78,5 +79,5 @@ export async function captureJob(ctx: Ctx, job: ClaimedJob): Promise<void> {
       return;
     }
   }
-  await captureMessage(ctx, incident.id, message, job.payload.via === "pin" ? "pin" : "reaction", String(job.payload.by ?? ""));
+  await captureMessage(ctx, incident.id, message, job.payload.via === "pin" ? "pin" : "reaction", payloadString(job, "by") ?? "");
 }

@@ -31,6 +31,17 @@ export interface ClaimedJob {
   readonly attempts: number;
 }
 
+/** A string field of a job's payload (payloads are JSON written by us, read defensively). */
+export function payloadString(job: ClaimedJob, key: string): string | undefined {
+  const v = job.payload[key];
+  return typeof v === "string" ? v : undefined;
+}
+
+export function payloadNumber(job: ClaimedJob, key: string): number | undefined {
+  const v = job.payload[key];
+  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+}
+
 export async function enqueue(tx: Tx, jobs: readonly JobDraft[], now: Date): Promise<void> {
   if (jobs.length === 0) return;
   await tx.job.createMany({

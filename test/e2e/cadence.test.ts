@@ -283,10 +283,10 @@ describe("the timeline", () => {
 
   it("adds a message given a :pushpin: reaction once, fetching it from the channel", async () => {
     const msg = h.fake.ws.addMessage(incident.channel.id, h.users.bob.id, "DB CPU back to 30%");
-    const event = (id: string, user: string) => ({ type: "reaction_added", user, reaction: "pushpin", item_user: h.users.bob.id, item: { type: "message", channel: incident.channel.id, ts: msg.ts }, event_ts: "1.3" });
-    await h.slack.event(event("a", h.users.alice.id), { eventId: "EvREACT1" });
-    await h.slack.event(event("b", h.users.carol.id), { eventId: "EvREACT2" });
-    await h.slack.event({ ...event("c", h.users.dave.id), reaction: "thumbsup" }, { eventId: "EvREACT3" });
+    const event = (user: string) => ({ type: "reaction_added", user, reaction: "pushpin", item_user: h.users.bob.id, item: { type: "message", channel: incident.channel.id, ts: msg.ts }, event_ts: "1.3" });
+    await h.slack.event(event(h.users.alice.id), { eventId: "EvREACT1" });
+    await h.slack.event(event(h.users.carol.id), { eventId: "EvREACT2" });
+    await h.slack.event({ ...event(h.users.dave.id), reaction: "thumbsup" }, { eventId: "EvREACT3" });
     for (let i = 0; i < 100 && (await h.db.timelineEntry.count({ where: { incidentId: incident.id, text: "DB CPU back to 30%" } })) === 0; i++) await sleep(50);
     await sleep(300);
     const entries = await h.db.timelineEntry.findMany({ where: { incidentId: incident.id, text: "DB CPU back to 30%" } });

@@ -59,8 +59,8 @@ export function infoMessage(incident: Incident, severity: Severity, now: Date, a
   }
   if (recent.length > 0) {
     // dates as well as times: incidents cross midnight
-    const lines = recent.map((e) => `${slackDate(e.at, "{date_short} {time}", `${e.at.toISOString().slice(0, 16).replace("T", " ")} UTC`)} — ${truncate(e.text, 300)}`);
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(`*Recent timeline*\n${lines.join("\n")}`, 3000) } });
+    const entries = recent.map((e) => `${slackDate(e.at, "{date_short} {time}", `${e.at.toISOString().slice(0, 16).replace("T", " ")} UTC`)} — ${truncate(e.text, 300)}`);
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(`*Recent timeline*\n${entries.join("\n")}`, 3000) } });
   }
   return { text: `${ref}: ${severity.id} ${STATUS_LABEL[incident.status]} · ${incident.title}`, blocks };
 }
