@@ -45,7 +45,10 @@ export type IncidentEvent =
   | { kind: "status_changed"; from: Status; to: Status; by: string }
   | { kind: "update"; text: string; status: Status; by: string }
   | { kind: "severity_changed"; from: string; to: string; reason: string; by: string; direction: "escalate" | "deescalate" }
-  | { kind: "snoozed"; until: Date; by: string };
+  | { kind: "snoozed"; until: Date; by: string }
+  | { kind: "resolved"; summary: string; rootCause: string | null; by: string }
+  | { kind: "reopened"; reason: string; from: Status; by: string }
+  | { kind: "closed"; by: string };
 
 export type Refusal =
   | { code: "already_holder"; role: Role }
@@ -56,6 +59,7 @@ export type Refusal =
   | { code: "no_ic_to_take_over" }
   | { code: "not_open"; status: Status }
   | { code: "same_severity"; severity: string }
+  | { code: "not_in_charge"; action: "resolve" | "reopen" | "close"; ic: string }
   | { code: "no_cadence"; severity: string }
   | { code: "transition"; refusal: TransitionRefusal };
 
@@ -203,6 +207,41 @@ export function snooze(incident: Incident, until: Date, actor: string, hasCadenc
   if (!isOpen(incident.status)) return refuse({ code: "not_open", status: incident.status });
   if (!hasCadence) return refuse({ code: "no_cadence", severity: incident.severity });
   return { ok: true, incident: { ...incident, snoozedUntil: until }, events: [{ kind: "snoozed", until, by: actor }] };
+}
+
+/**
+ * Resolving: only the IC, or the declarer while there is no IC. The state is checked first, so a
+ * second resolve (or a retried request) is told it is already resolved.
+ */
+export function resolve(incident: Incident, input: { summary: string; rootCause?: string }, actor: string, now: Date): Decision {
+  const t = transition(incident.status, "resolved");
+  if (!t.ok) return refuse({ code: "transition", refusal: t.refusal });
+  if (!isInCharge(incident, actor)) return refuse({ code: "not_in_charge", action: "resolve", ic: inCharge(incident) });
+  return {
+    ok: true,
+    incident: { ...incident, status: "resolved", resolvedAt: now, summary: input.summary, snoozedUntil: null },
+    events: [{ kind: "resolved", summary: input.summary, rootCause: input.rootCause ?? null, by: actor }],
+  };
+}
+
+/** "Reopening is fine if things regress": back to investigating, the cadence clock restarted. */
+export function reopen(incident: Incident, reason: string, actor: string, now: Date): Decision {
+  const t = transition(incident.status, "investigating");
+  if (!t.ok) return refuse({ code: "transition", refusal: t.refusal });
+  if (!isInCharge(incident, actor)) return refuse({ code: "not_in_charge", action: "reopen", ic: inCharge(incident) });
+  return {
+    ok: true,
+    incident: { ...incident, status: "investigating", resolvedAt: null, closedAt: null, summary: reason, lastUpdateAt: now, snoozedUntil: null },
+    events: [{ kind: "reopened", reason, from: incident.status, by: actor }],
+  };
+}
+
+/** Closing means the postmortem is done; only a resolved incident closes. */
+export function close(incident: Incident, actor: string, now: Date): Decision {
+  const t = transition(incident.status, "closed");
+  if (!t.ok) return refuse({ code: "transition", refusal: t.refusal });
+  if (!isInCharge(incident, actor)) return refuse({ code: "not_in_charge", action: "close", ic: inCharge(incident) });
+  return { ok: true, incident: { ...incident, status: "closed", closedAt: now }, events: [{ kind: "closed", by: actor }] };
 }
 
 /** Everyone who should be in the incident channel. */

@@ -82,6 +82,12 @@ export function describeEvent(event: IncidentEvent): TimelineDraft {
         text: `${who(event.by)} ${event.direction === "escalate" ? "escalated" : "de-escalated"} ${escapeMrkdwn(event.from)} → ${escapeMrkdwn(event.to)}: ${event.reason}`,
         data: { from: event.from, to: event.to, reason: event.reason, direction: event.direction },
       };
+    case "resolved":
+      return { kind: "resolved", actorId: event.by, text: `${who(event.by)} resolved the incident: ${event.summary}`, data: { rootCause: event.rootCause } };
+    case "reopened":
+      return { kind: "reopened", actorId: event.by, text: `${who(event.by)} reopened the incident: ${event.reason}`, data: { from: event.from } };
+    case "closed":
+      return { kind: "closed", actorId: event.by, text: `${who(event.by)} closed the incident: the postmortem is done` };
     case "snoozed":
       return { kind: "snoozed", actorId: event.by, text: `${who(event.by)} snoozed the update reminder until <!date^${Math.floor(event.until.getTime() / 1000)}^{time}|${event.until.toISOString().slice(11, 16)} UTC>`, data: { until: event.until.toISOString() } };
   }

@@ -10,6 +10,9 @@ import { announce, dm, post, refresh, welcome } from "./effects.ts";
 import { publishHome } from "./home.ts";
 import { REMINDER_JOB, remind } from "./reminders.ts";
 import { captureJob } from "./timeline.ts";
+import { draftPostmortem } from "../postmortem/publish.ts";
+import { actionDueJob } from "./action-items.ts";
+import { archiveJob, closureNudgeJob, postmortemReminderJob } from "./resolve.ts";
 import { explainSlackError } from "./explain.ts";
 import { JOB } from "./jobs.ts";
 import { provision } from "./provision.ts";
@@ -27,6 +30,11 @@ export function jobHandlers(ctx: Ctx): Record<string, JobHandler> {
     [REMINDER_JOB.update_due]: (job) => remind(ctx, job),
     [REMINDER_JOB.escalate]: (job) => remind(ctx, job),
     [REMINDER_JOB.comms_nudge]: (job) => remind(ctx, job),
+    [JOB.postmortem]: (job) => draftPostmortem(ctx, job),
+    [JOB.pmReminder]: (job) => postmortemReminderJob(ctx, job),
+    [JOB.closureNudge]: (job) => closureNudgeJob(ctx, job),
+    [JOB.archive]: (job) => archiveJob(ctx, job),
+    [JOB.actionDue]: (job) => actionDueJob(ctx, job),
   };
 }
 
@@ -41,6 +49,11 @@ const WHAT: Record<string, string> = {
   [REMINDER_JOB.update_due]: "send the update reminder of",
   [REMINDER_JOB.escalate]: "send the escalated reminder of",
   [REMINDER_JOB.comms_nudge]: "send the Comms Lead nudge of",
+  [JOB.postmortem]: "publish the postmortem draft of",
+  [JOB.pmReminder]: "send the postmortem reminder of",
+  [JOB.closureNudge]: "send the closing reminder of",
+  [JOB.archive]: "archive the channel of",
+  [JOB.actionDue]: "remind the owner of an action item of",
 };
 
 /** A job gave up: say so where the incident's people will see it (never silently). */

@@ -19,6 +19,16 @@ export const JOB = {
   capture: "timeline.capture",
   /** Publish someone's App Home tab. */
   home: "home.publish",
+  /** Draft (or re-draft) and publish the postmortem. */
+  postmortem: "postmortem.draft",
+  /** Remind to hold the postmortem before it is due. */
+  pmReminder: "postmortem.reminder",
+  /** A resolved incident left unclosed: the daily nudge to its IC. */
+  closureNudge: "incident.closure_nudge",
+  /** Archive a closed incident's channel (archive_after). */
+  archive: "channel.archive",
+  /** Tell an action item's owner it is due. */
+  actionDue: "action_item.due",
 } as const;
 
 export function refreshJob(incidentId: string, opts: { topic?: boolean } = {}): JobDraft {

@@ -232,8 +232,16 @@ export class FakeSlack {
         res.writeHead(404).end();
         return;
       }
-      file.content = body;
-      res.writeHead(200, { "content-type": "text/plain" }).end(`OK - ${body.length}`);
+      // WebClient sends the file as multipart form data, in a field named "body"
+      const type = req.headers["content-type"] ?? "";
+      if (type.startsWith("multipart/form-data")) {
+        const form = await new Request("http://upload.local/", { method: "POST", headers: { "content-type": type }, body }).formData();
+        const part = form.get("body") ?? form.get("file");
+        file.content = part instanceof Blob ? Buffer.from(await part.arrayBuffer()) : Buffer.from(part ?? "");
+      } else {
+        file.content = body;
+      }
+      res.writeHead(200, { "content-type": "text/plain" }).end(`OK - ${file.content.length}`);
       return;
     }
     res.writeHead(404).end();

@@ -23,6 +23,8 @@ export function refusalText(refusal: Refusal, incident: Incident, subject?: stri
       return `${ref} has no Incident Commander: press *Take IC* to take it.`;
     case "not_open":
       return `${ref} is ${STATUS_LABEL[refusal.status].toLowerCase()}: reopen it first with \`/incident reopen <reason>\`.`;
+    case "not_in_charge":
+      return `Only the Incident Commander (<@${refusal.ic}>) can ${refusal.action} ${ref}. Ask them, or take over IC first with *Take over IC* in the pinned message (they will be told).`;
     case "same_severity":
       return `${ref} is already ${refusal.severity}.`;
     case "no_cadence":

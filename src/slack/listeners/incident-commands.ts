@@ -11,6 +11,10 @@ import { assignRoleJourney, checkPerson, handoffJourney } from "../../incidents/
 import { setStatusJourney } from "../../incidents/status.ts";
 import { addNote } from "../../incidents/timeline.ts";
 import { changeSeverityJourney, postUpdateJourney } from "../../incidents/updates.ts";
+import { addActionItem } from "../../incidents/action-items.ts";
+import { closeJourney, reopenJourney, requestPostmortem, resolveJourney } from "../../incidents/resolve.ts";
+import { resolve as decideResolve } from "../../domain/incident.ts";
+import { resolveModal } from "../blocks/resolution.ts";
 import { updateModal } from "../blocks/updates.ts";
 import { findByChannel, listOpen } from "../../store/incidents.ts";
 import { isSlackError } from "../api.ts";
@@ -38,6 +42,12 @@ function inIncident<K extends CommandKind>(ctx: Ctx, fn: InIncident<K>) {
     }
     await fn(req, incident);
   };
+}
+
+/** Why `actor` could not resolve the incident now, if not. */
+export function resolveCheck(ctx: Ctx, incident: Incident, actor: string): string | undefined {
+  const d = decideResolve(incident, { summary: "" }, actor, ctx.clock.now());
+  return d.ok ? undefined : refusalText(d.refusal, incident);
 }
 
 export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
@@ -98,6 +108,63 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
     note: inIncident(ctx, async (req, incident) => {
       await addNote(ctx, { incidentId: incident.id, text: req.command.text, actor: req.payload.user_id });
       await req.ack(plainMessage(`Added to the timeline of ${incidentRef(incident)}.`));
+    }),
+
+    resolve: inIncident(ctx, async (req, incident) => {
+      if (!req.command.summary) {
+        // refuse before opening the form if the answer is already no
+        const check = resolveCheck(ctx, incident, req.payload.user_id);
+        if (check) {
+          await req.ack(errorMessage(check));
+          return;
+        }
+        await req.ack();
+        try {
+          await ctx.slack.call("views.open", { trigger_id: req.payload.trigger_id, view: resolveModal(incident) });
+        } catch (err) {
+          ctx.log.warn({ err }, "could not open the resolve form");
+          await req.respond(errorMessage("The resolve form could not open.", "Resolve directly: `/incident resolve <summary>`."));
+        }
+        return;
+      }
+      const r = await resolveJourney(ctx, { incidentId: incident.id, summary: req.command.summary, actor: req.payload.user_id });
+      if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident)));
+      else if (r.ok) await req.ack(plainMessage(`${incidentRef(r.after)} is resolved. Reminders stopped; the postmortem draft is on its way.`));
+    }),
+
+    reopen: inIncident(ctx, async (req, incident) => {
+      const r = await reopenJourney(ctx, { incidentId: incident.id, reason: req.command.reason, actor: req.payload.user_id });
+      if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident)));
+      else if (r.ok) await req.ack(plainMessage(`${incidentRef(r.after)} is reopened; the update reminders resume.`));
+    }),
+
+    close: inIncident(ctx, async (req, incident) => {
+      const r = await closeJourney(ctx, { incidentId: incident.id, actor: req.payload.user_id });
+      if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident)));
+      else if (r.ok) await req.ack(plainMessage(`${incidentRef(r.after)} is closed. Thank you.`));
+    }),
+
+    postmortem: inIncident(ctx, async (req, incident) => {
+      if (incident.status !== "resolved" && incident.status !== "closed") {
+        await req.ack(errorMessage(`${incidentRef(incident)} is not resolved yet: the postmortem is drafted when it is (\`/incident resolve <summary>\`).`));
+        return;
+      }
+      await requestPostmortem(ctx, incident, req.payload.user_id);
+      await req.ack(plainMessage(`Re-drafting the postmortem of ${incidentRef(incident)} from the current record…`));
+    }),
+
+    action: inIncident(ctx, async (req, incident) => {
+      const { text, ownerId, due, priority } = req.command;
+      if (ownerId) {
+        const person = await checkPerson(ctx, ownerId);
+        if (!person.ok) {
+          await req.ack(errorMessage(person.reason));
+          return;
+        }
+      }
+      const item = await addActionItem(ctx, { incident, text, ...(ownerId ? { ownerId } : {}), ...(due ? { due } : {}), priority, actor: req.payload.user_id });
+      const missing = [!ownerId ? "an owner" : "", !due ? "a due date" : ""].filter(Boolean).join(" and ");
+      await req.ack(plainMessage(`Action item #${item.number} added to ${incidentRef(incident)}.${missing ? ` Give it ${missing} so it gets done.` : ""}`));
     }),
 
     status: inIncident(ctx, async (req, incident) => {

@@ -6,6 +6,7 @@ import { registerCommand } from "./command.ts";
 import { registerDeclareModal } from "./declare-modal.ts";
 import { registerHomeListeners } from "./home.ts";
 import { incidentCommandHandlers } from "./incident-commands.ts";
+import { registerResolveListeners } from "./resolve.ts";
 import { registerRoleActions } from "./role-actions.ts";
 import { registerTimelineListeners } from "./timeline.ts";
 import { registerUpdateListeners } from "./updates.ts";
@@ -17,4 +18,5 @@ export function registerListeners(app: App, ctx: Ctx): void {
   registerUpdateListeners(app, ctx);
   registerTimelineListeners(app, ctx);
   registerHomeListeners(app, ctx);
+  registerResolveListeners(app, ctx);
 }

@@ -1,0 +1,97 @@
+// Action items (product.md §8): added with /incident action, each with text, owner, due date and
+// priority; the owner is DMed when one falls due, with a button to mark it done; every change is on
+// the timeline. "Every action item has an owner and a due date" is what keeps postmortems alive.
+
+import { DateTime } from "luxon";
+import { type Incident, incidentRef } from "../domain/incident.ts";
+import type { Priority } from "../domain/commands.ts";
+import { type ClaimedJob, enqueue, type JobDraft } from "../scheduler/queue.ts";
+import { actionItemDue, actionItemEcho, type ActionItemFacts } from "../slack/blocks/resolution.ts";
+import { addTimeline, loadIncident } from "../store/incidents.ts";
+import type { Ctx } from "./context.ts";
+import { JOB, postJob } from "./jobs.ts";
+
+/** Owners hear about a due item at 09:00 on its day, in the configured time zone. */
+export function dueReminderAt(due: string, zone: string, now: Date): Date {
+  const at = DateTime.fromISO(due, { zone }).set({ hour: 9, minute: 0, second: 0, millisecond: 0 }).toJSDate();
+  return at < now ? now : at;
+}
+
+function facts(row: { id: number; number: number; text: string; ownerId: string | null; dueDate: Date | null; priority: string }): ActionItemFacts {
+  return { id: row.id, number: row.number, text: row.text, ownerId: row.ownerId, due: row.dueDate ? row.dueDate.toISOString().slice(0, 10) : null, priority: row.priority };
+}
+
+export interface NewActionItem {
+  incident: Incident;
+  /** mrkdwn-safe. */
+  text: string;
+  ownerId?: string;
+  due?: string;
+  priority: Priority;
+  actor: string;
+}
+
+export async function addActionItem(ctx: Ctx, input: NewActionItem): Promise<ActionItemFacts> {
+  const now = ctx.clock.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const item = await ctx.db.$transaction(async (tx) => {
+        const last = await tx.actionItem.findFirst({ where: { incidentId: input.incident.id }, orderBy: { number: "desc" }, select: { number: true } });
+        const row = await tx.actionItem.create({
+          data: {
+            incidentId: input.incident.id,
+            number: (last?.number ?? 0) + 1,
+            text: input.text,
+            ownerId: input.ownerId ?? null,
+            dueDate: input.due ? new Date(`${input.due}T00:00:00Z`) : null,
+            priority: input.priority,
+            createdBy: input.actor,
+            createdAt: now,
+          },
+        });
+        const f = facts(row);
+        const echo = actionItemEcho(input.incident, f, input.actor);
+        await addTimeline(tx, input.incident.id, now, [{ kind: "action_item", actorId: input.actor, text: `<@${input.actor}> added action item #${f.number}: ${input.text}`, data: { item: row.id } }]);
+        const jobs: JobDraft[] = [postJob(input.incident.id, `action:${row.id}:added`, echo.text, echo.blocks)];
+        if (input.due && input.ownerId) jobs.push({ kind: JOB.actionDue, incidentId: input.incident.id, dueAt: dueReminderAt(input.due, ctx.config.incident.timezone, now), payload: { itemId: row.id } });
+        await enqueue(tx, jobs, now);
+        return f;
+      });
+      ctx.kick();
+      return item;
+    } catch (err) {
+      // two items added at the same instant took the same number: take the next
+      if ((err as { code?: string }).code !== "P2002" || attempt >= 10) throw err;
+    }
+  }
+}
+
+export type DoneOutcome = { kind: "done"; item: ActionItemFacts; incident: Incident } | { kind: "already"; item: ActionItemFacts } | { kind: "missing" };
+
+export async function markActionItemDone(ctx: Ctx, itemId: number, actor: string): Promise<DoneOutcome> {
+  const row = await ctx.db.actionItem.findUnique({ where: { id: itemId } });
+  if (!row) return { kind: "missing" };
+  const now = ctx.clock.now();
+  const changed = await ctx.db.$transaction(async (tx) => {
+    const r = await tx.actionItem.updateMany({ where: { id: itemId, status: "open" }, data: { status: "done", doneAt: now, doneBy: actor } });
+    if (r.count === 0) return false;
+    await addTimeline(tx, row.incidentId, now, [{ kind: "action_item", actorId: actor, text: `<@${actor}> marked action item #${row.number} done: ${row.text}`, data: { item: row.id, done: true } }]);
+    await enqueue(tx, [postJob(row.incidentId, `action:${row.id}:done`, `:white_check_mark: <@${actor}> marked action item #${row.number} done: ${row.text}`)], now);
+    return true;
+  });
+  if (!changed) return { kind: "already", item: facts(row) };
+  ctx.kick();
+  const incident = await loadIncident(ctx.db, row.incidentId);
+  return incident ? { kind: "done", item: facts(row), incident } : { kind: "missing" };
+}
+
+export async function actionDueJob(ctx: Ctx, job: ClaimedJob): Promise<void> {
+  const itemId = Number(job.payload.itemId);
+  const row = Number.isInteger(itemId) ? await ctx.db.actionItem.findUnique({ where: { id: itemId } }) : null;
+  if (!row || row.status === "done" || !row.ownerId) return;
+  const incident = await loadIncident(ctx.db, row.incidentId);
+  if (!incident) return;
+  const m = actionItemDue(incident, facts(row));
+  await ctx.once.post(`action:${row.id}:due`, { channel: row.ownerId, text: m.text, blocks: m.blocks });
+  ctx.log.info({ incident: incident.id, item: row.id }, `action item of ${incidentRef(incident)} due: owner told`);
+}

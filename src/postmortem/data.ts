@@ -1,0 +1,130 @@
+// The data a postmortem template gets (documented in templates/postmortem.md's header), assembled
+// from the incident's record: plain Markdown-safe text, people by name, times in UTC (and the
+// configured zone where a document wants local time), timeline entries with their dates.
+
+import { DateTime, Duration } from "luxon";
+import type { Config } from "../config.ts";
+import { incidentRef } from "../domain/incident.ts";
+import { humanDuration } from "../domain/durations.ts";
+import { STATUS_LABEL } from "../domain/lifecycle.ts";
+import { ROLE_INFO, SINGLE_ROLES } from "../domain/roles.ts";
+import { requireSeverity } from "../domain/severity.ts";
+import { oneLine, safeToPlain } from "../domain/text.ts";
+import type { UserDirectory } from "../slack/users.ts";
+import type { Db } from "../store/database.ts";
+import { loadIncident } from "../store/incidents.ts";
+
+export interface PostmortemData {
+  incident: {
+    number: string;
+    title: string;
+    severity: { id: string; label: string };
+    severity_changes: { at_utc: string; from: string; to: string; reason: string; by: string }[];
+    private: boolean;
+    channel: string;
+    declared_by: string;
+    declared_at: string;
+    declared_at_local: string;
+    resolved_at: string;
+    resolved_at_local: string;
+    duration: string;
+    date: string;
+    summary: string;
+    impact: string;
+    detection: string;
+    root_cause: string;
+  };
+  roles: { label: string; people: string }[];
+  timeline: { at_utc: string; actor: string; text: string; link: string }[];
+  updates: { at_utc: string; status: string; text: string; by: string }[];
+  action_items: { number: number; text: string; owner: string; due: string; priority: string; status: string }[];
+  generated_at: string;
+  timezone: string;
+}
+
+const utc = (d: Date) => DateTime.fromJSDate(d, { zone: "utc" }).toFormat("yyyy-MM-dd HH:mm");
+const local = (d: Date, zone: string) => DateTime.fromJSDate(d, { zone }).toFormat("yyyy-MM-dd HH:mm ZZZZ");
+
+/** Text for a Markdown table cell: one line, pipes escaped. */
+export function cell(text: string): string {
+  return oneLine(text).replace(/\|/g, "\\|");
+}
+
+export function durationBetween(from: Date, to: Date): string {
+  const minutes = Math.max(0, Math.round((to.getTime() - from.getTime()) / 60_000));
+  return minutes === 0 ? "less than a minute" : humanDuration(Duration.fromObject({ minutes }));
+}
+
+export async function postmortemData(db: Db, users: UserDirectory, config: Config, incidentId: string, now: Date): Promise<PostmortemData> {
+  const incident = await loadIncident(db, incidentId);
+  if (!incident) throw new Error(`incident ${incidentId} not found`);
+  const row = await db.incident.findUniqueOrThrow({ where: { id: incidentId }, select: { rootCause: true } });
+  const [timeline, assignments, updates, items] = await Promise.all([
+    db.timelineEntry.findMany({ where: { incidentId }, orderBy: [{ at: "asc" }, { id: "asc" }] }),
+    db.roleAssignment.findMany({ where: { incidentId }, orderBy: [{ startedAt: "asc" }, { id: "asc" }] }),
+    db.statusUpdate.findMany({ where: { incidentId }, orderBy: { postedAt: "asc" } }),
+    db.actionItem.findMany({ where: { incidentId }, orderBy: { number: "asc" } }),
+  ]);
+
+  // everyone mentioned anywhere, by name
+  const ids = new Set<string>([incident.declaredBy]);
+  for (const a of assignments) ids.add(a.userId);
+  for (const e of timeline) {
+    if (e.actorId) ids.add(e.actorId);
+    for (const m of e.text.matchAll(/<@([UW][A-Z0-9]+)>/g)) ids.add(m[1] as string);
+  }
+  for (const u of updates) ids.add(u.authorId);
+  for (const a of items) if (a.ownerId) ids.add(a.ownerId);
+  const names = await users.names([...ids].filter((id) => /^[UW]/.test(id)));
+  const at = (id: string | null) => (id ? `@${names.get(id) ?? id}` : "");
+  const plain = (safe: string) => safeToPlain(safe, (id) => names.get(id));
+
+  const severity = requireSeverity(config.incident.severities, incident.severity);
+  const zone = config.incident.timezone;
+  const roles = SINGLE_ROLES.map((r) => {
+    const holders = assignments.filter((a) => a.role === r).map((a) => at(a.userId));
+    return { label: ROLE_INFO[r].label, people: holders.length > 0 ? holders.join(", then ") : "unassigned" };
+  });
+  const responders = [...new Set(assignments.filter((a) => a.role === "responder").map((a) => at(a.userId)))];
+  roles.push({ label: "Responders", people: responders.length > 0 ? responders.join(", ") : "none" });
+
+  return {
+    incident: {
+      number: incidentRef(incident),
+      title: incident.title,
+      severity: { id: severity.id, label: severity.label },
+      severity_changes: timeline
+        .filter((e) => e.kind === "severity_changed")
+        .map((e) => {
+          const d = (e.data ?? {}) as { from?: string; to?: string; reason?: string };
+          return { at_utc: utc(e.at), from: d.from ?? "", to: d.to ?? "", reason: plain(d.reason ?? ""), by: at(e.actorId) };
+        }),
+      private: incident.isPrivate,
+      channel: incident.channelName ? `#${incident.channelName}` : "",
+      declared_by: at(incident.declaredBy),
+      declared_at: `${utc(incident.declaredAt)} UTC`,
+      declared_at_local: local(incident.declaredAt, zone),
+      resolved_at: incident.resolvedAt ? `${utc(incident.resolvedAt)} UTC` : "",
+      resolved_at_local: incident.resolvedAt ? local(incident.resolvedAt, zone) : "",
+      duration: incident.resolvedAt ? durationBetween(incident.declaredAt, incident.resolvedAt) : `ongoing (${durationBetween(incident.declaredAt, now)} so far)`,
+      date: DateTime.fromJSDate(incident.declaredAt, { zone }).toFormat("yyyy-MM-dd"),
+      summary: incident.summary ? plain(incident.summary) : "",
+      impact: incident.impact ?? "",
+      detection: incident.detection ?? "",
+      root_cause: row.rootCause ? plain(row.rootCause) : "",
+    },
+    roles,
+    timeline: timeline.map((e) => ({ at_utc: utc(e.at), actor: e.kind === "message" ? at(e.actorId) : "", text: oneLine(plain(e.text)), link: e.permalink ?? "" })),
+    updates: updates.map((u) => ({ at_utc: utc(u.postedAt), status: STATUS_LABEL[u.status], text: plain(u.text), by: at(u.authorId) })),
+    action_items: items.map((a) => ({
+      number: a.number,
+      text: cell(plain(a.text)),
+      owner: a.ownerId ? at(a.ownerId) : "unassigned",
+      due: a.dueDate ? a.dueDate.toISOString().slice(0, 10) : "",
+      priority: a.priority,
+      status: a.status === "done" ? "done" : "open",
+    })),
+    generated_at: utc(now),
+    timezone: zone,
+  };
+}

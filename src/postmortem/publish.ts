@@ -1,0 +1,148 @@
+// Drafting and publishing the postmortem (product.md §7), as a job, after resolving and on
+// `/incident postmortem`. Published as the incident channel's canvas (created once, edited in place
+// on re-drafts); where canvases are unavailable, as an uploaded Markdown file. Stored either way.
+// It never blocks or undoes resolving: a template or publishing failure is said in the channel, and
+// `/incident postmortem` retries.
+
+import { incidentRef } from "../domain/incident.ts";
+import { escapeMrkdwn, truncate } from "../domain/text.ts";
+import type { Ctx } from "../incidents/context.ts";
+import { explainSlackError } from "../incidents/explain.ts";
+import type { ClaimedJob } from "../scheduler/queue.ts";
+import { RetryJobError } from "../scheduler/worker.ts";
+import { isSlackError, toSlackError } from "../slack/api.ts";
+import { postmortemReady } from "../slack/blocks/resolution.ts";
+import { loadIncident } from "../store/incidents.ts";
+import { postmortemData } from "./data.ts";
+import { renderPostmortem, TemplateError } from "./render.ts";
+
+/** Errors that mean "no canvases here": publish a file instead. */
+const CANVAS_UNAVAILABLE = new Set([
+  "canvas_disabled_user_team",
+  "team_tier_cannot_create_channel_canvases",
+  "free_teams_cannot_create_standalone_canvases",
+  "free_teams_cannot_create_non_tabbed_canvases",
+  "free_team_canvas_tab_already_exists",
+  "free_teams_cannot_edit_standalone_canvases",
+  "canvas_creation_failed",
+  "channel_canvas_creation_failed",
+  "canvas_tab_creation_failed",
+  "canvas_editing_failed",
+  "canvas_editing_locked",
+  "restricted_action",
+  "missing_scope",
+  "not_allowed_token_type",
+  "unknown_method",
+]);
+
+interface Published {
+  kind: "canvas" | "file";
+  id: string;
+  link: string;
+}
+
+async function notice(ctx: Ctx, key: string, channel: string, text: string): Promise<void> {
+  await ctx.once.post(key, { channel, text });
+}
+
+async function publishCanvas(ctx: Ctx, channel: string, title: string, markdown: string, existing: string | null): Promise<Published> {
+  const content = { type: "markdown", markdown };
+  const link = (id: string) => `${ctx.bot.teamUrl.replace(/\/?$/, "/")}docs/${ctx.bot.teamId}/${id}`;
+  const edit = async (id: string) => {
+    await ctx.slack.call("canvases.edit", { canvas_id: id, changes: [{ operation: "replace", document_content: content }] });
+    return { kind: "canvas" as const, id, link: link(id) };
+  };
+  if (existing) {
+    try {
+      return await edit(existing);
+    } catch (err) {
+      if (!isSlackError(err, "canvas_not_found")) throw err;
+    }
+  }
+  try {
+    // the channel canvas: one per channel, so a retry after a crash finds it instead of making another
+    const r = await ctx.slack.call<{ ok: boolean; canvas_id: string }>("conversations.canvases.create", { channel_id: channel, title, document_content: content });
+    return { kind: "canvas", id: r.canvas_id, link: link(r.canvas_id) };
+  } catch (err) {
+    if (!isSlackError(err, "channel_canvas_already_exists")) throw err;
+    const info = await ctx.slack.call<{ ok: boolean; channel: { properties?: { canvas?: { file_id?: string } } } }>("conversations.info", { channel });
+    const id = info.channel.properties?.canvas?.file_id;
+    if (!id) throw err;
+    return edit(id);
+  }
+}
+
+async function publishFile(ctx: Ctx, key: string, channel: string, incidentNumber: number, title: string, markdown: string): Promise<Published> {
+  return ctx.once.run(key, "files.uploadV2", async () => {
+    try {
+      const r = (await ctx.slack.client.filesUploadV2({
+        channel_id: channel,
+        content: markdown,
+        filename: `postmortem-inc-${incidentNumber}.md`,
+        title,
+        initial_comment: "The postmortem draft, as a Markdown file (canvases are not available in this workspace).",
+      })) as { files?: { files?: { id?: string; permalink?: string }[] }[] };
+      const file = r.files?.[0]?.files?.[0];
+      const id = file?.id ?? "";
+      return { kind: "file" as const, id, link: file?.permalink ?? `${ctx.bot.teamUrl.replace(/\/?$/, "/")}files/${ctx.bot.userId}/${id}` };
+    } catch (err) {
+      throw toSlackError("files.uploadV2", err);
+    }
+  });
+}
+
+export async function draftPostmortem(ctx: Ctx, job: ClaimedJob): Promise<void> {
+  const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
+  if (!incident) return;
+  if (!incident.channelId) throw new RetryJobError("the incident channel does not exist yet", 2000);
+  const channel = incident.channelId;
+  const ref = incidentRef(incident);
+  const now = ctx.clock.now();
+
+  let rendered: Awaited<ReturnType<typeof renderPostmortem>>;
+  try {
+    rendered = await renderPostmortem(ctx.config.incident.templatesDir, await postmortemData(ctx.db, ctx.users, ctx.config, incident.id, now));
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    // the built-in template itself failed: a bug, said plainly; retrying would fail the same way
+    ctx.log.error({ incident: incident.id, err }, "the built-in postmortem template failed");
+    await ctx.db.postmortem.upsert({ where: { incidentId: incident.id }, create: { incidentId: incident.id, markdown: "", template: "built-in", renderedAt: now, lastError: err.message }, update: { lastError: err.message } });
+    await notice(ctx, `pm:error:${job.id}`, channel, `:warning: The postmortem draft of ${ref} could not be written (${escapeMrkdwn(err.message)}). The incident stays resolved; \`/incident postmortem\` retries.`);
+    return;
+  }
+  const row = await ctx.db.postmortem.upsert({
+    where: { incidentId: incident.id },
+    create: { incidentId: incident.id, markdown: rendered.markdown, template: rendered.template, renderedAt: now },
+    update: { markdown: rendered.markdown, template: rendered.template, renderedAt: now, lastError: null },
+  });
+  if (rendered.fallback) {
+    const f = rendered.fallback;
+    await notice(ctx, `pm:fallback:${job.id}`, channel, `:warning: Your postmortem template failed (${escapeMrkdwn(f.file)}${f.line ? `, line ${f.line}` : ""}: ${escapeMrkdwn(f.reason)}), so the draft uses the built-in template. Fix the template and run \`/incident postmortem\` to redraft.`);
+  }
+
+  const title = truncate(`Postmortem: ${ref} ${incident.title}`, 200);
+  let published: Published;
+  try {
+    try {
+      published = await publishCanvas(ctx, channel, title, rendered.markdown, row.canvasId);
+    } catch (err) {
+      if (!isSlackError(err) || !CANVAS_UNAVAILABLE.has(err.code)) throw err;
+      ctx.log.info({ incident: incident.id, code: err.code }, "canvases unavailable; publishing the postmortem as a file");
+      published = await publishFile(ctx, `pm:file:${job.id}`, channel, incident.number, title, rendered.markdown);
+    }
+  } catch (err) {
+    if (!isSlackError(err) || err.transient || err.code.startsWith("http_") || err.code === "network" || err.code === "timeout") throw err;
+    const reason = explainSlackError(err);
+    ctx.log.error({ incident: incident.id, method: err.method, code: err.code }, "could not publish the postmortem");
+    await ctx.db.postmortem.update({ where: { incidentId: incident.id }, data: { lastError: `${err.method}: ${err.code}` } });
+    await notice(ctx, `pm:error:${job.id}`, channel, `:warning: The postmortem draft of ${ref} is written but could not be published: ${reason} The incident stays resolved; \`/incident postmortem\` retries.`);
+    return;
+  }
+  await ctx.db.postmortem.update({
+    where: { incidentId: incident.id },
+    data: { ...(published.kind === "canvas" ? { canvasId: published.id } : { fileId: published.id }), permalink: published.link, publishedAt: ctx.clock.now(), lastError: null },
+  });
+  const ready = postmortemReady(incident, published.link, published.kind, Boolean(row.publishedAt));
+  await ctx.once.post(`pm:ready:${job.id}`, { channel, text: ready.text, blocks: ready.blocks });
+  ctx.log.info({ incident: incident.id, via: published.kind, template: rendered.template }, "postmortem published");
+}
