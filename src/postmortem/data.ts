@@ -114,7 +114,7 @@ export async function postmortemData(db: Db, users: UserDirectory, config: Confi
       root_cause: row.rootCause ? plain(row.rootCause) : "",
     },
     roles,
-    timeline: timeline.map((e) => ({ at_utc: utc(e.at), actor: e.kind === "message" ? at(e.actorId) : "", text: oneLine(plain(e.text)), link: e.permalink ?? "" })),
+    timeline: timeline.map((e) => ({ at_utc: utc(e.at), actor: e.kind === "message" || e.kind === "note" ? at(e.actorId) : "", text: oneLine(plain(e.text)), link: e.permalink ?? "" })),
     updates: updates.map((u) => ({ at_utc: utc(u.postedAt), status: STATUS_LABEL[u.status], text: plain(u.text), by: at(u.authorId) })),
     action_items: items.map((a) => ({
       number: a.number,
