@@ -14,7 +14,7 @@ export class ManualClock implements Clock {
   at(hhmm: string): void {
     const d = new Date(this.t);
     const [h, m] = hhmm.split(":").map(Number);
-    d.setUTCHours(h as number, m as number, 0, 0);
+    d.setUTCHours(h as number, m, 0, 0);
     if (d.getTime() < this.t) throw new Error(`the clock does not go back (${hhmm})`);
     this.t = d.getTime();
   }
