@@ -229,9 +229,10 @@ describe("postmortem publishing that fails or falls back", () => {
       const file = await h.fake.waitFor(() => [...h.fake.ws.files.values()].find((f) => f.channels.includes(inc.channel.id) && f.content), 8000, "the file");
       expect(file.filename).toBe(`postmortem-inc-${inc.number}.md`);
       expect(file.content?.toString("utf8")).toContain("# Postmortem: No canvases here");
+      // recorded once Slack has confirmed the upload
+      await says(inc, "open the Markdown file");
       const stored = await h.db.postmortem.findUniqueOrThrow({ where: { incidentId: inc.id } });
       expect(stored).toMatchObject({ fileId: file.id, canvasId: null });
-      await says(inc, "open the Markdown file");
     } finally {
       h.fake.ws.canvasesEnabled = true;
     }
