@@ -38,6 +38,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     config,
     log,
     db,
+    requests: deps.database.requests,
     slack: deps.slack,
     once: new SlackOnce(db, deps.slack, deps.clock, log, deps.bot.userId),
     users: new UserDirectory(deps.slack, log),
@@ -46,9 +47,13 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     bot: deps.bot,
     kick: () => worker?.kick(),
   };
-  worker = new Worker(db, deps.clock, log, jobHandlers(ctx), { ...opts.worker, onDead: (job, err) => reportDeadJob(ctx, job, err) });
-
   const slackApp = createSlackApp(config, log, deps.bot);
+  worker = new Worker(db, deps.clock, log, jobHandlers(ctx), {
+    ...opts.worker,
+    onDead: (job, err) => reportDeadJob(ctx, job, err),
+    requestsInFlight: () => slackApp.inFlight(),
+  });
+
   registerListeners(slackApp.app, ctx);
 
   let http: HttpServer | undefined;

@@ -8,12 +8,15 @@ import type { ChannelResolver } from "../slack/channels.ts";
 import type { BotIdentity } from "../slack/app.ts";
 import type { SlackOnce } from "../slack/once.ts";
 import type { UserDirectory } from "../slack/users.ts";
+import type pg from "pg";
 import type { Db } from "../store/database.ts";
 
 export interface Ctx {
   readonly config: Config;
   readonly log: Logger;
   readonly db: Db;
+  /** Connections reserved for recording requests before they are acknowledged. */
+  readonly requests: pg.Pool;
   readonly slack: SlackApi;
   readonly once: SlackOnce;
   readonly users: UserDirectory;

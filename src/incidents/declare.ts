@@ -8,7 +8,7 @@ import type { Incident } from "../domain/incident.ts";
 import { requireSeverity } from "../domain/severity.ts";
 import { declaredEntry, describeEvent } from "../domain/timeline.ts";
 import { enqueue } from "../scheduler/queue.ts";
-import { addTimeline, findByDeclareKey, findRecentDuplicate, loadIncident, nextNumber, recordRoleChanges } from "../store/incidents.ts";
+import { addTimeline, findByDeclareKey, findRecentDuplicate, nextNumber, recordRoleChanges } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
 import { JOB } from "./jobs.ts";
 import { initialPlan } from "./reminders.ts";
@@ -39,12 +39,10 @@ export type DeclareResult = { kind: "declared"; incident: Incident } | { kind: "
 export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareResult> {
   const now = ctx.clock.now();
   const severity = requireSeverity(ctx.config.incident.severities, input.severity);
-  const existing = await findByDeclareKey(ctx.db, input.declareKey);
-  if (existing) return { kind: "duplicate", incident: existing };
-
   const id = randomUUID();
   const commander = input.commanderId ?? input.userId;
   const plan = initialPlan(ctx, { id, severity: severity.id, declaredAt: now }, now);
+  let number = 0;
   try {
     const duplicate = await ctx.db.$transaction(async (tx) => {
       // one person's declarations are decided one at a time, so two identical commands sent at the
@@ -52,7 +50,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
       await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`declare:${input.teamId}:${input.userId}`}))`;
       const recent = await findRecentDuplicate(tx, input.teamId, input.userId, input.title, new Date(now.getTime() - DUPLICATE_WINDOW_MS));
       if (recent) return recent;
-      const number = await nextNumber(tx, input.teamId);
+      number = await nextNumber(tx, input.teamId);
       await tx.incident.create({
         data: {
           id,
@@ -92,8 +90,33 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
     throw err;
   }
   ctx.kick();
-  const incident = await loadIncident(ctx.db, id);
-  if (!incident) throw new Error(`incident ${id} vanished right after it was declared`);
-  ctx.log.info({ incident: id, number: incident.number, severity: severity.id, private: input.isPrivate }, "incident declared");
+  ctx.log.info({ incident: id, number, severity: severity.id, private: input.isPrivate }, "incident declared");
+  const incident: Incident = {
+    id,
+    teamId: input.teamId,
+    number,
+    title: input.title,
+    severity: severity.id,
+    status: "investigating",
+    isPrivate: input.isPrivate,
+    impact: input.impact ?? null,
+    detection: input.detection ?? null,
+    declaredBy: input.userId,
+    declaredAt: now,
+    roles: { ic: commander, tech: null, comms: null, scribe: null },
+    responders: [],
+    channelId: null,
+    channelName: null,
+    openingTs: null,
+    summary: null,
+    lastUpdateAt: null,
+    nextUpdateDueAt: plan.nextUpdateDueAt,
+    resolvedAt: null,
+    closedAt: null,
+    cadenceEpoch: 0,
+    severityChangedAt: null,
+    snoozedUntil: null,
+    version: 0,
+  };
   return { kind: "declared", incident };
 }

@@ -10,6 +10,8 @@ import { announce, dm, post, refresh, welcome } from "./effects.ts";
 import { publishHome } from "./home.ts";
 import { REMINDER_JOB, remind } from "./reminders.ts";
 import { captureJob } from "./timeline.ts";
+import { assignRoleRequestJob, declareRequestJob, takeRoleRequestJob } from "./request-jobs.ts";
+import { REQUEST_JOB } from "./requests.ts";
 import { draftPostmortem } from "../postmortem/publish.ts";
 import { actionDueJob } from "./action-items.ts";
 import { archiveJob, closureNudgeJob, postmortemReminderJob } from "./resolve.ts";
@@ -35,6 +37,9 @@ export function jobHandlers(ctx: Ctx): Record<string, JobHandler> {
     [JOB.closureNudge]: (job) => closureNudgeJob(ctx, job),
     [JOB.archive]: (job) => archiveJob(ctx, job),
     [JOB.actionDue]: (job) => actionDueJob(ctx, job),
+    [REQUEST_JOB.declare]: (job) => declareRequestJob(ctx, job),
+    [REQUEST_JOB.takeRole]: (job) => takeRoleRequestJob(ctx, job),
+    [REQUEST_JOB.assignRole]: (job) => assignRoleRequestJob(ctx, job),
   };
 }
 
@@ -54,6 +59,8 @@ const WHAT: Record<string, string> = {
   [JOB.closureNudge]: "send the closing reminder of",
   [JOB.archive]: "archive the channel of",
   [JOB.actionDue]: "remind the owner of an action item of",
+  [REQUEST_JOB.takeRole]: "record a role taken in",
+  [REQUEST_JOB.assignRole]: "record a role assigned in",
 };
 
 /** A job gave up: say so where the incident's people will see it (never silently). */

@@ -33,6 +33,12 @@ export interface WorkerOptions {
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   onDead?: (job: ClaimedJob, error: unknown) => Promise<void>;
+  /**
+   * How many Slack requests are being handled right now. While there are some, the worker runs at
+   * most `busyConcurrency` jobs, so acknowledgements are not queued behind background work.
+   */
+  requestsInFlight?: () => number;
+  busyConcurrency?: number;
 }
 
 export class Worker {
@@ -43,7 +49,7 @@ export class Worker {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly runningIds = new Set<number>();
   private heartbeat: NodeJS.Timeout | undefined;
-  private readonly opts: Required<Omit<WorkerOptions, "onDead">> & { onDead: WorkerOptions["onDead"] | undefined };
+  private readonly opts: Required<Omit<WorkerOptions, "onDead" | "requestsInFlight">> & Pick<WorkerOptions, "onDead" | "requestsInFlight">;
 
   constructor(
     private readonly db: Db,
@@ -60,7 +66,9 @@ export class Worker {
       maxAttempts: opts.maxAttempts ?? 30,
       baseBackoffMs: opts.baseBackoffMs ?? 1000,
       maxBackoffMs: opts.maxBackoffMs ?? 300_000,
-      onDead: opts.onDead,
+      busyConcurrency: opts.busyConcurrency ?? 2,
+      ...(opts.onDead ? { onDead: opts.onDead } : {}),
+      ...(opts.requestsInFlight ? { requestsInFlight: opts.requestsInFlight } : {}),
     };
   }
 
@@ -96,7 +104,8 @@ export class Worker {
   private async run(): Promise<void> {
     while (this.running) {
       let claimed = 0;
-      const free = this.opts.concurrency - this.inFlight.size;
+      const limit = (this.opts.requestsInFlight?.() ?? 0) > 0 ? this.opts.busyConcurrency : this.opts.concurrency;
+      const free = limit - this.inFlight.size;
       if (free > 0) {
         try {
           const jobs = await claimDue(this.db, this.id, this.clock.now(), free, this.opts.leaseMs);

@@ -24,6 +24,8 @@ export interface SlackApp {
   stop(): Promise<void>;
   /** Resolves when every listener that has started has finished. */
   drain(): Promise<void>;
+  /** Listeners running now. */
+  inFlight(): number;
 }
 
 export function createSlackApp(config: Config, log: Logger, bot: BotIdentity): SlackApp {
@@ -86,6 +88,7 @@ export function createSlackApp(config: Config, log: Logger, bot: BotIdentity): S
     async stop() {
       if (config.slack.socketMode) await app.stop();
     },
+    inFlight: () => inFlight.size,
     async drain() {
       while (inFlight.size > 0) await Promise.allSettled(inFlight);
     },

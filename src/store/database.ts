@@ -2,7 +2,7 @@
 // DATABASE_URL. Either way: migrations applied, then one Prisma client through the pg adapter.
 
 import { PrismaPg } from "@prisma/adapter-pg";
-import type { PoolConfig } from "pg";
+import pg, { type PoolConfig } from "pg";
 import type { DatabaseConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.ts";
@@ -13,6 +13,11 @@ export type Db = PrismaClient;
 
 export interface Database {
   readonly prisma: Db;
+  /**
+   * A few connections of their own for the acknowledgement path's single-statement writes, so a
+   * request never waits for a connection held by background work.
+   */
+  readonly requests: pg.Pool;
   readonly connection: PoolConfig;
   readonly embedded: boolean;
   /** True when the database answers a trivial query within `timeoutMs`. */
@@ -25,7 +30,7 @@ export interface OpenOptions {
   poolSize?: number;
 }
 
-export function createPrisma(connection: PoolConfig, poolSize = 10): Db {
+export function createPrisma(connection: PoolConfig, poolSize = 20): Db {
   const adapter = new PrismaPg({
     ...connection,
     max: poolSize,
@@ -45,9 +50,12 @@ export async function openDatabase(config: DatabaseConfig, log: Logger, opts: Op
     throw err;
   }
   const prisma = createPrisma(connection, opts.poolSize);
+  const requests = new pg.Pool({ ...connection, max: 4, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 2_000 });
+  requests.on("error", (err) => log.warn({ err }, "idle request connection failed"));
   let closed = false;
   return {
     prisma,
+    requests,
     connection,
     embedded: server !== undefined,
     async healthy(timeoutMs = 1000) {
@@ -68,6 +76,7 @@ export async function openDatabase(config: DatabaseConfig, log: Logger, opts: Op
       if (closed) return;
       closed = true;
       await prisma.$disconnect();
+      await requests.end();
       await server?.stop();
     },
   };

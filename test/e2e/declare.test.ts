@@ -3,7 +3,7 @@
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/harness.ts";
-import { declareFast, openingOf, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
+import { declaredBy, declareFast, openingOf, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
 
 let h: Harness;
 let announce: { id: string };
@@ -22,12 +22,12 @@ function allText(message: { text: string; blocks?: unknown[] }): string {
 }
 
 describe("the fast path: /incident declare sev2 <title>", () => {
-  it("records the incident before acknowledging, then opens the war room", async () => {
+  it("records the request before acknowledging, then declares and opens the war room", async () => {
     const { res, incident } = await declareFast(h, "sev2 Checkout errors spiking");
     expect(res.status).toBe(200);
     expect(res.ms).toBeLessThan(3000);
     expect(res.json?.response_type).toBe("ephemeral");
-    expect(res.json?.text).toBe(`Declaring INC-${incident.number}: SEV2 (High) Checkout errors spiking. Opening the channel…`);
+    expect(res.json?.text).toBe("Declaring SEV2 (High): Checkout errors spiking. Opening the war room; its link follows in a moment…");
 
     const row = await h.db.incident.findUniqueOrThrow({ where: { id: incident.id } });
     expect(row).toMatchObject({ title: "Checkout errors spiking", severity: "SEV2", status: "investigating", declaredBy: h.users.alice.id, commanderId: h.users.alice.id, isPrivate: false });
@@ -203,8 +203,9 @@ describe("Slack failing", () => {
   it("keeps the incident when conversations.create fails, and creates the channel on retry", async () => {
     h.fake.fail("conversations.create", { error: "internal_error" });
     const res = await h.slack.command("declare sev2 Cache stampede", { user: h.users.carol.id, channel: h.general.id });
-    expect(res.json?.text).toMatch(/^Declaring INC-\d+/);
-    const row = await h.db.incident.findFirstOrThrow({ where: { title: "Cache stampede" } });
+    expect(res.json?.text).toMatch(/^Declaring SEV2/);
+    const row = await declaredBy(h.db, h.fake.ws.teamId, res.triggerId);
+    if (!row) throw new Error("not declared");
     const inc = await waitUntilReady(h, row.id);
     expect(inc.channel.name).toBe(`inc-${today()}-cache-stampede`);
     const creates = h.fake.callsTo("conversations.create").filter((c) => c.args.name === inc.channel.name);
@@ -221,7 +222,8 @@ describe("Slack failing", () => {
   it("adopts the channel it created when Slack's answer to conversations.create was lost", async () => {
     h.fake.fail("conversations.create", { dropResponse: true, match: (a) => String(a.name).endsWith("lost-create-answer") });
     const res = await h.slack.command("declare sev3 Lost create answer", { user: h.users.bob.id, channel: h.general.id });
-    const row = await h.db.incident.findFirstOrThrow({ where: { title: "Lost create answer" } });
+    const row = await declaredBy(h.db, h.fake.ws.teamId, res.triggerId);
+    if (!row) throw new Error("not declared");
     const inc = await waitUntilReady(h, row.id);
     expect(res.status).toBe(200);
     expect(inc.channel.name).toBe(`inc-${today()}-lost-create-answer`);
@@ -241,7 +243,8 @@ describe("Slack failing", () => {
     try {
       const res = await bad.slack.command("declare sev2 Announce target missing", { user: h.users.alice.id, channel: h.general.id });
       expect(res.status).toBe(200);
-      const row = await bad.db.incident.findFirstOrThrow({ where: { title: "Announce target missing" } });
+      const row = await declaredBy(bad.db, bad.fake.ws.teamId, res.triggerId);
+      if (!row) throw new Error("not declared");
       const inc = await waitUntilReady(bad, row.id);
       const notice = await bad.fake.waitFor(() => inc.channel.messages.find((m) => m.text.includes("could not announce")), 5000, "the notice");
       expect(notice.text).toContain("that channel does not exist, or it is private and I am not in it");
@@ -255,9 +258,13 @@ describe("double submissions", () => {
   it("turns the same command sent twice into one incident", async () => {
     const a = await h.slack.command("declare sev2 Webhooks delayed", { user: h.users.dave.id, channel: h.general.id });
     const b = await h.slack.command("declare sev2 Webhooks delayed", { user: h.users.dave.id, channel: h.general.id });
-    expect(a.json?.text).toMatch(/^Declaring INC-\d+/);
-    expect(b.json?.text).toMatch(/^You just declared INC-\d+ \(Webhooks delayed\)/);
+    expect(a.json?.text).toMatch(/^Declaring SEV2/);
+    await declaredBy(h.db, h.fake.ws.teamId, b.triggerId);
     expect(await h.db.incident.count({ where: { title: "Webhooks delayed" } })).toBe(1);
+    // the second is told, where its "Declaring…" was
+    const told = await h.fake.waitFor(() => h.fake.responsesTo(b.responseUrl)[0], 5000, "the duplicate notice");
+    expect(told.body).toMatchObject({ replace_original: true });
+    expect(String(told.body.text)).toMatch(/^You just declared INC-\d+ \(Webhooks delayed\)/);
   });
 
   it("turns two identical commands at the same instant into one incident", async () => {
@@ -266,7 +273,13 @@ describe("double submissions", () => {
       h.slack.command("declare sev2 Racing declarations", { user: h.users.dave.id, channel: h.general.id, triggerId: "same-trigger.1" }),
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
+    await declaredBy(h.db, h.fake.ws.teamId, a.triggerId);
+    await declaredBy(h.db, h.fake.ws.teamId, b.triggerId);
     expect(await h.db.incident.count({ where: { title: "Racing declarations" } })).toBe(1);
-    expect([a.json?.text, b.json?.text].filter((t) => String(t).startsWith("You just declared"))).toHaveLength(1);
+    const notices = await h.fake.waitFor(() => {
+      const all = [...h.fake.responsesTo(a.responseUrl), ...h.fake.responsesTo(b.responseUrl)].filter((r) => String(r.body.text).startsWith("You just declared"));
+      return all.length > 0 ? all : undefined;
+    }, 5000, "the duplicate notice");
+    expect(notices).toHaveLength(1);
   });
 });

@@ -11,6 +11,7 @@ import { createPrisma, type Db } from "../../src/store/database.ts";
 import { type FakeSlack, startFakeSlack } from "../fake-slack/server.ts";
 import type { FakeConversation, FakeUser } from "../fake-slack/workspace.ts";
 import { type BotProcess, spawnBot } from "../support/bot-process.ts";
+import { declaredBy } from "../support/incidents.ts";
 import { createTestDatabase, debianServer, type TestDatabase } from "../support/databases.ts";
 import { SIGNING_SECRET } from "../support/harness.ts";
 import { SlackRequests } from "../support/slack-requests.ts";
@@ -63,11 +64,12 @@ async function bot(): Promise<BotProcess> {
 async function declare(b: BotProcess, title: string, severity = "sev3"): Promise<{ id: string; channel: FakeConversation; declaredAt: Date }> {
   const res = await new SlackRequests(b.url, SIGNING_SECRET, fake).command(`declare ${severity} ${title}`, { user: alice.id, channel: general.id });
   expect(res.status).toBe(200);
-  const row = await db.incident.findFirstOrThrow({ where: { title } });
+  const row = await declaredBy(db, fake.ws.teamId, res.triggerId);
+  if (!row) throw new Error(`${title} was not declared`);
   for (let i = 0; i < 200; i++) {
     const r = await db.incident.findUniqueOrThrow({ where: { id: row.id } });
     const c = r.channelId ? fake.ws.conversations.get(r.channelId) : undefined;
-    if (c && r.openingTs) return { id: row.id, channel: c, declaredAt: row.declaredAt };
+    if (c && r.openingTs) return { id: row.id, channel: c, declaredAt: r.declaredAt };
     await sleep(25);
   }
   throw new Error(`${title} was never provisioned`);

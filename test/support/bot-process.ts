@@ -23,7 +23,9 @@ export interface BotProcess {
 
 export async function spawnBot(env: Record<string, string>, opts: { port?: number } = {}): Promise<BotProcess> {
   const port = opts.port ?? (await freePort());
-  const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/main.ts")], {
+  // BOT_NODE_OPTIONS passes flags to the bot's node (e.g. --cpu-prof when profiling a benchmark)
+  const extra = process.env.BOT_NODE_OPTIONS ? process.env.BOT_NODE_OPTIONS.split(" ") : [];
+  const proc = spawn(process.execPath, [...extra, "--import", "tsx", path.join(ROOT, "src/main.ts")], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port), LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -54,6 +56,8 @@ export async function spawnBot(env: Record<string, string>, opts: { port?: numbe
       while (Date.now() < deadline) {
         if (exitedEarly) throw new Error(`bot exited during start: ${stderr.join(" | ")} ${stdout.slice(-5).join(" | ")}`);
         if (stdout.some((l) => l.includes('"msg":"Warroom is up"'))) return;
+        const healthy = await fetch(`${url}/healthz`).then((r) => r.status === 200, () => false);
+        if (healthy) return;
         await sleep(25);
       }
       throw new Error(`bot did not start within ${timeoutMs} ms: ${stdout.slice(-5).join(" | ")} ${stderr.join(" | ")}`);

@@ -3,6 +3,7 @@
 // submitting the forms the bot actually opened.
 
 import type { FakeConversation, FakeMessage, FakeUser } from "../fake-slack/workspace.ts";
+import type { Db } from "../../src/store/database.ts";
 import type { Harness } from "./harness.ts";
 
 export interface DeclaredIncident {
@@ -25,11 +26,39 @@ export async function waitUntilReady(h: Harness, incidentId: string, timeoutMs =
   }
 }
 
+/**
+ * The incident a fast-path declaration (acknowledged first, declared a moment later) made, found by
+ * its declaration key; undefined if it made none (e.g. a duplicate) once its request was handled.
+ */
+export async function declaredBy(db: Db, teamId: string, triggerId: string, timeoutMs = 10_000): Promise<{ id: string } | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await db.incident.findUnique({ where: { declareKey: `cmd:${teamId}:${triggerId}` }, select: { id: true } });
+    if (row) return row;
+    const pending = await db.job.count({ where: { kind: "request.declare", status: "pending" } });
+    if (pending === 0 && Date.now() > deadline - timeoutMs + 200) {
+      const again = await db.incident.findUnique({ where: { declareKey: `cmd:${teamId}:${triggerId}` }, select: { id: true } });
+      return again ?? undefined;
+    }
+    if (Date.now() > deadline) throw new Error(`the declaration ${triggerId} was not handled within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Waits until every request recorded before its acknowledgement has been handled. */
+export async function settled(h: Harness, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await h.db.job.count({ where: { kind: { startsWith: "request." }, status: "pending" } })) > 0) {
+    if (Date.now() > deadline) throw new Error("requests were not handled in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** `/incident declare <text>` in #general; returns the ack and the ready incident. */
 export async function declareFast(h: Harness, text: string, user: FakeUser = h.users.alice) {
   const res = await h.slack.command(`declare ${text}`, { user: user.id, channel: h.general.id });
   if (res.status !== 200) throw new Error(`declare answered ${res.status}: ${res.text}`);
-  const row = await h.db.incident.findFirst({ where: { declaredBy: user.id }, orderBy: { declaredAt: "desc" } });
+  const row = await declaredBy(h.db, h.fake.ws.teamId, res.triggerId);
   if (!row) throw new Error(`nothing was declared: ${res.text}`);
   return { res, incident: await waitUntilReady(h, row.id) };
 }
@@ -63,6 +92,7 @@ export async function clickTake(h: Harness, inc: DeclaredIncident, role: string,
       text: button.text,
     }),
   );
+  await settled(h);
   return { res, responseUrl };
 }
 
@@ -81,6 +111,7 @@ export async function pickUser(h: Harness, inc: DeclaredIncident, role: string, 
       initial_user: row.accessory.initial_user,
     }),
   );
+  await settled(h);
   return { res, responseUrl };
 }
 

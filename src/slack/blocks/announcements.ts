@@ -25,10 +25,9 @@ export function declaredConfirmation(incident: Incident, channelId: string): { t
   return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text: `:white_check_mark: ${text}` } }] };
 }
 
-export function declaringAck(incident: Incident, severity: Severity, defaulted: boolean): { text: string; blocks: unknown[] } {
-  const ref = incidentRef(incident);
+export function declaringAck(title: string, severity: Severity, defaulted: boolean): { text: string; blocks: unknown[] } {
   const note = defaulted ? ` (severity defaulted to ${severity.id}: change it with \`/incident sev <n> <reason>\`)` : "";
-  const text = `Declaring ${ref}: ${severity.id} (${severity.label}) ${escapeMrkdwn(incident.title)}${note}. Opening the channel…`;
+  const text = `Declaring ${escapeMrkdwn(severity.id)} (${escapeMrkdwn(severity.label)}): ${escapeMrkdwn(title)}${note}. Opening the war room; its link follows in a moment…`;
   return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text: `:rotating_light: ${text}` } }] };
 }
 

@@ -4,9 +4,9 @@
 import type { CommandKind } from "../../domain/commands.ts";
 import { type Incident, incidentRef } from "../../domain/incident.ts";
 import { ROLE_INFO } from "../../domain/roles.ts";
-import { requireSeverity } from "../../domain/severity.ts";
+import { defaultSeverity, requireSeverity } from "../../domain/severity.ts";
 import type { Ctx } from "../../incidents/context.ts";
-import { declare } from "../../incidents/declare.ts";
+import { recordRequest, REQUEST_JOB } from "../../incidents/requests.ts";
 import { assignRoleJourney, checkPerson, handoffJourney } from "../../incidents/roles.ts";
 import { setStatusJourney } from "../../incidents/status.ts";
 import { addNote } from "../../incidents/timeline.ts";
@@ -18,7 +18,7 @@ import { resolveModal } from "../blocks/resolution.ts";
 import { updateModal } from "../blocks/updates.ts";
 import { findByChannel, listOpen } from "../../store/incidents.ts";
 import { isSlackError } from "../api.ts";
-import { declaringAck, duplicateDeclaration } from "../blocks/announcements.ts";
+import { declaringAck } from "../blocks/announcements.ts";
 import { declareModal } from "../blocks/declare-modal.ts";
 import { infoMessage, listMessage } from "../blocks/info.ts";
 import { errorMessage, infoMessage as plainMessage } from "../blocks/replies.ts";
@@ -69,18 +69,19 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
         }
         return;
       }
-      const result = await declare(ctx, {
+      // declare early: this path must be fast. The request is recorded as a job in one statement,
+      // acknowledged, and declared a moment later; the confirmation with the channel follows.
+      const severity = requireSeverity(ladder, command.severity ?? defaultSeverity(ladder).id);
+      await recordRequest(ctx, REQUEST_JOB.declare, `declare:${payload.team_id}:${payload.trigger_id}`, {
         teamId: payload.team_id,
         userId: payload.user_id,
         title: command.title,
-        severity: command.severity ?? (ladder[1] ?? ladder[0])?.id ?? "SEV2",
-        isPrivate: false,
+        severity: severity.id,
         originChannelId: payload.channel_id,
         ...(payload.response_url ? { responseUrl: payload.response_url } : {}),
         declareKey: `cmd:${payload.team_id}:${payload.trigger_id}`,
       });
-      const severity = requireSeverity(ladder, result.incident.severity);
-      await req.ack(result.kind === "duplicate" ? duplicateDeclaration(result.incident) : declaringAck(result.incident, severity, Boolean(command.severityDefaulted)));
+      await req.ack(declaringAck(command.title, severity, Boolean(command.severityDefaulted)));
     },
 
     update: inIncident(ctx, async (req, incident) => {

@@ -3,23 +3,15 @@
 // the re-rendered message.
 
 import type { App, BlockAction as BoltBlockAction, RespondFn } from "@slack/bolt";
-import { incidentRef } from "../../domain/incident.ts";
 import { ROLES } from "../../domain/roles.ts";
 import type { Ctx } from "../../incidents/context.ts";
-import type { Applied } from "../../incidents/decide.ts";
-import { assignRoleJourney, checkPerson, takeRoleJourney } from "../../incidents/roles.ts";
+import { recordRequest, REQUEST_JOB } from "../../incidents/requests.ts";
 import { decodeRoleButton, parseRoleBlockId } from "../blocks/opening-message.ts";
-import { refusalText } from "../blocks/refusals.ts";
 import { ACTION } from "../ids.ts";
 import { blockAction } from "../payloads.ts";
 
 function ephemeral(respond: RespondFn, text: string) {
   return respond({ response_type: "ephemeral", replace_original: false, text });
-}
-
-async function tell(respond: RespondFn, r: Applied, subject: string | undefined): Promise<void> {
-  if ("refusal" in r) await ephemeral(respond, `:warning: ${refusalText(r.refusal, r.incident, subject)}`);
-  else if ("missing" in r) await ephemeral(respond, ":warning: That incident no longer exists.");
 }
 
 export function registerRoleActions(app: App, ctx: Ctx): void {
@@ -33,13 +25,15 @@ export function registerRoleActions(app: App, ctx: Ctx): void {
       await ephemeral(respond, ":warning: That button could not be read; nothing was changed.");
       return;
     }
-    const actor = parsed.data.user.id;
-    const r = await takeRoleJourney(ctx, { incidentId: value.incidentId, role: value.role, actor, expected: value.expected, takeover: value.role === "ic" && value.expected !== null });
+    // recorded before the acknowledgement, decided a moment after (the database decides races)
+    await recordRequest(ctx, REQUEST_JOB.takeRole, `action:${parsed.data.trigger_id}`, {
+      incidentId: value.incidentId,
+      role: value.role,
+      actor: parsed.data.user.id,
+      expected: value.expected,
+      ...(parsed.data.response_url ? { responseUrl: parsed.data.response_url } : {}),
+    }, value.incidentId);
     await ack();
-    await tell(respond, r, actor);
-    if (r.ok && r.events.some((e) => e.kind === "role_changed" && e.how === "takeover")) {
-      await ephemeral(respond, `You are now the Incident Commander of ${incidentRef(r.after)}; the previous IC has been told.`);
-    }
   });
 
   app.action<BoltBlockAction>(ACTION.assignRole, async ({ ack, body, respond }) => {
@@ -52,14 +46,13 @@ export function registerRoleActions(app: App, ctx: Ctx): void {
       await ephemeral(respond, ":warning: That choice could not be read; nothing was changed.");
       return;
     }
-    const check = await checkPerson(ctx, userId);
-    if (!check.ok) {
-      await ack();
-      await ephemeral(respond, `:warning: ${check.reason}`);
-      return;
-    }
-    const r = await assignRoleJourney(ctx, { incidentId: target.incidentId, role: target.role, userId, actor: parsed.data.user.id });
+    await recordRequest(ctx, REQUEST_JOB.assignRole, `action:${parsed.data.trigger_id}`, {
+      incidentId: target.incidentId,
+      role: target.role,
+      userId,
+      actor: parsed.data.user.id,
+      ...(parsed.data.response_url ? { responseUrl: parsed.data.response_url } : {}),
+    }, target.incidentId);
     await ack();
-    await tell(respond, r, userId);
   });
 }
