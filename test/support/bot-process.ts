@@ -9,6 +9,9 @@ import { freePort } from "./postgres-cluster.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
+/** The node flags `npm start` runs the bot with (package.json; a unit test keeps the two equal). */
+export const START_FLAGS = ["--max-semi-space-size=4", "--max-old-space-size=192"];
+
 export interface BotProcess {
   readonly proc: ChildProcess;
   readonly port: number;
@@ -25,7 +28,9 @@ export async function spawnBot(env: Record<string, string>, opts: { port?: numbe
   const port = opts.port ?? (await freePort());
   // BOT_NODE_OPTIONS passes flags to the bot's node (e.g. --cpu-prof when profiling a benchmark)
   const extra = process.env.BOT_NODE_OPTIONS ? process.env.BOT_NODE_OPTIONS.split(" ") : [];
-  const proc = spawn(process.execPath, [...extra, "--import", "tsx", path.join(ROOT, "src/main.ts")], {
+  // what `npm start` runs: the compiled bot (npm test builds it first); BOT_ENTRY=src runs the sources
+  const entry = process.env.BOT_ENTRY === "src" ? ["--import", "tsx", path.join(ROOT, "src/main.ts")] : [...START_FLAGS, path.join(ROOT, "dist/main.js")];
+  const proc = spawn(process.execPath, [...extra, ...entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port), LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -69,3 +69,11 @@ describe("manifest.yml", () => {
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
   });
 });
+
+describe("package.json", () => {
+  it("starts the bot with the same node flags the process tests use", async () => {
+    const { START_FLAGS } = await import("../support/bot-process.ts");
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toContain(`node ${START_FLAGS.join(" ")} dist/main.js`);
+  });
+});
