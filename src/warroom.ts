@@ -65,6 +65,12 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
       ...(slackApp.requestListener ? { slackEvents: slackApp.requestListener, slackEventCallbacks: eventsRequestHandler(ctx, config.slack.signingSecret as string) } : {}),
     });
     await slackApp.start();
+    if (deps.database.embedded) {
+      // one bot per embedded DATA_DIR (locked), so any lease still held belongs to a bot that died:
+      // release them, and its unfinished work resumes now rather than when the leases expire
+      const released = await db.job.updateMany({ where: { status: "pending", lockedUntil: { not: null } }, data: { lockedBy: null, lockedUntil: null } });
+      if (released.count > 0) log.warn({ jobs: released.count }, "resuming work a previous run left unfinished");
+    }
     worker.start();
   } catch (err) {
     await http?.close();

@@ -385,10 +385,57 @@ async function startServer(bins: Binaries, clusterDir: string, runAs: RunAs, log
   }
 }
 
+/**
+ * One bot per DATA_DIR: a second one would take the first's running server for an orphan. The lock
+ * file holds the owner's PID; a lock left by a dead bot is taken over.
+ */
+async function lockDataDir(absData: string): Promise<() => Promise<void>> {
+  const file = path.join(absData, "warroom.pid");
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const handle = await fs.open(file, "wx", 0o600);
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      return async () => {
+        const owner = Number.parseInt(await fs.readFile(file, "utf8").catch(() => ""), 10);
+        if (owner === process.pid) await fs.rm(file, { force: true });
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const owner = Number.parseInt(await fs.readFile(file, "utf8").catch(() => ""), 10);
+      if (Number.isFinite(owner) && owner !== process.pid && isAlive(owner) && (await isNodeProcess(owner))) {
+        throw new EmbeddedPostgresError(`another Warroom (pid ${owner}) is running on DATA_DIR ${absData}; stop it first, or give this one its own DATA_DIR (or share one PostgreSQL through DATABASE_URL)`);
+      }
+      // the owner is gone (killed): take the lock over
+      await fs.rm(file, { force: true });
+    }
+  }
+  throw new EmbeddedPostgresError(`could not lock DATA_DIR ${absData}`);
+}
+
+async function isNodeProcess(pid: number): Promise<boolean> {
+  try {
+    const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, "utf8");
+    return /node/.test(cmdline.split("\0")[0] ?? "");
+  } catch {
+    return os.platform() !== "linux";
+  }
+}
+
 export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedPostgresHandle> {
   const bins = await loadBinaries();
   const absData = path.resolve(dataDir);
   await fs.mkdir(absData, { recursive: true, mode: 0o700 });
+  const unlock = await lockDataDir(absData);
+  try {
+    return await startLocked(bins, absData, log, unlock);
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
+}
+
+async function startLocked(bins: Binaries, absData: string, log: Logger, unlock: () => Promise<void>): Promise<EmbeddedPostgresHandle> {
   const runAs = await resolveRunAs();
   await assertReachable(absData, runAs);
   // as root, the server runs as `postgres`, which must be able to traverse DATA_DIR (not list it)
@@ -434,6 +481,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
       const result = await run(bins.pg_ctl, ["stop", "-D", clusterDir, "-m", "fast", "-w", "-t", "60"], runAs);
       if (result.code !== 0) log.error({ reason: lastLines(result.output) }, "embedded PostgreSQL did not stop cleanly");
       else log.info("embedded PostgreSQL stopped");
+      await unlock();
     },
   };
 }

@@ -134,6 +134,12 @@ describe("on the embedded database", () => {
     expect(rows.map((r) => r.team_id)).toEqual(["T-first", "T-clean", "T-killed"]);
     expect(await migrationsApplied()).toEqual(expected);
 
+    // a second bot on the same DATA_DIR is refused, and the first carries on
+    const second = await spawnBot(env());
+    expect(await second.exited).toBe(1);
+    expect(second.stderr).toEqual([expect.stringMatching(/^warroom: another Warroom \(pid \d+\) is running on DATA_DIR /)]);
+    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+
     const pm4 = (await postmasterPid(dataDir)) as number;
     bot.kill("SIGINT");
     expect(await bot.exited).toBe(0);
