@@ -128,7 +128,7 @@ async function channelReady(env: Env, bot: SlackRequests, count: number): Promis
     const mine = env.fake.calls
       .slice(first)
       .filter((c) => c.startedAt <= pin.at)
-      .filter((c) => c === create || c.args.channel === id || c.args.channel_id === id || String(c.args.text ?? "").includes(title) || c.method === "users.info" || c.method === "conversations.list");
+      .filter((c) => c === create || c.args.channel === id || c.args.channel_id === id || (typeof c.args.text === "string" && c.args.text.includes(title)) || c.method === "users.info" || c.method === "conversations.list");
     calls.push(mine.length);
     rounds.push(sequentialRounds(mine));
     after.push(sequentialRounds(mine.filter((c) => c.startedAt >= create.at)));

@@ -90,25 +90,44 @@ export class SlackOnce {
 
   /** Looks through the channel's recent history for a message carrying this effect key. */
   private async findPosted(key: string, channel: string, since: Date): Promise<Posted | undefined> {
-    // DMs and channels we cannot read (no history scope for IMs) cannot be searched: post again
+    // DMs cannot be searched (no history scope for IMs): post again
     if (!/^[CG]/.test(channel)) return undefined;
     try {
-      let cursor: string | undefined;
-      for (let page = 0; page < 5; page++) {
-        const r = await this.slack.call<{ ok: boolean; messages?: HistoryMessage[]; response_metadata?: { next_cursor?: string } }>("conversations.history", {
-          channel,
-          oldest: String(Math.floor(since.getTime() / 1000) - 120),
-          include_all_metadata: true,
-          limit: 200,
-          ...(cursor ? { cursor } : {}),
-        });
-        const hit = r.messages?.find((m) => m.metadata?.event_type === EFFECT_EVENT_TYPE && m.metadata.event_payload?.key === key);
-        if (hit) return { channel, ts: hit.ts };
-        cursor = r.response_metadata?.next_cursor || undefined;
-        if (!cursor) return undefined;
+      return await this.searchHistory(key, channel, since);
+    } catch (searchErr) {
+      let err = searchErr;
+      // reading a public channel's history needs membership; chat:write.public posts without it (the
+      // announce channel), so join it once to look
+      if (isSlackError(err, "not_in_channel") && channel.startsWith("C")) {
+        try {
+          await this.slack.call("conversations.join", { channel });
+          this.log.info({ channel }, "joined a channel to look for a message posted before a crash");
+          return await this.searchHistory(key, channel, since);
+        } catch (joinErr) {
+          err = joinErr;
+        }
       }
-    } catch (err) {
-      this.log.warn({ err, key, channel }, "could not search history for an earlier attempt; posting again");
+      // a passing failure (rate limit, timeout, 5xx) is retried later rather than risking a second post
+      if (!isSlackError(err) || err.transient) throw err;
+      this.log.warn({ key, channel, method: err.method, code: err.code }, "could not search history for an earlier attempt; posting again");
+    }
+    return undefined;
+  }
+
+  private async searchHistory(key: string, channel: string, since: Date): Promise<Posted | undefined> {
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const r = await this.slack.call<{ ok: boolean; messages?: HistoryMessage[]; response_metadata?: { next_cursor?: string } }>("conversations.history", {
+        channel,
+        oldest: String(Math.floor(since.getTime() / 1000) - 120),
+        include_all_metadata: true,
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      });
+      const hit = r.messages?.find((m) => m.metadata?.event_type === EFFECT_EVENT_TYPE && m.metadata.event_payload?.key === key);
+      if (hit) return { channel, ts: hit.ts };
+      cursor = r.response_metadata?.next_cursor || undefined;
+      if (!cursor) return undefined;
     }
     return undefined;
   }

@@ -182,6 +182,15 @@ export const conversationMethods: Record<string, Handler> = {
     return { channel: { id: ws.imWith(users[0] as string).id } };
   },
 
+  "conversations.join": (ws, args) => {
+    const c = conversation(ws, str(args, "channel"));
+    if (c.isIm || c.isPrivate) throw new SlackFail("method_not_supported_for_channel_type");
+    if (c.isArchived) throw new SlackFail("is_archived");
+    const already = c.members.has(ws.botUserId);
+    c.members.add(ws.botUserId);
+    return { channel: channelObject(ws, c), ...(already ? { warning: "already_in_channel", response_metadata: { warnings: ["already_in_channel"] } } : {}) };
+  },
+
   "conversations.history": (ws, args) => {
     const c = conversation(ws, str(args, "channel"), { member: true });
     const oldest = Number(str(args, "oldest") ?? 0);

@@ -1,6 +1,7 @@
 // Runs the bot as a real child process (what `npm start` runs), for start-up, shutdown and crash tests.
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -78,6 +79,14 @@ export async function postmasterPid(dataDir: string): Promise<number | undefined
   try {
     const text = await fs.readFile(path.join(dataDir, "postgres", "postmaster.pid"), "utf8");
     return Number.parseInt(text.split("\n")[0] ?? "", 10);
+  } catch {
+    return undefined;
+  }
+}
+
+export function postmasterPidSync(dataDir: string): number | undefined {
+  try {
+    return Number.parseInt(readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0] ?? "", 10);
   } catch {
     return undefined;
   }

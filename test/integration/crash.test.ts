@@ -1,0 +1,245 @@
+// Crash safety (issue 6): the bot is killed with SIGKILL right after each Slack call of a whole
+// incident (declare → take a role → update → resolve), in turn, and restarted on the same data; the
+// incident must end up complete and nothing duplicated. Once with the bot alone killed, once with the
+// bot and its embedded PostgreSQL server killed together.
+
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EFFECT_EVENT_TYPE } from "../../src/slack/once.ts";
+import { type FakeSlack, startFakeSlack } from "../fake-slack/server.ts";
+import type { FakeConversation, FakeUser } from "../fake-slack/workspace.ts";
+import { type BotProcess, embeddedConnection, postmasterPid, postmasterPidSync, spawnBot, waitForDeath } from "../support/bot-process.ts";
+import { SIGNING_SECRET } from "../support/harness.ts";
+import { SlackRequests } from "../support/slack-requests.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let fake: FakeSlack;
+let parent: string;
+let dataDir: string;
+let alice: FakeUser;
+let bob: FakeUser;
+let general: FakeConversation;
+let announce: FakeConversation;
+let bot: BotProcess | undefined;
+export const figures = { runs: 0, crashPoints: new Set<string>(), duplicates: 0 };
+
+beforeAll(async () => {
+  fake = await startFakeSlack();
+  parent = await fs.mkdtemp(path.join(os.tmpdir(), "warroom-crash-"));
+  await fs.chmod(parent, 0o755);
+  dataDir = path.join(parent, "data");
+  await fs.writeFile(path.join(parent, "incident.config.yml"), "announce_channel: incidents\n");
+  alice = fake.ws.addUser("alice");
+  bob = fake.ws.addUser("bob");
+  general = fake.ws.addChannel("general", { members: [alice.id, bob.id] });
+  announce = fake.ws.addChannel("incidents", {});
+  await ensureAlive();
+}, 120_000);
+afterAll(async () => {
+  if (bot) {
+    bot.kill("SIGTERM");
+    await bot.exited;
+  }
+  await fake?.stop();
+  await fs.rm(parent, { recursive: true, force: true });
+});
+
+async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  for (let attempt = 0; ; attempt++) {
+    const client = new pg.Client(await embeddedConnection(dataDir));
+    // the server can be killed under a connected client; the query then fails and is retried
+    client.on("error", () => undefined);
+    try {
+      await client.connect();
+      return (await client.query<T>(sql, params)).rows;
+    } catch (err) {
+      // the server may be between a kill and the next start (which starting the bot does)
+      if (attempt > 100) throw err;
+      await sleep(100);
+      await ensureAlive();
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+}
+
+async function ensureAlive(): Promise<BotProcess> {
+  if (bot && bot.proc.exitCode === null && bot.proc.signalCode === null) return bot;
+  bot = await spawnBot({
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    DATA_DIR: dataDir,
+    INCIDENT_CONFIG: path.join(parent, "incident.config.yml"),
+    LOG_LEVEL: "warn",
+  });
+  await bot.waitUntilUp(60_000);
+  return bot;
+}
+
+async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await ensureAlive();
+    await sleep(40);
+  }
+}
+
+/** Sends a request unless `done` says it already took effect (a kill may have hit it in flight). */
+async function send(done: () => Promise<boolean>, request: (r: SlackRequests) => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if (await done()) return;
+    const b = await ensureAlive();
+    try {
+      await request(new SlackRequests(b.url, SIGNING_SECRET, fake));
+      await until(done, "the request to take effect", 20_000);
+      return;
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error("a request never took effect");
+}
+
+const keysIn = (c: FakeConversation) =>
+  c.messages.map((m) => (m.metadata?.event_type === EFFECT_EVENT_TYPE ? String(m.metadata.event_payload.key) : "")).filter(Boolean);
+
+/** One whole incident, with the bot killed right after its `killAt`-th Slack call (0: never). */
+async function runFlow(label: string, killAt: number, withServer: boolean): Promise<number> {
+  const title = `Crash ${label}`;
+  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  let calls = 0;
+  let killed = false;
+  const off = fake.onCall(() => {
+    calls += 1;
+    if (calls === killAt && !killed && bot) {
+      killed = true;
+      const server = withServer ? postmasterPidSync(dataDir) : undefined;
+      bot.kill("SIGKILL");
+      if (server) process.kill(server, "SIGKILL");
+    }
+  });
+  try {
+    const incident = async () => (await query<{ id: string; channel_id: string | null; tech_lead_id: string | null; status: string; opening_ts: string | null }>("SELECT id, channel_id, tech_lead_id, status, opening_ts FROM incidents WHERE title = $1", [title]))[0];
+    const channel = async () => {
+      const i = await incident();
+      return i?.channel_id ? fake.ws.conversations.get(i.channel_id) : undefined;
+    };
+
+    // 1. declare, and the war room opens
+    await send(async () => (await incident()) !== undefined, (r) => r.command(`declare sev2 ${title}`, { user: alice.id, channel: general.id }));
+    await until(async () => {
+      const c = await channel();
+      const i = await incident();
+      return Boolean(c && i?.opening_ts && c.pins.has(i.opening_ts) && c.topic.includes("IC: alice") && c.members.has(alice.id) && announce.messages.some((m) => m.text.includes(title)));
+    }, "the war room");
+
+    // 2. Bob takes Tech Lead with the button
+    const opening = async () => {
+      const c = await channel();
+      const i = await incident();
+      return c?.messages.find((m) => m.ts === i?.opening_ts);
+    };
+    await send(
+      async () => (await incident())?.tech_lead_id === bob.id,
+      async (r) => {
+        const m = await opening();
+        const actions = ((m?.blocks ?? []) as { type: string; block_id?: string; elements?: Record<string, unknown>[] }[]).find((b) => b.type === "actions");
+        const button = actions?.elements?.find((e) => String(e.action_id).endsWith(":tech"));
+        return r.interaction({ type: "block_actions", user: { id: bob.id }, team: { id: fake.ws.teamId }, trigger_id: fake.ws.newTrigger(bob.id), channel: { id: (await channel())?.id }, response_url: fake.responseUrl(), actions: [{ action_id: button?.action_id, block_id: actions?.block_id, value: button?.value, type: "button" }] });
+      },
+    );
+    await until(async () => {
+      const c = await channel();
+      const m = await opening();
+      return Boolean(c?.members.has(bob.id) && c.messages.some((x) => x.text === `<@${bob.id}> took Tech Lead`) && JSON.stringify(m?.blocks).includes(`*Tech Lead:* <@${bob.id}>`));
+    }, "Bob's role to show");
+
+    // 3. an update
+    await send(
+      async () => (await query("SELECT 1 FROM status_updates s JOIN incidents i ON i.id = s.incident_id WHERE i.title = $1", [title])).length > 0,
+      async (r) => r.command("update Rolling back the deploy", { user: alice.id, channel: (await channel())?.id as string }),
+    );
+    await until(async () => Boolean((await channel())?.messages.some((m) => m.text.startsWith("Update on INC-"))), "the update");
+
+    // 4. resolve: the resolution message and the postmortem
+    await send(async () => (await incident())?.status === "resolved", async (r) => r.command("resolve Rolled back", { user: alice.id, channel: (await channel())?.id as string }));
+    await until(async () => {
+      const c = await channel();
+      return Boolean(c?.canvasId && c.messages.some((m) => m.text.includes("resolved: Crash")) && c.messages.some((m) => m.text.includes("The postmortem draft")));
+    }, "the resolution and the postmortem");
+    await ensureAlive();
+    await sleep(300);
+
+    // ---- complete, and nothing twice ----
+    const c = (await channel()) as FakeConversation;
+    expect([...fake.ws.conversations.values()].filter((x) => x.name.includes(slug))).toHaveLength(1);
+    expect(c.messages.filter((m) => m.text.includes("INCIDENT DECLARED"))).toHaveLength(1);
+    expect(c.pins.size).toBe(1);
+    const incidentId = (await incident())?.id ?? "?";
+    const keys = [...keysIn(c), ...keysIn(announce).filter((k) => k.includes(incidentId))];
+    const duplicates = keys.length - new Set(keys).size;
+    figures.duplicates += duplicates;
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i), `${label}: effects done twice`).toEqual([]);
+    expect(c.messages.filter((m) => m.text === `<@${bob.id}> took Tech Lead`)).toHaveLength(1);
+    expect(c.messages.filter((m) => m.text.startsWith("Update on INC-"))).toHaveLength(1);
+    expect(c.messages.filter((m) => m.text.includes("resolved: Crash"))).toHaveLength(1);
+    expect(announce.messages.filter((m) => m.text.includes(`declared`) && m.text.includes(title))).toHaveLength(1);
+    expect([...fake.ws.canvases.values()].filter((x) => x.channelId === c.id)).toHaveLength(1);
+    const id = (await incident())?.id;
+    expect(await query("SELECT 1 FROM incidents WHERE title = $1", [title])).toHaveLength(1);
+    const roles = await query<{ role: string; n: number }>("SELECT role, count(*)::int AS n FROM role_assignments WHERE incident_id = $1 GROUP BY role ORDER BY role", [id]);
+    expect(roles).toEqual([
+      { role: "ic", n: 1 },
+      { role: "tech", n: 1 },
+    ]);
+    const kinds = await query<{ kind: string; n: number }>("SELECT kind, count(*)::int AS n FROM timeline_entries WHERE incident_id = $1 GROUP BY kind ORDER BY kind", [id]);
+    expect(kinds).toEqual([
+      { kind: "declared", n: 1 },
+      { kind: "resolved", n: 1 },
+      { kind: "role_changed", n: 2 },
+      { kind: "update", n: 1 },
+    ]);
+    // reminders stopped with the resolve; nothing left dead
+    expect(await query("SELECT 1 FROM jobs WHERE incident_id = $1 AND kind LIKE 'reminder.%' AND status = 'pending'", [id])).toHaveLength(0);
+    expect(await query("SELECT kind, last_error FROM jobs WHERE incident_id = $1 AND status = 'dead'", [id])).toEqual([]);
+    figures.runs += 1;
+    return calls;
+  } finally {
+    off();
+  }
+}
+
+describe("SIGKILL at every Slack call of an incident", () => {
+  let total = 0;
+
+  it("runs the whole incident without a kill, counting its Slack calls", async () => {
+    total = await runFlow("baseline", 0, false);
+    process.stdout.write(`crash suite: a whole incident makes ${total} Slack calls\n`);
+    expect(total).toBeGreaterThan(10);
+  }, 120_000);
+
+  it("ends complete and unduplicated whichever Slack call the bot is killed after", async () => {
+    for (let k = 1; k <= total; k++) {
+      await runFlow(`bot-${k}`, k, false);
+      figures.crashPoints.add(`bot:${k}`);
+    }
+  }, 900_000);
+
+  it("ends complete and unduplicated when the bot and its PostgreSQL server are killed together", async () => {
+    for (let k = 1; k <= total; k += 3) {
+      await runFlow(`both-${k}`, k, true);
+      figures.crashPoints.add(`both:${k}`);
+      // let a killed server's lock file clear before the next run
+      const pm = await postmasterPid(dataDir);
+      if (pm) await waitForDeath(pm, 100);
+    }
+    process.stdout.write(`crash suite: ${figures.runs} incidents, ${figures.crashPoints.size} crash points, ${figures.duplicates} duplicates\n`);
+  }, 900_000);
+});
