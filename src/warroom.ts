@@ -8,6 +8,7 @@ import { type HttpServer, startHttpServer } from "./http-server.ts";
 import type { Ctx } from "./incidents/context.ts";
 import { jobHandlers, reportDeadJob } from "./incidents/handlers.ts";
 import type { Logger } from "./log.ts";
+import { Liveness } from "./scheduler/liveness.ts";
 import { Worker, type WorkerOptions } from "./scheduler/worker.ts";
 import { createSlackApp } from "./slack/app.ts";
 import { ChannelResolver } from "./slack/channels.ts";
@@ -52,7 +53,9 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     ...opts.worker,
     onDead: (job, err) => reportDeadJob(ctx, job, err),
     requestsInFlight: () => slackApp.inFlight(),
+    live: true,
   });
+  const liveness = new Liveness(deps.database.connection, log);
 
   registerListeners(slackApp.app, ctx);
 
@@ -65,16 +68,14 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
       ...(slackApp.requestListener ? { slackEvents: slackApp.requestListener, slackEventCallbacks: eventsRequestHandler(ctx, config.slack.signingSecret as string) } : {}),
     });
     await slackApp.start();
-    if (deps.database.embedded) {
-      // one bot per embedded DATA_DIR (locked), so any lease still held belongs to a bot that died:
-      // release them, and its unfinished work resumes now rather than when the leases expire
-      const released = await db.job.updateMany({ where: { status: "pending", lockedUntil: { not: null } }, data: { lockedBy: null, lockedUntil: null } });
-      if (released.count > 0) log.warn({ jobs: released.count }, "resuming work a previous run left unfinished");
-    }
+    // before the first claim: other processes see this worker alive from now on, and the worker frees
+    // the leases of any that are not (a bot that died, this one's previous run included)
+    await liveness.hold(worker.id);
     worker.start();
   } catch (err) {
     await http?.close();
     await worker.stop();
+    await liveness.release();
     await deps.database.close();
     throw err;
   }
@@ -98,6 +99,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
         await slackApp.stop();
         await slackApp.drain();
         await w.stop();
+        await liveness.release();
         await deps.database.close();
         log.info("stopped");
       })();

@@ -1,10 +1,12 @@
 // The durable job queue in PostgreSQL. Jobs are written in the same transaction as the change that
 // needs them, so acknowledged work cannot be lost. A worker claims due jobs with a lease
 // (`FOR UPDATE SKIP LOCKED`): with several bot processes on one database each job runs in one of them;
-// a crashed worker's lease expires and another takes the job over. Completion and failure are fenced
-// on the claimer, so a worker that lost its lease cannot overwrite the new owner's outcome.
+// a crashed worker's jobs are taken over as soon as its liveness lock is gone, or else when its leases
+// expire. Completion and failure are fenced on the claimer, so a worker that lost its lease cannot
+// overwrite the new owner's outcome.
 
 import type { Db } from "../store/database.ts";
+import { LIVE_PREFIX } from "./liveness.ts";
 import type { Prisma } from "../store/generated/client.ts";
 
 export type Tx = Prisma.TransactionClient | Db;
@@ -80,6 +82,24 @@ export async function claimDue(db: Db, worker: string, now: Date, limit: number,
         FOR UPDATE SKIP LOCKED)
     RETURNING id, kind, incident_id, payload, due_at, attempts`;
   return rows.map((r) => ({ id: r.id, kind: r.kind, incidentId: r.incident_id, payload: r.payload, dueAt: r.due_at, attempts: r.attempts }));
+}
+
+/**
+ * Frees the leases of workers that hold no liveness lock any more (their process died or lost the
+ * database; see liveness.ts), so their jobs run again now. Returns how many jobs were freed.
+ */
+export async function releaseLeasesOfDeadWorkers(db: Db, self: string, now: Date): Promise<number> {
+  return db.$executeRaw`
+    UPDATE jobs j
+       SET locked_by = NULL, locked_until = NULL
+     WHERE j.status = 'pending' AND j.locked_until > ${now}
+       AND j.locked_by LIKE ${`${LIVE_PREFIX}%`} AND j.locked_by <> ${self}
+       AND NOT EXISTS (
+         SELECT 1 FROM pg_locks l
+          WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND l.classid::bigint = ((hashtextextended(j.locked_by, 0) >> 32) & 4294967295)
+            AND l.objid::bigint = (hashtextextended(j.locked_by, 0) & 4294967295))`;
 }
 
 /** Extends the leases of jobs this worker is still running (its heartbeat). */

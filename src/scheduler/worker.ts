@@ -8,7 +8,8 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import { SlackCallError } from "../slack/api.ts";
 import type { Db } from "../store/database.ts";
-import { type ClaimedJob, claimDue, complete, extendLeases, giveUp, retryLater } from "./queue.ts";
+import { LIVE_PREFIX } from "./liveness.ts";
+import { type ClaimedJob, claimDue, complete, extendLeases, giveUp, releaseLeasesOfDeadWorkers, retryLater } from "./queue.ts";
 
 export type JobHandler = (job: ClaimedJob) => Promise<void>;
 
@@ -39,17 +40,23 @@ export interface WorkerOptions {
    */
   requestsInFlight?: () => number;
   busyConcurrency?: number;
+  /**
+   * This worker holds a liveness lock under its id (liveness.ts; taken by the caller before start),
+   * and frees the leases of workers whose lock is gone, so a crashed process's jobs resume at once.
+   */
+  live?: boolean;
 }
 
 export class Worker {
-  readonly id = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
+  readonly id: string;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly runningIds = new Set<number>();
   private heartbeat: NodeJS.Timeout | undefined;
-  private readonly opts: Required<Omit<WorkerOptions, "onDead" | "requestsInFlight">> & Pick<WorkerOptions, "onDead" | "requestsInFlight">;
+  private readonly opts: Required<Omit<WorkerOptions, "onDead" | "requestsInFlight" | "live">> & Pick<WorkerOptions, "onDead" | "requestsInFlight">;
+  private readonly live: boolean;
 
   constructor(
     private readonly db: Db,
@@ -58,6 +65,8 @@ export class Worker {
     private readonly handlers: Readonly<Record<string, JobHandler>>,
     opts: WorkerOptions = {},
   ) {
+    this.live = opts.live ?? false;
+    this.id = `${this.live ? LIVE_PREFIX : "worker-"}${process.pid}-${randomUUID().slice(0, 8)}`;
     this.opts = {
       pollMs: opts.pollMs ?? 250,
       // short, and renewed while a job runs: a dead worker's jobs are taken over within seconds
@@ -76,15 +85,30 @@ export class Worker {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
-    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(100, Math.floor(this.opts.leaseMs / 3)));
+    this.heartbeat = setInterval(() => void this.beat(), Math.max(100, Math.floor(this.opts.leaseMs / 3)));
     this.heartbeat.unref();
+    void this.takeOverFromTheDead();
   }
 
-  private async renewLeases(): Promise<void> {
+  private async beat(): Promise<void> {
     try {
       await extendLeases(this.db, this.id, [...this.runningIds], new Date(this.clock.now().getTime() + this.opts.leaseMs));
     } catch (err) {
       this.log.warn({ err }, "could not renew job leases");
+    }
+    await this.takeOverFromTheDead();
+  }
+
+  private async takeOverFromTheDead(): Promise<void> {
+    if (!this.live || !this.running) return;
+    try {
+      const freed = await releaseLeasesOfDeadWorkers(this.db, this.id, this.clock.now());
+      if (freed > 0) {
+        this.log.warn({ jobs: freed }, "taking over work a stopped bot process left unfinished");
+        this.kick();
+      }
+    } catch (err) {
+      this.log.warn({ err }, "could not look for work a stopped bot process left unfinished");
     }
   }
 

@@ -1,7 +1,7 @@
 // Crash safety (issue 6): the bot is killed with SIGKILL right after each Slack call of a whole
 // incident (declare → take a role → update → resolve), in turn, and restarted on the same data; the
-// incident must end up complete and nothing duplicated. Once with the bot alone killed, once with the
-// bot and its embedded PostgreSQL server killed together.
+// incident must end up complete and nothing duplicated. On the embedded PostgreSQL with the bot alone
+// killed, and with the bot and its server killed together; and on an external PostgreSQL.
 
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -12,6 +12,7 @@ import { EFFECT_EVENT_TYPE } from "../../src/slack/once.ts";
 import { type FakeSlack, startFakeSlack } from "../fake-slack/server.ts";
 import type { FakeConversation, FakeUser } from "../fake-slack/workspace.ts";
 import { type BotProcess, embeddedConnection, postmasterPid, postmasterPidSync, spawnBot, waitForDeath } from "../support/bot-process.ts";
+import { createTestDatabase, debianServer, type TestDatabase } from "../support/databases.ts";
 import { SIGNING_SECRET } from "../support/harness.ts";
 import { SlackRequests } from "../support/slack-requests.ts";
 
@@ -25,6 +26,8 @@ let bob: FakeUser;
 let general: FakeConversation;
 let announce: FakeConversation;
 let bot: BotProcess | undefined;
+/** Where the bot keeps its data: the embedded server in DATA_DIR, or an external one. */
+let external: TestDatabase | undefined;
 export const figures = { runs: 0, crashPoints: new Set<string>(), duplicates: 0 };
 
 beforeAll(async () => {
@@ -37,20 +40,25 @@ beforeAll(async () => {
   bob = fake.ws.addUser("bob");
   general = fake.ws.addChannel("general", { members: [alice.id, bob.id] });
   announce = fake.ws.addChannel("incidents", {});
-  await ensureAlive();
 }, 120_000);
-afterAll(async () => {
-  if (bot) {
+async function stopBot(): Promise<void> {
+  if (bot && bot.proc.exitCode === null && bot.proc.signalCode === null) {
     bot.kill("SIGTERM");
     await bot.exited;
   }
+  bot = undefined;
+}
+
+afterAll(async () => {
+  await stopBot();
   await fake?.stop();
+  await external?.drop();
   await fs.rm(parent, { recursive: true, force: true });
 });
 
 async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
   for (let attempt = 0; ; attempt++) {
-    const client = new pg.Client(await embeddedConnection(dataDir));
+    const client = new pg.Client(external ? { connectionString: external.url } : await embeddedConnection(dataDir));
     // the server can be killed under a connected client; the query then fails and is retried
     client.on("error", () => undefined);
     try {
@@ -73,7 +81,7 @@ async function ensureAlive(): Promise<BotProcess> {
     SLACK_BOT_TOKEN: fake.botToken,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: fake.apiUrl,
-    DATA_DIR: dataDir,
+    ...(external ? { DATABASE_URL: external.url } : { DATA_DIR: dataDir }),
     INCIDENT_CONFIG: path.join(parent, "incident.config.yml"),
     LOG_LEVEL: "warn",
   });
@@ -216,8 +224,11 @@ async function runFlow(label: string, killAt: number, withServer: boolean): Prom
   }
 }
 
-describe("SIGKILL at every Slack call of an incident", () => {
+describe("SIGKILL at every Slack call of an incident, on the embedded PostgreSQL", () => {
   let total = 0;
+  beforeAll(async () => {
+    await ensureAlive();
+  }, 120_000);
 
   it("runs the whole incident without a kill, counting its Slack calls", async () => {
     total = await runFlow("baseline", 0, false);
@@ -239,6 +250,23 @@ describe("SIGKILL at every Slack call of an incident", () => {
       // let a killed server's lock file clear before the next run
       const pm = await postmasterPid(dataDir);
       if (pm) await waitForDeath(pm, 100);
+    }
+  }, 900_000);
+});
+
+describe("SIGKILL at Slack calls of an incident, on an external PostgreSQL", () => {
+  beforeAll(async () => {
+    await stopBot();
+    external = await createTestDatabase(debianServer());
+    await ensureAlive();
+  }, 120_000);
+
+  it("ends complete and unduplicated whichever Slack call the bot is killed after", async () => {
+    const total = await runFlow("external-baseline", 0, false);
+    // every other call: with the embedded runs above, every point is covered on one server or both
+    for (let k = 1; k <= total; k += 2) {
+      await runFlow(`external-${k}`, k, false);
+      figures.crashPoints.add(`external:${k}`);
     }
     process.stdout.write(`crash suite: ${figures.runs} incidents, ${figures.crashPoints.size} crash points, ${figures.duplicates} duplicates\n`);
   }, 900_000);

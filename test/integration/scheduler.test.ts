@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/clock.ts";
 import { createLogger } from "../../src/log.ts";
+import { LIVE_PREFIX, Liveness } from "../../src/scheduler/liveness.ts";
 import { claimDue, enqueue } from "../../src/scheduler/queue.ts";
 import { PermanentJobError, Worker } from "../../src/scheduler/worker.ts";
 import { SlackCallError } from "../../src/slack/api.ts";
@@ -34,8 +35,10 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
     b = createPrisma({ connectionString: test.url }, 5);
   });
   // in production every worker runs every kind; here each test's workers know only its own
+  const held: Liveness[] = [];
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
+    await Promise.all(held.splice(0).map((l) => l.release()));
   });
   afterAll(async () => {
     await a?.$disconnect();
@@ -46,6 +49,17 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
   function worker(db: Db, handlers: ConstructorParameters<typeof Worker>[3], opts: ConstructorParameters<typeof Worker>[4] = {}): Worker {
     const w = new Worker(db, systemClock, log, handlers, { pollMs: 20, baseBackoffMs: 50, maxBackoffMs: 200, ...opts });
     workers.push(w);
+    w.start();
+    return w;
+  }
+
+  /** A worker as the bot runs it: holding its liveness lock (released after the test). */
+  async function liveWorker(db: Db, handlers: ConstructorParameters<typeof Worker>[3], opts: ConstructorParameters<typeof Worker>[4] = {}): Promise<Worker> {
+    const w = new Worker(db, systemClock, log, handlers, { pollMs: 20, baseBackoffMs: 50, maxBackoffMs: 200, ...opts, live: true });
+    const liveness = new Liveness({ connectionString: test.url }, log);
+    await liveness.hold(w.id);
+    workers.push(w);
+    held.push(liveness);
     w.start();
     return w;
   }
@@ -79,6 +93,42 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
     await until(async () => ran === 1, 5000);
     const row = await a.job.findUniqueOrThrow({ where: { id: (claimed as { id: number }).id } });
     expect(row).toMatchObject({ status: "done", attempts: 2 });
+  });
+
+  it("takes over at once the jobs of a worker whose process died, long before their leases expire", async () => {
+    await enqueue(a, [{ kind: "stranded", payload: {} }], new Date());
+    // a live worker claims with a one-minute lease, then its process dies (its liveness session ends)
+    const deadId = `${LIVE_PREFIX}dead-${Date.now()}`;
+    const dying = new Liveness({ connectionString: test.url }, log);
+    await dying.hold(deadId);
+    const [claimed] = await claimDue(a, deadId, new Date(), 1, 60_000);
+    expect(claimed?.kind).toBe("stranded");
+    let ran = 0;
+    const started = Date.now();
+    await liveWorker(b, { stranded: async () => void ran++ }, { leaseMs: 600 });
+    // alive: not taken over
+    await sleep(500);
+    expect(ran).toBe(0);
+    await dying.release();
+    const id = (claimed as { id: number }).id;
+    await until(async () => (await a.job.findUniqueOrThrow({ where: { id } })).status === "done", 5000);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(ran).toBe(1);
+    expect(await a.job.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "done", attempts: 2 });
+  });
+
+  it("never takes over a job from a live worker, however often the others look", async () => {
+    let starts = 0;
+    const slow = async () => {
+      starts++;
+      await sleep(1200);
+    };
+    // a short lease: the heartbeat (which also looks for dead workers) runs every 100 ms
+    await liveWorker(a, { "slow-live": slow }, { leaseMs: 300 });
+    await liveWorker(b, { "slow-live": slow }, { leaseMs: 300 });
+    await enqueue(a, [{ kind: "slow-live", payload: {} }], new Date());
+    await until(async () => (await a.job.count({ where: { kind: "slow-live", status: "done" } })) === 1, 5000);
+    expect(starts).toBe(1);
   });
 
   it("renews the lease of a job that runs longer than the lease, so no one else takes it", async () => {
