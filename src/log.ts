@@ -43,8 +43,13 @@ export function scrub(value: unknown, seen = new WeakSet<object>()): unknown {
   if (value instanceof Error) {
     const out: Record<string, unknown> = { type: value.name, message: scrub(value.message, seen) };
     if (value.stack) out.stack = scrub(value.stack, seen);
+    // a Slack failure names its method and Slack's error code (SlackCallError)
+    const method = (value as { method?: unknown }).method;
+    if (typeof method === "string") out.method = method;
     const code = (value as { code?: unknown }).code;
     if (code !== undefined) out.code = code;
+    const retryAfter = (value as { retryAfter?: unknown }).retryAfter;
+    if (typeof retryAfter === "number") out.retryAfter = retryAfter;
     const data = (value as { data?: unknown }).data;
     if (data !== undefined) out.data = scrub(data, seen);
     return out;

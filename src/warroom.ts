@@ -28,11 +28,13 @@ export interface Warroom {
 export interface StartOptions {
   clock?: Clock;
   worker?: WorkerOptions;
+  /** Timeout of a Slack Web API call (default 10 s). */
+  slackTimeoutMs?: number;
 }
 
 export async function startWarroom(config: Config, log: Logger, opts: StartOptions = {}): Promise<Warroom> {
   const started = Date.now();
-  const deps = await buildDeps(config, log, opts.clock ? { clock: opts.clock } : {});
+  const deps = await buildDeps(config, log, { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.slackTimeoutMs !== undefined ? { slackTimeoutMs: opts.slackTimeoutMs } : {}) });
   const db = deps.database.prisma;
   let worker: Worker | undefined;
   const ctx: Ctx = {

@@ -32,10 +32,13 @@ export async function provision(ctx: Ctx, incidentId: string): Promise<void> {
     try {
       await run();
     } catch (err) {
-      if (err instanceof SlackCallError && err.transient) transient.push(err);
-      else if (err instanceof SlackCallError && (err.code.startsWith("http_") || err.code === "network" || err.code === "timeout")) transient.push(err);
-      else if (err instanceof SlackCallError) ctx.log.error({ incident: incidentId, step: name, method: err.method, code: err.code }, "declaration step failed for good; carrying on without it");
-      else transient.push(err);
+      if (err instanceof SlackCallError && !passing(err)) {
+        ctx.log.error({ incident: incidentId, step: name, method: err.method, code: err.code }, "declaration step failed for good; carrying on without it");
+        return;
+      }
+      // each is logged; the job retries them all (the first is its error)
+      ctx.log.warn({ incident: incidentId, step: name, err }, "declaration step failed; will retry");
+      transient.push(err);
     }
   };
 
@@ -53,6 +56,11 @@ export async function provision(ctx: Ctx, incidentId: string): Promise<void> {
   if (transient.length > 0) {
     throw transient[0] instanceof Error ? transient[0] : new RetryJobError(String(transient[0]));
   }
+}
+
+/** A failure that may clear up by itself (rate limit, 5xx, timeout, network). */
+function passing(err: SlackCallError): boolean {
+  return err.transient || err.code.startsWith("http_") || err.code === "network" || err.code === "timeout";
 }
 
 async function createChannel(ctx: Ctx, incident: Incident): Promise<Incident> {

@@ -216,7 +216,8 @@ export class Worker {
   }
 
   private backoff(attempts: number, err: unknown): number {
-    if (err instanceof SlackCallError && err.retryAfter !== undefined) return err.retryAfter * 1000;
+    // a hair past Retry-After, which the Slack client also keeps (api.ts)
+    if (err instanceof SlackCallError && err.retryAfter !== undefined) return Math.ceil(err.retryAfter * 1000) + 25;
     if (err instanceof RetryJobError && err.afterMs !== undefined) return err.afterMs;
     const exp = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** Math.max(0, attempts - 1));
     return Math.round(exp * (0.8 + Math.random() * 0.4));

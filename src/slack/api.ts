@@ -63,34 +63,74 @@ export interface SlackApiOptions {
   log: Logger;
   /** Per-request timeout in ms. */
   timeoutMs?: number;
+  /** Per-request timeout of interactive calls (a trigger is valid for 3 seconds). */
+  interactiveTimeoutMs?: number;
 }
 
 export type SlackResult = Record<string, unknown> & { ok: boolean };
 
 export class SlackApi {
   readonly client: WebClient;
+  /** The same, with a timeout that fits inside a trigger's 3 seconds (views.open). */
+  private readonly interactive: WebClient;
   private readonly log: Logger;
+  /** Per method, when Slack's last Retry-After ends. */
+  private readonly paused = new Map<string, number>();
 
   constructor(opts: SlackApiOptions) {
     this.log = opts.log;
-    this.client = new WebClient(opts.token, {
+    const common = {
       slackApiUrl: opts.apiUrl,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
-      timeout: opts.timeoutMs ?? 10_000,
       logger: slackLogger(opts.log, "web-api"),
       logLevel: SlackLogLevel.WARN,
-      // one process may run hundreds of incidents; Slack's own rate limits are the real ceiling
-      maxRequestConcurrency: 50,
-    });
+    };
+    // one process may run hundreds of incidents; Slack's own rate limits are the real ceiling
+    this.client = new WebClient(opts.token, { ...common, timeout: opts.timeoutMs ?? 10_000, maxRequestConcurrency: 50 });
+    this.interactive = new WebClient(opts.token, { ...common, timeout: opts.interactiveTimeoutMs ?? 2_500 });
   }
 
-  /** Calls a Web API method. Throws SlackCallError on any failure. */
+  /**
+   * Calls a Web API method. Throws SlackCallError on any failure. After a 429, calls of that method
+   * fail at once (as rate-limited, with the time left) until Slack's Retry-After has passed, so the
+   * scheduler reschedules them instead of hammering Slack.
+   */
   async call<T extends SlackResult = SlackResult>(method: string, args: Record<string, unknown> = {}): Promise<T> {
+    const left = this.pausedFor(method);
+    if (left > 0) throw new SlackCallError(method, "ratelimited", left / 1000, true);
     try {
       return (await this.client.apiCall(method, args)) as T;
     } catch (err) {
-      throw toSlackError(method, err);
+      throw this.noted(toSlackError(method, err));
+    }
+  }
+
+  /** Milliseconds until `method` may be called again after a 429 (0: now). */
+  pausedFor(method: string): number {
+    const until = this.paused.get(method);
+    if (until === undefined) return 0;
+    const left = until - Date.now();
+    if (left <= 0) this.paused.delete(method);
+    return Math.max(0, left);
+  }
+
+  private noted(err: SlackCallError): SlackCallError {
+    if (err.code === "ratelimited" && err.retryAfter !== undefined) {
+      const until = Date.now() + err.retryAfter * 1000;
+      if (until > (this.paused.get(err.method) ?? 0)) this.paused.set(err.method, until);
+    }
+    return err;
+  }
+
+  /** A call made while a person waits on a trigger: a short timeout, so they hear back in time. */
+  async callInteractive<T extends SlackResult = SlackResult>(method: string, args: Record<string, unknown> = {}): Promise<T> {
+    const left = this.pausedFor(method);
+    if (left > 0) throw new SlackCallError(method, "ratelimited", left / 1000, true);
+    try {
+      return (await this.interactive.apiCall(method, args)) as T;
+    } catch (err) {
+      throw this.noted(toSlackError(method, err));
     }
   }
 

@@ -36,8 +36,8 @@ export interface Fault {
   dropResponse?: boolean;
   /** How many calls it applies to (default 1). */
   times?: number;
-  /** Only calls whose arguments match. */
-  match?: (args: Args) => boolean;
+  /** Only calls whose arguments (and method, for a fault on "*") match. */
+  match?: (args: Args, method: string) => boolean;
 }
 
 export interface ResponseUrlPost {
@@ -119,6 +119,7 @@ export class FakeSlack {
 
   // ---------- test controls ----------
 
+  /** Makes the next calls of `method` ("*": of any method) misbehave. */
   fail(method: string, fault: Fault): void {
     this.faults.push({ method, fault, left: fault.times ?? 1 });
   }
@@ -255,7 +256,7 @@ export class FakeSlack {
   }
 
   private takeFault(method: string, args: Args): Fault | undefined {
-    const entry = this.faults.find((f) => f.method === method && f.left > 0 && (f.fault.match?.(args) ?? true));
+    const entry = this.faults.find((f) => (f.method === method || f.method === "*") && f.left > 0 && (f.fault.match?.(args, method) ?? true));
     if (!entry) return undefined;
     entry.left -= 1;
     if (entry.left === 0) this.faults = this.faults.filter((f) => f !== entry);

@@ -25,6 +25,8 @@ export interface HarnessOptions {
   /** Reuse a database (e.g. to restart the bot on the same data). */
   database?: TestDatabase;
   fake?: FakeSlack;
+  /** Timeout of the bot's Slack calls (for tests of Slack not answering). */
+  slackTimeoutMs?: number;
 }
 
 export interface Harness {
@@ -77,7 +79,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const capture = new LogCapture();
   const log: Logger = createLogger(config.logLevel, capture);
   // quick retries and polling keep tests short; the behaviour is the production code's
-  const bot = await startWarroom(config, log, { ...opts.start, worker: { pollMs: 100, baseBackoffMs: 200, maxBackoffMs: 2000, ...opts.start?.worker } });
+  const bot = await startWarroom(config, log, { ...opts.start, ...(opts.slackTimeoutMs ? { slackTimeoutMs: opts.slackTimeoutMs } : {}), worker: { pollMs: 100, baseBackoffMs: 200, maxBackoffMs: 2000, ...opts.start?.worker } });
   const url = `http://127.0.0.1:${bot.port}`;
 
   const existing = (name: string) => [...fake.ws.users.values()].find((u) => u.name === name);

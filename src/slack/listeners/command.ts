@@ -16,6 +16,8 @@ export type Reply = { text: string; blocks?: unknown[] };
 export interface CommandRequest<K extends CommandKind = CommandKind> {
   readonly payload: SlashCommand;
   readonly command: Extract<Command, { kind: K }>;
+  /** When the request arrived (Date.now()), for work that must finish within its trigger's 3 s. */
+  readonly receivedAt: number;
   /** Acknowledge with an ephemeral reply (or nothing). Must be called once, within 3 s. */
   ack(reply?: Reply): Promise<void>;
   /** Ephemeral follow-up after the ack, through the command's response_url. */
@@ -31,6 +33,7 @@ export function ephemeralBody(reply: Reply) {
 export function registerCommand(app: App, ladder: SeverityLadder, handlers: CommandHandlers, log: Logger): void {
   // any command name: a team may rename /incident in its manifest
   app.command(/.*/, async ({ command: raw, ack, respond }: SlackCommandMiddlewareArgs) => {
+    const receivedAt = Date.now();
     const parsed = slashCommand.safeParse(raw);
     if (!parsed.success) {
       log.warn({ issues: parsed.error.issues.map((i) => i.path.join(".")) }, "malformed slash command payload");
@@ -53,7 +56,7 @@ export function registerCommand(app: App, ladder: SeverityLadder, handlers: Comm
       await ack(ephemeralBody(errorMessage(`\`/incident ${command.kind}\` is not available in this version.`)));
       return;
     }
-    await runCommand(handler, payload, command, ack, respond, log);
+    await runCommand(handler, payload, command, ack, respond, log, receivedAt);
   });
 }
 
@@ -64,11 +67,13 @@ async function runCommand(
   ack: SlackCommandMiddlewareArgs["ack"],
   respond: RespondFn,
   log: Logger,
+  receivedAt: number,
 ): Promise<void> {
   let acked = false;
   const req: CommandRequest = {
     payload,
     command,
+    receivedAt,
     async ack(reply) {
       if (acked) return;
       acked = true;

@@ -4,17 +4,21 @@ import type { App, BlockAction as BoltBlockAction } from "@slack/bolt";
 import type { Ctx } from "../../incidents/context.ts";
 import { declareModal } from "../blocks/declare-modal.ts";
 import { ACTION } from "../ids.ts";
+import { openModal } from "../modals.ts";
 import { blockAction } from "../payloads.ts";
 
 export function registerHomeListeners(app: App, ctx: Ctx): void {
   app.action<BoltBlockAction>(ACTION.declareFromHome, async ({ ack, body }) => {
+    const receivedAt = Date.now();
     await ack();
     const parsed = blockAction.safeParse(body);
     if (!parsed.success) return;
-    try {
-      await ctx.slack.call("views.open", { trigger_id: parsed.data.trigger_id, view: declareModal(ctx.config.incident.severities, parsed.data.user.id, {}) });
-    } catch (err) {
-      ctx.log.warn({ err }, "could not open the declare form from the App Home");
-    }
+    const user = parsed.data.user.id;
+    const opened = await openModal(ctx.slack, ctx.log, parsed.data.trigger_id, declareModal(ctx.config.incident.severities, user, {}), "declare", receivedAt);
+    if (opened.ok) return;
+    // a Home button has no response_url: say it in the app's DM with the person
+    await ctx.slack
+      .call("chat.postMessage", { channel: user, text: `:warning: The declare form could not open. ${opened.why} Try again, or declare at once: \`/incident declare sev2 <title>\`.` })
+      .catch((err: unknown) => ctx.log.warn({ err, user }, "could not tell a person the declare form did not open"));
   });
 }

@@ -17,7 +17,7 @@ import { resolve as decideResolve } from "../../domain/incident.ts";
 import { resolveModal } from "../blocks/resolution.ts";
 import { updateModal } from "../blocks/updates.ts";
 import { findByChannel, listOpen } from "../../store/incidents.ts";
-import { isSlackError } from "../api.ts";
+import { openModal } from "../modals.ts";
 import { declaringAck } from "../blocks/announcements.ts";
 import { declareModal } from "../blocks/declare-modal.ts";
 import { infoMessage, listMessage } from "../blocks/info.ts";
@@ -57,16 +57,9 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
       const { payload, command } = req;
       if (!command.title) {
         await req.ack();
-        try {
-          await ctx.slack.call("views.open", {
-            trigger_id: payload.trigger_id,
-            view: declareModal(ladder, payload.user_id, { ...(payload.response_url ? { responseUrl: payload.response_url } : {}), originChannelId: payload.channel_id }),
-          });
-        } catch (err) {
-          ctx.log.warn({ err, user: payload.user_id }, "could not open the declare form");
-          const why = isSlackError(err, "expired_trigger_id", "exchanged_trigger_id") ? "Slack took too long to open it" : `Slack said ${isSlackError(err) ? err.code : "no"}`;
-          await req.respond(errorMessage(`The declare form could not open (${why}).`, "Try again, or declare at once: `/incident declare sev2 <title>`."));
-        }
+        const view = declareModal(ladder, payload.user_id, { ...(payload.response_url ? { responseUrl: payload.response_url } : {}), originChannelId: payload.channel_id });
+        const opened = await openModal(ctx.slack, ctx.log, payload.trigger_id, view, "declare", req.receivedAt);
+        if (!opened.ok) await req.respond(errorMessage(`The declare form could not open. ${opened.why}`, "Try again, or declare at once: `/incident declare sev2 <title>`."));
         return;
       }
       // declare early: this path must be fast. The request is recorded as a job in one statement,
@@ -87,12 +80,8 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
     update: inIncident(ctx, async (req, incident) => {
       if (!req.command.text) {
         await req.ack();
-        try {
-          await ctx.slack.call("views.open", { trigger_id: req.payload.trigger_id, view: updateModal(incident, requireSeverity(ladder, incident.severity)) });
-        } catch (err) {
-          ctx.log.warn({ err }, "could not open the update form");
-          await req.respond(errorMessage("The update form could not open.", "Post the update directly: `/incident update <text>`."));
-        }
+        const opened = await openModal(ctx.slack, ctx.log, req.payload.trigger_id, updateModal(incident, requireSeverity(ladder, incident.severity)), "update", req.receivedAt);
+        if (!opened.ok) await req.respond(errorMessage(`The update form could not open. ${opened.why}`, "Post the update directly: `/incident update <text>`."));
         return;
       }
       const r = await postUpdateJourney(ctx, { incidentId: incident.id, text: req.command.text, actor: req.payload.user_id });
@@ -120,12 +109,8 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
           return;
         }
         await req.ack();
-        try {
-          await ctx.slack.call("views.open", { trigger_id: req.payload.trigger_id, view: resolveModal(incident) });
-        } catch (err) {
-          ctx.log.warn({ err }, "could not open the resolve form");
-          await req.respond(errorMessage("The resolve form could not open.", "Resolve directly: `/incident resolve <summary>`."));
-        }
+        const opened = await openModal(ctx.slack, ctx.log, req.payload.trigger_id, resolveModal(incident), "resolve", req.receivedAt);
+        if (!opened.ok) await req.respond(errorMessage(`The resolve form could not open. ${opened.why}`, "Resolve directly: `/incident resolve <summary>`."));
         return;
       }
       const r = await resolveJourney(ctx, { incidentId: incident.id, summary: req.command.summary, actor: req.payload.user_id });

@@ -14,6 +14,7 @@ import { refusalText } from "../blocks/refusals.ts";
 import { decodeReminderButton } from "../blocks/reminders.ts";
 import { updateModal } from "../blocks/updates.ts";
 import { ACTION, BLOCK, CALLBACK } from "../ids.ts";
+import { openModal } from "../modals.ts";
 import { blockAction, stateOf, viewSubmission } from "../payloads.ts";
 
 const metadata = z.object({ incidentId: z.uuid() });
@@ -59,6 +60,7 @@ export function registerUpdateListeners(app: App, ctx: Ctx): void {
   });
 
   app.action<BoltBlockAction>(ACTION.postUpdate, async ({ ack, body, respond }) => {
+    const receivedAt = Date.now();
     await ack();
     const parsed = blockAction.safeParse(body);
     const incidentId = parsed.success ? z.uuid().safeParse(parsed.data.actions[0]?.value) : undefined;
@@ -67,12 +69,9 @@ export function registerUpdateListeners(app: App, ctx: Ctx): void {
       await respond({ response_type: "ephemeral", replace_original: false, text: ":warning: That button could not be read." });
       return;
     }
-    try {
-      await ctx.slack.call("views.open", { trigger_id: parsed.data.trigger_id, view: updateModal(incident, requireSeverity(ctx.config.incident.severities, incident.severity)) });
-    } catch (err) {
-      ctx.log.warn({ err }, "could not open the update form");
-      await respond({ response_type: "ephemeral", replace_original: false, text: ":warning: The update form could not open. Post the update with `/incident update <text>`." });
-    }
+    const view = updateModal(incident, requireSeverity(ctx.config.incident.severities, incident.severity));
+    const opened = await openModal(ctx.slack, ctx.log, parsed.data.trigger_id, view, "update", receivedAt);
+    if (!opened.ok) await respond({ response_type: "ephemeral", replace_original: false, text: `:warning: The update form could not open. ${opened.why} Post the update with \`/incident update <text>\`.` });
   });
 
   app.action<BoltBlockAction>(ACTION.snooze, async ({ ack, body, respond }) => {

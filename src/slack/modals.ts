@@ -1,0 +1,42 @@
+// Opening a modal on a trigger. A trigger is valid for 3 seconds, so a rate limit or a blink of
+// Slack's gets one quick retry when it fits in that window, and otherwise the person is told in a few
+// words why the form did not open (the log gets the method and Slack's error code).
+
+import { setTimeout as sleep } from "node:timers/promises";
+import { explainSlackError } from "../incidents/explain.ts";
+import type { Logger } from "../log.ts";
+import { isSlackError, type SlackApi, type SlackCallError } from "./api.ts";
+
+/** Time from the click to our last possible attempt: Slack expires the trigger at 3 s. */
+const TRIGGER_BUDGET_MS = 2_000;
+
+export type OpenOutcome = { ok: true } | { ok: false; why: string };
+
+export async function openModal(slack: SlackApi, log: Logger, triggerId: string, view: unknown, what: string, startedAt = Date.now()): Promise<OpenOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await slack.callInteractive("views.open", { trigger_id: triggerId, view });
+      return { ok: true };
+    } catch (err) {
+      if (!isSlackError(err)) throw err;
+      // a hair past Retry-After, which the client also keeps (api.ts)
+      const wait = err.retryAfter !== undefined ? Math.ceil(err.retryAfter * 1000) + 25 : 200;
+      const passing = err.transient || err.code.startsWith("http_5") || err.code === "network";
+      if (attempt === 1 && passing && Date.now() - startedAt + wait <= TRIGGER_BUDGET_MS) {
+        log.warn({ method: err.method, code: err.code, what, retryInMs: wait }, "could not open a form; retrying once");
+        await sleep(wait);
+        continue;
+      }
+      log.warn({ method: err.method, code: err.code, what }, "could not open a form");
+      return { ok: false, why: whyNotOpened(err) };
+    }
+  }
+}
+
+function whyNotOpened(err: SlackCallError): string {
+  if (err.code === "expired_trigger_id" || err.code === "exchanged_trigger_id") return "Slack took too long to open it.";
+  if (err.code === "ratelimited" || err.code === "rate_limited") return "Slack is rate-limiting the app right now.";
+  if (err.code === "timeout" || err.code === "network" || err.code.startsWith("http_5") || err.transient) return "Slack did not answer in time.";
+  const text = explainSlackError(err);
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
