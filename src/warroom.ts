@@ -8,6 +8,7 @@ import { type HttpServer, startHttpServer } from "./http-server.ts";
 import type { Ctx } from "./incidents/context.ts";
 import { jobHandlers, reportDeadJob } from "./incidents/handlers.ts";
 import type { Logger } from "./log.ts";
+import { startHousekeeping } from "./scheduler/housekeeping.ts";
 import { Liveness } from "./scheduler/liveness.ts";
 import { Worker, type WorkerOptions } from "./scheduler/worker.ts";
 import { createSlackApp } from "./slack/app.ts";
@@ -58,6 +59,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     live: true,
   });
   const liveness = new Liveness(deps.database.connection, log);
+  let stopHousekeeping = () => undefined as void;
 
   registerListeners(slackApp.app, ctx);
 
@@ -74,6 +76,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     // the leases of any that are not (a bot that died, this one's previous run included)
     await liveness.hold(worker.id);
     worker.start();
+    stopHousekeeping = startHousekeeping(db, deps.clock, log);
   } catch (err) {
     await http?.close();
     await worker.stop();
@@ -100,6 +103,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
         await server.close();
         await slackApp.stop();
         await slackApp.drain();
+        stopHousekeeping();
         await w.stop();
         await liveness.release();
         await deps.database.close();

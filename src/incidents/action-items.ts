@@ -7,7 +7,7 @@ import { type Incident, incidentRef } from "../domain/incident.ts";
 import type { Priority } from "../domain/commands.ts";
 import { type ClaimedJob, enqueue, type JobDraft } from "../scheduler/queue.ts";
 import { actionItemDue, actionItemEcho, type ActionItemFacts } from "../slack/blocks/resolution.ts";
-import { addTimeline, loadIncident } from "../store/incidents.ts";
+import { addTimeline, claimRequest, DuplicateRequestError, loadIncident } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
 import { JOB, postJob } from "./jobs.ts";
 
@@ -29,13 +29,17 @@ export interface NewActionItem {
   due?: string;
   priority: Priority;
   actor: string;
+  /** The request this carries out (a redelivery adds nothing). */
+  requestKey?: string;
 }
 
-export async function addActionItem(ctx: Ctx, input: NewActionItem): Promise<ActionItemFacts> {
+/** Adds an action item; undefined when its request was already carried out (a redelivery). */
+export async function addActionItem(ctx: Ctx, input: NewActionItem): Promise<ActionItemFacts | undefined> {
   const now = ctx.clock.now();
   for (let attempt = 1; ; attempt++) {
     try {
       const item = await ctx.db.$transaction(async (tx) => {
+        await claimRequest(tx, input.requestKey);
         const last = await tx.actionItem.findFirst({ where: { incidentId: input.incident.id }, orderBy: { number: "desc" }, select: { number: true } });
         const row = await tx.actionItem.create({
           data: {
@@ -60,6 +64,7 @@ export async function addActionItem(ctx: Ctx, input: NewActionItem): Promise<Act
       ctx.kick();
       return item;
     } catch (err) {
+      if (err instanceof DuplicateRequestError) return undefined;
       // two items added at the same instant took the same number: take the next
       if ((err as { code?: string }).code !== "P2002" || attempt >= 10) throw err;
     }

@@ -5,7 +5,7 @@ import type { Decision, Incident, IncidentEvent, Refusal } from "../domain/incid
 import type { TimelineDraft } from "../domain/timeline.ts";
 import type { JobDraft } from "../scheduler/queue.ts";
 import type { Prisma } from "../store/generated/client.ts";
-import { ConflictError, loadIncident, saveDecision } from "../store/incidents.ts";
+import { ConflictError, DuplicateRequestError, loadIncident, requestDone, saveDecision } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
 
 export interface Consequences {
@@ -21,14 +21,24 @@ export interface Consequences {
 export type Applied =
   | { ok: true; before: Incident; after: Incident; events: IncidentEvent[] }
   | { ok: false; refusal: Refusal; incident: Incident }
-  | { ok: false; missing: true };
+  | { ok: false; missing: true }
+  /** The same request was already carried out: nothing more was done. */
+  | { ok: false; duplicate: true };
+
+export interface DecideOptions {
+  /** The Slack request this carries out, so a redelivery or a double submit does nothing more. */
+  requestKey?: string | undefined;
+}
 
 export async function decideAndSave(
   ctx: Ctx,
   incidentId: string,
   decide: (incident: Incident) => Decision,
   consequences: (before: Incident, after: Incident, events: IncidentEvent[], at: Date) => Consequences,
+  opts: DecideOptions = {},
 ): Promise<Applied> {
+  // a redelivery gets no refusal either (e.g. "already resolved"): the first delivery was answered
+  if (await requestDone(ctx.db, opts.requestKey)) return { ok: false, duplicate: true };
   for (let attempt = 1; ; attempt++) {
     const before = await loadIncident(ctx.db, incidentId);
     if (!before) return { ok: false, missing: true };
@@ -48,10 +58,12 @@ export async function decideAndSave(
         ...(c.cancelKinds ? { cancelKinds: c.cancelKinds } : {}),
         ...(c.extra ? { extra: c.extra } : {}),
         ...(c.also ? { also: c.also } : {}),
+        ...(opts.requestKey ? { requestKey: opts.requestKey } : {}),
       });
       ctx.kick();
       return { ok: true, before, after: { ...(c.after ?? d.incident), version: before.version + 1 }, events: d.events };
     } catch (err) {
+      if (err instanceof DuplicateRequestError) return { ok: false, duplicate: true };
       if (!(err instanceof ConflictError) || attempt >= 20) throw err;
     }
   }

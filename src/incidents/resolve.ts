@@ -12,7 +12,7 @@ import { durationBetween } from "../postmortem/data.ts";
 import { type ClaimedJob, enqueue, type JobDraft, payloadString } from "../scheduler/queue.ts";
 import { isSlackError } from "../slack/api.ts";
 import { announceReopened, announceResolution, closedMessage, closureNudge, postmortemReminder, reopenedMessage, resolutionMessage } from "../slack/blocks/resolution.ts";
-import { loadIncident } from "../store/incidents.ts";
+import { claimRequest, DuplicateRequestError, loadIncident } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
 import { type Applied, decideAndSave } from "./decide.ts";
 import { JOB, postJob, refreshJob } from "./jobs.ts";
@@ -31,7 +31,7 @@ export function draftJob(incidentId: string, requestedBy?: string): JobDraft {
   return { kind: JOB.postmortem, incidentId, payload: requestedBy ? { requestedBy } : {}, dedupeKey: `postmortem:${incidentId}` };
 }
 
-export function resolveJourney(ctx: Ctx, input: { incidentId: string; summary: string; rootCause?: string; actor: string }): Promise<Applied> {
+export function resolveJourney(ctx: Ctx, input: { incidentId: string; summary: string; rootCause?: string; actor: string; requestKey?: string }): Promise<Applied> {
   const zone = ctx.config.incident.timezone;
   return decideAndSave(
     ctx,
@@ -66,10 +66,11 @@ export function resolveJourney(ctx: Ctx, input: { incidentId: string; summary: s
         ...(input.rootCause ? { extra: { rootCause: input.rootCause } } : {}),
       };
     },
+    { requestKey: input.requestKey },
   );
 }
 
-export function reopenJourney(ctx: Ctx, input: { incidentId: string; reason: string; actor: string }): Promise<Applied> {
+export function reopenJourney(ctx: Ctx, input: { incidentId: string; reason: string; actor: string; requestKey?: string }): Promise<Applied> {
   return decideAndSave(
     ctx,
     input.incidentId,
@@ -85,10 +86,11 @@ export function reopenJourney(ctx: Ctx, input: { incidentId: string; reason: str
         after: r.after,
       };
     },
+    { requestKey: input.requestKey },
   );
 }
 
-export function closeJourney(ctx: Ctx, input: { incidentId: string; actor: string }): Promise<Applied> {
+export function closeJourney(ctx: Ctx, input: { incidentId: string; actor: string; requestKey?: string }): Promise<Applied> {
   return decideAndSave(
     ctx,
     input.incidentId,
@@ -108,12 +110,21 @@ export function closeJourney(ctx: Ctx, input: { incidentId: string; actor: strin
         },
       };
     },
+    { requestKey: input.requestKey },
   );
 }
 
 /** `/incident postmortem`: re-draft from the current record (resolved or closed incidents). */
-export async function requestPostmortem(ctx: Ctx, incident: Incident, actor: string): Promise<void> {
-  await enqueue(ctx.db, [draftJob(incident.id, actor)], ctx.clock.now());
+export async function requestPostmortem(ctx: Ctx, incident: Incident, actor: string, requestKey?: string): Promise<void> {
+  try {
+    await ctx.db.$transaction(async (tx) => {
+      await claimRequest(tx, requestKey);
+      await enqueue(tx, [draftJob(incident.id, actor)], ctx.clock.now());
+    });
+  } catch (err) {
+    if (err instanceof DuplicateRequestError) return;
+    throw err;
+  }
   ctx.kick();
 }
 

@@ -42,6 +42,7 @@ export interface TakeInput {
   readonly actor: string;
   readonly expected?: string | null;
   readonly takeover?: boolean;
+  readonly requestKey?: string;
 }
 
 export function takeRoleJourney(ctx: Ctx, input: TakeInput): Promise<Applied> {
@@ -54,6 +55,7 @@ export function takeRoleJourney(ctx: Ctx, input: TakeInput): Promise<Applied> {
         ...(input.takeover ? { takeover: true } : {}),
       }),
     roleConsequences,
+    { requestKey: input.requestKey },
   );
 }
 
@@ -74,10 +76,11 @@ export interface AssignInput {
   readonly role: Role;
   readonly userId: string;
   readonly actor: string;
+  readonly requestKey?: string;
 }
 
 export function assignRoleJourney(ctx: Ctx, input: AssignInput): Promise<Applied> {
-  return decideAndSave(ctx, input.incidentId, (incident) => assignRole(incident, input.role, input.userId, input.actor), roleConsequences);
+  return decideAndSave(ctx, input.incidentId, (incident) => assignRole(incident, input.role, input.userId, input.actor), roleConsequences, { requestKey: input.requestKey });
 }
 
 export interface HandoffInput {
@@ -85,8 +88,9 @@ export interface HandoffInput {
   readonly to: string;
   readonly actor: string;
   readonly summary?: string;
+  readonly requestKey?: string;
 }
 
 export function handoffJourney(ctx: Ctx, input: HandoffInput): Promise<Applied> {
-  return decideAndSave(ctx, input.incidentId, (incident) => handoff(incident, input.to, input.actor, input.summary), roleConsequences);
+  return decideAndSave(ctx, input.incidentId, (incident) => handoff(incident, input.to, input.actor, input.summary), roleConsequences, { requestKey: input.requestKey });
 }

@@ -7,7 +7,7 @@ import type { Ctx } from "./context.ts";
 import { type Applied, decideAndSave } from "./decide.ts";
 import { postJob, refreshJob } from "./jobs.ts";
 
-export function setStatusJourney(ctx: Ctx, input: { incidentId: string; status: ActiveStatus; actor: string }): Promise<Applied> {
+export function setStatusJourney(ctx: Ctx, input: { incidentId: string; status: ActiveStatus; actor: string; requestKey?: string }): Promise<Applied> {
   return decideAndSave(
     ctx,
     input.incidentId,
@@ -20,5 +20,6 @@ export function setStatusJourney(ctx: Ctx, input: { incidentId: string; status: 
         jobs: [refreshJob(after.id, { topic: true }), postJob(after.id, `status:${after.id}:${after.version}`, `:arrows_counterclockwise: ${line}`)],
       };
     },
+    { requestKey: input.requestKey },
   );
 }

@@ -8,21 +8,29 @@ import type { ClaimedJob } from "../scheduler/queue.ts";
 import { enqueue, payloadString } from "../scheduler/queue.ts";
 import { isSlackError } from "../slack/api.ts";
 import { noteEcho } from "../slack/blocks/updates.ts";
-import { addTimeline, findByChannel } from "../store/incidents.ts";
+import { addTimeline, claimRequest, DuplicateRequestError, findByChannel } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
 import { postJob } from "./jobs.ts";
 
 export type CaptureVia = "shortcut" | "pin" | "reaction";
 
-export async function addNote(ctx: Ctx, input: { incidentId: string; text: string; actor: string }): Promise<void> {
+/** Adds a note; false when its request was already carried out (a redelivery). */
+export async function addNote(ctx: Ctx, input: { incidentId: string; text: string; actor: string; requestKey?: string }): Promise<boolean> {
   const now = ctx.clock.now();
   const echo = noteEcho(input.text, input.actor);
-  await ctx.db.$transaction(async (tx) => {
-    await addTimeline(tx, input.incidentId, now, [{ kind: "note", actorId: input.actor, text: input.text }]);
-    const entry = await tx.timelineEntry.findFirst({ where: { incidentId: input.incidentId, kind: "note" }, orderBy: { id: "desc" }, select: { id: true } });
-    await enqueue(tx, [postJob(input.incidentId, `note:${input.incidentId}:${entry?.id ?? now.getTime()}`, echo.text, echo.blocks)], now);
-  });
+  try {
+    await ctx.db.$transaction(async (tx) => {
+      await claimRequest(tx, input.requestKey);
+      await addTimeline(tx, input.incidentId, now, [{ kind: "note", actorId: input.actor, text: input.text }]);
+      const entry = await tx.timelineEntry.findFirst({ where: { incidentId: input.incidentId, kind: "note" }, orderBy: { id: "desc" }, select: { id: true } });
+      await enqueue(tx, [postJob(input.incidentId, `note:${input.incidentId}:${entry?.id ?? now.getTime()}`, echo.text, echo.blocks)], now);
+    });
+  } catch (err) {
+    if (err instanceof DuplicateRequestError) return false;
+    throw err;
+  }
   ctx.kick();
+  return true;
 }
 
 export function permalink(ctx: Ctx, channel: string, ts: string): string {

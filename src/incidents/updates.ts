@@ -20,7 +20,7 @@ function announceJob(ctx: Ctx, incident: Incident, key: string, message: { text:
   return [{ kind: JOB.announce, incidentId: incident.id, payload: { key, text: message.text, blocks: message.blocks } }];
 }
 
-export function postUpdateJourney(ctx: Ctx, input: { incidentId: string; text: string; status?: Status; actor: string }): Promise<Applied> {
+export function postUpdateJourney(ctx: Ctx, input: { incidentId: string; text: string; status?: Status; actor: string; requestKey?: string }): Promise<Applied> {
   return decideAndSave(
     ctx,
     input.incidentId,
@@ -43,10 +43,11 @@ export function postUpdateJourney(ctx: Ctx, input: { incidentId: string; text: s
         },
       };
     },
+    { requestKey: input.requestKey },
   );
 }
 
-export function changeSeverityJourney(ctx: Ctx, input: { incidentId: string; severity: string; reason: string; actor: string }): Promise<Applied> {
+export function changeSeverityJourney(ctx: Ctx, input: { incidentId: string; severity: string; reason: string; actor: string; requestKey?: string }): Promise<Applied> {
   const ladder = ctx.config.incident.severities;
   return decideAndSave(
     ctx,
@@ -62,10 +63,11 @@ export function changeSeverityJourney(ctx: Ctx, input: { incidentId: string; sev
       jobs.push(...announceJob(ctx, after, `announce:${key}`, announceSeverityMessage(after, before.severity, to, input.reason, direction, after.channelId)));
       return { timeline: events.map(describeEvent), jobs, cancelKinds: r.cancelKinds, after: r.after };
     },
+    { requestKey: input.requestKey },
   );
 }
 
-export function snoozeJourney(ctx: Ctx, input: { incidentId: string; actor: string }): Promise<Applied> {
+export function snoozeJourney(ctx: Ctx, input: { incidentId: string; actor: string; requestKey?: string }): Promise<Applied> {
   const until = new Date(ctx.clock.now().getTime() + SNOOZE_MS);
   return decideAndSave(
     ctx,
@@ -77,5 +79,6 @@ export function snoozeJourney(ctx: Ctx, input: { incidentId: string; actor: stri
       const echo = `:zzz: ${timeline.map((t) => t.text).join(" ")}`;
       return { timeline, jobs: [...r.jobs, refreshJob(after.id), postJob(after.id, `snooze:${after.id}:${after.version}`, echo)], cancelKinds: r.cancelKinds, after: r.after };
     },
+    { requestKey: input.requestKey },
   );
 }

@@ -130,6 +130,27 @@ export class ConflictError extends Error {
   }
 }
 
+/** The request that asked for a change was already carried out (Slack redelivered it, or it was sent twice). */
+export class DuplicateRequestError extends Error {
+  constructor(readonly key: string) {
+    super(`request ${key} was already carried out`);
+  }
+}
+
+/**
+ * Marks a request as carried out, inside the transaction of its change: the change and the mark
+ * commit together, so a redelivery finds it, and a request that failed can be sent again.
+ */
+export async function claimRequest(tx: Prisma.TransactionClient, key: string | undefined): Promise<void> {
+  if (!key) return;
+  const r = await tx.processedRequest.createMany({ data: [{ key }], skipDuplicates: true });
+  if (r.count === 0) throw new DuplicateRequestError(key);
+}
+
+export async function requestDone(db: Db, key: string | undefined): Promise<boolean> {
+  return key ? (await db.processedRequest.count({ where: { key } })) > 0 : false;
+}
+
 export interface Save {
   readonly before: Incident;
   readonly after: Incident;
@@ -143,6 +164,8 @@ export interface Save {
   readonly extra?: Prisma.IncidentUncheckedUpdateManyInput;
   /** More writes in the same transaction. */
   readonly also?: (tx: Prisma.TransactionClient) => Promise<void>;
+  /** The request this change carries out (see claimRequest). */
+  readonly requestKey?: string;
 }
 
 function changedColumns(before: Incident, after: Incident): Prisma.IncidentUncheckedUpdateManyInput {
@@ -163,7 +186,10 @@ function changedColumns(before: Incident, after: Incident): Prisma.IncidentUnche
   return data;
 }
 
-/** Commits a decision; throws ConflictError when the incident changed since `before` was read. */
+/**
+ * Commits a decision; throws ConflictError when the incident changed since `before` was read, and
+ * DuplicateRequestError when its request was already carried out.
+ */
 export async function saveDecision(db: Db, save: Save): Promise<void> {
   await db.$transaction(async (tx) => {
     const updated = await tx.incident.updateMany({
@@ -171,6 +197,7 @@ export async function saveDecision(db: Db, save: Save): Promise<void> {
       data: { ...changedColumns(save.before, save.after), ...save.extra, version: { increment: 1 } },
     });
     if (updated.count !== 1) throw new ConflictError();
+    await claimRequest(tx, save.requestKey);
     await recordRoleChanges(tx, save.before.id, save.events, save.at);
     await addTimeline(tx, save.before.id, save.at, save.timeline);
     if (save.cancelKinds && save.cancelKinds.length > 0) await cancelPending(tx, save.before.id, save.cancelKinds, save.at);

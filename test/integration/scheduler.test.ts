@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/clock.ts";
 import { createLogger } from "../../src/log.ts";
+import { housekeep } from "../../src/scheduler/housekeeping.ts";
 import { LIVE_PREFIX, Liveness } from "../../src/scheduler/liveness.ts";
 import { claimDue, enqueue } from "../../src/scheduler/queue.ts";
 import { PermanentJobError, Worker } from "../../src/scheduler/worker.ts";
@@ -186,6 +187,29 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
     expect(claimed?.kind).toBe("coalesce");
     await enqueue(a, [{ kind: "coalesce", payload: {}, dedupeKey: "k1" }], new Date());
     expect(await a.job.count({ where: { kind: "coalesce" } })).toBe(2);
+  });
+
+  it("housekeeping removes finished jobs after a week and request marks after a day, nothing else", async () => {
+    const now = Date.now();
+    const ago = (ms: number) => new Date(now - ms);
+    const day = 24 * 60 * 60 * 1000;
+    await a.job.createMany({
+      data: [
+        { kind: "hk-old-done", payload: {}, dueAt: ago(9 * day), status: "done", finishedAt: ago(8 * day) },
+        { kind: "hk-old-cancelled", payload: {}, dueAt: ago(9 * day), status: "cancelled", finishedAt: ago(8 * day) },
+        { kind: "hk-recent-done", payload: {}, dueAt: ago(day), status: "done", finishedAt: ago(6 * day) },
+        { kind: "hk-old-dead", payload: {}, dueAt: ago(9 * day), status: "dead", finishedAt: ago(8 * day) },
+        { kind: "hk-old-pending", payload: {}, dueAt: ago(9 * day + 7), status: "pending" },
+      ],
+    });
+    await a.processedRequest.createMany({ data: [{ key: "hk:old", receivedAt: ago(2 * day) }, { key: "hk:recent", receivedAt: ago(day / 2) }] });
+    const removed = await housekeep(a, systemClock);
+    expect(removed.jobs).toBeGreaterThanOrEqual(2);
+    const kinds = (await a.job.findMany({ where: { kind: { startsWith: "hk-" } }, select: { kind: true } })).map((j) => j.kind).sort();
+    // a dead job stays for people to look into; a pending one is work
+    expect(kinds).toEqual(["hk-old-dead", "hk-old-pending", "hk-recent-done"]);
+    expect((await a.processedRequest.findMany({ where: { key: { startsWith: "hk:" } } })).map((r) => r.key)).toEqual(["hk:recent"]);
+    await a.job.deleteMany({ where: { kind: { startsWith: "hk-" } } });
   });
 
   it("does not run jobs before they are due", async () => {

@@ -18,6 +18,8 @@ export interface CommandRequest<K extends CommandKind = CommandKind> {
   readonly command: Extract<Command, { kind: K }>;
   /** When the request arrived (Date.now()), for work that must finish within its trigger's 3 s. */
   readonly receivedAt: number;
+  /** Names this invocation (its trigger), so a second delivery of it changes nothing. */
+  readonly requestKey: string;
   /** Acknowledge with an ephemeral reply (or nothing). Must be called once, within 3 s. */
   ack(reply?: Reply): Promise<void>;
   /** Ephemeral follow-up after the ack, through the command's response_url. */
@@ -74,6 +76,7 @@ async function runCommand(
     payload,
     command,
     receivedAt,
+    requestKey: `cmd:${payload.team_id}:${payload.trigger_id}`,
     async ack(reply) {
       if (acked) return;
       acked = true;

@@ -84,19 +84,19 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
         if (!opened.ok) await req.respond(errorMessage(`The update form could not open. ${opened.why}`, "Post the update directly: `/incident update <text>`."));
         return;
       }
-      const r = await postUpdateJourney(ctx, { incidentId: incident.id, text: req.command.text, actor: req.payload.user_id });
+      const r = await postUpdateJourney(ctx, { incidentId: incident.id, text: req.command.text, actor: req.payload.user_id, requestKey: req.requestKey });
       if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident)));
       else if (r.ok) await req.ack(plainMessage(`Update posted on ${incidentRef(r.after)}; the update clock restarted.`));
     }),
 
     sev: inIncident(ctx, async (req, incident) => {
-      const r = await changeSeverityJourney(ctx, { incidentId: incident.id, severity: req.command.severity, reason: req.command.reason, actor: req.payload.user_id });
+      const r = await changeSeverityJourney(ctx, { incidentId: incident.id, severity: req.command.severity, reason: req.command.reason, actor: req.payload.user_id, requestKey: req.requestKey });
       if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident)));
       else if (r.ok) await req.ack(plainMessage(`${incidentRef(r.after)} is now ${r.after.severity} (was ${r.before.severity}).`));
     }),
 
     note: inIncident(ctx, async (req, incident) => {
-      await addNote(ctx, { incidentId: incident.id, text: req.command.text, actor: req.payload.user_id });
+      await addNote(ctx, { incidentId: incident.id, text: req.command.text, actor: req.payload.user_id, requestKey: req.requestKey });
       await req.ack(plainMessage(`Added to the timeline of ${incidentRef(incident)}.`));
     }),
 
@@ -113,19 +113,19 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
         if (!opened.ok) await req.respond(errorMessage(`The resolve form could not open. ${opened.why}`, "Resolve directly: `/incident resolve <summary>`."));
         return;
       }
-      const r = await resolveJourney(ctx, { incidentId: incident.id, summary: req.command.summary, actor: req.payload.user_id });
+      const r = await resolveJourney(ctx, { incidentId: incident.id, summary: req.command.summary, actor: req.payload.user_id, requestKey: req.requestKey });
       if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident)));
       else if (r.ok) await req.ack(plainMessage(`${incidentRef(r.after)} is resolved. Reminders stopped; the postmortem draft is on its way.`));
     }),
 
     reopen: inIncident(ctx, async (req, incident) => {
-      const r = await reopenJourney(ctx, { incidentId: incident.id, reason: req.command.reason, actor: req.payload.user_id });
+      const r = await reopenJourney(ctx, { incidentId: incident.id, reason: req.command.reason, actor: req.payload.user_id, requestKey: req.requestKey });
       if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident)));
       else if (r.ok) await req.ack(plainMessage(`${incidentRef(r.after)} is reopened; the update reminders resume.`));
     }),
 
     close: inIncident(ctx, async (req, incident) => {
-      const r = await closeJourney(ctx, { incidentId: incident.id, actor: req.payload.user_id });
+      const r = await closeJourney(ctx, { incidentId: incident.id, actor: req.payload.user_id, requestKey: req.requestKey });
       if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident)));
       else if (r.ok) await req.ack(plainMessage(`${incidentRef(r.after)} is closed. Thank you.`));
     }),
@@ -135,7 +135,7 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
         await req.ack(errorMessage(`${incidentRef(incident)} is not resolved yet: the postmortem is drafted when it is (\`/incident resolve <summary>\`).`));
         return;
       }
-      await requestPostmortem(ctx, incident, req.payload.user_id);
+      await requestPostmortem(ctx, incident, req.payload.user_id, req.requestKey);
       await req.ack(plainMessage(`Re-drafting the postmortem of ${incidentRef(incident)} from the current record…`));
     }),
 
@@ -148,13 +148,14 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
           return;
         }
       }
-      const item = await addActionItem(ctx, { incident, text, ...(ownerId ? { ownerId } : {}), ...(due ? { due } : {}), priority, actor: req.payload.user_id });
+      const item = await addActionItem(ctx, { incident, text, ...(ownerId ? { ownerId } : {}), ...(due ? { due } : {}), priority, actor: req.payload.user_id, requestKey: req.requestKey });
+      if (!item) return;
       const missing = [!ownerId ? "an owner" : "", !due ? "a due date" : ""].filter(Boolean).join(" and ");
       await req.ack(plainMessage(`Action item #${item.number} added to ${incidentRef(incident)}.${missing ? ` Give it ${missing} so it gets done.` : ""}`));
     }),
 
     status: inIncident(ctx, async (req, incident) => {
-      const r = await setStatusJourney(ctx, { incidentId: incident.id, status: req.command.status, actor: req.payload.user_id });
+      const r = await setStatusJourney(ctx, { incidentId: incident.id, status: req.command.status, actor: req.payload.user_id, requestKey: req.requestKey });
       if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident)));
       else if (r.ok) await req.ack(plainMessage(`${incidentRef(r.after)} is now *${req.command.status}*.`));
     }),
@@ -166,7 +167,7 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
         await req.ack(errorMessage(person.reason));
         return;
       }
-      const r = await assignRoleJourney(ctx, { incidentId: incident.id, role, userId, actor: req.payload.user_id });
+      const r = await assignRoleJourney(ctx, { incidentId: incident.id, role, userId, actor: req.payload.user_id, requestKey: req.requestKey });
       if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident, userId)));
       else if (r.ok) await req.ack(plainMessage(role === "responder" ? `<@${userId}> is now a responder on ${incidentRef(r.after)}.` : `<@${userId}> is now the ${ROLE_INFO[role].label} of ${incidentRef(r.after)}.`));
     }),
@@ -178,7 +179,7 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
         await req.ack(errorMessage(person.reason));
         return;
       }
-      const r = await handoffJourney(ctx, { incidentId: incident.id, to: userId, actor: req.payload.user_id, ...(summary ? { summary } : {}) });
+      const r = await handoffJourney(ctx, { incidentId: incident.id, to: userId, actor: req.payload.user_id, requestKey: req.requestKey, ...(summary ? { summary } : {}) });
       if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident, userId)));
       else if (r.ok) await req.ack(plainMessage(`You handed Incident Commander of ${incidentRef(r.after)} to <@${userId}>.`));
     }),

@@ -35,7 +35,7 @@ export function registerResolveListeners(app: App, ctx: Ctx): void {
       return;
     }
     try {
-      const r = await resolveJourney(ctx, { incidentId: meta.incidentId, summary: rawToSafe(summary), ...(rootCause ? { rootCause: rawToSafe(rootCause) } : {}), actor: parsed.data.user.id });
+      const r = await resolveJourney(ctx, { incidentId: meta.incidentId, summary: rawToSafe(summary), ...(rootCause ? { rootCause: rawToSafe(rootCause) } : {}), actor: parsed.data.user.id, requestKey: `view:${parsed.data.view.id}` });
       if ("refusal" in r) {
         await ack({ response_action: "errors", errors: { [BLOCK.summary]: refusalText(r.refusal, r.incident).replace(/[*`]/g, "") } });
         return;

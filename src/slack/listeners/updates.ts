@@ -40,7 +40,7 @@ export function registerUpdateListeners(app: App, ctx: Ctx): void {
       return;
     }
     try {
-      const r = await postUpdateJourney(ctx, { incidentId: meta.incidentId, text: rawToSafe(summary), status: status.data, actor: parsed.data.user.id });
+      const r = await postUpdateJourney(ctx, { incidentId: meta.incidentId, text: rawToSafe(summary), status: status.data, actor: parsed.data.user.id, requestKey: `view:${parsed.data.view.id}` });
       if ("refusal" in r) {
         const field = r.refusal.code === "transition" ? BLOCK.status : BLOCK.summary;
         await ack({ response_action: "errors", errors: { [field]: refusalText(r.refusal, r.incident).replace(/[*`]/g, "") } });
