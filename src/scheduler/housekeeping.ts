@@ -35,13 +35,14 @@ export async function housekeep(db: Db, clock: Clock): Promise<{ jobs: number; r
 
 /** Runs housekeeping now and then every `everyMs`; returns a function that stops it. */
 export function startHousekeeping(db: Db, clock: Clock, log: Logger, everyMs = 60 * 60 * 1000): () => void {
-  const run = () =>
-    housekeep(db, clock).then(
-      (r) => {
-        if (r.jobs + r.requests > 0) log.info(r, "housekeeping: removed old finished jobs and request marks");
-      },
-      (err: unknown) => log.warn({ err }, "housekeeping failed; will try again"),
-    );
+  const run = async () => {
+    try {
+      const r = await housekeep(db, clock);
+      if (r.jobs + r.requests > 0) log.info(r, "housekeeping: removed old finished jobs and request marks");
+    } catch (err) {
+      log.warn({ err }, "housekeeping failed; will try again");
+    }
+  };
   const first = setTimeout(() => void run(), 30_000);
   const timer = setInterval(() => void run(), everyMs);
   first.unref();
