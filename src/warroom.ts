@@ -6,7 +6,7 @@ import type { Config } from "./config.ts";
 import { buildDeps, type Deps } from "./deps.ts";
 import { type HttpServer, startHttpServer } from "./http-server.ts";
 import type { Ctx } from "./incidents/context.ts";
-import { jobHandlers, reportDeadJob } from "./incidents/handlers.ts";
+import { jobHandlers, reportBlockedJob, reportDeadJob } from "./incidents/handlers.ts";
 import type { Logger } from "./log.ts";
 import { startHousekeeping } from "./scheduler/housekeeping.ts";
 import { Liveness } from "./scheduler/liveness.ts";
@@ -55,6 +55,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
   worker = new Worker(db, deps.clock, log, jobHandlers(ctx), {
     ...opts.worker,
     onDead: (job, err) => reportDeadJob(ctx, job, err),
+    onBlocked: (job, err) => reportBlockedJob(ctx, job, err),
     requestsInFlight: () => slackApp.inFlight(),
     live: true,
   });

@@ -14,6 +14,7 @@ import { escapeMrkdwn } from "../domain/text.ts";
 import { loadIncident } from "../store/incidents.ts";
 import { explainSlackError } from "./explain.ts";
 import type { Ctx } from "./context.ts";
+import { postInIncident } from "./notify.ts";
 
 const NOT_READY_MS = 2000;
 /** The channel is gone for good: nothing posted there can ever arrive. */
@@ -50,19 +51,10 @@ export async function post(ctx: Ctx, job: ClaimedJob): Promise<void> {
   const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
   if (!incident) return;
   if (!incident.channelId) throw new RetryJobError("the incident channel does not exist yet", NOT_READY_MS);
-  try {
-    await ctx.once.post(text(job, "key"), {
-      channel: incident.channelId,
-      text: text(job, "text"),
-      ...(Array.isArray(job.payload.blocks) ? { blocks: job.payload.blocks } : {}),
-    });
-  } catch (err) {
-    if (isSlackError(err, ...CHANNEL_GONE)) {
-      ctx.log.error({ incident: incident.id, code: err.code, key: job.payload.key }, "the incident channel is gone; message not posted");
-      return;
-    }
-    throw err;
-  }
+  await postInIncident(ctx, incident, text(job, "key"), {
+    text: text(job, "text"),
+    ...(Array.isArray(job.payload.blocks) ? { blocks: job.payload.blocks } : {}),
+  });
 }
 
 export async function dm(ctx: Ctx, job: ClaimedJob): Promise<void> {

@@ -3,7 +3,6 @@
 import { incidentRef } from "../domain/incident.ts";
 import type { ClaimedJob } from "../scheduler/queue.ts";
 import type { JobHandler } from "../scheduler/worker.ts";
-import { SlackCallError } from "../slack/api.ts";
 import { loadIncident } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
 import { announce, dm, post, refresh, welcome } from "./effects.ts";
@@ -15,7 +14,7 @@ import { REQUEST_JOB } from "./requests.ts";
 import { draftPostmortem } from "../postmortem/publish.ts";
 import { actionDueJob } from "./action-items.ts";
 import { archiveJob, closureNudgeJob, postmortemReminderJob } from "./resolve.ts";
-import { explainSlackError } from "./explain.ts";
+import { tellPeople, why } from "./notify.ts";
 import { JOB } from "./jobs.ts";
 import { provision } from "./provision.ts";
 
@@ -68,7 +67,13 @@ export async function reportDeadJob(ctx: Ctx, job: ClaimedJob, error: unknown): 
   if (!job.incidentId) return;
   const incident = await loadIncident(ctx.db, job.incidentId);
   if (!incident) return;
-  const why = error instanceof SlackCallError ? explainSlackError(error) : "an unexpected error (see the bot's log)";
-  const text = `:warning: I could not ${WHAT[job.kind] ?? "complete a step for"} ${incidentRef(incident)} after ${job.attempts} attempts: ${why}`;
-  await ctx.slack.call("chat.postMessage", { channel: incident.channelId ?? incident.declaredBy, text });
+  await tellPeople(ctx, incident, `:warning: I could not ${WHAT[job.kind] ?? "complete a step for"} ${incidentRef(incident)} after ${job.attempts} attempts: ${why(error)}`);
+}
+
+/** A job waits for an admin's fix: say what is wrong and that the work is kept. */
+export async function reportBlockedJob(ctx: Ctx, job: ClaimedJob, error: unknown): Promise<void> {
+  if (!job.incidentId) return;
+  const incident = await loadIncident(ctx.db, job.incidentId);
+  if (!incident) return;
+  await tellPeople(ctx, incident, `:warning: I could not ${WHAT[job.kind] ?? "complete a step for"} ${incidentRef(incident)}: ${why(error)} I will keep trying every few minutes.`);
 }

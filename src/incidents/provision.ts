@@ -28,12 +28,14 @@ export async function provision(ctx: Ctx, incidentId: string): Promise<void> {
   const channel = incident.channelId as string;
 
   const transient: unknown[] = [];
-  const step = async (name: string, run: () => Promise<void>) => {
+  const degraded: { name: StepName; err: SlackCallError }[] = [];
+  const step = async (name: StepName, run: () => Promise<void>) => {
     try {
       await run();
     } catch (err) {
       if (err instanceof SlackCallError && !passing(err)) {
         ctx.log.error({ incident: incidentId, step: name, method: err.method, code: err.code }, "declaration step failed for good; carrying on without it");
+        degraded.push({ name, err });
         return;
       }
       // each is logged; the job retries them all (the first is its error)
@@ -53,10 +55,28 @@ export async function provision(ctx: Ctx, incidentId: string): Promise<void> {
     step("brief", () => briefCommander(ctx, incident)),
   ]);
   await step("pin", () => pinOpening(ctx, incidentId, channel));
+  // what could not be done is said in the channel, once per step and cause
+  for (const { name, err } of degraded) {
+    await ctx.once
+      .post(`notice:declare:${incidentId}:${name}:${err.code}`, { channel, text: `:warning: I could not ${STEP_WHAT[name](incident)}: ${explainSlackError(err)}` })
+      .catch((e: unknown) => ctx.log.warn({ incident: incidentId, err: e }, "could not say in the channel what went wrong"));
+  }
   if (transient.length > 0) {
     throw transient[0] instanceof Error ? transient[0] : new RetryJobError(String(transient[0]));
   }
 }
+
+type StepName = "invite" | "topic" | "opening" | "announce" | "confirm" | "brief" | "pin";
+
+const STEP_WHAT: Record<StepName, (incident: Incident) => string> = {
+  invite: () => "invite everyone to this channel",
+  topic: () => "set the channel topic",
+  opening: () => "post the opening message",
+  announce: () => "announce the incident",
+  confirm: (i) => `confirm the declaration to <@${i.declaredBy}>`,
+  brief: (i) => `send <@${i.roles.ic ?? i.declaredBy}> the Incident Commander's brief`,
+  pin: () => "pin the opening message",
+};
 
 /** A failure that may clear up by itself (rate limit, 5xx, timeout, network). */
 function passing(err: SlackCallError): boolean {

@@ -14,6 +14,7 @@ import { isSlackError } from "../slack/api.ts";
 import { announceEscalation, commsNudgeMessage, reminderMessage } from "../slack/blocks/reminders.ts";
 import { addTimeline, loadIncident } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
+import { postInIncident } from "./notify.ts";
 import { explainSlackError } from "./explain.ts";
 
 export const REMINDER_JOB: Record<ReminderKind, string> = {
@@ -104,14 +105,15 @@ export async function remind(ctx: Ctx, job: ClaimedJob): Promise<void> {
     if (incident.roles.comms) return;
     const key = `nudge:comms:${incident.id}:${severity.id}`;
     const m = commsNudgeMessage(incident, severity);
-    await ctx.once.post(key, { channel: incident.channelId, text: m.text, blocks: m.blocks });
+    if (!(await postInIncident(ctx, incident, key, { text: m.text, blocks: m.blocks }))) return;
     await recordOnce(ctx, incident.id, key, { kind: "reminder", actorId: null, text: `Nudge: ${severity.id} has no Comms Lead`, data: { reminder: "comms_nudge" } });
     return;
   }
 
   const key = `reminder:${incident.id}:${epoch}:${kind}:${n}`;
   const m = reminderMessage(incident, severity, { kind, n, since, due, now, epoch });
-  await ctx.once.post(key, { channel: incident.channelId, text: m.text, blocks: m.blocks });
+  // a channel that cannot take it (archived, gone): the commander was told; reminding stops there
+  if (!(await postInIncident(ctx, incident, key, { text: m.text, blocks: m.blocks }))) return;
   await recordOnce(ctx, incident.id, key, {
     kind: "reminder",
     actorId: null,

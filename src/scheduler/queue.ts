@@ -31,6 +31,8 @@ export interface ClaimedJob {
   readonly payload: Record<string, unknown>;
   readonly dueAt: Date;
   readonly attempts: number;
+  /** Why the previous attempt failed, if it did. */
+  readonly lastError?: string | null;
 }
 
 /** A string field of a job's payload (payloads are JSON written by us, read defensively). */
@@ -65,6 +67,7 @@ interface JobRow {
   payload: Record<string, unknown>;
   due_at: Date;
   attempts: number;
+  last_error: string | null;
 }
 
 /** Claims up to `limit` due jobs for `worker`, leased until now + leaseMs. */
@@ -80,8 +83,8 @@ export async function claimDue(db: Db, worker: string, now: Date, limit: number,
         ORDER BY due_at
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED)
-    RETURNING id, kind, incident_id, payload, due_at, attempts`;
-  return rows.map((r) => ({ id: r.id, kind: r.kind, incidentId: r.incident_id, payload: r.payload, dueAt: r.due_at, attempts: r.attempts }));
+    RETURNING id, kind, incident_id, payload, due_at, attempts, last_error`;
+  return rows.map((r) => ({ id: r.id, kind: r.kind, incidentId: r.incident_id, payload: r.payload, dueAt: r.due_at, attempts: r.attempts, lastError: r.last_error }));
 }
 
 /**

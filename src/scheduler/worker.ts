@@ -35,6 +35,11 @@ export interface WorkerOptions {
   maxBackoffMs?: number;
   onDead?: (job: ClaimedJob, error: unknown) => Promise<void>;
   /**
+   * A job is blocked on something only an admin can fix (a missing scope, a revoked token): it is
+   * kept and retried every `maxBackoffMs`; this hook tells people, once per cause.
+   */
+  onBlocked?: (job: ClaimedJob, error: unknown) => Promise<void>;
+  /**
    * How many Slack requests are being handled right now. While there are some, the worker runs at
    * most `busyConcurrency` jobs, so acknowledgements are not queued behind background work.
    */
@@ -55,7 +60,7 @@ export class Worker {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly runningIds = new Set<number>();
   private heartbeat: NodeJS.Timeout | undefined;
-  private readonly opts: Required<Omit<WorkerOptions, "onDead" | "requestsInFlight" | "live">> & Pick<WorkerOptions, "onDead" | "requestsInFlight">;
+  private readonly opts: Required<Omit<WorkerOptions, "onDead" | "onBlocked" | "requestsInFlight" | "live">> & Pick<WorkerOptions, "onDead" | "onBlocked" | "requestsInFlight">;
   private readonly live: boolean;
 
   constructor(
@@ -77,6 +82,7 @@ export class Worker {
       maxBackoffMs: opts.maxBackoffMs ?? 300_000,
       busyConcurrency: opts.busyConcurrency ?? 2,
       ...(opts.onDead ? { onDead: opts.onDead } : {}),
+      ...(opts.onBlocked ? { onBlocked: opts.onBlocked } : {}),
       ...(opts.requestsInFlight ? { requestsInFlight: opts.requestsInFlight } : {}),
     };
   }
@@ -185,6 +191,13 @@ export class Worker {
 
   private async fail(job: ClaimedJob, err: unknown): Promise<void> {
     const message = describe(err);
+    if (err instanceof SlackCallError && NEEDS_ADMIN.has(err.code) && job.attempts < this.opts.maxAttempts) {
+      const delay = this.opts.maxBackoffMs;
+      this.log.error({ job: job.id, kind: job.kind, incident: job.incidentId, attempts: job.attempts, method: err.method, code: err.code, retryInMs: delay }, "job blocked until an admin fixes the app's Slack access; will keep trying");
+      if (job.lastError !== message && this.opts.onBlocked) await this.opts.onBlocked(job, err).catch((e: unknown) => this.log.error({ err: e, job: job.id }, "could not report a blocked job"));
+      await this.settle(() => retryLater(this.db, job, this.id, new Date(this.clock.now().getTime() + delay), message), job);
+      return;
+    }
     const permanent = err instanceof PermanentJobError || (err instanceof SlackCallError && !err.transient && !isRetryableSlack(err));
     if (permanent || job.attempts >= this.opts.maxAttempts) {
       this.log.error({ job: job.id, kind: job.kind, incident: job.incidentId, attempts: job.attempts, err }, "job failed for good");
@@ -223,6 +236,24 @@ export class Worker {
     return Math.round(exp * (0.8 + Math.random() * 0.4));
   }
 }
+
+/**
+ * Slack errors only an admin can fix: the app lacks a scope, its token was revoked, a workspace policy
+ * forbids it. The work waits for the fix rather than being dropped.
+ */
+const NEEDS_ADMIN = new Set([
+  "missing_scope",
+  "not_allowed_token_type",
+  "invalid_auth",
+  "not_authed",
+  "account_inactive",
+  "token_revoked",
+  "token_expired",
+  "no_permission",
+  "restricted_action",
+  "ekm_access_denied",
+  "team_access_not_granted",
+]);
 
 /** Slack errors that are not "transient" in Slack's sense but may clear up by themselves. */
 function isRetryableSlack(err: SlackCallError): boolean {

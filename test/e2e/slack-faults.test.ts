@@ -243,3 +243,132 @@ describe("Slack retrying deliveries, and people double-submitting", () => {
     expect([...h.fake.ws.canvases.values()].filter((c) => c.channelId === inc.channel.id)).toHaveLength(1);
   });
 });
+
+describe("Slack errors that retrying cannot fix", () => {
+  let h: Harness;
+  let announce: FakeConversation;
+  beforeAll(async () => {
+    h = await startHarness({ configYaml: "announce_channel: incidents\n" });
+    announce = h.fake.ws.addChannel("incidents", {});
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  afterEach(() => {
+    h.fake.clearFaults();
+  });
+
+  const dmsTo = (userId: string) => h.fake.ws.imWith(userId).messages;
+  const declare = async (title: string) => {
+    const res = await h.slack.command(`declare sev2 ${title}`, { user: h.users.alice.id, channel: h.general.id });
+    expect(res.status).toBe(200);
+    return until(async () => h.db.incident.findFirst({ where: { title } }), 10_000, "the incident");
+  };
+
+  it("keeps a declaration Slack refuses for a missing scope, tells the declarer, and finishes once the app is fixed", async () => {
+    h.fake.fail("conversations.create", { error: "missing_scope", times: 2 });
+    const row = await declare("Missing scope at create");
+    const told = await h.fake.waitFor(() => dmsTo(h.users.alice.id).find((m) => m.text.includes(`INC-${row.number}`) && m.text.includes("missing_scope")), 10_000, "the declarer told");
+    expect(told.text).toContain("the app lacks a permission it needs (missing_scope)");
+    expect(told.text).toContain("I will keep trying");
+    expect(loggedFailure(h.logs, "conversations.create", "missing_scope")).toBe(true);
+    // the admin reinstalls the app: the next attempt creates the channel
+    const inc = await waitUntilReady(h, row.id, 20_000);
+    expect(inc.channel.messages.some((m) => m.text.includes("INCIDENT DECLARED"))).toBe(true);
+    expect(dmsTo(h.users.alice.id).filter((m) => m.text.includes(`INC-${row.number}`) && m.text.includes("missing_scope"))).toHaveLength(1);
+    expect(await h.db.job.count({ where: { incidentId: row.id, status: "dead" } })).toBe(0);
+  });
+
+  it("keeps all work while the token is revoked, and carries on when it works again", async () => {
+    h.fake.fail("*", { error: "token_revoked", times: 10_000, match: (_a, method) => method !== "views.open" });
+    const row = await declare("Token revoked meanwhile");
+    await until(async () => (loggedFailure(h.logs, "conversations.create", "token_revoked") ? true : undefined), 10_000, "the failure logged");
+    await sleep(2500);
+    expect(await h.db.job.count({ where: { incidentId: row.id, status: "dead" } })).toBe(0);
+    h.fake.clearFaults();
+    const inc = await waitUntilReady(h, row.id, 20_000);
+    await h.fake.waitFor(() => announce.messages.some((m) => m.text.includes("Token revoked meanwhile")), 10_000, "the announcement");
+    expect(inc.channel.messages.filter((m) => m.text.includes("INCIDENT DECLARED"))).toHaveLength(1);
+  });
+
+  it.each([
+    ["pins.add", "missing_scope", "pin the opening message", "the app lacks a permission it needs (missing_scope)"],
+    ["conversations.setTopic", "restricted_action", "set the channel topic", "a workspace setting does not allow the app to do this"],
+    ["conversations.invite", "cant_invite", "invite everyone to this channel", "Slack would not let me invite that person"],
+  ])("declares without what %s refuses (%s), and says so in the channel", async (method, code, what, explanation) => {
+    h.fake.fail(method, { error: code, times: 10 });
+    const title = `Degraded ${method}`;
+    const row = await declare(title);
+    const channel = await until(async () => {
+      const r = await h.db.incident.findUnique({ where: { id: row.id } });
+      return r?.openingTs && r.channelId ? h.fake.ws.conversations.get(r.channelId) : undefined;
+    }, 10_000, "the channel");
+    const notice = await h.fake.waitFor(() => channel.messages.find((m) => m.text.includes(`I could not ${what}`)), 10_000, "the notice");
+    expect(notice.text).toContain(explanation);
+    expect(loggedFailure(h.logs, method, code)).toBe(true);
+    expect(channel.messages.filter((m) => m.text.includes("INCIDENT DECLARED"))).toHaveLength(1);
+    await h.fake.waitFor(() => announce.messages.some((m) => m.text.includes(title)), 10_000, "the announcement");
+    await sleep(300);
+    expect(channel.messages.filter((m) => m.text.includes(`I could not ${what}`))).toHaveLength(1);
+  });
+
+  it("tells the commander when the incident channel was archived, once, and still records the update", async () => {
+    const row = await declare("Channel archived under us");
+    const inc = await waitUntilReady(h, row.id);
+    inc.channel.isArchived = true;
+    await h.slack.command("update First try", { user: h.users.alice.id, channel: inc.channel.id });
+    await h.slack.command("update Second try", { user: h.users.alice.id, channel: inc.channel.id });
+    const told = await h.fake.waitFor(() => dmsTo(h.users.alice.id).find((m) => m.text.includes(`INC-${inc.number}`) && m.text.includes("is archived")), 10_000, "the commander told");
+    expect(told.text).toContain("Unarchive it, or resolve the incident");
+    expect(loggedFailure(h.logs, "chat.postMessage", "is_archived")).toBe(true);
+    expect(await h.db.statusUpdate.count({ where: { incidentId: inc.id } })).toBe(2);
+    await sleep(500);
+    expect(dmsTo(h.users.alice.id).filter((m) => m.text.includes(`INC-${inc.number}`) && m.text.includes("is archived"))).toHaveLength(1);
+    expect(await h.db.job.count({ where: { incidentId: inc.id, status: "dead" } })).toBe(0);
+  });
+
+  it("joins a public incident channel again when it was removed from it, and posts", async () => {
+    const row = await declare("Bot kicked out");
+    const inc = await waitUntilReady(h, row.id);
+    inc.channel.members.delete(h.fake.ws.botUserId);
+    // as without chat:write.public (with it, Slack lets the bot post in public channels it left)
+    h.fake.ws.chatWritePublic = false;
+    try {
+      await h.slack.command("update After the kick", { user: h.users.alice.id, channel: inc.channel.id });
+      await h.fake.waitFor(() => inc.channel.messages.find((m) => flat(m).includes("After the kick")), 10_000, "the update");
+    } finally {
+      h.fake.ws.chatWritePublic = true;
+    }
+    expect(inc.channel.members.has(h.fake.ws.botUserId)).toBe(true);
+    expect(h.fake.okCallsTo("conversations.join").some((c) => c.args.channel === inc.channel.id)).toBe(true);
+  });
+
+  it.each([
+    ["channel_not_found", "that channel does not exist, or it is private and I am not in it"],
+    ["not_in_channel", "I am not a member of that channel"],
+    ["is_archived", "that channel is archived"],
+  ])("says in the incident channel when the announce channel answers %s", async (code, explanation) => {
+    h.fake.fail("chat.postMessage", { error: code, times: 5, match: (a) => a.channel === announce.id });
+    const row = await declare(`Announce fails with ${code}`);
+    const inc = await waitUntilReady(h, row.id);
+    const notice = await h.fake.waitFor(() => inc.channel.messages.find((m) => m.text.includes("I could not")), 10_000, "the notice");
+    expect(notice.text).toContain(explanation);
+    expect(loggedFailure(h.logs, "chat.postMessage", code)).toBe(true);
+  });
+
+  it.each([
+    ["expired_trigger_id", { error: "expired_trigger_id" }, "Slack took too long to open it."],
+    ["no answer", { hang: true }, "Slack did not answer in time."],
+    ["missing_scope", { error: "missing_scope" }, "The app lacks a permission it needs (missing_scope)."],
+    // last: the client then holds views.open for the 5 seconds Slack asked
+    ["a rate limit that lasts", { status: 429, retryAfter: 5 }, "Slack is rate-limiting the app right now."],
+  ])("explains a declare form that cannot open (%s)", async (_what, fault, explanation) => {
+    h.fake.fail("views.open", fault);
+    const cmd = await h.slack.command("declare", { user: h.users.bob.id, channel: h.general.id });
+    expect(cmd.status).toBe(200);
+    const reply = await h.fake.waitFor(() => h.fake.responsesTo(cmd.responseUrl)[0], 6000, "the explanation");
+    expect(String(reply.body.text)).toContain(`The declare form could not open. ${explanation}`);
+    const code = "error" in fault ? fault.error : "status" in fault ? "ratelimited" : "timeout";
+    expect(loggedFailure(h.logs, "views.open", code)).toBe(true);
+  });
+});
