@@ -1,5 +1,7 @@
 // The process's HTTP server: GET /healthz (200 when the database answers, else 503) and, in HTTP
 // mode, POST /slack/events handed to Bolt's receiver (which verifies signatures and timestamps).
+// A request whose timestamp is not within five minutes of now, either way, is refused first: Bolt
+// refuses only old ones.
 
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +19,14 @@ export interface HttpServerOptions {
 export interface HttpServer {
   readonly port: number;
   close(): Promise<void>;
+}
+
+/** Slack's window: a request signed more than five minutes from now (past or future) is a replay. */
+export const SLACK_TIMESTAMP_WINDOW_S = 300;
+
+export function timestampInWindow(header: string | string[] | undefined, nowMs: number): boolean {
+  if (typeof header !== "string" || !/^\d{1,12}$/.test(header)) return false;
+  return Math.abs(nowMs / 1000 - Number(header)) <= SLACK_TIMESTAMP_WINDOW_S;
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
@@ -37,6 +47,12 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     if (path === "/slack/events" && opts.slackEvents) {
       if (req.method !== "POST") {
         json(res, 405, { error: "POST only" });
+        return;
+      }
+      if (!timestampInWindow(req.headers["x-slack-request-timestamp"], Date.now())) {
+        opts.log.warn({ timestamp: String(req.headers["x-slack-request-timestamp"] ?? "").slice(0, 20) }, "refused a request whose timestamp is missing or outside Slack's five-minute window");
+        req.resume();
+        json(res, 401, { error: "invalid timestamp" });
         return;
       }
       try {

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { ACTIVE_STATUSES, type ActiveStatus } from "./lifecycle.ts";
 import { parseRole, type Role } from "./roles.ts";
 import { findSeverity, type SeverityLadder } from "./severity.ts";
-import { oneLine, slackTextToPlain, slackTextToSafe } from "./text.ts";
+import { oneLine, safeToPlain, slackTextToPlain, slackTextToSafe } from "./text.ts";
 
 export const TITLE_MAX = 200;
 export const TEXT_MAX = 3000;
@@ -160,9 +160,15 @@ function freeText(raw: string): string {
   return slackTextToSafe(raw).trim();
 }
 
+/**
+ * `text` is mrkdwn-safe (&, < and > written as entities), which is what must fit Slack's limits;
+ * the message counts what the person typed, and says so when the entities made the difference.
+ */
 function checkLength(kind: CommandKind, what: string, text: string, max = TEXT_MAX): ParseResult | undefined {
-  if (text.length > max) return fail(kind, `The ${what} is ${text.length} characters long; the limit is ${max}.`);
-  return undefined;
+  if (text.length <= max) return undefined;
+  const typed = safeToPlain(text).length;
+  const detail = typed <= max ? ` (${text.length} once &, < and > are written out for Slack)` : "";
+  return fail(kind, `The ${what} is ${typed} characters long${detail}; the limit is ${max}.`);
 }
 
 // ---------- sub-commands ----------

@@ -84,3 +84,27 @@ export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   return `${text.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
 }
+
+/**
+ * Splits mrkdwn into pieces of at most `max` characters (a Block Kit section holds 3000), at a line
+ * break if there is one in the second half of the piece, else at a space, and never inside an entity
+ * (`&amp;`) or a token (`<@U123>`, `<!date^…>`), so each piece renders on its own.
+ */
+export function splitMrkdwn(text: string, max = 3000): string[] {
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    let cut = rest.lastIndexOf("\n", max);
+    if (cut < max / 2) cut = rest.lastIndexOf(" ", max);
+    if (cut < max / 2) cut = max;
+    // not inside <…> or &…;
+    const open = rest.lastIndexOf("<", cut - 1);
+    if (open !== -1 && rest.lastIndexOf(">", cut - 1) < open && open > 0) cut = open;
+    const amp = rest.lastIndexOf("&", cut - 1);
+    if (amp !== -1 && rest.lastIndexOf(";", cut - 1) < amp && cut - amp < 10 && amp > 0) cut = amp;
+    pieces.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).replace(/^[ \n]/, "");
+  }
+  if (rest.length > 0 || pieces.length === 0) pieces.push(rest);
+  return pieces;
+}

@@ -5,8 +5,6 @@ export const CALLBACK = {
   declareModal: "warroom.declare",
   updateModal: "warroom.update",
   resolveModal: "warroom.resolve",
-  assignModal: "warroom.assign",
-  takeoverModal: "warroom.takeover",
   addToTimeline: "warroom.add_to_timeline",
 } as const;
 

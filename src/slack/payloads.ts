@@ -11,7 +11,8 @@ export const teamId = slackId("TE");
 
 export const slashCommand = z.object({
   command: z.string().min(2),
-  text: z.string().max(8000).default(""),
+  // generous: the parser names the limit of each field (a 10 kB title gets "keep it under 200")
+  text: z.string().max(40_000).default(""),
   user_id: userId,
   user_name: z.string().optional(),
   channel_id: channelId,

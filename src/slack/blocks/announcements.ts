@@ -4,7 +4,7 @@
 import { type Incident, incidentRef } from "../../domain/incident.ts";
 import type { Severity } from "../../domain/severity.ts";
 import { escapeMrkdwn } from "../../domain/text.ts";
-import { channelLink } from "./format.ts";
+import { channelLink, sections } from "./format.ts";
 
 export function announceDeclared(incident: Incident, severity: Severity, channelId: string): { text: string; blocks: unknown[] } {
   const ref = incidentRef(incident);
@@ -13,7 +13,7 @@ export function announceDeclared(incident: Incident, severity: Severity, channel
   return {
     text: `🚨 ${ref} declared: ${severity.id} (${severity.label}) ${title}. Follow in ${channelLink(channelId)}.`,
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: `:rotating_light: *${ref} declared* · *${escapeMrkdwn(severity.id)}* (${escapeMrkdwn(severity.label)})\n*${title}*` } },
+      ...sections(`:rotating_light: *${ref} declared* · *${escapeMrkdwn(severity.id)}* (${escapeMrkdwn(severity.label)})\n*${title}*`),
       { type: "context", elements: [{ type: "mrkdwn", text: `Incident Commander: ${ic} · Follow and help in ${channelLink(channelId)}` }] },
     ],
   };
@@ -22,18 +22,18 @@ export function announceDeclared(incident: Incident, severity: Severity, channel
 export function declaredConfirmation(incident: Incident, channelId: string): { text: string; blocks: unknown[] } {
   const ref = incidentRef(incident);
   const text = `${ref} is declared: ${escapeMrkdwn(incident.title)}. The war room is ${channelLink(channelId)}.`;
-  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text: `:white_check_mark: ${text}` } }] };
+  return { text, blocks: sections(`:white_check_mark: ${text}`) };
 }
 
 export function declaringAck(title: string, severity: Severity, defaulted: boolean): { text: string; blocks: unknown[] } {
   const note = defaulted ? ` (severity defaulted to ${severity.id}: change it with \`/incident sev <n> <reason>\`)` : "";
   const text = `Declaring ${escapeMrkdwn(severity.id)} (${escapeMrkdwn(severity.label)}): ${escapeMrkdwn(title)}${note}. Opening the war room; its link follows in a moment…`;
-  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text: `:rotating_light: ${text}` } }] };
+  return { text, blocks: sections(`:rotating_light: ${text}`) };
 }
 
 export function duplicateDeclaration(incident: Incident): { text: string; blocks: unknown[] } {
   const ref = incidentRef(incident);
   const where = incident.channelId ? channelLink(incident.channelId) : "its channel (opening now)";
   const text = `You just declared ${ref} (${escapeMrkdwn(incident.title)}); it is in ${where}. Nothing new was declared.`;
-  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  return { text, blocks: sections(text) };
 }

@@ -1,5 +1,7 @@
 // Small formatting helpers shared by the Block Kit builders.
 
+import { splitMrkdwn } from "../../domain/text.ts";
+
 export { humanDuration } from "../../domain/durations.ts";
 
 /** Slack's date token: every reader sees their own time zone; `fallback` is for clients that can't. */
@@ -14,4 +16,9 @@ export function mention(userId: string | null | undefined, none = "_unassigned_"
 
 export function channelLink(channelId: string): string {
   return `<#${channelId}>`;
+}
+
+/** One or more mrkdwn sections for a text of any length (a section holds 3000 characters). */
+export function sections(mrkdwn: string): { type: "section"; text: { type: "mrkdwn"; text: string } }[] {
+  return splitMrkdwn(mrkdwn, 3000).map((text) => ({ type: "section", text: { type: "mrkdwn", text } }));
 }

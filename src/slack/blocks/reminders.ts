@@ -6,7 +6,7 @@ import { type Incident, incidentRef } from "../../domain/incident.ts";
 import type { Severity } from "../../domain/severity.ts";
 import { escapeMrkdwn } from "../../domain/text.ts";
 import { ACTION } from "../ids.ts";
-import { channelLink, humanDuration, slackDate } from "./format.ts";
+import { channelLink, humanDuration, sections, slackDate } from "./format.ts";
 
 export function encodeReminderButton(incidentId: string, epoch: number): string {
   return `${incidentId}|${epoch}`;
@@ -55,18 +55,18 @@ export function reminderMessage(incident: Incident, severity: Severity, f: Remin
       : `:rotating_light: *${ref} is overdue for a status update${f.n > 1 ? ` (reminder ${f.n + 1})` : ""}.* ${escapeMrkdwn(severity.id)} expects one every ${cadence}. ${who(incident)}: ${last}. Stakeholders are waiting: post an update now, even "still investigating".`;
   return {
     text: text.replace(/\*/g, ""),
-    blocks: [{ type: "section", text: { type: "mrkdwn", text } }, buttons(incident, f.epoch)],
+    blocks: [...sections(text), buttons(incident, f.epoch)],
   };
 }
 
 export function announceEscalation(incident: Incident, severity: Severity, since: Date, channelId: string): { text: string; blocks: unknown[] } {
   const ref = incidentRef(incident);
   const text = `:warning: *${ref}* (${escapeMrkdwn(severity.id)} · ${escapeMrkdwn(severity.label)}) has had no status update since ${slackDate(since)}: ${escapeMrkdwn(incident.title)}. Follow in ${channelLink(channelId)}.`;
-  return { text: text.replace(/\*/g, ""), blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  return { text: text.replace(/\*/g, ""), blocks: sections(text) };
 }
 
 export function commsNudgeMessage(incident: Incident, severity: Severity): { text: string; blocks: unknown[] } {
   const ic = incident.roles.ic ? `<@${incident.roles.ic}>` : "Incident Commander";
   const text = `:loudspeaker: *${incidentRef(incident)} is ${escapeMrkdwn(severity.id)} and has no Comms Lead.* ${ic}, assign one with \`/incident role comms @someone\` or the picker in the pinned message, so stakeholder updates don't fall to the IC while coordinating.`;
-  return { text: text.replace(/\*/g, ""), blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  return { text: text.replace(/\*/g, ""), blocks: sections(text) };
 }

@@ -1,4 +1,5 @@
 // Short ephemeral replies: refusals, errors and confirmations.
+import { sections } from "./format.ts";
 
 export interface Message {
   text: string;
@@ -11,12 +12,12 @@ export function errorMessage(problem: string, usage?: string): Message {
   return {
     text,
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: `:warning: ${problem}` } },
+      ...sections(`:warning: ${problem}`),
       ...(usage ? [{ type: "context", elements: [{ type: "mrkdwn", text: usage }] }] : []),
     ],
   };
 }
 
 export function infoMessage(text: string): Message {
-  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  return { text, blocks: sections(text) };
 }

@@ -4,7 +4,7 @@
 import { type Incident, incidentRef } from "../../domain/incident.ts";
 import { escapeMrkdwn } from "../../domain/text.ts";
 import { ACTION, BLOCK, CALLBACK, INPUT } from "../ids.ts";
-import { channelLink, slackDate } from "./format.ts";
+import { channelLink, sections, slackDate } from "./format.ts";
 
 type Msg = { text: string; blocks: unknown[] };
 
@@ -25,12 +25,12 @@ export function resolutionMessage(incident: Incident, summary: string, duration:
     `*Impact:* ${incident.impact ? escapeMrkdwn(incident.impact) : "_not recorded: add it to the postmortem_"}`,
     "Reminders have stopped. A blameless postmortem draft is on its way to this channel; we are conducting a thorough review to prevent recurrence.",
   ];
-  return { text: plainOf(lines.slice(0, 3).join(" ")), blocks: [{ type: "section", text: { type: "mrkdwn", text: lines.join("\n") } }] };
+  return { text: plainOf(lines.slice(0, 3).join(" ")), blocks: sections(lines.join("\n")) };
 }
 
 export function announceResolution(incident: Incident, summary: string, duration: string, channelId: string | null): Msg {
   const text = `:white_check_mark: *${incidentRef(incident)} resolved* after ${duration}: ${escapeMrkdwn(incident.title)}\n*What happened:* ${summary}${channelId ? `\nDetails in ${channelLink(channelId)}.` : ""}`;
-  return { text: plainOf(text), blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  return { text: plainOf(text), blocks: sections(text) };
 }
 
 export function postmortemReady(incident: Incident, link: string, kind: "canvas" | "file", redraft: boolean): Msg {
@@ -39,7 +39,7 @@ export function postmortemReady(incident: Incident, link: string, kind: "canvas"
   return {
     text: plainOf(text),
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text } },
+      ...sections(text),
       { type: "actions", block_id: `postmortem:${incident.id}`, elements: [doneButton(incident.id)] },
     ],
   };
@@ -47,18 +47,18 @@ export function postmortemReady(incident: Incident, link: string, kind: "canvas"
 
 export function reopenedMessage(incident: Incident, reason: string, by: string): Msg {
   const text = `:leftwards_arrow_with_hook: <@${by}> reopened ${incidentRef(incident)}: ${reason}\nBack to *Investigating*; the update reminders resume.`;
-  return { text: plainOf(text), blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  return { text: plainOf(text), blocks: sections(text) };
 }
 
 export function announceReopened(incident: Incident, reason: string, channelId: string | null): Msg {
   const text = `:leftwards_arrow_with_hook: *${incidentRef(incident)} reopened*: ${escapeMrkdwn(incident.title)}. Reason: ${reason}${channelId ? ` Follow in ${channelLink(channelId)}.` : ""}`;
-  return { text: plainOf(text), blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  return { text: plainOf(text), blocks: sections(text) };
 }
 
 export function closedMessage(incident: Incident, by: string, archiveAt: Date | null): Msg {
   const archive = archiveAt ? ` This channel will be archived ${slackDate(archiveAt)}.` : "";
   const text = `:checkered_flag: <@${by}> closed ${incidentRef(incident)}: the postmortem is done.${archive} Thank you, everyone.`;
-  return { text: plainOf(text), blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  return { text: plainOf(text), blocks: sections(text) };
 }
 
 export function postmortemReminder(incident: Incident, due: Date, overdue: boolean): Msg {
@@ -67,12 +67,12 @@ export function postmortemReminder(incident: Incident, due: Date, overdue: boole
   const text = overdue
     ? `:hourglass: ${who} The postmortem of ${incidentRef(incident)} was due ${slackDate(due)}. Hold the review while memories are fresh, then mark it done.`
     : `:hourglass_flowing_sand: ${who} The postmortem of ${incidentRef(incident)} is due ${slackDate(due)}. Schedule the blameless review now, and invite everyone who responded.`;
-  return { text: plainOf(text), blocks: [{ type: "section", text: { type: "mrkdwn", text } }, { type: "actions", block_id: `pmreminder:${incident.id}:${overdue ? 2 : 1}`, elements: [doneButton(incident.id)] }] };
+  return { text: plainOf(text), blocks: [...sections(text), { type: "actions", block_id: `pmreminder:${incident.id}:${overdue ? 2 : 1}`, elements: [doneButton(incident.id)] }] };
 }
 
 export function closureNudge(incident: Incident, resolvedAt: Date, channelId: string | null): Msg {
   const text = `:wave: ${incidentRef(incident)} (${escapeMrkdwn(incident.title)}) was resolved ${slackDate(resolvedAt)} and is still open. When its postmortem is done, close it${channelId ? ` in ${channelLink(channelId)}` : ""}: \`/incident close\`, or the button.`;
-  return { text: plainOf(text), blocks: [{ type: "section", text: { type: "mrkdwn", text } }, { type: "actions", block_id: `nudge:${incident.id}`, elements: [doneButton(incident.id)] }] };
+  return { text: plainOf(text), blocks: [...sections(text), { type: "actions", block_id: `nudge:${incident.id}`, elements: [doneButton(incident.id)] }] };
 }
 
 export interface ActionItemFacts {
@@ -88,7 +88,7 @@ export interface ActionItemFacts {
 export function actionItemEcho(incident: Incident, item: ActionItemFacts, by: string): Msg {
   const owner = item.ownerId ? `<@${item.ownerId}>` : "_no owner yet_";
   const text = `:clipboard: Action item #${item.number} for the ${incidentRef(incident)} postmortem, added by <@${by}>: ${item.text}\nOwner: ${owner} · Due: ${item.due ?? "_no date yet_"} · ${item.priority}`;
-  return { text: plainOf(text), blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  return { text: plainOf(text), blocks: sections(text) };
 }
 
 export function actionItemDue(incident: Incident, item: ActionItemFacts): Msg {
@@ -97,7 +97,7 @@ export function actionItemDue(incident: Incident, item: ActionItemFacts): Msg {
   return {
     text: plainOf(text),
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text } },
+      ...sections(text),
       { type: "actions", block_id: `action:${item.id}`, elements: [{ type: "button", action_id: ACTION.actionItemDone, style: "primary", text: { type: "plain_text", text: "Mark done" }, value: String(item.id) }] },
     ],
   };

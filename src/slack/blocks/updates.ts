@@ -6,7 +6,7 @@ import { ACTIVE_STATUSES, type Status, STATUS_LABEL } from "../../domain/lifecyc
 import type { Severity } from "../../domain/severity.ts";
 import { escapeMrkdwn } from "../../domain/text.ts";
 import { BLOCK, CALLBACK, INPUT } from "../ids.ts";
-import { channelLink, humanDuration, slackDate } from "./format.ts";
+import { channelLink, humanDuration, sections, slackDate } from "./format.ts";
 
 type Msg = { text: string; blocks: unknown[] };
 
@@ -21,7 +21,7 @@ export function statusUpdateMessage(incident: Incident, severity: Severity, text
   return {
     text: `Update on ${incidentRef(incident)} (${STATUS_LABEL[status]}): ${text}`,
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: `${head}\n${text}` } },
+      ...sections(`${head}\n${text}`),
       { type: "context", elements: [{ type: "mrkdwn", text: `Posted by <@${author}> · ${nextLine(severity, nextDue)}` }] },
     ],
   };
@@ -32,7 +32,7 @@ export function announceUpdateMessage(incident: Incident, severity: Severity, te
   return {
     text: `${incidentRef(incident)} update (${STATUS_LABEL[status]}): ${text}`,
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: `${head}\n${text}` } },
+      ...sections(`${head}\n${text}`),
       { type: "context", elements: [{ type: "mrkdwn", text: channelId ? `Follow in ${channelLink(channelId)}` : "The incident channel is opening." }] },
     ],
   };
@@ -42,17 +42,17 @@ export function severityChangedMessage(incident: Incident, from: string, to: Sev
   const verb = direction === "escalate" ? ":arrow_double_up: escalated" : ":arrow_double_down: de-escalated";
   const cadence = to.cadence ? `Status updates are now due every ${humanDuration(to.cadence)}.` : `${escapeMrkdwn(to.id)} has no update cadence: reminders stop.`;
   const text = `<@${by}> ${verb} ${incidentRef(incident)} from ${escapeMrkdwn(from)} to *${escapeMrkdwn(to.id)} (${escapeMrkdwn(to.label)})*: ${reason}\n${cadence}`;
-  return { text: text.replace(/\*/g, ""), blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  return { text: text.replace(/\*/g, ""), blocks: sections(text) };
 }
 
 export function announceSeverityMessage(incident: Incident, from: string, to: Severity, reason: string, direction: "escalate" | "deescalate", channelId: string | null): Msg {
   const verb = direction === "escalate" ? "escalated" : "de-escalated";
   const text = `:warning: *${incidentRef(incident)}* ${verb} from ${escapeMrkdwn(from)} to *${escapeMrkdwn(to.id)} (${escapeMrkdwn(to.label)})*: ${escapeMrkdwn(incident.title)}. Reason: ${reason}.${channelId ? ` Follow in ${channelLink(channelId)}.` : ""}`;
-  return { text: text.replace(/\*/g, ""), blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+  return { text: text.replace(/\*/g, ""), blocks: sections(text) };
 }
 
 export function noteEcho(text: string, author: string): Msg {
-  return { text: `Note from <@${author}>: ${text}`, blocks: [{ type: "section", text: { type: "mrkdwn", text: `:memo: *Note* from <@${author}> (on the timeline)\n${text}` } }] };
+  return { text: `Note from <@${author}>: ${text}`, blocks: sections(`:memo: *Note* from <@${author}> (on the timeline)\n${text}`) };
 }
 
 export interface UpdateModalMetadata {

@@ -9,9 +9,11 @@ import { incidentCommandHandlers } from "./incident-commands.ts";
 import { registerResolveListeners } from "./resolve.ts";
 import { registerRoleActions } from "./role-actions.ts";
 import { registerTimelineListeners } from "./timeline.ts";
+import { registerUnhandledFilter } from "./unhandled.ts";
 import { registerUpdateListeners } from "./updates.ts";
 
 export function registerListeners(app: App, ctx: Ctx): void {
+  registerUnhandledFilter(app, ctx.log);
   registerCommand(app, ctx.config.incident.severities, incidentCommandHandlers(ctx), ctx.log);
   registerDeclareModal(app, ctx);
   registerRoleActions(app, ctx);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeMrkdwn, oneLine, rawToSafe, safeToPlain, slackTextToPlain, slackTextToSafe, stripControls, truncate } from "../../../src/domain/text.ts";
+import { escapeMrkdwn, oneLine, rawToSafe, safeToPlain, slackTextToPlain, slackTextToSafe, splitMrkdwn, stripControls, truncate } from "../../../src/domain/text.ts";
 
 describe("escaping for Slack", () => {
   it("escapes only &, < and >", () => {
@@ -44,5 +44,35 @@ describe("plain text", () => {
     expect(oneLine(" a \n\t b ")).toBe("a b");
     expect(truncate("abcdef", 4)).toBe("abc…");
     expect(truncate("abc", 4)).toBe("abc");
+  });
+});
+
+describe("splitMrkdwn", () => {
+  it("leaves a text that fits as one piece, even an empty one", () => {
+    expect(splitMrkdwn("short", 3000)).toEqual(["short"]);
+    expect(splitMrkdwn("", 3000)).toEqual([""]);
+  });
+
+  it("cuts at a line break in the second half, else at a space, else hard", () => {
+    expect(splitMrkdwn("aaaaaa\nbbbb", 8)).toEqual(["aaaaaa", "bbbb"]);
+    expect(splitMrkdwn("aaaaaa bbbb", 8)).toEqual(["aaaaaa", "bbbb"]);
+    expect(splitMrkdwn("a".repeat(20), 8)).toEqual(["aaaaaaaa", "aaaaaaaa", "aaaa"]);
+  });
+
+  it("never cuts inside an entity or a token", () => {
+    for (const piece of splitMrkdwn("&lt;".repeat(1000), 3000)) {
+      expect(piece.length).toBeLessThanOrEqual(3000);
+      expect(piece).toMatch(/^(&lt;)+$/);
+    }
+    const mentions = splitMrkdwn(Array.from({ length: 400 }, (_, i) => `<@U${String(i).padStart(8, "0")}>`).join(""), 3000);
+    for (const piece of mentions) expect(piece).toMatch(/^(<@U\d{8}>)+$/);
+    expect(mentions.join("")).toHaveLength(400 * 12);
+  });
+
+  it("keeps every character of a long text, in order, in pieces that fit", () => {
+    const text = Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? "word\n" : i % 3 === 0 ? "&amp; " : "x ")).join("");
+    const pieces = splitMrkdwn(text, 3000);
+    expect(pieces.every((p) => p.length <= 3000)).toBe(true);
+    expect(pieces.join("").replace(/\s/g, "")).toBe(text.replace(/\s/g, ""));
   });
 });

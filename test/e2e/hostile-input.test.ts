@@ -1,0 +1,347 @@
+// Hostile and broken input (issue 6): requests not signed by Slack, oversized and malformed bodies,
+// unknown action ids and forms, text built to break things, unknown people and channels, and people
+// doing what only the Incident Commander may. Each gets a clear refusal and changes nothing.
+
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACTION, CALLBACK } from "../../src/slack/ids.ts";
+import type { FakeMessage } from "../fake-slack/workspace.ts";
+import { type Harness, startHarness } from "../support/harness.ts";
+import { type DeclaredIncident, declareFast, openingOf, replies } from "../support/incidents.ts";
+import { sign, type SignOptions } from "../support/slack-requests.ts";
+
+const flat = (m: FakeMessage) => `${m.text}${JSON.stringify(m.blocks ?? [])}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ configYaml: "announce_channel: incidents\n" });
+  h.fake.ws.addChannel("incidents", {});
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const READS = new Set(["users.info", "conversations.info", "conversations.history", "conversations.list", "conversations.members"]);
+
+/** Everything a request could have changed: rows, and calls to Slack. */
+async function footprint(): Promise<string> {
+  const [incidents, jobs, processed, timeline, updates, effects] = await Promise.all([
+    h.db.incident.count(),
+    h.db.job.count(),
+    h.db.processedRequest.count(),
+    h.db.timelineEntry.count(),
+    h.db.statusUpdate.count(),
+    h.db.slackEffect.count(),
+  ]);
+  // looking someone up changes nothing; every other call to Slack would
+  const writes = h.fake.calls.filter((c) => !READS.has(c.method)).length;
+  return JSON.stringify({ incidents, jobs, processed, timeline, updates, effects, writes, responses: h.fake.responses.length });
+}
+
+/** Runs `act`, lets anything it set off happen, and checks that nothing changed. */
+async function changesNothing(act: () => Promise<void>): Promise<void> {
+  const before = await footprint();
+  await act();
+  await sleep(400);
+  expect(await footprint()).toBe(before);
+}
+
+describe("requests not signed by Slack", () => {
+  const bodies = {
+    "a slash command": () => ({
+      type: "application/x-www-form-urlencoded",
+      body: new URLSearchParams({ command: "/incident", text: "declare sev1 Forged", user_id: h.users.alice.id, channel_id: h.general.id, team_id: h.fake.ws.teamId, trigger_id: h.fake.ws.newTrigger(h.users.alice.id), response_url: h.fake.responseUrl() }).toString(),
+    }),
+    "a button click": () => ({
+      type: "application/x-www-form-urlencoded",
+      body: new URLSearchParams({ payload: JSON.stringify({ type: "block_actions", user: { id: h.users.alice.id }, team: { id: h.fake.ws.teamId }, trigger_id: "1.2.3", actions: [{ action_id: "warroom.home.declare", type: "button" }] }) }).toString(),
+    }),
+    "an event": () => ({
+      type: "application/json",
+      body: JSON.stringify({ type: "event_callback", team_id: h.fake.ws.teamId, event_id: `EvForged${Date.now()}`, event: { type: "app_home_opened", user: h.users.alice.id, tab: "home" } }),
+    }),
+  };
+  const tampering: [string, SignOptions][] = [
+    ["no signature", { signature: "" }],
+    ["a wrong signature", { signature: `v0=${"0".repeat(64)}` }],
+    ["a signature that is not v0", { signature: "v1=abc" }],
+    ["another secret", { secret: "not-the-signing-secret" }],
+    ["a timestamp 6 minutes old", { skewSeconds: -360 }],
+    ["a timestamp 6 minutes ahead", { skewSeconds: 360 }],
+    ["a timestamp that is not a number", { headers: { "x-slack-request-timestamp": "yesterday" } }],
+  ];
+  for (const [what, make] of Object.entries(bodies)) {
+    it.each(tampering)(`refuse ${what} with %s: 401, nothing changes`, async (_t, opts) => {
+      await changesNothing(async () => {
+        const { type, body } = make();
+        const res = await h.slack.post(body, type, opts);
+        expect(res.status).toBe(401);
+      });
+    });
+
+    it(`refuse ${what} whose signature covers other bytes`, async () => {
+      await changesNothing(async () => {
+        const { type, body } = make();
+        const ts = Math.floor(Date.now() / 1000);
+        const res = await h.slack.post(`${body} `, type, { signature: sign(h.slack.signingSecret, ts, body) });
+        expect(res.status).toBe(401);
+      });
+    });
+  }
+});
+
+describe("oversized and malformed bodies", () => {
+  it.each([
+    ["a form", "application/x-www-form-urlencoded", () => `command=%2Fincident&text=${"a".repeat(1_100_000)}`],
+    ["JSON", "application/json", () => JSON.stringify({ type: "event_callback", event_id: "EvHuge", event: { type: "reaction_added", padding: "x".repeat(1_100_000) } })],
+  ])("refuse a signed body over 1 MB (%s) with 413", async (_what, type, body) => {
+    await changesNothing(async () => {
+      const res = await h.slack.post(body(), type);
+      expect(res.status).toBe(413);
+    });
+  });
+
+  it("refuse a signed interaction whose payload is not JSON, without a crash", async () => {
+    await changesNothing(async () => {
+      const res = await h.slack.post(new URLSearchParams({ payload: "{not json" }).toString(), "application/x-www-form-urlencoded");
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    });
+    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+  });
+
+  it("refuse a signed event body that is not JSON", async () => {
+    await changesNothing(async () => {
+      const res = await h.slack.post("{not json", "application/json");
+      expect(res.status).toBe(400);
+    });
+  });
+
+  it.each([
+    ["an event with no event", { type: "event_callback", event_id: "EvEmpty", team_id: "T1" }],
+    ["an event with no id", { type: "event_callback", event: { type: "reaction_added", user: "U1", reaction: "pushpin", item: { type: "message", channel: "C1", ts: "1.1" } } }],
+    ["a reaction with no item", { type: "event_callback", event_id: "EvNoItem", event: { type: "reaction_added", user: "U1", reaction: "pushpin" } }],
+    ["an array", [1, 2, 3]],
+  ])("acknowledge %s and ignore it", async (_what, payload) => {
+    await changesNothing(async () => {
+      const res = await h.slack.post(JSON.stringify(payload), "application/json");
+      expect(res.status).toBe(200);
+    });
+  });
+
+  it.each([
+    ["an unknown action id", { type: "block_actions", user: { id: "U1" }, team: { id: "T1" }, trigger_id: "1.2.3", actions: [{ action_id: "evil.action", block_id: "b", type: "button", value: "x" }] }],
+    ["an action id that only starts like ours", { type: "block_actions", user: { id: "U1" }, team: { id: "T1" }, trigger_id: "1.2.3", actions: [{ action_id: "warroom.take:tech", block_id: "b", type: "button", value: "DROP TABLE incidents" }] }],
+    ["a button with no actions", { type: "block_actions", user: { id: "U1" }, team: { id: "T1" }, trigger_id: "1.2.3", actions: [] }],
+    ["a form no one opened", { type: "view_submission", user: { id: "U1" }, team: { id: "T1" }, view: { id: "V1", callback_id: "evil.form", private_metadata: "", state: { values: {} } } }],
+    ["a shortcut we do not have", { type: "message_action", callback_id: "evil.shortcut", user: { id: "U1" }, team: { id: "T1" }, channel: { id: "C1" }, message: { ts: "1.1", text: "x" }, trigger_id: "1.2.3", response_url: "" }],
+  ])("acknowledge %s at once and change nothing", async (_what, payload) => {
+    await changesNothing(async () => {
+      const res = await h.slack.interaction(payload);
+      expect(res.status).toBe(200);
+      expect(res.ms).toBeLessThan(1500);
+    });
+  });
+
+  it("refuse an interaction of a type Slack's framework cannot route, and change nothing", async () => {
+    // Bolt drops what it cannot classify; its receiver answers 404 when nothing acknowledges
+    await changesNothing(async () => {
+      const res = await h.slack.interaction({ type: "block_suggestion_from_mars", user: { id: "U1" } });
+      expect(res.status).toBe(404);
+    });
+  });
+});
+
+describe("text built to break things", () => {
+  it("declares with a title of mentions, markdown, control characters and right-to-left text, safely", async () => {
+    const title = "<!channel> <@U0ADMIN> <#C0SECRET|secret> *bold* _it_ ~x~ `code` \u202Eevil\u202C \u0007bell \u0645\u0634\u0643\u0644\u0629 DB";
+    const { incident } = await declareFast(h, `sev2 ${title}`);
+    const row = await h.db.incident.findUniqueOrThrow({ where: { id: incident.id } });
+    // control and direction-override characters are gone; everything else is kept, as text
+    for (const c of ["\u0007", "\u202E", "\u202C"]) expect(row.title).not.toContain(c);
+    expect(row.title).toContain("\u0645\u0634\u0643\u0644\u0629 DB");
+    expect(incident.channel.name).toMatch(/^inc-\d{4}-\d{2}-\d{2}-[a-z0-9-]+$/);
+    const opening = flat(openingOf(h, incident));
+    expect(opening).not.toContain("<!channel>");
+    expect(opening).not.toContain("<@U0ADMIN>");
+    expect(opening).not.toContain("<#C0SECRET");
+    // Slack's tokens in a command become their plain text: shown, never acted on
+    expect(opening).toContain("@channel");
+    expect(opening).toContain("*bold*");
+    for (const c of h.fake.ws.conversations.values()) for (const m of c.messages) expect(flat(m)).not.toContain("<!channel>");
+  });
+
+  it("refuses a 10 kB title, saying how long it may be, and creates nothing", async () => {
+    await changesNothing(async () => {
+      const res = await h.slack.command(`declare sev2 ${"Disk full ".repeat(1000)}`, { user: h.users.alice.id, channel: h.general.id });
+      expect(res.status).toBe(200);
+      expect(res.json?.text).toContain("The title is 9999 characters long; keep it under 200");
+    });
+  });
+
+  it("refuses a 10 kB update or note, saying the limit", async () => {
+    const { incident } = await declareFast(h, "sev3 Long texts");
+    for (const sub of ["update", "note"]) {
+      await changesNothing(async () => {
+        const res = await h.slack.command(`${sub} ${"x".repeat(10_000)}`, { user: h.users.alice.id, channel: incident.channel.id });
+        expect(res.json?.text).toContain("characters long; the limit is 3000");
+      });
+    }
+  });
+
+  it.each([
+    ["plain text", "x".repeat(3000)],
+    // Slack sends &, < and > in a command's text as entities
+    ["characters that need escaping", "&lt;&amp;&gt;".repeat(230)],
+  ])("posts an update at the length limit made of %s", async (_what, text) => {
+    const { incident } = await declareFast(h, `sev3 At the limit ${_what}`);
+    const res = await h.slack.command(`update ${text}`, { user: h.users.alice.id, channel: incident.channel.id });
+    expect(res.json?.text).toContain("Update posted");
+    const posted = await h.fake.waitFor(() => incident.channel.messages.find((m) => m.text.startsWith(`Update on INC-${incident.number}`)), 8000, "the update");
+    expect(flat(posted)).toContain(text.slice(0, 100));
+    await sleep(300);
+    expect(await h.db.job.count({ where: { incidentId: incident.id, status: "dead" } })).toBe(0);
+  });
+
+  it("counts what was typed when escaping is what makes an update too long", async () => {
+    const { incident } = await declareFast(h, "sev3 Escaping past the limit");
+    await changesNothing(async () => {
+      const res = await h.slack.command(`update ${"&lt;".repeat(1000)}`, { user: h.users.alice.id, channel: incident.channel.id });
+      expect(res.json?.text).toContain("The update is 1000 characters long (4000 once &, < and > are written out for Slack); the limit is 3000.");
+    });
+  });
+});
+
+describe("unknown people, channels and incidents", () => {
+  let incident: DeclaredIncident;
+  beforeAll(async () => {
+    incident = (await declareFast(h, "sev2 Unknowns")).incident;
+  });
+
+  it("refuses a role for someone Slack does not know", async () => {
+    await changesNothing(async () => {
+      const res = await h.slack.command("role tech <@U0NOBODY>", { user: h.users.alice.id, channel: incident.channel.id });
+      expect(res.json?.text).toContain("Slack doesn't know <@U0NOBODY>");
+    });
+  });
+
+  it("refuses a role for the bot itself", async () => {
+    await changesNothing(async () => {
+      const res = await h.slack.command(`role tech <@${h.fake.ws.botUserId}>`, { user: h.users.alice.id, channel: incident.channel.id });
+      expect(res.json?.text).toContain("I can't hold a role myself");
+    });
+  });
+
+  it("says an incident command outside an incident channel needs one", async () => {
+    await changesNothing(async () => {
+      const res = await h.slack.command("update All good", { user: h.users.alice.id, channel: h.general.id });
+      expect(res.json?.text).toContain("`/incident update` works inside an incident channel");
+    });
+  });
+
+  it("refuses a button about an incident that does not exist", async () => {
+    const responseUrl = h.fake.responseUrl();
+    const before = await h.db.incident.count();
+    const res = await h.slack.interaction({
+      type: "block_actions",
+      user: { id: h.users.bob.id },
+      team: { id: h.fake.ws.teamId },
+      trigger_id: h.fake.ws.newTrigger(h.users.bob.id),
+      response_url: responseUrl,
+      channel: { id: incident.channel.id },
+      actions: [{ action_id: ACTION.postUpdate, type: "button", value: randomUUID() }],
+    });
+    expect(res.status).toBe(200);
+    expect((await replies(h, responseUrl)).join(" ")).toContain("could not be read");
+    expect(await h.db.incident.count()).toBe(before);
+  });
+
+  it("refuses a form about an incident that does not exist", async () => {
+    await changesNothing(async () => {
+      const res = await h.slack.interaction({
+        type: "view_submission",
+        user: { id: h.users.alice.id },
+        team: { id: h.fake.ws.teamId },
+        view: { id: "V0GHOST", callback_id: CALLBACK.updateModal, private_metadata: JSON.stringify({ incidentId: randomUUID() }), state: { values: { status: { value: { type: "static_select", selected_option: { value: "identified" } } }, summary: { value: { type: "plain_text_input", value: "Boo" } } } } },
+      });
+      expect(res.json).toMatchObject({ response_action: "errors" });
+      expect(JSON.stringify(res.json)).toContain("no longer exists");
+    });
+  });
+
+  it("refuses a form whose hidden data was tampered with", async () => {
+    await changesNothing(async () => {
+      const res = await h.slack.interaction({
+        type: "view_submission",
+        user: { id: h.users.alice.id },
+        team: { id: h.fake.ws.teamId },
+        view: { id: "V0TAMPER", callback_id: CALLBACK.updateModal, private_metadata: '{"incidentId":"1; DROP TABLE incidents"}', state: { values: { summary: { value: { type: "plain_text_input", value: "Boo" } } } } },
+      });
+      expect(res.json).toMatchObject({ response_action: "errors" });
+      expect(JSON.stringify(res.json)).toContain("could not be read");
+    });
+  });
+});
+
+describe("only the Incident Commander may resolve, reopen, hand off or close (checked by the server)", () => {
+  let incident: DeclaredIncident;
+  beforeAll(async () => {
+    incident = (await declareFast(h, "sev2 Who may do what", h.users.alice)).incident;
+  });
+  const run = (text: string, user = h.users.carol) => h.slack.command(text, { user: user.id, channel: incident.channel.id });
+  const state = async () => {
+    const row = await h.db.incident.findUniqueOrThrow({ where: { id: incident.id } });
+    return JSON.stringify({ status: row.status, ic: row.commanderId, version: row.version, timeline: await h.db.timelineEntry.count({ where: { incidentId: incident.id } }) });
+  };
+  const refusedFor = async (attempt: () => Promise<string>, action: string) => {
+    const before = await state();
+    const said = await attempt();
+    expect(said).toContain(`Only the Incident Commander (<@${h.users.alice.id}>) can ${action} INC-${incident.number}`);
+    await sleep(200);
+    expect(await state()).toBe(before);
+  };
+
+  it("refuses a hand-off by anyone else, naming the IC", async () => {
+    const before = await state();
+    const res = await run(`handoff <@${h.users.carol.id}>`);
+    expect(res.json?.text).toContain(`<@${h.users.alice.id}>`);
+    expect(await state()).toBe(before);
+  });
+
+  it("refuses resolving by command or by form to anyone else", async () => {
+    await refusedFor(async () => String((await run("resolve Not mine to resolve")).json?.text), "resolve");
+    await refusedFor(async () => {
+      const res = await h.slack.interaction({
+        type: "view_submission",
+        user: { id: h.users.carol.id },
+        team: { id: h.fake.ws.teamId },
+        view: { id: "V0NOTIC", callback_id: CALLBACK.resolveModal, private_metadata: JSON.stringify({ incidentId: incident.id }), state: { values: { summary: { value: { type: "plain_text_input", value: "Sneaky" } } } } },
+      });
+      expect(res.json).toMatchObject({ response_action: "errors" });
+      return JSON.stringify(res.json).replace(/\\"/g, '"');
+    }, "resolve");
+  });
+
+  it("refuses reopening and closing to anyone else, by command and by button", async () => {
+    const resolved = await run("resolve Fixed by the IC", h.users.alice);
+    expect(resolved.json?.text).toContain("is resolved");
+    await refusedFor(async () => String((await run("reopen Not mine")).json?.text), "reopen");
+    await refusedFor(async () => String((await run("close")).json?.text), "close");
+    await refusedFor(async () => {
+      const responseUrl = h.fake.responseUrl();
+      await h.slack.interaction({
+        type: "block_actions",
+        user: { id: h.users.carol.id },
+        team: { id: h.fake.ws.teamId },
+        trigger_id: h.fake.ws.newTrigger(h.users.carol.id),
+        response_url: responseUrl,
+        channel: { id: incident.channel.id },
+        actions: [{ action_id: ACTION.postmortemDone, type: "button", value: incident.id }],
+      });
+      return (await replies(h, responseUrl)).join(" ");
+    }, "close");
+    // and the IC may
+    expect((await run("reopen One more thing", h.users.alice)).json?.text).toContain("is reopened");
+  });
+});
