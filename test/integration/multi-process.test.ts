@@ -1,0 +1,166 @@
+// Several processes, one PostgreSQL (issue 6): three bots behind one endpoint that spreads requests
+// across them, 200 incidents declared at once, then a role taken, an update and a resolve in each,
+// with reminders falling due meanwhile. Every incident has one channel, one opening message, one role
+// history, and every reminder was sent once, whichever process ran it.
+
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EFFECT_EVENT_TYPE } from "../../src/slack/once.ts";
+import { createPrisma, type Db } from "../../src/store/database.ts";
+import { type FakeSlack, startFakeSlack } from "../fake-slack/server.ts";
+import type { FakeConversation, FakeUser } from "../fake-slack/workspace.ts";
+import { type BotProcess, spawnBot } from "../support/bot-process.ts";
+import { createTestDatabase, debianServer, type TestDatabase } from "../support/databases.ts";
+import { SIGNING_SECRET } from "../support/harness.ts";
+import { type RoundRobin, startRoundRobin } from "../support/round-robin.ts";
+import { SlackRequests } from "../support/slack-requests.ts";
+
+const INCIDENTS = 200;
+const PROCESSES = 3;
+const CONFIG = `
+announce_channel: incidents
+severities:
+  - { id: SEV1, label: Critical, description: Down, cadence: PT3S, requires_ic: true, expects_comms_lead: false, postmortem_required: true }
+  - { id: SEV2, label: High, description: Degraded, cadence: PT3S, requires_ic: true }
+`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let fake: FakeSlack;
+let database: TestDatabase;
+let db: Db;
+let dir: string;
+let alice: FakeUser;
+let bob: FakeUser;
+let general: FakeConversation;
+let announce: FakeConversation;
+let lb: RoundRobin;
+let slack: SlackRequests;
+const bots: BotProcess[] = [];
+
+beforeAll(async () => {
+  fake = await startFakeSlack();
+  database = await createTestDatabase(debianServer());
+  db = createPrisma({ connectionString: database.url }, 4);
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), "warroom-multi-"));
+  await fs.writeFile(path.join(dir, "incident.config.yml"), CONFIG);
+  alice = fake.ws.addUser("alice");
+  bob = fake.ws.addUser("bob");
+  general = fake.ws.addChannel("general", { members: [alice.id, bob.id] });
+  announce = fake.ws.addChannel("incidents", {});
+  const env = {
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    DATABASE_URL: database.url,
+    INCIDENT_CONFIG: path.join(dir, "incident.config.yml"),
+    LOG_LEVEL: "warn",
+  };
+  for (let i = 0; i < PROCESSES; i++) bots.push(await spawnBot(env));
+  await Promise.all(bots.map((b) => b.waitUntilUp(60_000)));
+  lb = await startRoundRobin(bots.map((b) => b.url));
+  slack = new SlackRequests(lb.url, SIGNING_SECRET, fake);
+}, 180_000);
+
+afterAll(async () => {
+  await lb?.stop();
+  for (const b of bots) b.kill("SIGTERM");
+  await Promise.all(bots.map((b) => b.exited));
+  await db?.$disconnect();
+  await database?.drop();
+  await fake?.stop();
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+const keysIn = (c: FakeConversation) => c.messages.map((m) => (m.metadata?.event_type === EFFECT_EVENT_TYPE ? String(m.metadata.event_payload.key) : "")).filter(Boolean);
+const channelOf = (id: string | null) => (id ? fake.ws.conversations.get(id) : undefined);
+type Block = { type: string; block_id?: string; elements?: Record<string, unknown>[] };
+
+describe(`${PROCESSES} bot processes behind one endpoint, on one PostgreSQL`, () => {
+  it(`run ${INCIDENTS} incidents declared at once to the end, each thing once`, async () => {
+    const titles = Array.from({ length: INCIDENTS }, (_, i) => `Load ${i + 1}`);
+
+    // 1. every declaration at the same moment
+    const started = Date.now();
+    const acks = await Promise.all(titles.map((t) => slack.command(`declare sev2 ${t}`, { user: alice.id, channel: general.id })));
+    expect(acks.filter((a) => a.status !== 200)).toEqual([]);
+    await until(async () => (await db.incident.count({ where: { openingTs: { not: null } } })) === INCIDENTS, "every war room");
+    const declaredIn = Date.now() - started;
+
+    // 2. Bob takes Tech Lead in each, with the opening message's button
+    const rows = await db.incident.findMany({ orderBy: { number: "asc" } });
+    await Promise.all(
+      rows.map(async (row) => {
+        const channel = channelOf(row.channelId) as FakeConversation;
+        const opening = channel.messages.find((m) => m.ts === row.openingTs);
+        const actions = ((opening?.blocks ?? []) as Block[]).find((b) => b.type === "actions");
+        const button = actions?.elements?.find((e) => String(e.action_id).endsWith(":tech"));
+        const res = await slack.interaction({ type: "block_actions", user: { id: bob.id }, team: { id: fake.ws.teamId }, trigger_id: fake.ws.newTrigger(bob.id), channel: { id: channel.id }, response_url: fake.responseUrl(), actions: [{ action_id: button?.action_id, block_id: actions?.block_id, value: button?.value, type: "button" }] });
+        expect(res.status).toBe(200);
+      }),
+    );
+    await until(async () => (await db.incident.count({ where: { techLeadId: bob.id } })) === INCIDENTS, "every Tech Lead");
+
+    // 3. reminders fall due in every incident (3-second cadence) while the processes compete for them
+    await until(async () => rows.every((r) => (channelOf(r.channelId)?.messages ?? []).some((m) => m.text.includes("status update is due"))), "a reminder in every incident");
+
+    // 4. an update, then the resolve, in each
+    await Promise.all(rows.map((r) => slack.command("update Mitigated by scaling out", { user: alice.id, channel: r.channelId as string })));
+    await Promise.all(
+      rows.map(async (r) => {
+        const res = await slack.command("resolve Scaled out; load back to normal", { user: alice.id, channel: r.channelId as string });
+        expect(res.json?.text).toContain("is resolved");
+      }),
+    );
+    await until(async () => rows.every((r) => channelOf(r.channelId)?.messages.some((m) => m.text.includes("The postmortem draft"))), "every postmortem");
+    await sleep(1000);
+    const total = Date.now() - started;
+
+    // ---- each thing once ----
+    const channels = [...fake.ws.conversations.values()].filter((c) => c.name.startsWith("inc-"));
+    expect(channels).toHaveLength(INCIDENTS);
+    expect(fake.okCallsTo("conversations.create")).toHaveLength(INCIDENTS);
+    expect(new Set((await db.incident.findMany({ select: { number: true } })).map((r) => r.number)).size).toBe(INCIDENTS);
+    let reminders = 0;
+    const allKeys: string[] = [...keysIn(announce)];
+    for (const r of rows) {
+      const c = channelOf(r.channelId) as FakeConversation;
+      expect(c.messages.filter((m) => m.text.includes("INCIDENT DECLARED")), r.title).toHaveLength(1);
+      expect(c.pins.size).toBe(1);
+      expect(c.messages.filter((m) => m.text === `<@${bob.id}> took Tech Lead`)).toHaveLength(1);
+      expect(c.messages.filter((m) => m.text.startsWith(`Update on INC-${r.number}`))).toHaveLength(1);
+      expect(c.messages.filter((m) => m.text.includes(`INC-${r.number} resolved`))).toHaveLength(1);
+      const sent = c.messages.filter((m) => m.text.includes("status update is due") || m.text.includes("overdue for a status update")).length;
+      // every reminder the timeline recorded was posted once, and none was posted unrecorded
+      expect(await db.timelineEntry.count({ where: { incidentId: r.id, kind: "reminder" } }), r.title).toBe(sent);
+      reminders += sent;
+      allKeys.push(...keysIn(c));
+    }
+    expect(allKeys.filter((k, i) => allKeys.indexOf(k) !== i)).toEqual([]);
+    expect(announce.messages.filter((m) => m.text.includes("declared"))).toHaveLength(INCIDENTS);
+    const roles = await db.roleAssignment.groupBy({ by: ["incidentId", "role"], _count: true });
+    expect(roles).toHaveLength(INCIDENTS * 2);
+    expect(roles.every((g) => g._count === 1)).toBe(true);
+    expect(await db.roleAssignment.count({ where: { role: "ic", userId: alice.id } })).toBe(INCIDENTS);
+    expect(await db.roleAssignment.count({ where: { role: "tech", userId: bob.id } })).toBe(INCIDENTS);
+    expect(await db.job.count({ where: { status: "dead" } })).toBe(0);
+    expect(await db.job.count({ where: { kind: { startsWith: "reminder." }, status: "pending" } })).toBe(0);
+    // nothing went wrong in any process
+    const errors = bots.flatMap((b) => b.stdout.filter((l) => /"level":(50|60)/.test(l)));
+    expect(errors).toEqual([]);
+    // the endpoint spread the requests
+    expect(lb.counts.every((n) => n > INCIDENTS / PROCESSES / 2)).toBe(true);
+    process.stdout.write(
+      `multi-process: ${INCIDENTS} incidents declared at once across ${PROCESSES} processes (requests ${lb.counts.join("/")}); war rooms open in ${(declaredIn / 1000).toFixed(1)} s; ${reminders} reminders, each sent once; whole run ${(total / 1000).toFixed(1)} s\n`,
+    );
+  }, 600_000);
+});
