@@ -224,7 +224,12 @@ function toLadder(raw: z.output<typeof severitySchema>[]): SeverityLadder {
 export function readIncidentSettings(file: string | undefined, baseDir: string): IncidentSettings {
   let data: unknown = {};
   if (file !== undefined) {
-    const text = fs.readFileSync(file, "utf8");
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+      throw new ConfigError(`${file}: could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
     const lines = new LineCounter();
     const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
     const first = doc.errors[0];
@@ -236,7 +241,12 @@ export function readIncidentSettings(file: string | undefined, baseDir: string):
           : first.message.split("\n")[0];
       throw new ConfigError(`${file}: line ${pos.line}, column ${pos.col}: YAML syntax: ${what}`);
     }
-    data = doc.toJS() ?? {};
+    try {
+      data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+    } catch (err) {
+      // The yaml library refuses documents whose aliases expand without bound ("billion laughs").
+      throw new ConfigError(`${file}: YAML: ${(err as Error).message.split("\n")[0]}`);
+    }
     if (typeof data !== "object" || Array.isArray(data)) {
       throw new ConfigError(`${file}: (top level): expected a mapping of keys such as timezone: UTC`);
     }
@@ -247,6 +257,12 @@ export function readIncidentSettings(file: string | undefined, baseDir: string):
     throw new ConfigError(issue ? fileIssue(file ?? "config", issue) : `${file}: invalid`);
   }
   const v = parsed.data;
+  if (file !== undefined && (data as Record<string, unknown>)["templates_dir"] !== undefined) {
+    const dir = path.resolve(baseDir, v.templates_dir);
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+      throw new ConfigError(`${file}: templates_dir: ${dir} is not a directory (leave templates_dir out to use the built-in templates)`);
+    }
+  }
   const severities = v.severities ? toLadder(v.severities) : DEFAULT_SEVERITIES;
   const seen = new Map<string, number>();
   severities.forEach((s, i) => {

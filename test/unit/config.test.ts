@@ -104,6 +104,7 @@ describe("environment variables", () => {
 
 describe("the YAML file", () => {
   it("reads every documented key", () => {
+    fs.mkdirSync(path.join(dir, "my-templates"), { recursive: true });
     const c = loadConfig(
       withFile(`
 announce_channel: "#incidents"
@@ -150,6 +151,16 @@ severities:
     ["- just\n- a list", /: \(top level\): expected a mapping of keys such as timezone: UTC$/],
     ["timezone: [unclosed", /: line \d+, column \d+: /],
     ["timezone: UTC\ntimezone: UTC", /: line \d+, column \d+: .*[Dd]uplicate/],
+    ["timezone:\tUTC\n\tchannel_prefix: x", /: line 2, column 1: YAML syntax: Tabs are not allowed/],
+    ["announce_channel: null", /: announce_channel: expected a channel id/],
+    ["templates_dir: ./no-such-templates", /: templates_dir: \/.*no-such-templates is not a directory \(leave templates_dir out to use the built-in templates\)$/],
+    ["severities: [{ id: SEV1, label: '', description: d, cadence: PT1M }]", /: severities\[0\]\.label: expected a short label/],
+    ["severities: [{ id: SEV1, label: a, description: d, cadence: P-1D }]", /: severities\[0\]\.cadence: expected an ISO-8601 duration/],
+    [
+      // "Billion laughs": aliases that expand without bound are refused, not expanded.
+      Array.from({ length: 7 }, (_, i) => `k${i}: &a${i} [${Array(9).fill(i === 0 ? "x" : `*a${i - 1}`).join(", ")}]`).join("\n"),
+      /: YAML: Excessive alias count/,
+    ],
   ])("names the file, the key and what was expected: %s", (yaml, expected) => {
     const env = withFile(yaml);
     const msg = problem(env);
@@ -162,6 +173,16 @@ severities:
     const defaults = loadConfig(BASE).incident;
     const plain = (x: typeof defaults) => ({ ...x, templatesDir: path.basename(x.templatesDir), postmortemDue: x.postmortemDue.toISO(), severities: x.severities.map((s) => ({ ...s, cadence: s.cadence?.toISO() ?? null })) });
     expect(plain(example)).toEqual(plain(defaults));
+  });
+
+  it("names a file it cannot read, and one that is not YAML text", () => {
+    const folder = path.join(dir, "a-folder.yml");
+    fs.mkdirSync(folder, { recursive: true });
+    expect(problem({ ...BASE, INCIDENT_CONFIG: folder })).toBe(`INCIDENT_CONFIG: ${folder} is not a file`);
+    expect(problem({ ...BASE, INCIDENT_CONFIG: path.join(dir, "nope.yml") })).toMatch(/^INCIDENT_CONFIG names .*nope\.yml, which does not exist$/);
+    const binary = path.join(dir, "binary.yml");
+    fs.writeFileSync(binary, Buffer.from([0, 1, 2, 255, 254, 10]));
+    expect(problem({ ...BASE, INCIDENT_CONFIG: binary })).toMatch(/binary\.yml: /);
   });
 
   it("treats an empty file as all defaults", () => {
