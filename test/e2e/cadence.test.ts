@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeMessage } from "../fake-slack/workspace.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { type DeclaredIncident, declareFast, openingOf, replies } from "../support/incidents.ts";
+import { until } from "../support/wait.ts";
 
 const CONFIG = `
 announce_channel: incidents
@@ -48,7 +49,8 @@ describe("reminders", () => {
     expect(text).toContain("No update since the declaration <!date^");
     expect(text).toContain('"text":"Post update"');
     expect(text).toContain('"text":"Snooze 15 min"');
-    expect(await h.db.timelineEntry.count({ where: { incidentId: incident.id, kind: "reminder" } })).toBeGreaterThanOrEqual(1);
+    // recorded just after Slack took the message
+    await until(async () => (await h.db.timelineEntry.count({ where: { incidentId: incident.id, kind: "reminder" } })) >= 1, 5000, "the reminder on the timeline");
   });
 
   it("restart their clock when an update is posted", async () => {

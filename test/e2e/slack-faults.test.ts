@@ -11,6 +11,7 @@ import type { FakeConversation, FakeMessage } from "../fake-slack/workspace.ts";
 import { debianServer, embeddedServer, type PgServer } from "../support/databases.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { clickTake, type DeclaredIncident, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
+import { until } from "../support/wait.ts";
 
 const flat = (m: FakeMessage) => `${m.text}${JSON.stringify(m.blocks ?? [])}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,16 +63,6 @@ async function wholeIncident(h: Harness, announce: FakeConversation, title: stri
   await h.fake.waitFor(() => inc.channel.canvasId && inc.channel.messages.some((m) => flat(m).includes("The postmortem draft")), 30_000, "the postmortem");
   await h.fake.waitFor(() => announce.messages.some((m) => m.text.includes(`INC-${inc.number} resolved`)), 20_000, "the resolution announced");
   return inc;
-}
-
-async function until<T>(check: () => Promise<T | undefined | null>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== null) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
 }
 
 /** The incident is complete and nothing in it happened twice. */

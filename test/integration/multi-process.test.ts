@@ -16,6 +16,7 @@ import { createTestDatabase, debianServer, type TestDatabase } from "../support/
 import { SIGNING_SECRET } from "../support/harness.ts";
 import { type RoundRobin, startRoundRobin } from "../support/round-robin.ts";
 import { SlackRequests } from "../support/slack-requests.ts";
+import { until } from "../support/wait.ts";
 
 const INCIDENTS = 200;
 const PROCESSES = 3;
@@ -73,14 +74,6 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
-
 const keysIn = (c: FakeConversation) => c.messages.map((m) => (m.metadata?.event_type === EFFECT_EVENT_TYPE ? String(m.metadata.event_payload.key) : "")).filter(Boolean);
 const channelOf = (id: string | null) => (id ? fake.ws.conversations.get(id) : undefined);
 type Block = { type: string; block_id?: string; elements?: Record<string, unknown>[] };
@@ -93,7 +86,7 @@ describe(`${PROCESSES} bot processes behind one endpoint, on one PostgreSQL`, ()
     const started = Date.now();
     const acks = await Promise.all(titles.map((t) => slack.command(`declare sev2 ${t}`, { user: alice.id, channel: general.id })));
     expect(acks.filter((a) => a.status !== 200)).toEqual([]);
-    await until(async () => (await db.incident.count({ where: { openingTs: { not: null } } })) === INCIDENTS, "every war room");
+    await until(async () => (await db.incident.count({ where: { openingTs: { not: null } } })) === INCIDENTS, 180_000, "every war room", 250);
     const declaredIn = Date.now() - started;
 
     // 2. Bob takes Tech Lead in each, with the opening message's button
@@ -108,10 +101,10 @@ describe(`${PROCESSES} bot processes behind one endpoint, on one PostgreSQL`, ()
         expect(res.status).toBe(200);
       }),
     );
-    await until(async () => (await db.incident.count({ where: { techLeadId: bob.id } })) === INCIDENTS, "every Tech Lead");
+    await until(async () => (await db.incident.count({ where: { techLeadId: bob.id } })) === INCIDENTS, 180_000, "every Tech Lead", 250);
 
     // 3. reminders fall due in every incident (3-second cadence) while the processes compete for them
-    await until(async () => rows.every((r) => (channelOf(r.channelId)?.messages ?? []).some((m) => m.text.includes("status update is due"))), "a reminder in every incident");
+    await until(async () => rows.every((r) => (channelOf(r.channelId)?.messages ?? []).some((m) => m.text.includes("status update is due"))), 180_000, "a reminder in every incident", 250);
 
     // 4. an update, then the resolve, in each
     await Promise.all(rows.map((r) => slack.command("update Mitigated by scaling out", { user: alice.id, channel: r.channelId as string })));
@@ -121,7 +114,7 @@ describe(`${PROCESSES} bot processes behind one endpoint, on one PostgreSQL`, ()
         expect(res.json?.text).toContain("is resolved");
       }),
     );
-    await until(async () => rows.every((r) => channelOf(r.channelId)?.messages.some((m) => m.text.includes("The postmortem draft"))), "every postmortem");
+    await until(async () => rows.every((r) => channelOf(r.channelId)?.messages.some((m) => m.text.includes("The postmortem draft"))), 180_000, "every postmortem", 250);
     await sleep(1000);
     const total = Date.now() - started;
 

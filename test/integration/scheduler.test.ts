@@ -11,17 +11,10 @@ import { PermanentJobError, Worker } from "../../src/scheduler/worker.ts";
 import { SlackCallError } from "../../src/slack/api.ts";
 import { createPrisma, type Db } from "../../src/store/database.ts";
 import { createTestDatabase, pgServers, type TestDatabase } from "../support/databases.ts";
+import { until } from "../support/wait.ts";
 
 const log = createLogger("silent");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await sleep(20);
-  }
-}
 
 describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, server) => {
   let test: TestDatabase;
@@ -77,7 +70,7 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
     await enqueue(a, Array.from({ length: 200 }, (_, n) => ({ kind: "count", payload: { n } })), new Date());
     w1.kick();
     w2.kick();
-    await until(async () => (await a.job.count({ where: { kind: "count", status: "done" } })) === 200);
+    await until(async () => (await a.job.count({ where: { kind: "count", status: "done" } })) === 200, 10_000, "the jobs");
     expect(runs.size).toBe(200);
     expect([...runs.values()].every((v) => v === 1)).toBe(true);
   });
@@ -91,7 +84,7 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
     worker(b, { orphaned: async () => void ran++ });
     await sleep(150);
     expect(ran).toBe(0);
-    await until(async () => ran === 1, 5000);
+    await until(async () => ran === 1, 5000, "the jobs");
     const row = await a.job.findUniqueOrThrow({ where: { id: (claimed as { id: number }).id } });
     expect(row).toMatchObject({ status: "done", attempts: 2 });
   });
@@ -112,7 +105,7 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
     expect(ran).toBe(0);
     await dying.release();
     const id = (claimed as { id: number }).id;
-    await until(async () => (await a.job.findUniqueOrThrow({ where: { id } })).status === "done", 5000);
+    await until(async () => (await a.job.findUniqueOrThrow({ where: { id } })).status === "done", 5000, "the jobs");
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(ran).toBe(1);
     expect(await a.job.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "done", attempts: 2 });
@@ -128,7 +121,7 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
     await liveWorker(a, { "slow-live": slow }, { leaseMs: 300 });
     await liveWorker(b, { "slow-live": slow }, { leaseMs: 300 });
     await enqueue(a, [{ kind: "slow-live", payload: {} }], new Date());
-    await until(async () => (await a.job.count({ where: { kind: "slow-live", status: "done" } })) === 1, 5000);
+    await until(async () => (await a.job.count({ where: { kind: "slow-live", status: "done" } })) === 1, 5000, "the jobs");
     expect(starts).toBe(1);
   });
 
@@ -141,7 +134,7 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
     worker(a, { slow }, { leaseMs: 300 });
     worker(b, { slow }, { leaseMs: 300 });
     await enqueue(a, [{ kind: "slow", payload: {} }], new Date());
-    await until(async () => (await a.job.count({ where: { kind: "slow", status: "done" } })) === 1, 5000);
+    await until(async () => (await a.job.count({ where: { kind: "slow", status: "done" } })) === 1, 5000, "the jobs");
     expect(starts).toBe(1);
   });
 
@@ -155,7 +148,7 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
       },
     });
     await enqueue(a, [{ kind: "flaky", payload: {} }], new Date());
-    await until(async () => (await a.job.count({ where: { kind: "flaky", status: "done" } })) === 1, 10_000);
+    await until(async () => (await a.job.count({ where: { kind: "flaky", status: "done" } })) === 1, 10_000, "the jobs");
     expect(at).toHaveLength(3);
     expect((at[1] as number) - (at[0] as number)).toBeGreaterThanOrEqual(950);
     const row = await a.job.findFirstOrThrow({ where: { kind: "flaky" } });
@@ -166,7 +159,7 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
     const reported: string[] = [];
     worker(b, { doomed: async () => Promise.reject(new PermanentJobError("cannot ever work")) }, { onDead: async (job) => void reported.push(job.kind) });
     await enqueue(a, [{ kind: "doomed", payload: {} }], new Date());
-    await until(async () => (await a.job.count({ where: { kind: "doomed", status: "dead" } })) === 1);
+    await until(async () => (await a.job.count({ where: { kind: "doomed", status: "dead" } })) === 1, 10_000, "the jobs");
     expect(reported).toEqual(["doomed"]);
     expect((await a.job.findFirstOrThrow({ where: { kind: "doomed" } })).lastError).toBe("cannot ever work");
   });
@@ -174,7 +167,7 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
   it("gives up after the maximum number of attempts", async () => {
     worker(a, { hopeless: async () => Promise.reject(new Error("still broken")) }, { maxAttempts: 3 });
     await enqueue(a, [{ kind: "hopeless", payload: {} }], new Date());
-    await until(async () => (await a.job.count({ where: { kind: "hopeless", status: "dead" } })) === 1);
+    await until(async () => (await a.job.count({ where: { kind: "hopeless", status: "dead" } })) === 1, 10_000, "the jobs");
     expect((await a.job.findFirstOrThrow({ where: { kind: "hopeless" } })).attempts).toBe(3);
   });
 
@@ -218,6 +211,6 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
     await enqueue(a, [{ kind: "later", payload: {}, dueAt: new Date(Date.now() + 400) }], new Date());
     await sleep(200);
     expect(ran).toBe(false);
-    await until(() => ran, 3000);
+    await until(() => ran, 3000, "the jobs");
   });
 });
