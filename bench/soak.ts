@@ -255,6 +255,16 @@ async function main(): Promise<void> {
   if (counts.failed > 0) problems.push(`${counts.failed} requests failed`);
   if (counts.refused > 0) problems.push(`${counts.refused} requests were refused (the driver asked for something it may not do)`);
 
+  const activity: [number, string][] = [
+    [counts.declared, "declared"],
+    [counts.roles, "role clicks"],
+    [counts.updates, "updates"],
+    [counts.notes, "notes"],
+    [counts.pins, "pins"],
+    [counts.severity, "severity changes"],
+    [counts.resolved, "resolved"],
+    [counts.closed, "closed"],
+  ];
   const lines = [
     "# Warroom soak",
     "",
@@ -266,7 +276,7 @@ async function main(): Promise<void> {
       .filter((s, i) => i === 0 || i === samples.length - 1 || Math.floor((s.at - started) / 60_000) !== Math.floor(((samples[i - 1] as Sample).at - started) / 60_000))
       .map((s) => `| ${((s.at - started) / 60_000).toFixed(1)} | ${s.rssMb.toFixed(0)} | ${s.fds} | ${s.connections} | ${s.open} | ${s.closed} | ${s.pendingJobs} | ${s.slackCalls.toLocaleString("en")} |`),
     "",
-    `Activity: ${counts.declared} declared, ${counts.roles} role clicks, ${counts.updates} updates, ${counts.notes} notes, ${counts.pins} pins, ${counts.severity} severity changes, ${counts.resolved} resolved, ${counts.closed} closed; ${final.slackCalls.toLocaleString("en")} Slack calls.`,
+    `Activity: ${activity.map(([n, what]) => `${n.toLocaleString("en")} ${what}`).join(", ")}; ${final.slackCalls.toLocaleString("en")} Slack calls.`,
     "",
     `Memory: ${first.rssMb.toFixed(0)} MB at start, ${rssWarm.toFixed(0)} MB after warm-up (second fifth), ${rssLast.toFixed(0)} MB at the end (last fifth), ${Math.max(...samples.map((s) => s.rssMb)).toFixed(0)} MB at most. Open file descriptors: ${first.fds} at start, ${fdsLast} at the end. Database connections: at most ${maxConnections}.`,
     "",
