@@ -101,3 +101,22 @@ export function stateOf(values: ViewSubmission["view"]["state"]["values"], block
   if (!entry) return undefined;
   return Object.values(entry)[0];
 }
+
+const incidentFormMetadata = z.object({ incidentId: z.uuid() });
+
+/**
+ * A submitted form about one incident (update, resolve): the submission and the incident its hidden
+ * data names, or undefined when either cannot be read (the data is ours, but it comes back through Slack).
+ */
+export function incidentForm(body: unknown): { form: ViewSubmission; incidentId: string } | undefined {
+  const parsed = viewSubmission.safeParse(body);
+  if (!parsed.success) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(parsed.data.view.private_metadata);
+  } catch {
+    return undefined;
+  }
+  const meta = incidentFormMetadata.safeParse(raw);
+  return meta.success ? { form: parsed.data, incidentId: meta.data.incidentId } : undefined;
+}

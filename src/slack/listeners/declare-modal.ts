@@ -2,7 +2,6 @@
 // declaration is recorded before the form closes.
 
 import type { App } from "@slack/bolt";
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { findSeverity } from "../../domain/severity.ts";
 import { oneLine, stripControls } from "../../domain/text.ts";
@@ -12,6 +11,7 @@ import { checkPerson } from "../../incidents/roles.ts";
 import { MODAL_TITLE_MAX } from "../blocks/declare-modal.ts";
 import { BLOCK, CALLBACK } from "../ids.ts";
 import { stateOf, viewSubmission } from "../payloads.ts";
+import { saveFailed } from "./replies.ts";
 
 const metadata = z.object({ responseUrl: z.url().optional(), originChannelId: z.string().optional() }).catch({});
 
@@ -70,9 +70,7 @@ export function registerDeclareModal(app: App, ctx: Ctx): void {
         declareKey: `view:${view.id}`,
       });
     } catch (err) {
-      const ref = randomUUID().slice(0, 8);
-      ctx.log.error({ err, ref, user: user.id }, "declaring from the form failed");
-      await ack({ response_action: "errors", errors: { [BLOCK.title]: `Could not save the incident (reference ${ref}). Nothing was declared; please submit again.` } });
+      await saveFailed(ctx.log, ack, { block: BLOCK.title, what: "the incident", err, context: { user: user.id } });
       return;
     }
     await ack();

@@ -1,7 +1,6 @@
 // The resolve form, and the buttons that mark the postmortem and action items done.
 
 import type { App, BlockAction as BoltBlockAction } from "@slack/bolt";
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { incidentRef } from "../../domain/incident.ts";
 import { rawToSafe } from "../../domain/text.ts";
@@ -10,24 +9,18 @@ import type { Ctx } from "../../incidents/context.ts";
 import { closeJourney, resolveJourney } from "../../incidents/resolve.ts";
 import { refusalText } from "../blocks/refusals.ts";
 import { ACTION, BLOCK, CALLBACK } from "../ids.ts";
-import { blockAction, stateOf, viewSubmission } from "../payloads.ts";
-
-const metadata = z.object({ incidentId: z.uuid() });
+import { blockAction, incidentForm, stateOf } from "../payloads.ts";
+import { saveFailed, whisper } from "./replies.ts";
 
 export function registerResolveListeners(app: App, ctx: Ctx): void {
   app.view(CALLBACK.resolveModal, async ({ ack, body }) => {
-    const parsed = viewSubmission.safeParse(body);
-    let meta: z.infer<typeof metadata> | undefined;
-    try {
-      meta = parsed.success ? metadata.parse(JSON.parse(parsed.data.view.private_metadata)) : undefined;
-    } catch {
-      meta = undefined;
-    }
-    if (!parsed.success || !meta) {
+    const submitted = incidentForm(body);
+    if (!submitted) {
       await ack({ response_action: "errors", errors: { [BLOCK.summary]: "This form could not be read. Close it and try again." } });
       return;
     }
-    const values = parsed.data.view.state.values;
+    const { form, incidentId } = submitted;
+    const values = form.view.state.values;
     const summary = (stateOf(values, BLOCK.summary)?.value ?? "").trim();
     const rootCause = (stateOf(values, BLOCK.rootCause)?.value ?? "").trim();
     if (summary === "") {
@@ -35,15 +28,13 @@ export function registerResolveListeners(app: App, ctx: Ctx): void {
       return;
     }
     try {
-      const r = await resolveJourney(ctx, { incidentId: meta.incidentId, summary: rawToSafe(summary), ...(rootCause ? { rootCause: rawToSafe(rootCause) } : {}), actor: parsed.data.user.id, requestKey: `view:${parsed.data.view.id}` });
+      const r = await resolveJourney(ctx, { incidentId, summary: rawToSafe(summary), ...(rootCause ? { rootCause: rawToSafe(rootCause) } : {}), actor: form.user.id, requestKey: `view:${form.view.id}` });
       if ("refusal" in r) {
         await ack({ response_action: "errors", errors: { [BLOCK.summary]: refusalText(r.refusal, r.incident).replace(/[*`]/g, "") } });
         return;
       }
     } catch (err) {
-      const ref = randomUUID().slice(0, 8);
-      ctx.log.error({ err, ref }, "resolving from the form failed");
-      await ack({ response_action: "errors", errors: { [BLOCK.summary]: `Could not save the resolution (reference ${ref}); please submit again.` } });
+      await saveFailed(ctx.log, ack, { block: BLOCK.summary, what: "the resolution", err, context: { incident: incidentId } });
       return;
     }
     await ack();
@@ -54,13 +45,13 @@ export function registerResolveListeners(app: App, ctx: Ctx): void {
     const id = parsed.success ? z.uuid().safeParse(parsed.data.actions[0]?.value) : undefined;
     if (!parsed.success || !id?.success) {
       await ack();
-      await respond({ response_type: "ephemeral", replace_original: false, text: ":warning: That button could not be read." });
+      await whisper(respond, ":warning: That button could not be read.");
       return;
     }
     const r = await closeJourney(ctx, { incidentId: id.data, actor: parsed.data.user.id });
     await ack();
-    if ("refusal" in r) await respond({ response_type: "ephemeral", replace_original: false, text: `:warning: ${refusalText(r.refusal, r.incident)}` });
-    else if (r.ok) await respond({ response_type: "ephemeral", replace_original: false, text: `${incidentRef(r.after)} is closed. Thank you.` });
+    if ("refusal" in r) await whisper(respond, `:warning: ${refusalText(r.refusal, r.incident)}`);
+    else if (r.ok) await whisper(respond, `${incidentRef(r.after)} is closed. Thank you.`);
   });
 
   app.action<BoltBlockAction>(ACTION.actionItemDone, async ({ ack, body, respond }) => {
@@ -68,7 +59,7 @@ export function registerResolveListeners(app: App, ctx: Ctx): void {
     const id = parsed.success ? z.coerce.number().int().positive().safeParse(parsed.data.actions[0]?.value) : undefined;
     if (!parsed.success || !id?.success) {
       await ack();
-      await respond({ response_type: "ephemeral", replace_original: false, text: ":warning: That button could not be read." });
+      await whisper(respond, ":warning: That button could not be read.");
       return;
     }
     const outcome = await markActionItemDone(ctx, id.data, parsed.data.user.id);

@@ -2,17 +2,14 @@
 // assign it. Replies to the clicker are ephemeral; the channel sees the change through the echo and
 // the re-rendered message.
 
-import type { App, BlockAction as BoltBlockAction, RespondFn } from "@slack/bolt";
+import type { App, BlockAction as BoltBlockAction } from "@slack/bolt";
 import { ROLES } from "../../domain/roles.ts";
 import type { Ctx } from "../../incidents/context.ts";
 import { recordRequest, REQUEST_JOB } from "../../incidents/requests.ts";
 import { decodeRoleButton, parseRoleBlockId } from "../blocks/opening-message.ts";
 import { ACTION } from "../ids.ts";
 import { blockAction } from "../payloads.ts";
-
-function ephemeral(respond: RespondFn, text: string) {
-  return respond({ response_type: "ephemeral", replace_original: false, text });
-}
+import { whisper } from "./replies.ts";
 
 export function registerRoleActions(app: App, ctx: Ctx): void {
   app.action<BoltBlockAction>(new RegExp(`^${ACTION.takeRole.replace(".", "\\.")}:`), async ({ ack, body, respond }) => {
@@ -22,7 +19,7 @@ export function registerRoleActions(app: App, ctx: Ctx): void {
     if (!parsed.success || !value || !ROLES.includes(value.role)) {
       await ack();
       ctx.log.warn({ actionId: action?.action_id }, "malformed role button payload");
-      await ephemeral(respond, ":warning: That button could not be read; nothing was changed.");
+      await whisper(respond, ":warning: That button could not be read; nothing was changed.");
       return;
     }
     // recorded before the acknowledgement, decided a moment after (the database decides races)
@@ -43,7 +40,7 @@ export function registerRoleActions(app: App, ctx: Ctx): void {
     const userId = action?.selected_user;
     if (!parsed.success || !target || !userId || !ROLES.includes(target.role)) {
       await ack();
-      await ephemeral(respond, ":warning: That choice could not be read; nothing was changed.");
+      await whisper(respond, ":warning: That choice could not be read; nothing was changed.");
       return;
     }
     await recordRequest(ctx, REQUEST_JOB.assignRole, `action:${parsed.data.trigger_id}`, {

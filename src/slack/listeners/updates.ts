@@ -1,7 +1,6 @@
 // The update form, and the reminder's buttons: "Post update" opens the form, "Snooze 15 min" snoozes.
 
 import type { App, BlockAction as BoltBlockAction } from "@slack/bolt";
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { incidentRef } from "../../domain/incident.ts";
 import { ACTIVE_STATUSES } from "../../domain/lifecycle.ts";
@@ -15,24 +14,18 @@ import { decodeReminderButton } from "../blocks/reminders.ts";
 import { updateModal } from "../blocks/updates.ts";
 import { ACTION, BLOCK, CALLBACK } from "../ids.ts";
 import { openModal } from "../modals.ts";
-import { blockAction, stateOf, viewSubmission } from "../payloads.ts";
-
-const metadata = z.object({ incidentId: z.uuid() });
+import { blockAction, incidentForm, stateOf } from "../payloads.ts";
+import { saveFailed, whisper } from "./replies.ts";
 
 export function registerUpdateListeners(app: App, ctx: Ctx): void {
   app.view(CALLBACK.updateModal, async ({ ack, body }) => {
-    const parsed = viewSubmission.safeParse(body);
-    let meta: z.infer<typeof metadata> | undefined;
-    try {
-      meta = parsed.success ? metadata.parse(JSON.parse(parsed.data.view.private_metadata)) : undefined;
-    } catch {
-      meta = undefined;
-    }
-    if (!parsed.success || !meta) {
+    const submitted = incidentForm(body);
+    if (!submitted) {
       await ack({ response_action: "errors", errors: { [BLOCK.summary]: "This form could not be read. Close it and try again." } });
       return;
     }
-    const values = parsed.data.view.state.values;
+    const { form, incidentId } = submitted;
+    const values = form.view.state.values;
     const summary = (stateOf(values, BLOCK.summary)?.value ?? "").trim();
     const status = z.enum(ACTIVE_STATUSES).safeParse(stateOf(values, BLOCK.status)?.selected_option?.value);
     if (summary === "" || !status.success) {
@@ -40,7 +33,7 @@ export function registerUpdateListeners(app: App, ctx: Ctx): void {
       return;
     }
     try {
-      const r = await postUpdateJourney(ctx, { incidentId: meta.incidentId, text: rawToSafe(summary), status: status.data, actor: parsed.data.user.id, requestKey: `view:${parsed.data.view.id}` });
+      const r = await postUpdateJourney(ctx, { incidentId, text: rawToSafe(summary), status: status.data, actor: form.user.id, requestKey: `view:${form.view.id}` });
       if ("refusal" in r) {
         const field = r.refusal.code === "transition" ? BLOCK.status : BLOCK.summary;
         await ack({ response_action: "errors", errors: { [field]: refusalText(r.refusal, r.incident).replace(/[*`]/g, "") } });
@@ -51,9 +44,7 @@ export function registerUpdateListeners(app: App, ctx: Ctx): void {
         return;
       }
     } catch (err) {
-      const ref = randomUUID().slice(0, 8);
-      ctx.log.error({ err, ref }, "posting an update from the form failed");
-      await ack({ response_action: "errors", errors: { [BLOCK.summary]: `Could not save the update (reference ${ref}); please submit again.` } });
+      await saveFailed(ctx.log, ack, { block: BLOCK.summary, what: "the update", err, context: { incident: incidentId } });
       return;
     }
     await ack();
@@ -66,12 +57,12 @@ export function registerUpdateListeners(app: App, ctx: Ctx): void {
     const incidentId = parsed.success ? z.uuid().safeParse(parsed.data.actions[0]?.value) : undefined;
     const incident = incidentId?.success ? await loadIncident(ctx.db, incidentId.data) : undefined;
     if (!parsed.success || !incident) {
-      await respond({ response_type: "ephemeral", replace_original: false, text: ":warning: That button could not be read." });
+      await whisper(respond, ":warning: That button could not be read.");
       return;
     }
     const view = updateModal(incident, requireSeverity(ctx.config.incident.severities, incident.severity));
     const opened = await openModal(ctx.slack, ctx.log, parsed.data.trigger_id, view, "update", receivedAt);
-    if (!opened.ok) await respond({ response_type: "ephemeral", replace_original: false, text: `:warning: The update form could not open. ${opened.why} Post the update with \`/incident update <text>\`.` });
+    if (!opened.ok) await whisper(respond, `:warning: The update form could not open. ${opened.why} Post the update with \`/incident update <text>\`.`);
   });
 
   app.action<BoltBlockAction>(ACTION.snooze, async ({ ack, body, respond }) => {
@@ -80,16 +71,16 @@ export function registerUpdateListeners(app: App, ctx: Ctx): void {
     const incident = value ? await loadIncident(ctx.db, value.incidentId) : undefined;
     if (!parsed.success || !value || !incident) {
       await ack();
-      await respond({ response_type: "ephemeral", replace_original: false, text: ":warning: That button could not be read." });
+      await whisper(respond, ":warning: That button could not be read.");
       return;
     }
     if (value.epoch !== incident.cadenceEpoch) {
       await ack();
-      await respond({ response_type: "ephemeral", replace_original: false, text: `This reminder is out of date: ${incidentRef(incident)} got an update (or a snooze) since. Nothing was changed.` });
+      await whisper(respond, `This reminder is out of date: ${incidentRef(incident)} got an update (or a snooze) since. Nothing was changed.`);
       return;
     }
     const r = await snoozeJourney(ctx, { incidentId: incident.id, actor: parsed.data.user.id });
     await ack();
-    if ("refusal" in r) await respond({ response_type: "ephemeral", replace_original: false, text: `:warning: ${refusalText(r.refusal, r.incident)}` });
+    if ("refusal" in r) await whisper(respond, `:warning: ${refusalText(r.refusal, r.incident)}`);
   });
 }

@@ -1,9 +1,11 @@
-// The checks at the door: Slack's timestamp window, and which interactions no listener handles.
+// The checks at the door: Slack's timestamp window, which interactions no listener handles, and the
+// hidden data of an incident's forms.
 
 import { describe, expect, it } from "vitest";
 import { timestampInWindow } from "../../../src/http-server.ts";
 import { ACTION, CALLBACK } from "../../../src/slack/ids.ts";
 import { unhandled } from "../../../src/slack/listeners/unhandled.ts";
+import { incidentForm } from "../../../src/slack/payloads.ts";
 
 describe("timestampInWindow", () => {
   const now = 1_700_000_000_000;
@@ -45,5 +47,29 @@ describe("unhandled", () => {
     expect(unhandled({ type: "shortcut", callback_id: "x" })).toEqual({ type: "shortcut", id: "x" });
     expect(unhandled(null)).toEqual({ type: "unknown" });
     expect(unhandled({ type: "x".repeat(500) })?.type).toHaveLength(50);
+  });
+});
+
+describe("incidentForm", () => {
+  const id = "0b8e4d1e-5a4f-4c1e-9a7e-2f0f3b6d9c11";
+  const submission = (privateMetadata: string) => ({
+    type: "view_submission",
+    user: { id: "U0ALICE" },
+    view: { id: "V0FORM", callback_id: CALLBACK.updateModal, private_metadata: privateMetadata, state: { values: {} } },
+  });
+
+  it("gives the form and the incident its hidden data names", () => {
+    const read = incidentForm(submission(JSON.stringify({ incidentId: id })));
+    expect(read?.incidentId).toBe(id);
+    expect(read?.form.view.id).toBe("V0FORM");
+  });
+
+  it.each([
+    ["hidden data that is not JSON", submission("{incidentId:")],
+    ["no hidden data", submission("")],
+    ["an incident id that is not one", submission(JSON.stringify({ incidentId: "../../etc" }))],
+    ["a body that is not a form submission", { type: "block_actions", user: { id: "U0ALICE" } }],
+  ])("reads nothing from %s", (_what, body) => {
+    expect(incidentForm(body)).toBeUndefined();
   });
 });
