@@ -96,14 +96,8 @@ export class SlackApi {
    * fail at once (as rate-limited, with the time left) until Slack's Retry-After has passed, so the
    * scheduler reschedules them instead of hammering Slack.
    */
-  async call<T extends SlackResult = SlackResult>(method: string, args: Record<string, unknown> = {}): Promise<T> {
-    const left = this.pausedFor(method);
-    if (left > 0) throw new SlackCallError(method, "ratelimited", left / 1000, true);
-    try {
-      return (await this.client.apiCall(method, args)) as T;
-    } catch (err) {
-      throw this.noted(toSlackError(method, err));
-    }
+  call<T extends SlackResult = SlackResult>(method: string, args: Record<string, unknown> = {}): Promise<T> {
+    return this.via<T>(this.client, method, args);
   }
 
   /** Milliseconds until `method` may be called again after a 429 (0: now). */
@@ -124,11 +118,15 @@ export class SlackApi {
   }
 
   /** A call made while a person waits on a trigger: a short timeout, so they hear back in time. */
-  async callInteractive<T extends SlackResult = SlackResult>(method: string, args: Record<string, unknown> = {}): Promise<T> {
+  callInteractive<T extends SlackResult = SlackResult>(method: string, args: Record<string, unknown> = {}): Promise<T> {
+    return this.via<T>(this.interactive, method, args);
+  }
+
+  private async via<T extends SlackResult>(client: WebClient, method: string, args: Record<string, unknown>): Promise<T> {
     const left = this.pausedFor(method);
     if (left > 0) throw new SlackCallError(method, "ratelimited", left / 1000, true);
     try {
-      return (await this.interactive.apiCall(method, args)) as T;
+      return (await client.apiCall(method, args)) as T;
     } catch (err) {
       throw this.noted(toSlackError(method, err));
     }

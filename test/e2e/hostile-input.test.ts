@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACTION, CALLBACK } from "../../src/slack/ids.ts";
-import type { FakeMessage } from "../fake-slack/workspace.ts";
+import type { FakeMessage, FakeUser } from "../fake-slack/workspace.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { type DeclaredIncident, declareFast, openingOf, replies } from "../support/incidents.ts";
 import { sign, type SignOptions } from "../support/slack-requests.ts";
@@ -213,6 +213,21 @@ describe("text built to break things", () => {
   });
 });
 
+/** `user` presses a button with `actionId` and `value` in `channel`; private replies go to `responseUrl`. */
+async function press(user: FakeUser, channel: string, actionId: string, value: string) {
+  const responseUrl = h.fake.responseUrl();
+  const res = await h.slack.interaction({
+    type: "block_actions",
+    user: { id: user.id },
+    team: { id: h.fake.ws.teamId },
+    trigger_id: h.fake.ws.newTrigger(user.id),
+    response_url: responseUrl,
+    channel: { id: channel },
+    actions: [{ action_id: actionId, type: "button", value }],
+  });
+  return { res, responseUrl };
+}
+
 describe("unknown people, channels and incidents", () => {
   let incident: DeclaredIncident;
   beforeAll(async () => {
@@ -241,17 +256,8 @@ describe("unknown people, channels and incidents", () => {
   });
 
   it("refuses a button about an incident that does not exist", async () => {
-    const responseUrl = h.fake.responseUrl();
     const before = await h.db.incident.count();
-    const res = await h.slack.interaction({
-      type: "block_actions",
-      user: { id: h.users.bob.id },
-      team: { id: h.fake.ws.teamId },
-      trigger_id: h.fake.ws.newTrigger(h.users.bob.id),
-      response_url: responseUrl,
-      channel: { id: incident.channel.id },
-      actions: [{ action_id: ACTION.postUpdate, type: "button", value: randomUUID() }],
-    });
+    const { res, responseUrl } = await press(h.users.bob, incident.channel.id, ACTION.postUpdate, randomUUID());
     expect(res.status).toBe(200);
     expect((await replies(h, responseUrl)).join(" ")).toContain("could not be read");
     expect(await h.db.incident.count()).toBe(before);
@@ -329,16 +335,7 @@ describe("only the Incident Commander may resolve, reopen, hand off or close (ch
     await refusedFor(async () => String((await run("reopen Not mine")).json?.text), "reopen");
     await refusedFor(async () => String((await run("close")).json?.text), "close");
     await refusedFor(async () => {
-      const responseUrl = h.fake.responseUrl();
-      await h.slack.interaction({
-        type: "block_actions",
-        user: { id: h.users.carol.id },
-        team: { id: h.fake.ws.teamId },
-        trigger_id: h.fake.ws.newTrigger(h.users.carol.id),
-        response_url: responseUrl,
-        channel: { id: incident.channel.id },
-        actions: [{ action_id: ACTION.postmortemDone, type: "button", value: incident.id }],
-      });
+      const { responseUrl } = await press(h.users.carol, incident.channel.id, ACTION.postmortemDone, incident.id);
       return (await replies(h, responseUrl)).join(" ");
     }, "close");
     // and the IC may
