@@ -72,14 +72,9 @@ export function initialPlan(ctx: Ctx, incident: Pick<Incident, "id" | "severity"
   return { nextUpdateDueAt: plan.nextUpdateDueAt, jobs: plan.reminders.map((r) => jobFor(incident.id, 0, r)) };
 }
 
+/** On the timeline once, however often the job runs again after posting. */
 async function recordOnce(ctx: Ctx, incidentId: string, key: string, entry: TimelineDraft): Promise<void> {
-  const exists = await ctx.db.timelineEntry.count({ where: { sourceKey: key } });
-  if (exists > 0) return;
-  try {
-    await addTimeline(ctx.db, incidentId, ctx.clock.now(), [entry], { sourceKey: key });
-  } catch (err) {
-    if ((err as { code?: string }).code !== "P2002") throw err;
-  }
+  await addTimeline(ctx.db, incidentId, ctx.clock.now(), [entry], { sourceKey: key });
 }
 
 function kindOf(job: ClaimedJob): ReminderKind | undefined {

@@ -51,19 +51,14 @@ export async function captureMessage(ctx: Ctx, incidentId: string, message: Capt
   const sourceKey = `msg:${message.channel}:${message.ts}`;
   const at = new Date(Math.round(Number(message.ts) * 1000));
   const safe = truncate(slackTextToSafe(message.text || "(a message without text)"), 3000);
-  try {
-    await addTimeline(
-      ctx.db,
-      incidentId,
-      Number.isFinite(at.getTime()) ? at : ctx.clock.now(),
-      [{ kind: "message", actorId: message.author, text: safe, data: { via, addedBy } }],
-      { sourceKey, permalink: permalink(ctx, message.channel, message.ts) },
-    );
-    return "added";
-  } catch (err) {
-    if ((err as { code?: string }).code === "P2002") return "already";
-    throw err;
-  }
+  const added = await addTimeline(
+    ctx.db,
+    incidentId,
+    Number.isFinite(at.getTime()) ? at : ctx.clock.now(),
+    [{ kind: "message", actorId: message.author, text: safe, data: { via, addedBy } }],
+    { sourceKey, permalink: permalink(ctx, message.channel, message.ts) },
+  );
+  return added > 0 ? "added" : "already";
 }
 
 type HistoryMessage = { ts: string; text?: string; user?: string; bot_id?: string };

@@ -95,9 +95,14 @@ export async function nextNumber(tx: Tx, teamId: string): Promise<number> {
   return (rows[0] as { last_number: number }).last_number;
 }
 
-export async function addTimeline(tx: Tx, incidentId: string, at: Date, drafts: readonly TimelineDraft[], extra: { sourceKey?: string; permalink?: string } = {}): Promise<void> {
-  if (drafts.length === 0) return;
-  await tx.timelineEntry.createMany({
+/**
+ * Adds timeline entries; returns how many were added. An entry with a `sourceKey` (a Slack message, a
+ * reminder) is added once: a second attempt with the same key adds nothing.
+ */
+export async function addTimeline(tx: Tx, incidentId: string, at: Date, drafts: readonly TimelineDraft[], extra: { sourceKey?: string; permalink?: string } = {}): Promise<number> {
+  if (drafts.length === 0) return 0;
+  const { count } = await tx.timelineEntry.createMany({
+    skipDuplicates: extra.sourceKey !== undefined,
     data: drafts.map((d) => ({
       incidentId,
       at,
@@ -109,6 +114,7 @@ export async function addTimeline(tx: Tx, incidentId: string, at: Date, drafts: 
       ...(extra.permalink ? { permalink: extra.permalink } : {}),
     })),
   });
+  return count;
 }
 
 /** Role history rows for role changes: the previous holder's assignment ends, the new one's starts. */

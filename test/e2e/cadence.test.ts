@@ -226,7 +226,7 @@ describe("the timeline", () => {
 
   it("adds a message with the shortcut once, at its own time, with its author and permalink", async () => {
     const msg = h.fake.ws.addMessage(incident.channel.id, h.users.bob.id, "Latency graph shows the spike started at 14:02 <!channel>");
-    const shortcut = () =>
+    const shortcut = (responseUrl = h.fake.responseUrl()) =>
       h.slack.interaction({
         type: "message_action",
         callback_id: "warroom.add_to_timeline",
@@ -235,11 +235,15 @@ describe("the timeline", () => {
         team: { id: h.fake.ws.teamId },
         channel: { id: incident.channel.id, name: incident.channel.name },
         message_ts: msg.ts,
-        response_url: h.fake.responseUrl(),
+        response_url: responseUrl,
         message: { type: "message", ts: msg.ts, user: h.users.bob.id, text: msg.text },
       });
-    expect((await shortcut()).status).toBe(200);
-    await shortcut();
+    const first = h.fake.responseUrl();
+    expect((await shortcut(first)).status).toBe(200);
+    expect((await replies(h, first)).join(" ")).toContain(`Added to the timeline of INC-${incident.number}`);
+    const again = h.fake.responseUrl();
+    await shortcut(again);
+    expect((await replies(h, again)).join(" ")).toContain(`That message is already on the timeline of INC-${incident.number}.`);
     const entries = await h.db.timelineEntry.findMany({ where: { incidentId: incident.id, kind: "message" } });
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ actorId: h.users.bob.id, text: "Latency graph shows the spike started at 14:02 @channel", permalink: `https://warroom-test.slack.com/archives/${incident.channel.id}/p${msg.ts.replace(".", "")}` });
