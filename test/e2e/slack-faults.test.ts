@@ -318,6 +318,21 @@ describe("Slack errors that retrying cannot fix", () => {
     expect(await h.db.job.count({ where: { incidentId: inc.id, status: "dead" } })).toBe(0);
   });
 
+  it("tells the commander when the incident channel is gone, once, and still records the update", async () => {
+    const row = await declare("Channel deleted under us");
+    const inc = await waitUntilReady(h, row.id);
+    h.fake.fail("chat.postMessage", { error: "channel_not_found", times: 20, match: (a) => a.channel === inc.channel.id });
+    await h.slack.command("update Into the void", { user: h.users.alice.id, channel: inc.channel.id });
+    await h.slack.command("update Still into the void", { user: h.users.alice.id, channel: inc.channel.id });
+    const told = await h.fake.waitFor(() => dmsTo(h.users.alice.id).find((m) => m.text.includes(`INC-${inc.number}`) && m.text.includes("I cannot find")), 10_000, "the commander told");
+    expect(told.text).toContain("Everything is still recorded in its timeline");
+    expect(loggedFailure(h.logs, "chat.postMessage", "channel_not_found")).toBe(true);
+    expect(await h.db.statusUpdate.count({ where: { incidentId: inc.id } })).toBe(2);
+    await sleep(500);
+    expect(dmsTo(h.users.alice.id).filter((m) => m.text.includes(`INC-${inc.number}`) && m.text.includes("I cannot find"))).toHaveLength(1);
+    expect(await h.db.job.count({ where: { incidentId: inc.id, status: "dead" } })).toBe(0);
+  });
+
   it("joins a public incident channel again when it was removed from it, and posts", async () => {
     const row = await declare("Bot kicked out");
     const inc = await waitUntilReady(h, row.id);
