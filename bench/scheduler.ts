@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/log.ts";
-import { claimDue } from "../src/scheduler/queue.ts";
+import { claimDue } from "../src/store/jobs.ts";
 import { createPrisma, type Db } from "../src/store/database.ts";
 import { startWarroom } from "../src/warroom.ts";
 import { startFakeSlack } from "../test/fake-slack/server.ts";

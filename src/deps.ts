@@ -5,8 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
-import { isSlackError, SlackApi } from "./slack/api.ts";
-import type { BotIdentity } from "./slack/app.ts";
+import { type BotIdentity, isSlackError, SlackApi } from "./slack/api.ts";
 import { type Database, openDatabase } from "./store/database.ts";
 
 export class StartupError extends Error {}

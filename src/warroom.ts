@@ -4,17 +4,17 @@
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { buildDeps, type Deps } from "./deps.ts";
-import { type HttpServer, startHttpServer } from "./http-server.ts";
+import { type HttpServer, startHttpServer } from "./edge/http-server.ts";
 import type { Ctx } from "./incidents/context.ts";
-import { jobHandlers, reportBlockedJob, reportDeadJob } from "./incidents/handlers.ts";
+import { jobHandlers, reportBlockedJob, reportDeadJob } from "./incidents/catalogue.ts";
 import type { Logger } from "./log.ts";
 import { startHousekeeping } from "./scheduler/housekeeping.ts";
 import { Liveness } from "./scheduler/liveness.ts";
 import { Worker, type WorkerOptions } from "./scheduler/worker.ts";
-import { createSlackApp } from "./slack/app.ts";
+import { createSlackApp } from "./edge/slack/app.ts";
 import { ChannelResolver } from "./slack/channels.ts";
-import { eventsRequestHandler } from "./slack/events.ts";
-import { registerListeners } from "./slack/listeners/index.ts";
+import { eventsRequestHandler } from "./edge/slack/events.ts";
+import { registerListeners } from "./edge/slack/listeners/index.ts";
 import { SlackOnce } from "./slack/once.ts";
 import { UserDirectory } from "./slack/users.ts";
 

@@ -244,6 +244,14 @@ export function close(incident: Incident, actor: string, now: Date): Decision {
   return { ok: true, incident: { ...incident, status: "closed", closedAt: now }, events: [{ kind: "closed", by: actor }] };
 }
 
+/**
+ * Who may see a private incident exist (in lists, the App Home, stats): its declarer, role holders and
+ * responders. Everyone may see a public one.
+ */
+export function visibleTo(incident: Incident, userId: string): boolean {
+  return !incident.isPrivate || participants(incident).includes(userId);
+}
+
 /** Everyone who should be in the incident channel. */
 export function participants(incident: Incident): string[] {
   const people = [incident.declaredBy, ...Object.values(incident.roles), ...incident.responders].filter((u): u is string => Boolean(u));

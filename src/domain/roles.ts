@@ -5,7 +5,7 @@
 export const SINGLE_ROLES = ["ic", "tech", "comms", "scribe"] as const;
 export type SingleRole = (typeof SINGLE_ROLES)[number];
 export type Role = SingleRole | "responder";
-export const ROLES: readonly Role[] = [...SINGLE_ROLES, "responder"];
+export const ROLES = [...SINGLE_ROLES, "responder"] as const satisfies readonly Role[];
 
 export interface RoleInfo {
   readonly role: Role;

@@ -5,11 +5,13 @@
 import { DateTime } from "luxon";
 import { type Incident, incidentRef } from "../domain/incident.ts";
 import type { Priority } from "../domain/commands.ts";
-import { type ClaimedJob, enqueue, type JobDraft } from "../scheduler/queue.ts";
+import { z } from "zod";
+import { enqueue, type JobDraft } from "../store/jobs.ts";
 import { actionItemDue, actionItemEcho, type ActionItemFacts } from "../slack/blocks/resolution.ts";
 import { addTimeline, claimRequest, DuplicateRequestError, loadIncident } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
-import { JOB, postJob } from "./jobs.ts";
+import { postJob } from "./effects.ts";
+import { draft, jobType } from "./job-type.ts";
 
 /** Owners hear about a due item at 09:00 on its day, in the configured time zone. */
 export function dueReminderAt(due: string, zone: string, now: Date): Date {
@@ -57,7 +59,7 @@ export async function addActionItem(ctx: Ctx, input: NewActionItem): Promise<Act
         const echo = actionItemEcho(input.incident, f, input.actor);
         await addTimeline(tx, input.incident.id, now, [{ kind: "action_item", actorId: input.actor, text: `<@${input.actor}> added action item #${f.number}: ${input.text}`, data: { item: row.id } }]);
         const jobs: JobDraft[] = [postJob(input.incident.id, `action:${row.id}:added`, echo.text, echo.blocks)];
-        if (input.due && input.ownerId) jobs.push({ kind: JOB.actionDue, incidentId: input.incident.id, dueAt: dueReminderAt(input.due, ctx.config.incident.timezone, now), payload: { itemId: row.id } });
+        if (input.due && input.ownerId) jobs.push(draft(ACTION_DUE_JOB, { itemId: row.id }, { incidentId: input.incident.id, dueAt: dueReminderAt(input.due, ctx.config.incident.timezone, now) }));
         await enqueue(tx, jobs, now);
         return f;
       });
@@ -90,13 +92,18 @@ export async function markActionItemDone(ctx: Ctx, itemId: number, actor: string
   return incident ? { kind: "done", item: facts(row), incident } : { kind: "missing" };
 }
 
-export async function actionDueJob(ctx: Ctx, job: ClaimedJob): Promise<void> {
-  const itemId = Number(job.payload.itemId);
-  const row = Number.isInteger(itemId) ? await ctx.db.actionItem.findUnique({ where: { id: itemId } }) : null;
-  if (!row || row.status === "done" || !row.ownerId) return;
-  const incident = await loadIncident(ctx.db, row.incidentId);
-  if (!incident) return;
-  const m = actionItemDue(incident, facts(row));
-  await ctx.once.post(`action:${row.id}:due`, { channel: row.ownerId, text: m.text, blocks: m.blocks });
-  ctx.log.info({ incident: incident.id, item: row.id }, `action item of ${incidentRef(incident)} due: owner told`);
-}
+/** Tells an action item's owner it is due, with a button to mark it done. */
+export const ACTION_DUE_JOB = jobType({
+  kind: "action_item.due",
+  payload: z.object({ itemId: z.number().int() }),
+  failure: "remind the owner of an action item of",
+  async run(ctx, p) {
+    const row = await ctx.db.actionItem.findUnique({ where: { id: p.itemId } });
+    if (!row || row.status === "done" || !row.ownerId) return;
+    const incident = await loadIncident(ctx.db, row.incidentId);
+    if (!incident) return;
+    const m = actionItemDue(incident, facts(row));
+    await ctx.once.post(`action:${row.id}:due`, { channel: row.ownerId, text: m.text, blocks: m.blocks });
+    ctx.log.info({ incident: incident.id, item: row.id }, `action item of ${incidentRef(incident)} due: owner told`);
+  },
+});

@@ -3,9 +3,8 @@
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
-import type { SlackApi } from "../slack/api.ts";
+import type { BotIdentity, SlackApi } from "../slack/api.ts";
 import type { ChannelResolver } from "../slack/channels.ts";
-import type { BotIdentity } from "../slack/app.ts";
 import type { SlackOnce } from "../slack/once.ts";
 import type { UserDirectory } from "../slack/users.ts";
 import type pg from "pg";

@@ -3,7 +3,7 @@
 
 import type { Decision, Incident, IncidentEvent, Refusal } from "../domain/incident.ts";
 import type { TimelineDraft } from "../domain/timeline.ts";
-import type { JobDraft } from "../scheduler/queue.ts";
+import type { JobDraft } from "../store/jobs.ts";
 import type { Prisma } from "../store/generated/client.ts";
 import { ConflictError, DuplicateRequestError, loadIncident, requestDone, saveDecision } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";

@@ -7,10 +7,10 @@ import { randomUUID } from "node:crypto";
 import type { Incident } from "../domain/incident.ts";
 import { requireSeverity } from "../domain/severity.ts";
 import { declaredEntry, describeEvent } from "../domain/timeline.ts";
-import { enqueue } from "../scheduler/queue.ts";
+import { enqueue } from "../store/jobs.ts";
 import { addTimeline, findByDeclareKey, findRecentDuplicate, nextNumber, recordRoleChanges } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
-import { JOB } from "./jobs.ts";
+import { provisionJob } from "./provision.ts";
 import { initialPlan } from "./reminders.ts";
 
 /** A second identical declaration by the same person within this window is the same incident. */
@@ -77,7 +77,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
         describeEvent(roleEvent),
       ]);
       // step 6, scheduling the first reminders, is durable from the start too
-      await enqueue(tx, [{ kind: JOB.provision, incidentId: id, dedupeKey: `provision:${id}` }, ...plan.jobs], now);
+      await enqueue(tx, [provisionJob(id), ...plan.jobs], now);
       return undefined;
     });
     if (duplicate) return { kind: "duplicate", incident: duplicate };

@@ -7,7 +7,7 @@ import { type Incident, incidentRef } from "../domain/incident.ts";
 import { isSlackError, SlackCallError } from "../slack/api.ts";
 import type { PostArgs, Posted } from "../slack/once.ts";
 import type { Ctx } from "./context.ts";
-import { explainSlackError } from "./explain.ts";
+import { explainSlackError } from "../slack/explain.ts";
 
 /** The incident channel cannot take messages until someone fixes it. */
 export const CHANNEL_UNAVAILABLE = ["channel_not_found", "is_archived", "not_in_channel"];

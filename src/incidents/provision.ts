@@ -5,11 +5,12 @@
 // Slack errors that retrying cannot fix are degraded (said in the channel, logged), not retried forever.
 
 import { DateTime } from "luxon";
+import { z } from "zod";
 import { channelName } from "../domain/channel-name.ts";
 import { type Incident, incidentRef, participants } from "../domain/incident.ts";
 import { requireSeverity } from "../domain/severity.ts";
 import { escapeMrkdwn } from "../domain/text.ts";
-import { enqueue } from "../scheduler/queue.ts";
+import { enqueue } from "../store/jobs.ts";
 import { RetryJobError } from "../scheduler/worker.ts";
 import { isSlackError, SlackCallError } from "../slack/api.ts";
 import { announceDeclared, declaredConfirmation } from "../slack/blocks/announcements.ts";
@@ -18,8 +19,22 @@ import { roleBrief } from "../slack/blocks/role-brief.ts";
 import { postToResponseUrl } from "../slack/respond.ts";
 import { loadIncident } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
-import { explainSlackError } from "./explain.ts";
-import { refreshJob } from "./jobs.ts";
+import { explainSlackError } from "../slack/explain.ts";
+import { refreshJob } from "./effects.ts";
+import { draft, jobType } from "./job-type.ts";
+
+export const PROVISION_JOB = jobType({
+  kind: "incident.provision",
+  payload: z.object({}),
+  failure: "finish setting up",
+  run: async (ctx, _p, job) => {
+    if (job.incidentId) await provision(ctx, job.incidentId);
+  },
+});
+
+export function provisionJob(incidentId: string) {
+  return draft(PROVISION_JOB, {}, { incidentId, dedupeKey: `provision:${incidentId}` });
+}
 
 export async function provision(ctx: Ctx, incidentId: string): Promise<void> {
   let incident = await loadIncident(ctx.db, incidentId);

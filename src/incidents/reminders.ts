@@ -8,24 +8,39 @@ import { type Incident, incidentRef } from "../domain/incident.ts";
 import { isOpen } from "../domain/lifecycle.ts";
 import { requireSeverity } from "../domain/severity.ts";
 import type { TimelineDraft } from "../domain/timeline.ts";
-import { type ClaimedJob, enqueue, type JobDraft, payloadNumber, payloadString } from "../scheduler/queue.ts";
+import { z } from "zod";
+import { type ClaimedJob, enqueue, type JobDraft } from "../store/jobs.ts";
 import { RetryJobError } from "../scheduler/worker.ts";
 import { isSlackError } from "../slack/api.ts";
 import { announceEscalation, commsNudgeMessage, reminderMessage } from "../slack/blocks/reminders.ts";
 import { addTimeline, loadIncident } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
 import { postInIncident } from "./notify.ts";
-import { explainSlackError } from "./explain.ts";
+import { explainSlackError } from "../slack/explain.ts";
+import { draft, type JobType, jobType } from "./job-type.ts";
 
-export const REMINDER_JOB: Record<ReminderKind, string> = {
-  update_due: "reminder.update_due",
-  escalate: "reminder.escalate",
-  comms_nudge: "reminder.comms_nudge",
+const reminderPayload = z.object({
+  /** The plan this reminder belongs to; a later plan makes it stale. */
+  epoch: z.number().int(),
+  /** The how-manieth of its kind in this plan (escalations repeat). */
+  n: z.number().int().positive().default(1),
+  dueAt: z.iso.datetime().optional(),
+});
+
+function reminderType(kind: ReminderKind, failure: string) {
+  return jobType({ kind: `reminder.${kind}`, payload: reminderPayload, failure, run: (ctx, p, job) => remind(ctx, kind, p, job) });
+}
+
+export const REMINDER_JOBS: Readonly<Record<ReminderKind, JobType<typeof reminderPayload>>> = {
+  update_due: reminderType("update_due", "send the update reminder of"),
+  escalate: reminderType("escalate", "send the escalated reminder of"),
+  comms_nudge: reminderType("comms_nudge", "send the Comms Lead nudge of"),
 };
-export const REMINDER_KINDS = Object.values(REMINDER_JOB);
+export const REMINDER_KINDS = Object.values(REMINDER_JOBS).map((t) => t.kind);
 
 function jobFor(incidentId: string, epoch: number, r: PlannedReminder, n = 1): JobDraft {
-  return { kind: REMINDER_JOB[r.kind], incidentId, dueAt: r.dueAt, payload: { epoch, n, dueAt: r.dueAt.toISOString() }, dedupeKey: `${REMINDER_JOB[r.kind]}:${incidentId}:${epoch}:${n}` };
+  const type = REMINDER_JOBS[r.kind];
+  return draft(type, { epoch, n, dueAt: r.dueAt.toISOString() }, { incidentId, dueAt: r.dueAt, dedupeKey: `${type.kind}:${incidentId}:${epoch}:${n}` });
 }
 
 export interface Replanned {
@@ -77,23 +92,18 @@ async function recordOnce(ctx: Ctx, incidentId: string, key: string, entry: Time
   await addTimeline(ctx.db, incidentId, ctx.clock.now(), [entry], { sourceKey: key });
 }
 
-function kindOf(job: ClaimedJob): ReminderKind | undefined {
-  return (Object.keys(REMINDER_JOB) as ReminderKind[]).find((k) => REMINDER_JOB[k] === job.kind);
-}
-
-export async function remind(ctx: Ctx, job: ClaimedJob): Promise<void> {
-  const kind = kindOf(job);
+async function remind(ctx: Ctx, kind: ReminderKind, p: z.output<typeof reminderPayload>, job: ClaimedJob): Promise<void> {
   const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
-  if (!kind || !incident) return;
-  const epoch = payloadNumber(job, "epoch");
+  if (!incident) return;
+  const epoch = p.epoch;
   // stale: an update, a severity change, a snooze or a resolve re-planned since
   if (epoch !== incident.cadenceEpoch || !isOpen(incident.status)) return;
   if (!incident.channelId) throw new RetryJobError("the incident channel does not exist yet", 2000);
   const severity = requireSeverity(ctx.config.incident.severities, incident.severity);
   if (!severity.cadence) return;
-  const n = payloadNumber(job, "n") ?? 1;
+  const n = p.n;
   const now = ctx.clock.now();
-  const due = new Date(payloadString(job, "dueAt") ?? job.dueAt.toISOString());
+  const due = p.dueAt ? new Date(p.dueAt) : job.dueAt;
   const since = incident.lastUpdateAt ?? incident.declaredAt;
 
   if (kind === "comms_nudge") {

@@ -4,32 +4,25 @@
 // with archive_after, schedules the channel's archiving. The postmortem job runs after the resolve has
 // been committed, so drafting can never block or undo it.
 
-import { close, type Incident, incidentRef, reopen, resolve } from "../domain/incident.ts";
+import { close, type Incident, incidentRef, inCharge, reopen, resolve } from "../domain/incident.ts";
+import { Duration } from "luxon";
 import { addDuration } from "../domain/cadence.ts";
 import { requireSeverity } from "../domain/severity.ts";
 import { describeEvent } from "../domain/timeline.ts";
-import { durationBetween } from "../postmortem/data.ts";
-import { type ClaimedJob, enqueue, type JobDraft, payloadString } from "../scheduler/queue.ts";
+import { durationBetween } from "../domain/durations.ts";
+import { z } from "zod";
+import { type ClaimedJob, enqueue, type JobDraft } from "../store/jobs.ts";
 import { isSlackError } from "../slack/api.ts";
 import { announceReopened, announceResolution, closedMessage, closureNudge, postmortemReminder, reopenedMessage, resolutionMessage } from "../slack/blocks/resolution.ts";
 import { claimRequest, DuplicateRequestError, loadIncident } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
 import { type Applied, decideAndSave } from "./decide.ts";
-import { JOB, postJob, refreshJob } from "./jobs.ts";
+import { announceJobs, postJob, refreshJob } from "./effects.ts";
+import { draft, jobType } from "./job-type.ts";
+import { postmortemJob } from "./postmortem.ts";
 import { REMINDER_KINDS, replan } from "./reminders.ts";
-import { Duration } from "luxon";
 
-const AFTER_RESOLVE_KINDS = [JOB.pmReminder, JOB.closureNudge, JOB.archive];
 const ONE_DAY = Duration.fromISO("P1D");
-
-function announce(ctx: Ctx, incident: Incident, key: string, message: { text: string; blocks: unknown[] }): JobDraft[] {
-  if (!ctx.config.incident.announceChannel || incident.isPrivate) return [];
-  return [{ kind: JOB.announce, incidentId: incident.id, payload: { key, text: message.text, blocks: message.blocks } }];
-}
-
-export function draftJob(incidentId: string, requestedBy?: string): JobDraft {
-  return { kind: JOB.postmortem, incidentId, payload: requestedBy ? { requestedBy } : {}, dedupeKey: `postmortem:${incidentId}` };
-}
 
 export function resolveJourney(ctx: Ctx, input: { incidentId: string; summary: string; rootCause?: string; actor: string; requestKey?: string }): Promise<Applied> {
   const zone = ctx.config.incident.timezone;
@@ -46,16 +39,16 @@ export function resolveJourney(ctx: Ctx, input: { incidentId: string; summary: s
       const jobs: JobDraft[] = [
         refreshJob(after.id, { topic: true }),
         postJob(after.id, key, message.text, message.blocks),
-        ...announce(ctx, after, `announce:${key}`, announceResolution(after, input.summary, duration, after.channelId)),
-        draftJob(after.id),
-        { kind: JOB.closureNudge, incidentId: after.id, dueAt: addDuration(at, ONE_DAY, zone), payload: { resolvedAt: at.toISOString() } },
+        ...announceJobs(ctx, after, `announce:${key}`, announceResolution(after, input.summary, duration, after.channelId)),
+        postmortemJob(after.id),
+        draft(CLOSURE_NUDGE_JOB, { resolvedAt: at.toISOString() }, { incidentId: after.id, dueAt: addDuration(at, ONE_DAY, zone) }),
       ];
       if (severity.postmortemRequired) {
         const due = addDuration(at, ctx.config.incident.postmortemDue, zone);
         const halfway = new Date(at.getTime() + (due.getTime() - at.getTime()) / 2);
         jobs.push(
-          { kind: JOB.pmReminder, incidentId: after.id, dueAt: halfway, payload: { resolvedAt: at.toISOString(), due: due.toISOString(), overdue: false } },
-          { kind: JOB.pmReminder, incidentId: after.id, dueAt: due, payload: { resolvedAt: at.toISOString(), due: due.toISOString(), overdue: true } },
+          draft(PM_REMINDER_JOB, { resolvedAt: at.toISOString(), due: due.toISOString(), overdue: false }, { incidentId: after.id, dueAt: halfway }),
+          draft(PM_REMINDER_JOB, { resolvedAt: at.toISOString(), due: due.toISOString(), overdue: true }, { incidentId: after.id, dueAt: due }),
         );
       }
       return {
@@ -81,7 +74,7 @@ export function reopenJourney(ctx: Ctx, input: { incidentId: string; reason: str
       const message = reopenedMessage(after, input.reason, input.actor);
       return {
         timeline: events.map(describeEvent),
-        jobs: [...r.jobs, refreshJob(after.id, { topic: true }), postJob(after.id, key, message.text, message.blocks), ...announce(ctx, after, `announce:${key}`, announceReopened(after, input.reason, after.channelId))],
+        jobs: [...r.jobs, refreshJob(after.id, { topic: true }), postJob(after.id, key, message.text, message.blocks), ...announceJobs(ctx, after, `announce:${key}`, announceReopened(after, input.reason, after.channelId))],
         cancelKinds: [...REMINDER_KINDS, ...AFTER_RESOLVE_KINDS],
         after: r.after,
       };
@@ -100,7 +93,7 @@ export function closeJourney(ctx: Ctx, input: { incidentId: string; actor: strin
       const archiveAt = archiveAfter ? addDuration(at, archiveAfter, ctx.config.incident.timezone) : null;
       const message = closedMessage(after, input.actor, archiveAt);
       const jobs: JobDraft[] = [refreshJob(after.id, { topic: true }), postJob(after.id, `closed:${after.id}:${after.version}`, message.text, message.blocks)];
-      if (archiveAt) jobs.push({ kind: JOB.archive, incidentId: after.id, dueAt: archiveAt, payload: { closedAt: at.toISOString() } });
+      if (archiveAt) jobs.push(draft(ARCHIVE_JOB, { closedAt: at.toISOString() }, { incidentId: after.id, dueAt: archiveAt }));
       return {
         timeline: events.map(describeEvent),
         jobs,
@@ -119,7 +112,7 @@ export async function requestPostmortem(ctx: Ctx, incident: Incident, actor: str
   try {
     await ctx.db.$transaction(async (tx) => {
       await claimRequest(tx, requestKey);
-      await enqueue(tx, [draftJob(incident.id, actor)], ctx.clock.now());
+      await enqueue(tx, [postmortemJob(incident.id, actor)], ctx.clock.now());
     });
   } catch (err) {
     if (err instanceof DuplicateRequestError) return;
@@ -129,40 +122,55 @@ export async function requestPostmortem(ctx: Ctx, incident: Incident, actor: str
 }
 
 /** The current resolution matches the one a job was planned for (else it is stale). */
-function sameResolution(incident: Incident, job: ClaimedJob): boolean {
-  const resolvedAt = payloadString(job, "resolvedAt");
+function sameResolution(incident: Incident, resolvedAt: string): boolean {
   return incident.status === "resolved" && incident.resolvedAt !== null && resolvedAt === incident.resolvedAt.toISOString();
 }
 
-export async function postmortemReminderJob(ctx: Ctx, job: ClaimedJob): Promise<void> {
-  const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
-  if (!incident?.channelId || !sameResolution(incident, job)) return;
-  const done = await ctx.db.postmortem.count({ where: { incidentId: incident.id, status: "done" } });
-  if (done > 0) return;
-  const due = new Date(payloadString(job, "due") ?? job.dueAt.toISOString());
-  const m = postmortemReminder(incident, due, job.payload.overdue === true);
-  await ctx.once.post(`pm:reminder:${job.id}`, { channel: incident.channelId, text: m.text, blocks: m.blocks });
-}
+export const PM_REMINDER_JOB = jobType({
+  kind: "postmortem.reminder",
+  payload: z.object({ resolvedAt: z.string(), due: z.string(), overdue: z.boolean().default(false) }),
+  failure: "send the postmortem reminder of",
+  async run(ctx, p, job) {
+    const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
+    if (!incident?.channelId || !sameResolution(incident, p.resolvedAt)) return;
+    const done = await ctx.db.postmortem.count({ where: { incidentId: incident.id, status: "done" } });
+    if (done > 0) return;
+    const m = postmortemReminder(incident, new Date(p.due), p.overdue);
+    await ctx.once.post(`pm:reminder:${job.id}`, { channel: incident.channelId, text: m.text, blocks: m.blocks });
+  },
+});
 
 /** A resolved incident left open: a daily nudge to its IC, until it is closed or reopened. */
-export async function closureNudgeJob(ctx: Ctx, job: ClaimedJob): Promise<void> {
-  const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
-  if (!incident?.resolvedAt || !sameResolution(incident, job)) return;
-  const m = closureNudge(incident, incident.resolvedAt, incident.channelId);
-  const ic = incident.roles.ic ?? incident.declaredBy;
-  await ctx.once.post(`nudge:close:${job.id}`, { channel: ic, text: m.text, blocks: m.blocks });
-  const next = addDuration(job.dueAt, ONE_DAY, ctx.config.incident.timezone);
-  await enqueue(ctx.db, [{ kind: JOB.closureNudge, incidentId: incident.id, dueAt: next, payload: job.payload }], ctx.clock.now());
-}
+export const CLOSURE_NUDGE_JOB = jobType({
+  kind: "incident.closure_nudge",
+  payload: z.object({ resolvedAt: z.string() }),
+  failure: "send the closing reminder of",
+  async run(ctx, p, job: ClaimedJob) {
+    const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
+    if (!incident?.resolvedAt || !sameResolution(incident, p.resolvedAt)) return;
+    const m = closureNudge(incident, incident.resolvedAt, incident.channelId);
+    await ctx.once.post(`nudge:close:${job.id}`, { channel: inCharge(incident), text: m.text, blocks: m.blocks });
+    const next = addDuration(job.dueAt, ONE_DAY, ctx.config.incident.timezone);
+    await enqueue(ctx.db, [draft(CLOSURE_NUDGE_JOB, p, { incidentId: incident.id, dueAt: next })], ctx.clock.now());
+  },
+});
 
-export async function archiveJob(ctx: Ctx, job: ClaimedJob): Promise<void> {
-  const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
-  if (!incident?.channelId || incident.status !== "closed" || incident.closedAt?.toISOString() !== payloadString(job, "closedAt")) return;
-  try {
-    await ctx.slack.callUnless("conversations.archive", { channel: incident.channelId }, "already_archived");
-    ctx.log.info({ incident: incident.id, channel: incident.channelId }, `archived the channel of ${incidentRef(incident)}`);
-  } catch (err) {
-    if (!isSlackError(err, "channel_not_found", "not_in_channel", "cant_archive_general", "cant_archive_required")) throw err;
-    ctx.log.warn({ incident: incident.id, code: err.code }, "could not archive the incident channel");
-  }
-}
+export const ARCHIVE_JOB = jobType({
+  kind: "channel.archive",
+  payload: z.object({ closedAt: z.string() }),
+  failure: "archive the channel of",
+  async run(ctx, p, job) {
+    const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
+    if (!incident?.channelId || incident.status !== "closed" || incident.closedAt?.toISOString() !== p.closedAt) return;
+    try {
+      await ctx.slack.callUnless("conversations.archive", { channel: incident.channelId }, "already_archived");
+      ctx.log.info({ incident: incident.id, channel: incident.channelId }, `archived the channel of ${incidentRef(incident)}`);
+    } catch (err) {
+      if (!isSlackError(err, "channel_not_found", "not_in_channel", "cant_archive_general", "cant_archive_required")) throw err;
+      ctx.log.warn({ incident: incident.id, code: err.code }, "could not archive the incident channel");
+    }
+  },
+});
+
+/** Jobs planned by a resolution, cancelled when it is undone (reopen) or done with (close). */
+const AFTER_RESOLVE_KINDS = [PM_REMINDER_JOB.kind, CLOSURE_NUDGE_JOB.kind, ARCHIVE_JOB.kind];

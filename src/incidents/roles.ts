@@ -7,10 +7,10 @@
 import { assignRole, handoff, type Incident, type IncidentEvent, incidentRef, takeRole } from "../domain/incident.ts";
 import type { Role } from "../domain/roles.ts";
 import { describeEvent } from "../domain/timeline.ts";
-import type { JobDraft } from "../scheduler/queue.ts";
+import type { JobDraft } from "../store/jobs.ts";
 import type { Ctx } from "./context.ts";
 import { type Applied, type Consequences, decideAndSave } from "./decide.ts";
-import { dmJob, postJob, refreshJob, welcomeJob } from "./jobs.ts";
+import { dmJob, postJob, refreshJob, welcomeJob } from "./effects.ts";
 
 export function roleConsequences(before: Incident, after: Incident, events: IncidentEvent[]): Consequences {
   const timeline = events.map(describeEvent);

@@ -5,7 +5,7 @@ import type { ActiveStatus } from "../domain/lifecycle.ts";
 import { describeEvent } from "../domain/timeline.ts";
 import type { Ctx } from "./context.ts";
 import { type Applied, decideAndSave } from "./decide.ts";
-import { postJob, refreshJob } from "./jobs.ts";
+import { postJob, refreshJob } from "./effects.ts";
 
 export function setStatusJourney(ctx: Ctx, input: { incidentId: string; status: ActiveStatus; actor: string; requestKey?: string }): Promise<Applied> {
   return decideAndSave(

@@ -4,13 +4,14 @@
 // delivers the event.
 
 import { slackTextToSafe, truncate } from "../domain/text.ts";
-import type { ClaimedJob } from "../scheduler/queue.ts";
-import { enqueue, payloadString } from "../scheduler/queue.ts";
+import { z } from "zod";
+import { enqueue } from "../store/jobs.ts";
 import { isSlackError } from "../slack/api.ts";
 import { noteEcho } from "../slack/blocks/updates.ts";
 import { addTimeline, claimRequest, DuplicateRequestError, findByChannel } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
-import { postJob } from "./jobs.ts";
+import { postJob } from "./effects.ts";
+import { jobType } from "./job-type.ts";
 
 export type CaptureVia = "shortcut" | "pin" | "reaction";
 
@@ -63,24 +64,29 @@ export async function captureMessage(ctx: Ctx, incidentId: string, message: Capt
 
 type HistoryMessage = { ts: string; text?: string; user?: string; bot_id?: string };
 
-/** Job for a :pushpin: reaction or a pin: fetch the message if needed, then capture it. */
-export async function captureJob(ctx: Ctx, job: ClaimedJob): Promise<void> {
-  const channel = payloadString(job, "channel");
-  const ts = payloadString(job, "ts");
-  if (!channel || !ts) return;
-  const incident = await findByChannel(ctx.db, channel);
-  if (!incident) return;
-  let message = job.payload.message as CapturedMessage | undefined;
-  if (!message) {
-    try {
-      const r = await ctx.slack.call<{ ok: boolean; messages?: HistoryMessage[] }>("conversations.history", { channel, latest: ts, oldest: ts, inclusive: true, limit: 1 });
-      const m = r.messages?.find((x) => x.ts === ts);
-      // a reply in a thread is not in the channel's history: keep the link without the text
-      message = m ? { channel, ts, author: m.user ?? m.bot_id ?? null, text: m.text ?? "" } : { channel, ts, author: null, text: "(a reply in a thread: follow the link)" };
-    } catch (err) {
-      if (!isSlackError(err, "channel_not_found", "not_in_channel")) throw err;
-      return;
+const captured = z.object({ channel: z.string(), ts: z.string(), author: z.string().nullable(), text: z.string() });
+
+/** A :pushpin: reaction or a pin (events.ts): fetch the message if needed, then capture it. */
+export const CAPTURE_JOB = jobType({
+  kind: "timeline.capture",
+  payload: z.object({ channel: z.string(), ts: z.string(), via: z.enum(["pin", "reaction"]), by: z.string().default(""), message: captured.optional() }),
+  failure: "add a message to the timeline of",
+  async run(ctx, p) {
+    const { channel, ts } = p;
+    const incident = await findByChannel(ctx.db, channel);
+    if (!incident) return;
+    let message: CapturedMessage | undefined = p.message;
+    if (!message) {
+      try {
+        const r = await ctx.slack.call<{ ok: boolean; messages?: HistoryMessage[] }>("conversations.history", { channel, latest: ts, oldest: ts, inclusive: true, limit: 1 });
+        const m = r.messages?.find((x) => x.ts === ts);
+        // a reply in a thread is not in the channel's history: keep the link without the text
+        message = m ? { channel, ts, author: m.user ?? m.bot_id ?? null, text: m.text ?? "" } : { channel, ts, author: null, text: "(a reply in a thread: follow the link)" };
+      } catch (err) {
+        if (!isSlackError(err, "channel_not_found", "not_in_channel")) throw err;
+        return;
+      }
     }
-  }
-  await captureMessage(ctx, incident.id, message, job.payload.via === "pin" ? "pin" : "reaction", payloadString(job, "by") ?? "");
-}
+    await captureMessage(ctx, incident.id, message, p.via, p.by);
+  },
+});

@@ -2,23 +2,18 @@
 // (which re-plan reminders for the new cadence), and snoozing a reminder. Each re-plans the reminders
 // in the same transaction as the change, so no reminder of an old plan can fire after it.
 
-import { changeSeverity, type Incident, postUpdate, snooze } from "../domain/incident.ts";
+import { changeSeverity, postUpdate, snooze } from "../domain/incident.ts";
 import type { Status } from "../domain/lifecycle.ts";
 import { compareSeverity, requireSeverity } from "../domain/severity.ts";
 import { describeEvent } from "../domain/timeline.ts";
-import type { JobDraft } from "../scheduler/queue.ts";
+import type { JobDraft } from "../store/jobs.ts";
 import { announceSeverityMessage, announceUpdateMessage, severityChangedMessage, statusUpdateMessage } from "../slack/blocks/updates.ts";
 import type { Ctx } from "./context.ts";
 import { type Applied, decideAndSave } from "./decide.ts";
-import { JOB, postJob, refreshJob } from "./jobs.ts";
+import { announceJobs, postJob, refreshJob } from "./effects.ts";
 import { replan } from "./reminders.ts";
 
 export const SNOOZE_MS = 15 * 60 * 1000;
-
-function announceJob(ctx: Ctx, incident: Incident, key: string, message: { text: string; blocks: unknown[] }): JobDraft[] {
-  if (!ctx.config.incident.announceChannel || incident.isPrivate) return [];
-  return [{ kind: JOB.announce, incidentId: incident.id, payload: { key, text: message.text, blocks: message.blocks } }];
-}
 
 export function postUpdateJourney(ctx: Ctx, input: { incidentId: string; text: string; status?: Status; actor: string; requestKey?: string }): Promise<Applied> {
   return decideAndSave(
@@ -32,7 +27,7 @@ export function postUpdateJourney(ctx: Ctx, input: { incidentId: string; text: s
       const message = statusUpdateMessage(after, severity, input.text, after.status, input.actor, r.after.nextUpdateDueAt);
       const jobs: JobDraft[] = [...r.jobs, refreshJob(after.id, { topic: before.status !== after.status }), postJob(after.id, key, message.text, message.blocks)];
       // severities that expect a Comms Lead keep stakeholders informed in the announce channel
-      if (severity.expectsCommsLead) jobs.push(...announceJob(ctx, after, `announce:${key}`, announceUpdateMessage(after, severity, input.text, after.status, after.channelId)));
+      if (severity.expectsCommsLead) jobs.push(...announceJobs(ctx, after, `announce:${key}`, announceUpdateMessage(after, severity, input.text, after.status, after.channelId)));
       return {
         timeline: events.map(describeEvent),
         jobs,
@@ -60,7 +55,7 @@ export function changeSeverityJourney(ctx: Ctx, input: { incidentId: string; sev
       const key = `severity:${after.id}:${after.version}`;
       const message = severityChangedMessage(after, before.severity, to, input.reason, input.actor, direction);
       const jobs: JobDraft[] = [...r.jobs, refreshJob(after.id, { topic: true }), postJob(after.id, key, message.text, message.blocks)];
-      jobs.push(...announceJob(ctx, after, `announce:${key}`, announceSeverityMessage(after, before.severity, to, input.reason, direction, after.channelId)));
+      jobs.push(...announceJobs(ctx, after, `announce:${key}`, announceSeverityMessage(after, before.severity, to, input.reason, direction, after.channelId)));
       return { timeline: events.map(describeEvent), jobs, cancelKinds: r.cancelKinds, after: r.after };
     },
     { requestKey: input.requestKey },

@@ -2,10 +2,10 @@
 // from the incident's record: plain Markdown-safe text, people by name, times in UTC (and the
 // configured zone where a document wants local time), timeline entries with their dates.
 
-import { DateTime, Duration } from "luxon";
+import { DateTime } from "luxon";
 import type { Config } from "../config.ts";
 import { incidentRef } from "../domain/incident.ts";
-import { humanDuration } from "../domain/durations.ts";
+import { durationBetween } from "../domain/durations.ts";
 import { STATUS_LABEL } from "../domain/lifecycle.ts";
 import { ROLE_INFO, SINGLE_ROLES } from "../domain/roles.ts";
 import { requireSeverity } from "../domain/severity.ts";
@@ -50,10 +50,6 @@ export function cell(text: string): string {
   return oneLine(text).replace(/\|/g, "\\|");
 }
 
-export function durationBetween(from: Date, to: Date): string {
-  const minutes = Math.max(0, Math.round((to.getTime() - from.getTime()) / 60_000));
-  return minutes === 0 ? "less than a minute" : humanDuration(Duration.fromObject({ minutes }));
-}
 
 export async function postmortemData(db: Db, users: UserDirectory, config: Config, incidentId: string, now: Date): Promise<PostmortemData> {
   const incident = await loadIncident(db, incidentId);

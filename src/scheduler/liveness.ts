@@ -7,7 +7,6 @@ import pg, { type PoolConfig } from "pg";
 import type { Logger } from "../log.ts";
 
 /** Worker ids that hold a liveness lock start with this; only their leases are ever taken over early. */
-export const LIVE_PREFIX = "live-";
 
 export class Liveness {
   private client: pg.Client | undefined;

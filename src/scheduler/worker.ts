@@ -8,8 +8,8 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import { SlackCallError } from "../slack/api.ts";
 import type { Db } from "../store/database.ts";
-import { LIVE_PREFIX } from "./liveness.ts";
-import { type ClaimedJob, claimDue, complete, extendLeases, giveUp, releaseLeasesOfDeadWorkers, retryLater } from "./queue.ts";
+import { LIVE_PREFIX } from "../store/jobs.ts";
+import { type ClaimedJob, claimDue, complete, extendLeases, giveUp, releaseLeasesOfDeadWorkers, retryLater } from "../store/jobs.ts";
 
 export type JobHandler = (job: ClaimedJob) => Promise<void>;
 

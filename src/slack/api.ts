@@ -8,6 +8,14 @@ import { type Logger as SlackLogger, LogLevel as SlackLogLevel } from "@slack/lo
 import { ErrorCode, WebClient } from "@slack/web-api";
 import type { Logger } from "../log.ts";
 
+export interface BotIdentity {
+  readonly userId: string;
+  readonly botId: string;
+  readonly teamId: string;
+  /** The workspace's URL, e.g. https://acme.slack.com/ (for permalinks). */
+  readonly teamUrl: string;
+}
+
 /** Slack error codes that mean "try again later", not "this request is wrong". */
 const TRANSIENT_CODES = new Set([
   "ratelimited",

@@ -6,7 +6,7 @@
 import type { Incident, IncidentEvent } from "../domain/incident.ts";
 import { isSingleRole, type SingleRole } from "../domain/roles.ts";
 import type { TimelineDraft } from "../domain/timeline.ts";
-import { cancelPending, enqueue, type JobDraft, type Tx } from "../scheduler/queue.ts";
+import { cancelPending, enqueue, type JobDraft, type Tx } from "./jobs.ts";
 import type { Db } from "./database.ts";
 import type { Prisma } from "./generated/client.ts";
 

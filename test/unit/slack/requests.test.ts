@@ -2,10 +2,10 @@
 // hidden data of an incident's forms.
 
 import { describe, expect, it } from "vitest";
-import { timestampInWindow } from "../../../src/http-server.ts";
+import { timestampInWindow } from "../../../src/edge/http-server.ts";
 import { ACTION, CALLBACK } from "../../../src/slack/ids.ts";
-import { unhandled } from "../../../src/slack/listeners/unhandled.ts";
-import { incidentForm } from "../../../src/slack/payloads.ts";
+import { unhandled } from "../../../src/edge/slack/listeners/unhandled.ts";
+import { incidentForm } from "../../../src/edge/slack/payloads.ts";
 
 describe("timestampInWindow", () => {
   const now = 1_700_000_000_000;

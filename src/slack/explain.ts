@@ -1,7 +1,7 @@
 // Short, specific explanations of Slack errors for the people in the channel (the log gets the
 // method and code; people get what it means and what to do).
 
-import type { SlackCallError } from "../slack/api.ts";
+import type { SlackCallError } from "./api.ts";
 
 const EXPLAIN: Record<string, string> = {
   not_in_channel: "I am not a member of that channel. Invite me with `/invite @warroom`.",

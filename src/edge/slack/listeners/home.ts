@@ -1,9 +1,9 @@
 // The App Home's "Declare an incident" button opens the declare form.
 
 import type { App, BlockAction as BoltBlockAction } from "@slack/bolt";
-import type { Ctx } from "../../incidents/context.ts";
-import { declareModal } from "../blocks/declare-modal.ts";
-import { ACTION } from "../ids.ts";
+import type { Ctx } from "../../../incidents/context.ts";
+import { declareModal } from "../../../slack/blocks/declare-modal.ts";
+import { ACTION } from "../../../slack/ids.ts";
 import { openModal } from "../modals.ts";
 import { blockAction } from "../payloads.ts";
 

@@ -2,12 +2,12 @@
 // to the timeline and open the App Home. In HTTP mode events take the recorded path in ../events.ts.
 
 import type { App, MessageShortcut as BoltMessageShortcut } from "@slack/bolt";
-import { incidentRef } from "../../domain/incident.ts";
-import type { Ctx } from "../../incidents/context.ts";
-import { captureMessage } from "../../incidents/timeline.ts";
-import { findByChannel } from "../../store/incidents.ts";
+import { incidentRef } from "../../../domain/incident.ts";
+import type { Ctx } from "../../../incidents/context.ts";
+import { captureMessage } from "../../../incidents/timeline.ts";
+import { findByChannel } from "../../../store/incidents.ts";
 import { recordEvent } from "../events.ts";
-import { CALLBACK } from "../ids.ts";
+import { CALLBACK } from "../../../slack/ids.ts";
 import { messageShortcut } from "../payloads.ts";
 
 export function registerTimelineListeners(app: App, ctx: Ctx): void {

@@ -3,8 +3,8 @@
 // otherwise Bolt would hold them for 3 seconds and Slack would show the person an error.
 
 import type { AnyMiddlewareArgs, App } from "@slack/bolt";
-import type { Logger } from "../../log.ts";
-import { ACTION, CALLBACK } from "../ids.ts";
+import type { Logger } from "../../../log.ts";
+import { ACTION, CALLBACK } from "../../../slack/ids.ts";
 
 const VIEWS = new Set<string>([CALLBACK.declareModal, CALLBACK.updateModal, CALLBACK.resolveModal]);
 const SHORTCUTS = new Set<string>([CALLBACK.addToTimeline]);

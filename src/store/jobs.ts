@@ -5,9 +5,11 @@
 // expire. Completion and failure are fenced on the claimer, so a worker that lost its lease cannot
 // overwrite the new owner's outcome.
 
-import type { Db } from "../store/database.ts";
-import { LIVE_PREFIX } from "./liveness.ts";
-import type { Prisma } from "../store/generated/client.ts";
+import type { Db } from "./database.ts";
+import type { Prisma } from "./generated/client.ts";
+
+/** Ids of workers that hold a liveness lock (scheduler/liveness.ts) start with this. */
+export const LIVE_PREFIX = "live-";
 
 export type Tx = Prisma.TransactionClient | Db;
 
@@ -33,17 +35,6 @@ export interface ClaimedJob {
   readonly attempts: number;
   /** Why the previous attempt failed, if it did. */
   readonly lastError?: string | null;
-}
-
-/** A string field of a job's payload (payloads are JSON written by us, read defensively). */
-export function payloadString(job: ClaimedJob, key: string): string | undefined {
-  const v = job.payload[key];
-  return typeof v === "string" ? v : undefined;
-}
-
-export function payloadNumber(job: ClaimedJob, key: string): number | undefined {
-  const v = job.payload[key];
-  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
 }
 
 export async function enqueue(tx: Tx, jobs: readonly JobDraft[], now: Date): Promise<void> {

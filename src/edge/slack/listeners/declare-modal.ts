@@ -3,13 +3,13 @@
 
 import type { App } from "@slack/bolt";
 import { z } from "zod";
-import { findSeverity } from "../../domain/severity.ts";
-import { oneLine, stripControls } from "../../domain/text.ts";
-import type { Ctx } from "../../incidents/context.ts";
-import { declare } from "../../incidents/declare.ts";
-import { checkPerson } from "../../incidents/roles.ts";
-import { MODAL_TITLE_MAX } from "../blocks/declare-modal.ts";
-import { BLOCK, CALLBACK } from "../ids.ts";
+import { findSeverity } from "../../../domain/severity.ts";
+import { oneLine, stripControls } from "../../../domain/text.ts";
+import type { Ctx } from "../../../incidents/context.ts";
+import { declare } from "../../../incidents/declare.ts";
+import { checkPerson } from "../../../incidents/roles.ts";
+import { MODAL_TITLE_MAX } from "../../../slack/blocks/declare-modal.ts";
+import { BLOCK, CALLBACK } from "../../../slack/ids.ts";
 import { stateOf, viewSubmission } from "../payloads.ts";
 import { saveFailed } from "./replies.ts";
 

@@ -3,7 +3,7 @@
 
 import type { RespondFn, SlackViewMiddlewareArgs } from "@slack/bolt";
 import { randomUUID } from "node:crypto";
-import type { Logger } from "../../log.ts";
+import type { Logger } from "../../../log.ts";
 
 /** A reply only the clicker sees, leaving the message they clicked as it is. */
 export function whisper(respond: RespondFn, text: string) {

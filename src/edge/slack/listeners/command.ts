@@ -4,11 +4,11 @@
 
 import type { App, RespondFn, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import { randomUUID } from "node:crypto";
-import { type Command, type CommandKind, parseCommand } from "../../domain/commands.ts";
-import type { SeverityLadder } from "../../domain/severity.ts";
-import type { Logger } from "../../log.ts";
-import { helpMessage } from "../blocks/help.ts";
-import { errorMessage } from "../blocks/replies.ts";
+import { type Command, type CommandKind, parseCommand } from "../../../domain/commands.ts";
+import type { SeverityLadder } from "../../../domain/severity.ts";
+import type { Logger } from "../../../log.ts";
+import { helpMessage } from "../../../slack/blocks/help.ts";
+import { errorMessage } from "../../../slack/blocks/replies.ts";
 import { type SlashCommand, slashCommand } from "../payloads.ts";
 
 export type Reply = { text: string; blocks?: unknown[] };

@@ -5,7 +5,7 @@
 
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../log.ts";
 
 export interface HttpServerOptions {
   port: number;

@@ -3,11 +3,11 @@
 // the re-rendered message.
 
 import type { App, BlockAction as BoltBlockAction } from "@slack/bolt";
-import { ROLES } from "../../domain/roles.ts";
-import type { Ctx } from "../../incidents/context.ts";
-import { recordRequest, REQUEST_JOB } from "../../incidents/requests.ts";
-import { decodeRoleButton, parseRoleBlockId } from "../blocks/opening-message.ts";
-import { ACTION } from "../ids.ts";
+import { ROLES } from "../../../domain/roles.ts";
+import type { Ctx } from "../../../incidents/context.ts";
+import { ASSIGN_ROLE_REQUEST, recordRequest, TAKE_ROLE_REQUEST } from "../../../incidents/requests.ts";
+import { decodeRoleButton, parseRoleBlockId } from "../../../slack/blocks/opening-message.ts";
+import { ACTION } from "../../../slack/ids.ts";
 import { blockAction } from "../payloads.ts";
 import { whisper } from "./replies.ts";
 
@@ -23,7 +23,7 @@ export function registerRoleActions(app: App, ctx: Ctx): void {
       return;
     }
     // recorded before the acknowledgement, decided a moment after (the database decides races)
-    await recordRequest(ctx, REQUEST_JOB.takeRole, `action:${parsed.data.trigger_id}`, {
+    await recordRequest(ctx, TAKE_ROLE_REQUEST, `action:${parsed.data.trigger_id}`, {
       incidentId: value.incidentId,
       role: value.role,
       actor: parsed.data.user.id,
@@ -43,7 +43,7 @@ export function registerRoleActions(app: App, ctx: Ctx): void {
       await whisper(respond, ":warning: That choice could not be read; nothing was changed.");
       return;
     }
-    await recordRequest(ctx, REQUEST_JOB.assignRole, `action:${parsed.data.trigger_id}`, {
+    await recordRequest(ctx, ASSIGN_ROLE_REQUEST, `action:${parsed.data.trigger_id}`, {
       incidentId: target.incidentId,
       role: target.role,
       userId,

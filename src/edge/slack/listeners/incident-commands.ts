@@ -1,28 +1,28 @@
 // The /incident sub-commands that act on incidents. Each records its change before acknowledging, so
 // what the user is told has happened has happened, and answers in the acknowledgement itself.
 
-import type { CommandKind } from "../../domain/commands.ts";
-import { type Incident, incidentRef } from "../../domain/incident.ts";
-import { ROLE_INFO } from "../../domain/roles.ts";
-import { defaultSeverity, requireSeverity } from "../../domain/severity.ts";
-import type { Ctx } from "../../incidents/context.ts";
-import { recordRequest, REQUEST_JOB } from "../../incidents/requests.ts";
-import { assignRoleJourney, checkPerson, handoffJourney } from "../../incidents/roles.ts";
-import { setStatusJourney } from "../../incidents/status.ts";
-import { addNote } from "../../incidents/timeline.ts";
-import { changeSeverityJourney, postUpdateJourney } from "../../incidents/updates.ts";
-import { addActionItem } from "../../incidents/action-items.ts";
-import { closeJourney, reopenJourney, requestPostmortem, resolveJourney } from "../../incidents/resolve.ts";
-import { resolve as decideResolve } from "../../domain/incident.ts";
-import { resolveModal } from "../blocks/resolution.ts";
-import { updateModal } from "../blocks/updates.ts";
-import { findByChannel, listOpen } from "../../store/incidents.ts";
+import type { CommandKind } from "../../../domain/commands.ts";
+import { type Incident, incidentRef } from "../../../domain/incident.ts";
+import { ROLE_INFO } from "../../../domain/roles.ts";
+import { defaultSeverity, requireSeverity } from "../../../domain/severity.ts";
+import type { Ctx } from "../../../incidents/context.ts";
+import { DECLARE_REQUEST, recordRequest } from "../../../incidents/requests.ts";
+import { assignRoleJourney, checkPerson, handoffJourney } from "../../../incidents/roles.ts";
+import { setStatusJourney } from "../../../incidents/status.ts";
+import { addNote } from "../../../incidents/timeline.ts";
+import { changeSeverityJourney, postUpdateJourney } from "../../../incidents/updates.ts";
+import { addActionItem } from "../../../incidents/action-items.ts";
+import { closeJourney, reopenJourney, requestPostmortem, resolveJourney } from "../../../incidents/resolve.ts";
+import { resolve as decideResolve } from "../../../domain/incident.ts";
+import { resolveModal } from "../../../slack/blocks/resolution.ts";
+import { updateModal } from "../../../slack/blocks/updates.ts";
+import { findByChannel, listOpen } from "../../../store/incidents.ts";
 import { openModal } from "../modals.ts";
-import { declaringAck } from "../blocks/announcements.ts";
-import { declareModal } from "../blocks/declare-modal.ts";
-import { infoMessage, listMessage } from "../blocks/info.ts";
-import { errorMessage, infoMessage as plainMessage } from "../blocks/replies.ts";
-import { refusalText } from "../blocks/refusals.ts";
+import { declaringAck } from "../../../slack/blocks/announcements.ts";
+import { declareModal } from "../../../slack/blocks/declare-modal.ts";
+import { infoMessage, listMessage } from "../../../slack/blocks/info.ts";
+import { errorMessage, infoMessage as plainMessage } from "../../../slack/blocks/replies.ts";
+import { refusalText } from "../../../slack/blocks/refusals.ts";
 import type { CommandHandlers, CommandRequest } from "./command.ts";
 
 type InIncident<K extends CommandKind> = (req: CommandRequest<K>, incident: Incident) => Promise<void>;
@@ -65,14 +65,14 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
       // declare early: this path must be fast. The request is recorded as a job in one statement,
       // acknowledged, and declared a moment later; the confirmation with the channel follows.
       const severity = requireSeverity(ladder, command.severity ?? defaultSeverity(ladder).id);
-      await recordRequest(ctx, REQUEST_JOB.declare, `declare:${payload.team_id}:${payload.trigger_id}`, {
+      await recordRequest(ctx, DECLARE_REQUEST, req.requestKey, {
         teamId: payload.team_id,
         userId: payload.user_id,
         title: command.title,
         severity: severity.id,
         originChannelId: payload.channel_id,
         ...(payload.response_url ? { responseUrl: payload.response_url } : {}),
-        declareKey: `cmd:${payload.team_id}:${payload.trigger_id}`,
+        declareKey: req.requestKey,
       });
       await req.ack(declaringAck(command.title, severity, Boolean(command.severityDefaulted)));
     },

@@ -6,15 +6,17 @@
 
 import { incidentRef } from "../domain/incident.ts";
 import { escapeMrkdwn, truncate } from "../domain/text.ts";
-import type { Ctx } from "../incidents/context.ts";
-import { explainSlackError } from "../incidents/explain.ts";
-import type { ClaimedJob } from "../scheduler/queue.ts";
+import type { Ctx } from "./context.ts";
+import { explainSlackError } from "../slack/explain.ts";
+import { z } from "zod";
+import type { ClaimedJob } from "../store/jobs.ts";
+import { draft, jobType } from "./job-type.ts";
 import { RetryJobError } from "../scheduler/worker.ts";
 import { isSlackError, toSlackError } from "../slack/api.ts";
 import { postmortemReady } from "../slack/blocks/resolution.ts";
 import { loadIncident } from "../store/incidents.ts";
-import { postmortemData } from "./data.ts";
-import { renderPostmortem, TemplateError } from "./render.ts";
+import { postmortemData } from "../postmortem/data.ts";
+import { renderPostmortem, TemplateError } from "../postmortem/render.ts";
 
 /** Errors that mean "no canvases here": publish a file instead. */
 const CANVAS_UNAVAILABLE = new Set([
@@ -91,7 +93,19 @@ async function publishFile(ctx: Ctx, key: string, channel: string, incidentNumbe
   });
 }
 
-export async function draftPostmortem(ctx: Ctx, job: ClaimedJob): Promise<void> {
+export const POSTMORTEM_JOB = jobType({
+  kind: "postmortem.draft",
+  payload: z.object({ requestedBy: z.string().optional() }),
+  failure: "publish the postmortem draft of",
+  run: (ctx, _p, job) => draftPostmortem(ctx, job),
+});
+
+/** One pending draft per incident: asking again while one waits changes nothing. */
+export function postmortemJob(incidentId: string, requestedBy?: string) {
+  return draft(POSTMORTEM_JOB, requestedBy ? { requestedBy } : {}, { incidentId, dedupeKey: `postmortem:${incidentId}` });
+}
+
+async function draftPostmortem(ctx: Ctx, job: ClaimedJob): Promise<void> {
   const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
   if (!incident) return;
   if (!incident.channelId) throw new RetryJobError("the incident channel does not exist yet", 2000);

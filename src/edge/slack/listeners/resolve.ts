@@ -2,13 +2,13 @@
 
 import type { App, BlockAction as BoltBlockAction } from "@slack/bolt";
 import { z } from "zod";
-import { incidentRef } from "../../domain/incident.ts";
-import { rawToSafe } from "../../domain/text.ts";
-import { markActionItemDone } from "../../incidents/action-items.ts";
-import type { Ctx } from "../../incidents/context.ts";
-import { closeJourney, resolveJourney } from "../../incidents/resolve.ts";
-import { refusalText } from "../blocks/refusals.ts";
-import { ACTION, BLOCK, CALLBACK } from "../ids.ts";
+import { incidentRef } from "../../../domain/incident.ts";
+import { rawToSafe } from "../../../domain/text.ts";
+import { markActionItemDone } from "../../../incidents/action-items.ts";
+import type { Ctx } from "../../../incidents/context.ts";
+import { closeJourney, resolveJourney } from "../../../incidents/resolve.ts";
+import { refusalText } from "../../../slack/blocks/refusals.ts";
+import { ACTION, BLOCK, CALLBACK } from "../../../slack/ids.ts";
 import { blockAction, incidentForm, stateOf } from "../payloads.ts";
 import { saveFailed, whisper } from "./replies.ts";
 

@@ -1,7 +1,7 @@
 // Wires every listener to the app.
 
 import type { App } from "@slack/bolt";
-import type { Ctx } from "../../incidents/context.ts";
+import type { Ctx } from "../../../incidents/context.ts";
 import { registerCommand } from "./command.ts";
 import { registerDeclareModal } from "./declare-modal.ts";
 import { registerHomeListeners } from "./home.ts";

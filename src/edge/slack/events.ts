@@ -10,9 +10,12 @@
 import { HTTPModuleFunctions } from "@slack/bolt";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
-import type { Ctx } from "../incidents/context.ts";
-import { JOB } from "../incidents/jobs.ts";
-import { enqueue, type JobDraft } from "../scheduler/queue.ts";
+import type { Ctx } from "../../incidents/context.ts";
+import { homeJob } from "../../incidents/home.ts";
+import { draft } from "../../incidents/job-type.ts";
+import { recordEvent as recordEventJob } from "../../incidents/requests.ts";
+import { CAPTURE_JOB } from "../../incidents/timeline.ts";
+import type { JobDraft } from "../../store/jobs.ts";
 import { channelId, userId } from "./payloads.ts";
 
 /** Reactions that add a message to the timeline. */
@@ -52,20 +55,17 @@ function jobFor(event: { type: string }): JobDraft | undefined {
       const e = pinAdded.safeParse(event);
       if (!e.success || e.data.item.type !== "message" || !e.data.item.message) return undefined;
       const m = e.data.item.message;
-      return {
-        kind: JOB.capture,
-        payload: { channel: e.data.channel_id, ts: m.ts, via: "pin", by: e.data.user, message: { channel: e.data.channel_id, ts: m.ts, author: m.user ?? m.bot_id ?? null, text: m.text ?? "" } },
-      };
+      return draft(CAPTURE_JOB, { channel: e.data.channel_id, ts: m.ts, via: "pin", by: e.data.user, message: { channel: e.data.channel_id, ts: m.ts, author: m.user ?? m.bot_id ?? null, text: m.text ?? "" } });
     }
     case "reaction_added": {
       const e = reactionAdded.safeParse(event);
       if (!e.success || !TIMELINE_REACTIONS.has(e.data.reaction) || e.data.item.type !== "message" || !e.data.item.channel || !e.data.item.ts) return undefined;
-      return { kind: JOB.capture, payload: { channel: e.data.item.channel, ts: e.data.item.ts, via: "reaction", by: e.data.user } };
+      return draft(CAPTURE_JOB, { channel: e.data.item.channel, ts: e.data.item.ts, via: "reaction", by: e.data.user });
     }
     case "app_home_opened": {
       const e = homeOpened.safeParse(event);
       if (!e.success || (e.data.tab !== undefined && e.data.tab !== "home")) return undefined;
-      return { kind: JOB.home, payload: { userId: e.data.user }, dedupeKey: `home:${e.data.user}` };
+      return homeJob(e.data.user);
     }
     default:
       return undefined;
@@ -77,17 +77,7 @@ export async function recordEvent(ctx: Ctx, body: unknown): Promise<Recorded> {
   if (!parsed.success) return "ignored";
   const job = jobFor(parsed.data.event);
   if (!job) return "ignored";
-  try {
-    await ctx.db.$transaction(async (tx) => {
-      await tx.processedRequest.create({ data: { key: `event:${parsed.data.event_id}` } });
-      await enqueue(tx, [job], ctx.clock.now());
-    });
-  } catch (err) {
-    if ((err as { code?: string }).code === "P2002") return "duplicate";
-    throw err;
-  }
-  ctx.kick();
-  return "recorded";
+  return (await recordEventJob(ctx, parsed.data.event_id, job)) ? "recorded" : "duplicate";
 }
 
 /** HTTP mode: verify (as Bolt does), record, then answer. */

@@ -4,17 +4,10 @@
 
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from "@slack/bolt";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Config } from "../config.ts";
-import type { Logger } from "../log.ts";
-import { slackLogger } from "./api.ts";
+import type { Config } from "../../config.ts";
+import type { Logger } from "../../log.ts";
+import { type BotIdentity, slackLogger } from "../../slack/api.ts";
 
-export interface BotIdentity {
-  readonly userId: string;
-  readonly botId: string;
-  readonly teamId: string;
-  /** The workspace's URL, e.g. https://acme.slack.com/ (for permalinks). */
-  readonly teamUrl: string;
-}
 
 export interface SlackApp {
   readonly app: App;

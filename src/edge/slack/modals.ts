@@ -3,9 +3,9 @@
 // words why the form did not open (the log gets the method and Slack's error code).
 
 import { setTimeout as sleep } from "node:timers/promises";
-import { explainSlackError } from "../incidents/explain.ts";
-import type { Logger } from "../log.ts";
-import { isSlackError, type SlackApi, type SlackCallError } from "./api.ts";
+import { explainSlackError } from "../../slack/explain.ts";
+import type { Logger } from "../../log.ts";
+import { isSlackError, type SlackApi, type SlackCallError } from "../../slack/api.ts";
 
 /** Time from the click to our last possible attempt: Slack expires the trigger at 3 s. */
 const TRIGGER_BUDGET_MS = 2_000;

@@ -2,17 +2,17 @@
 
 import type { App, BlockAction as BoltBlockAction } from "@slack/bolt";
 import { z } from "zod";
-import { incidentRef } from "../../domain/incident.ts";
-import { ACTIVE_STATUSES } from "../../domain/lifecycle.ts";
-import { requireSeverity } from "../../domain/severity.ts";
-import { rawToSafe } from "../../domain/text.ts";
-import type { Ctx } from "../../incidents/context.ts";
-import { postUpdateJourney, snoozeJourney } from "../../incidents/updates.ts";
-import { loadIncident } from "../../store/incidents.ts";
-import { refusalText } from "../blocks/refusals.ts";
-import { decodeReminderButton } from "../blocks/reminders.ts";
-import { updateModal } from "../blocks/updates.ts";
-import { ACTION, BLOCK, CALLBACK } from "../ids.ts";
+import { incidentRef } from "../../../domain/incident.ts";
+import { ACTIVE_STATUSES } from "../../../domain/lifecycle.ts";
+import { requireSeverity } from "../../../domain/severity.ts";
+import { rawToSafe } from "../../../domain/text.ts";
+import type { Ctx } from "../../../incidents/context.ts";
+import { postUpdateJourney, snoozeJourney } from "../../../incidents/updates.ts";
+import { loadIncident } from "../../../store/incidents.ts";
+import { refusalText } from "../../../slack/blocks/refusals.ts";
+import { decodeReminderButton } from "../../../slack/blocks/reminders.ts";
+import { updateModal } from "../../../slack/blocks/updates.ts";
+import { ACTION, BLOCK, CALLBACK } from "../../../slack/ids.ts";
 import { openModal } from "../modals.ts";
 import { blockAction, incidentForm, stateOf } from "../payloads.ts";
 import { saveFailed, whisper } from "./replies.ts";
