@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { loadConfig } from "../src/config.ts";
+import { loadConfig } from "../src/config/index.ts";
 import { createLogger } from "../src/log.ts";
 import { claimDue } from "../src/store/jobs.ts";
 import { createPrisma, type Db } from "../src/store/database.ts";
@@ -34,7 +34,7 @@ export async function seedOpenIncidents(db: Db, count: number, teamId = "TBENCH"
         declaredBy: "UBENCH",
         declaredAt: new Date(now),
         declareKey: `bench:${r.id}`,
-        commanderId: "UBENCH",
+        icId: "UBENCH",
         nextUpdateDueAt: new Date(now + 3_600_000),
       })),
     });
@@ -113,7 +113,7 @@ export async function measureLateness(url: string, count: number, openIncidents:
       const id = randomUUID();
       const dueAt = start + i * 150;
       await db.incident.create({
-        data: { id, teamId: fake.ws.teamId, number: 100_000 + i, title: `Lateness ${i}`, severity: "SEV2", declaredBy: "UBENCH", declaredAt: new Date(dueAt - 3_600_000), declareKey: `late:${id}`, commanderId: "UBENCH", channelId: channel.id, openingTs: "1.1" },
+        data: { id, teamId: fake.ws.teamId, number: 100_000 + i, title: `Lateness ${i}`, severity: "SEV2", declaredBy: "UBENCH", declaredAt: new Date(dueAt - 3_600_000), declareKey: `late:${id}`, icId: "UBENCH", channelId: channel.id, openingTs: "1.1" },
       });
       await db.job.create({ data: { kind: "reminder.update_due", incidentId: id, payload: { epoch: 0, n: 1, dueAt: new Date(dueAt).toISOString() }, dueAt: new Date(dueAt) } });
       due.set(`reminder:${id}:0:update_due:1`, dueAt);

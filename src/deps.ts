@@ -3,7 +3,7 @@
 
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Clock, systemClock } from "./clock.ts";
-import type { Config } from "./config.ts";
+import type { Config } from "./config/index.ts";
 import type { Logger } from "./log.ts";
 import { type BotIdentity, isSlackError, SlackApi } from "./slack/api.ts";
 import { type Database, openDatabase } from "./store/database.ts";
@@ -43,13 +43,15 @@ async function identify(slack: SlackApi, config: Config, log: Logger): Promise<B
 }
 
 export async function buildDeps(config: Config, log: Logger, overrides: { clock?: Clock; slackTimeoutMs?: number } = {}): Promise<Deps> {
+  const clock = overrides.clock ?? systemClock;
   const slack = new SlackApi({
     token: config.slack.botToken,
+    clock,
     apiUrl: config.slack.apiUrl,
     log,
     ...(overrides.slackTimeoutMs !== undefined ? { timeoutMs: overrides.slackTimeoutMs } : {}),
   });
   const bot = await identify(slack, config, log);
   const database = await openDatabase(config.database, log);
-  return { config, log, database, slack, bot, clock: overrides.clock ?? systemClock };
+  return { config, log, database, slack, bot, clock };
 }

@@ -1,7 +1,7 @@
 // Entry point: read the configuration, start Warroom, stop it cleanly on SIGTERM/SIGINT.
 // A configuration or start-up problem is one plain line on stderr and exit code 1, never a stack trace.
 
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, loadConfig } from "./config/index.ts";
 import { StartupError } from "./deps.ts";
 import { createLogger } from "./log.ts";
 import { EmbeddedPostgresError } from "./store/embedded-postgres.ts";

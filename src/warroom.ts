@@ -1,8 +1,8 @@
 // Starts and stops the whole bot: dependencies, the Slack app and its listeners, the HTTP server,
 // the job worker. Used by main.ts and, in-process, by the end-to-end tests.
 
-import type { Clock } from "./clock.ts";
-import type { Config } from "./config.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import type { Config } from "./config/index.ts";
 import { buildDeps, type Deps } from "./deps.ts";
 import { type HttpServer, startHttpServer } from "./edge/http-server.ts";
 import type { Ctx } from "./incidents/context.ts";
@@ -45,7 +45,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     requests: deps.database.requests,
     slack: deps.slack,
     once: new SlackOnce(db, deps.slack, deps.clock, log, deps.bot.userId),
-    users: new UserDirectory(deps.slack, log),
+    users: new UserDirectory(deps.slack, log, deps.clock),
     channels: new ChannelResolver(deps.slack, log),
     clock: deps.clock,
     bot: deps.bot,
@@ -70,6 +70,8 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
       port: config.port,
       log,
       healthy: () => deps.database.healthy(),
+      // Bolt checks the same signature window against the system clock; the two must agree
+      replayClock: systemClock,
       ...(slackApp.requestListener ? { slackEvents: slackApp.requestListener, slackEventCallbacks: eventsRequestHandler(ctx, config.slack.signingSecret as string) } : {}),
     });
     await slackApp.start();

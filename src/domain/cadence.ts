@@ -57,12 +57,3 @@ export function planReminders(p: PlanInput): Plan {
   return { nextUpdateDueAt: due, reminders };
 }
 
-/** After an escalation, the next one, while no update arrives. */
-export function nextEscalation(previousDue: Date, cadence: Duration, zone: string): Date {
-  return addDuration(previousDue, cadence, zone);
-}
-
-/** How long the incident has gone without an update, for the reminder's words. */
-export function overdueBy(due: Date, now: Date): number {
-  return Math.max(0, now.getTime() - due.getTime());
-}

@@ -3,7 +3,7 @@
 // Nothing here reads a clock, the database or Slack.
 
 import { isOpen, type Status, transition, type TransitionRefusal } from "./lifecycle.ts";
-import { isSingleRole, ROLE_INFO, type Role, type SingleRole } from "./roles.ts";
+import { isSingleRole, type Role, type SingleRole } from "./roles.ts";
 
 export interface Incident {
   readonly id: string;
@@ -17,12 +17,14 @@ export interface Incident {
   readonly detection: string | null;
   readonly declaredBy: string;
   readonly declaredAt: Date;
+  /** Who holds each single role; `ic` is the Incident Commander. */
   readonly roles: Readonly<Record<SingleRole, string | null>>;
   readonly responders: readonly string[];
   readonly channelId: string | null;
   readonly channelName: string | null;
   readonly openingTs: string | null;
-  readonly summary: string | null;
+  /** The latest status summary, from the last update, handoff, resolve or reopen (mrkdwn-safe). */
+  readonly statusSummary: string | null;
   readonly lastUpdateAt: Date | null;
   readonly nextUpdateDueAt: Date | null;
   readonly resolvedAt: Date | null;
@@ -61,6 +63,7 @@ export type Refusal =
   | { code: "same_severity"; severity: string }
   | { code: "not_in_charge"; action: "resolve" | "reopen" | "close"; ic: string }
   | { code: "no_cadence"; severity: string }
+  | { code: "stale_reminder" }
   | { code: "transition"; refusal: TransitionRefusal };
 
 export type Decision = { ok: true; incident: Incident; events: IncidentEvent[] } | { ok: false; refusal: Refusal };
@@ -156,7 +159,7 @@ export function handoff(incident: Incident, to: string, actor: string, summary?:
   if (previous === to) return refuse(to === actor ? { code: "handoff_to_self" } : { code: "already_holder", role: "ic" });
   return {
     ok: true,
-    incident: { ...withRole(incident, "ic", to), ...(summary ? { summary } : {}) },
+    incident: { ...withRole(incident, "ic", to), ...(summary ? { statusSummary: summary } : {}) },
     events: [{ kind: "role_changed", role: "ic", userId: to, previous, by: actor, how: "handoff", ...(summary ? { summary } : {}) }],
   };
 }
@@ -188,7 +191,7 @@ export function postUpdate(incident: Incident, input: { text: string; status?: S
     status = input.status;
   }
   events.push({ kind: "update", text: input.text, status, by: actor });
-  return { ok: true, incident: { ...incident, status, summary: input.text, lastUpdateAt: now, snoozedUntil: null }, events };
+  return { ok: true, incident: { ...incident, status, statusSummary: input.text, lastUpdateAt: now, snoozedUntil: null }, events };
 }
 
 /** `/incident sev <n> <reason>`: escalate or de-escalate an open incident. */
@@ -202,10 +205,14 @@ export function changeSeverity(incident: Incident, to: string, reason: string, a
   };
 }
 
-/** "Snooze 15 min" on a reminder: the next reminder waits until `until`. */
-export function snooze(incident: Incident, until: Date, actor: string, hasCadence: boolean): Decision {
+/**
+ * "Snooze 15 min" on a reminder: the next reminder waits until `until`. `planEpoch` is the reminder
+ * plan the button was sent with; an update or another snooze since made it stale.
+ */
+export function snooze(incident: Incident, until: Date, actor: string, hasCadence: boolean, planEpoch?: number): Decision {
   if (!isOpen(incident.status)) return refuse({ code: "not_open", status: incident.status });
   if (!hasCadence) return refuse({ code: "no_cadence", severity: incident.severity });
+  if (planEpoch !== undefined && planEpoch !== incident.cadenceEpoch) return refuse({ code: "stale_reminder" });
   return { ok: true, incident: { ...incident, snoozedUntil: until }, events: [{ kind: "snoozed", until, by: actor }] };
 }
 
@@ -219,7 +226,7 @@ export function resolve(incident: Incident, input: { summary: string; rootCause?
   if (!isInCharge(incident, actor)) return refuse({ code: "not_in_charge", action: "resolve", ic: inCharge(incident) });
   return {
     ok: true,
-    incident: { ...incident, status: "resolved", resolvedAt: now, summary: input.summary, snoozedUntil: null },
+    incident: { ...incident, status: "resolved", resolvedAt: now, statusSummary: input.summary, snoozedUntil: null },
     events: [{ kind: "resolved", summary: input.summary, rootCause: input.rootCause ?? null, by: actor }],
   };
 }
@@ -231,7 +238,7 @@ export function reopen(incident: Incident, reason: string, actor: string, now: D
   if (!isInCharge(incident, actor)) return refuse({ code: "not_in_charge", action: "reopen", ic: inCharge(incident) });
   return {
     ok: true,
-    incident: { ...incident, status: "investigating", resolvedAt: null, closedAt: null, summary: reason, lastUpdateAt: now, snoozedUntil: null },
+    incident: { ...incident, status: "investigating", resolvedAt: null, closedAt: null, statusSummary: reason, lastUpdateAt: now, snoozedUntil: null },
     events: [{ kind: "reopened", reason, from: incident.status, by: actor }],
   };
 }
@@ -258,14 +265,3 @@ export function participants(incident: Incident): string[] {
   return [...new Set(people)];
 }
 
-export function roleHolders(incident: Incident, role: Role): string[] {
-  if (isSingleRole(role)) {
-    const holder = incident.roles[role];
-    return holder ? [holder] : [];
-  }
-  return [...incident.responders];
-}
-
-export function roleLabel(role: Role): string {
-  return ROLE_INFO[role].label;
-}

@@ -51,6 +51,3 @@ export function isOpen(status: Status): boolean {
   return status !== "resolved" && status !== "closed";
 }
 
-export function isStatus(value: string): value is Status {
-  return (STATUSES as readonly string[]).includes(value);
-}

@@ -1,4 +1,4 @@
-// Incident roles (from the seeds): who is in charge, who leads the technical work, who talks to
+// Incident roles (from the response framework): who is in charge, who leads the technical work, who talks to
 // stakeholders, who keeps the record, and the responders. Each role carries the brief its new
 // holder receives: what they do and what they don't.
 
@@ -103,4 +103,9 @@ export function parseRole(token: string): Role | undefined {
 
 export function isSingleRole(role: Role): role is SingleRole {
   return role !== "responder";
+}
+
+/** A role's id as the bot writes it (in button values and block ids), checked. */
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
 }

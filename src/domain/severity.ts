@@ -1,4 +1,4 @@
-// Severities: an ordered ladder, highest first, configured per team. The defaults are the seeds'
+// Severities: an ordered ladder, highest first, configured per team. The defaults are the framework's
 // SEV1–SEV4 with the update cadence each demands ("SEV1 every 30 minutes, SEV2 hourly").
 
 import { Duration } from "luxon";

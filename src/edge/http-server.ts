@@ -5,12 +5,15 @@
 
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 
 export interface HttpServerOptions {
   port: number;
   log: Logger;
   healthy: () => Promise<boolean>;
+  /** Decides Slack's replay window. */
+  replayClock: Clock;
   slackEvents?: (req: http.IncomingMessage, res: http.ServerResponse) => void;
   /** Events API deliveries (JSON bodies), recorded before they are acknowledged. */
   slackEventCallbacks?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
@@ -49,7 +52,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
         json(res, 405, { error: "POST only" });
         return;
       }
-      if (!timestampInWindow(req.headers["x-slack-request-timestamp"], Date.now())) {
+      if (!timestampInWindow(req.headers["x-slack-request-timestamp"], opts.replayClock.now().getTime())) {
         opts.log.warn({ timestamp: String(req.headers["x-slack-request-timestamp"] ?? "").slice(0, 20) }, "refused a request whose timestamp is missing or outside Slack's five-minute window");
         req.resume();
         json(res, 401, { error: "invalid timestamp" });

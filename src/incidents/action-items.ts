@@ -1,4 +1,4 @@
-// Action items (product.md §8): added with /incident action, each with text, owner, due date and
+// Action items: added with /incident action, each with text, owner, due date and
 // priority; the owner is DMed when one falls due, with a button to mark it done; every change is on
 // the timeline. "Every action item has an owner and a due date" is what keeps postmortems alive.
 

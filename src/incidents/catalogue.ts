@@ -42,10 +42,6 @@ export const CATALOGUE: readonly JobType[] = [
 
 const BY_KIND = new Map(CATALOGUE.map((t) => [t.kind, t]));
 
-export function jobTypeOf(kind: string): JobType | undefined {
-  return BY_KIND.get(kind);
-}
-
 /** The worker's handlers: each job's payload is checked against its kind's schema, then run. */
 export function jobHandlers(ctx: Ctx): Record<string, JobHandler> {
   const handlers: Record<string, JobHandler> = {};

@@ -1,7 +1,7 @@
 // What a journey works with: built once in warroom.ts, passed in, never imported as singletons.
 
 import type { Clock } from "../clock.ts";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import type { Logger } from "../log.ts";
 import type { BotIdentity, SlackApi } from "../slack/api.ts";
 import type { ChannelResolver } from "../slack/channels.ts";

@@ -26,7 +26,7 @@ export interface DeclareInput {
   readonly impact?: string;
   readonly detection?: string;
   /** Defaults to the declarer ("first responder becomes IC until someone explicitly takes over"). */
-  readonly commanderId?: string;
+  readonly icId?: string;
   readonly isPrivate: boolean;
   readonly originChannelId?: string;
   readonly responseUrl?: string;
@@ -40,7 +40,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
   const now = ctx.clock.now();
   const severity = requireSeverity(ctx.config.incident.severities, input.severity);
   const id = randomUUID();
-  const commander = input.commanderId ?? input.userId;
+  const ic = input.icId ?? input.userId;
   const plan = initialPlan(ctx, { id, severity: severity.id, declaredAt: now }, now);
   let number = 0;
   try {
@@ -66,11 +66,11 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
           declareKey: input.declareKey,
           originChannelId: input.originChannelId ?? null,
           responseUrl: input.responseUrl ?? null,
-          commanderId: commander,
+          icId: ic,
           nextUpdateDueAt: plan.nextUpdateDueAt,
         },
       });
-      const roleEvent = { kind: "role_changed" as const, role: "ic" as const, userId: commander, previous: null, by: input.userId, how: commander === input.userId ? ("declared" as const) : ("assign" as const) };
+      const roleEvent = { kind: "role_changed" as const, role: "ic" as const, userId: ic, previous: null, by: input.userId, how: ic === input.userId ? ("declared" as const) : ("assign" as const) };
       await recordRoleChanges(tx, id, [roleEvent], now);
       await addTimeline(tx, id, now, [
         declaredEntry({ by: input.userId, severity: severity.id, label: severity.label, title: input.title, isPrivate: input.isPrivate }),
@@ -103,12 +103,12 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
     detection: input.detection ?? null,
     declaredBy: input.userId,
     declaredAt: now,
-    roles: { ic: commander, tech: null, comms: null, scribe: null },
+    roles: { ic, tech: null, comms: null, scribe: null },
     responders: [],
     channelId: null,
     channelName: null,
     openingTs: null,
-    summary: null,
+    statusSummary: null,
     lastUpdateAt: null,
     nextUpdateDueAt: plan.nextUpdateDueAt,
     resolvedAt: null,

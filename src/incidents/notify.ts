@@ -3,7 +3,7 @@
 // archived, gone, or private and the bot was removed, the Incident Commander is told by DM, once per
 // incident and cause, and the message (already in the timeline) is not retried forever.
 
-import { type Incident, incidentRef } from "../domain/incident.ts";
+import { type Incident, incidentRef, inCharge } from "../domain/incident.ts";
 import { isSlackError, SlackCallError } from "../slack/api.ts";
 import type { PostArgs, Posted } from "../slack/once.ts";
 import type { Ctx } from "./context.ts";
@@ -11,11 +11,6 @@ import { explainSlackError } from "../slack/explain.ts";
 
 /** The incident channel cannot take messages until someone fixes it. */
 export const CHANNEL_UNAVAILABLE = ["channel_not_found", "is_archived", "not_in_channel"];
-
-/** Who to tell when the channel cannot be used: the IC, else the declarer. */
-export function commanderOf(incident: Incident): string {
-  return incident.roles.ic ?? incident.declaredBy;
-}
 
 function channelProblem(incident: Incident, channel: string, err: SlackCallError): string {
   const where = `<#${channel}>`;
@@ -31,7 +26,7 @@ function channelProblem(incident: Incident, channel: string, err: SlackCallError
 
 /**
  * Posts in the incident channel once per key. Returns where it went, or undefined when the channel
- * cannot take it (the commander has been told). Other failures are thrown for the job to retry.
+ * cannot take it (the person in charge has been told). Other failures are thrown for the job to retry.
  */
 export async function postInIncident(ctx: Ctx, incident: Incident, key: string, args: Omit<PostArgs, "channel">): Promise<Posted | undefined> {
   const channel = incident.channelId;
@@ -57,23 +52,23 @@ export async function postInIncident(ctx: Ctx, incident: Incident, key: string, 
 }
 
 async function channelUnavailable(ctx: Ctx, incident: Incident, channel: string, key: string, err: SlackCallError): Promise<undefined> {
-  ctx.log.error({ incident: incident.id, channel, method: err.method, code: err.code, key }, "the incident channel cannot take messages; told the commander");
-  await tellCommander(ctx, incident, `notice:channel:${incident.id}:${err.code}`, `:warning: ${channelProblem(incident, channel, err)}`);
+  ctx.log.error({ incident: incident.id, channel, method: err.method, code: err.code, key }, "the incident channel cannot take messages; told the person in charge");
+  await tellInCharge(ctx, incident, `notice:channel:${incident.id}:${err.code}`, `:warning: ${channelProblem(incident, channel, err)}`);
   return undefined;
 }
 
-/** A DM to the commander, once per key; a failure is logged, never thrown (it is itself a report). */
-export async function tellCommander(ctx: Ctx, incident: Incident, key: string, text: string): Promise<void> {
+/** A DM to the person in charge (the IC, else the declarer), once per key; a failure is logged, never thrown (it is itself a report). */
+export async function tellInCharge(ctx: Ctx, incident: Incident, key: string, text: string): Promise<void> {
   try {
-    await ctx.once.post(key, { channel: commanderOf(incident), text });
+    await ctx.once.post(key, { channel: inCharge(incident), text });
   } catch (err) {
-    ctx.log.error({ incident: incident.id, err }, "could not tell the commander either");
+    ctx.log.error({ incident: incident.id, err }, "could not tell the person in charge either");
   }
 }
 
 /**
  * Says something where the incident's people will see it: its channel, or else (no channel yet, or
- * the channel refuses) a DM to the commander. Never throws.
+ * the channel refuses) a DM to the person in charge. Never throws.
  */
 export async function tellPeople(ctx: Ctx, incident: Incident, text: string): Promise<void> {
   if (incident.channelId) {
@@ -85,7 +80,7 @@ export async function tellPeople(ctx: Ctx, incident: Incident, text: string): Pr
     }
   }
   try {
-    await ctx.slack.call("chat.postMessage", { channel: commanderOf(incident), text });
+    await ctx.slack.call("chat.postMessage", { channel: inCharge(incident), text });
   } catch (err) {
     ctx.log.error({ incident: incident.id, err }, "could not report to anyone; see the log");
   }

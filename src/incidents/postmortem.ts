@@ -1,4 +1,4 @@
-// Drafting and publishing the postmortem (product.md §7), as a job, after resolving and on
+// Drafting and publishing the postmortem, as a job, after resolving and on
 // `/incident postmortem`. Published as the incident channel's canvas (created once, edited in place
 // on re-drafts); where canvases are unavailable, as an uploaded Markdown file. Stored either way.
 // It never blocks or undoes resolving: a template or publishing failure is said in the channel, and

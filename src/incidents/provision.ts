@@ -1,5 +1,5 @@
-// The declaration sequence after the record (product.md §4, steps 2–5 and the confirmation), as one
-// durable job. Every step is idempotent or logged in the effect log, so a retry after a failure or a
+// The declaration sequence after the record (channel, invites, topic, opening message, pin, broadcast)
+// and the confirmation, as one durable job. Every step is idempotent or logged in the effect log, so a retry after a failure or a
 // crash finishes what is missing and repeats nothing. After the channel exists, the independent
 // calls run together: invites, topic, opening message, broadcast, confirmation; then the pin.
 // Slack errors that retrying cannot fix are degraded (said in the channel, logged), not retried forever.

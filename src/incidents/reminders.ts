@@ -1,4 +1,4 @@
-// Reminders on the cadence (product.md §6): planned from pure code (domain/cadence.ts), stored as
+// Reminders on the cadence: planned from pure code (domain/cadence.ts), stored as
 // jobs, re-planned whenever the clock restarts (an update, a severity change, a snooze, a resolve or
 // a reopen). Each plan has an epoch; a reminder job from an older plan does nothing. Each reminder is
 // posted once (effect log) and goes on the timeline once.
@@ -117,7 +117,7 @@ async function remind(ctx: Ctx, kind: ReminderKind, p: z.output<typeof reminderP
 
   const key = `reminder:${incident.id}:${epoch}:${kind}:${n}`;
   const m = reminderMessage(incident, severity, { kind, n, since, due, now, epoch });
-  // a channel that cannot take it (archived, gone): the commander was told; reminding stops there
+  // a channel that cannot take it (archived, gone): the person in charge was told; reminding stops there
   if (!(await postInIncident(ctx, incident, key, { text: m.text, blocks: m.blocks }))) return;
   await recordOnce(ctx, incident.id, key, {
     kind: "reminder",

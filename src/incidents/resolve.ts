@@ -1,10 +1,10 @@
-// Resolving and learning (product.md §7, §8): resolve (only the IC, or the declarer while there is
-// none) stops the reminders, posts the seed's resolution message, tells the announce channel and
+// Resolving and learning: resolve (only the IC, or the declarer while there is
+// none) stops the reminders, posts the framework's resolution message, tells the announce channel and
 // drafts the postmortem; reopen undoes it and restarts the cadence; close marks the postmortem done and,
 // with archive_after, schedules the channel's archiving. The postmortem job runs after the resolve has
 // been committed, so drafting can never block or undo it.
 
-import { close, type Incident, incidentRef, inCharge, reopen, resolve } from "../domain/incident.ts";
+import { close, type Incident, incidentRef, inCharge, type Refusal, reopen, resolve } from "../domain/incident.ts";
 import { Duration } from "luxon";
 import { addDuration } from "../domain/cadence.ts";
 import { requireSeverity } from "../domain/severity.ts";
@@ -23,6 +23,12 @@ import { postmortemJob } from "./postmortem.ts";
 import { REMINDER_KINDS, replan } from "./reminders.ts";
 
 const ONE_DAY = Duration.fromISO("P1D");
+
+/** Why `actor` may not resolve the incident now, if not (to refuse before opening the form). */
+export function whyNotResolve(ctx: Ctx, incident: Incident, actor: string): Refusal | undefined {
+  const d = resolve(incident, { summary: "" }, actor, ctx.clock.now());
+  return d.ok ? undefined : d.refusal;
+}
 
 export function resolveJourney(ctx: Ctx, input: { incidentId: string; summary: string; rootCause?: string; actor: string; requestKey?: string }): Promise<Applied> {
   const zone = ctx.config.incident.timezone;

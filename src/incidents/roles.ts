@@ -22,7 +22,7 @@ export function roleConsequences(before: Incident, after: Incident, events: Inci
     const key = `role:${after.id}:${after.version}:${i}`;
     let echo = (timeline[i] as { text: string }).text;
     if (e.how === "handoff" && !e.summary) {
-      echo += after.summary ? `. Current status: ${after.summary}` : ". No status update has been posted yet.";
+      echo += after.statusSummary ? `. Current status: ${after.statusSummary}` : ". No status update has been posted yet.";
     }
     jobs.push(postJob(after.id, `${key}:echo`, echo));
     jobs.push(welcomeJob(after.id, `${key}:welcome`, e.userId, e.role));

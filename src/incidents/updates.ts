@@ -62,12 +62,12 @@ export function changeSeverityJourney(ctx: Ctx, input: { incidentId: string; sev
   );
 }
 
-export function snoozeJourney(ctx: Ctx, input: { incidentId: string; actor: string; requestKey?: string }): Promise<Applied> {
+export function snoozeJourney(ctx: Ctx, input: { incidentId: string; actor: string; planEpoch?: number; requestKey?: string }): Promise<Applied> {
   const until = new Date(ctx.clock.now().getTime() + SNOOZE_MS);
   return decideAndSave(
     ctx,
     input.incidentId,
-    (incident) => snooze(incident, until, input.actor, requireSeverity(ctx.config.incident.severities, incident.severity).cadence !== null),
+    (incident) => snooze(incident, until, input.actor, requireSeverity(ctx.config.incident.severities, incident.severity).cadence !== null, input.planEpoch),
     (before, after, events, at) => {
       const r = replan(ctx, before, after, at);
       const timeline = events.map(describeEvent);

@@ -3,7 +3,7 @@
 // configured zone where a document wants local time), timeline entries with their dates.
 
 import { DateTime } from "luxon";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import { incidentRef } from "../domain/incident.ts";
 import { durationBetween } from "../domain/durations.ts";
 import { STATUS_LABEL } from "../domain/lifecycle.ts";
@@ -104,7 +104,7 @@ export async function postmortemData(db: Db, users: UserDirectory, config: Confi
       resolved_at_local: incident.resolvedAt ? local(incident.resolvedAt, zone) : "",
       duration: incident.resolvedAt ? durationBetween(incident.declaredAt, incident.resolvedAt) : `ongoing (${durationBetween(incident.declaredAt, now)} so far)`,
       date: DateTime.fromJSDate(incident.declaredAt, { zone }).toFormat("yyyy-MM-dd"),
-      summary: incident.summary ? plain(incident.summary) : "",
+      summary: incident.statusSummary ? plain(incident.statusSummary) : "",
       impact: incident.impact ?? "",
       detection: incident.detection ?? "",
       root_cause: row.rootCause ? plain(row.rootCause) : "",

@@ -6,6 +6,7 @@
 
 import { type Logger as SlackLogger, LogLevel as SlackLogLevel } from "@slack/logger";
 import { ErrorCode, WebClient } from "@slack/web-api";
+import { type Clock, systemClock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 
 export interface BotIdentity {
@@ -73,6 +74,8 @@ export interface SlackApiOptions {
   timeoutMs?: number;
   /** Per-request timeout of interactive calls (a trigger is valid for 3 seconds). */
   interactiveTimeoutMs?: number;
+  /** Measures Slack's Retry-After pauses. */
+  clock?: Clock;
 }
 
 export type SlackResult = Record<string, unknown> & { ok: boolean };
@@ -82,11 +85,13 @@ export class SlackApi {
   /** The same, with a timeout that fits inside a trigger's 3 seconds (views.open). */
   private readonly interactive: WebClient;
   private readonly log: Logger;
+  private readonly clock: Clock;
   /** Per method, when Slack's last Retry-After ends. */
   private readonly paused = new Map<string, number>();
 
   constructor(opts: SlackApiOptions) {
     this.log = opts.log;
+    this.clock = opts.clock ?? systemClock;
     const common = {
       slackApiUrl: opts.apiUrl,
       retryConfig: { retries: 0 },
@@ -112,14 +117,14 @@ export class SlackApi {
   pausedFor(method: string): number {
     const until = this.paused.get(method);
     if (until === undefined) return 0;
-    const left = until - Date.now();
+    const left = until - this.clock.now().getTime();
     if (left <= 0) this.paused.delete(method);
     return Math.max(0, left);
   }
 
   private noted(err: SlackCallError): SlackCallError {
     if (err.code === "ratelimited" && err.retryAfter !== undefined) {
-      const until = Date.now() + err.retryAfter * 1000;
+      const until = this.clock.now().getTime() + err.retryAfter * 1000;
       if (until > (this.paused.get(err.method) ?? 0)) this.paused.set(err.method, until);
     }
     return err;

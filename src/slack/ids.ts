@@ -1,5 +1,9 @@
-// Every action_id, block_id and callback_id the bot uses, in one place. Listeners match on these;
-// builders emit them; nothing else spells them.
+// Every action_id, block_id, callback_id and button value the bot uses, in one place: builders emit
+// them through these names and encoders, listeners match and decode them here, nothing else spells
+// them. A value comes back from Slack, so every decoder checks its shape (the listener still
+// validates what it means).
+
+import type { Role } from "../domain/roles.ts";
 
 export const CALLBACK = {
   declareModal: "warroom.declare",
@@ -9,16 +13,29 @@ export const CALLBACK = {
 } as const;
 
 export const ACTION = {
-  /** Opening-message buttons: take a role yourself; value = "<incidentId>|<role>". */
+  /** Opening-message buttons, one per role (`warroom.take_role:<role>`); value: roleButton. */
   takeRole: "warroom.take_role",
-  /** Opening-message overflow/button: open the user picker to assign a role to someone. */
+  /** Opening-message user pickers; the role and incident are in the row's block_id (roleRowBlock). */
   assignRole: "warroom.assign_role",
+  /** A reminder's "Post update": value = the incident id. */
   postUpdate: "warroom.post_update",
+  /** A reminder's "Snooze 15 min": value: reminderButton. */
   snooze: "warroom.snooze",
+  /** value = the action item's id. */
   actionItemDone: "warroom.action_item_done",
+  /** value = the incident id. */
   postmortemDone: "warroom.postmortem_done",
   declareFromHome: "warroom.declare_from_home",
 } as const;
+
+/** The take button of one role. */
+export function takeRoleAction(role: Role): string {
+  return `${ACTION.takeRole}:${role}`;
+}
+
+export function isTakeRoleAction(actionId: string): boolean {
+  return actionId.startsWith(`${ACTION.takeRole}:`);
+}
 
 /** Input blocks of the modals; a field error is keyed by the block id. */
 export const BLOCK = {
@@ -26,16 +43,65 @@ export const BLOCK = {
   severity: "severity",
   impact: "impact",
   detection: "detection",
-  commander: "commander",
+  // the Incident Commander picker; "commander" on the wire, so a form opened before an upgrade still submits
+  ic: "commander",
   private: "private",
   status: "status",
   summary: "summary",
   rootCause: "root_cause",
-  assignee: "assignee",
-  role: "role",
 } as const;
 
 /** The single element inside each input block. */
 export const INPUT = "value";
 
-export type ActionId = (typeof ACTION)[keyof typeof ACTION];
+// ---------- blocks of messages ----------
+
+/** A role's row in the opening message: the picker inside it assigns that role of that incident. */
+export function roleRowBlock(role: Role, incidentId: string): string {
+  return `role:${role}:${incidentId}`;
+}
+
+export function parseRoleRowBlock(blockId: string): { role: string; incidentId: string } | undefined {
+  const m = /^role:([a-z]+):([0-9a-f-]{36})$/.exec(blockId);
+  return m ? { role: m[1] as string, incidentId: m[2] as string } : undefined;
+}
+
+/** The opening message's row of take buttons. */
+export const takeButtonsBlock = (incidentId: string) => `take:${incidentId}`;
+/** A reminder's buttons, per plan. */
+export const reminderBlock = (incidentId: string, epoch: number) => `reminder:${incidentId}:${epoch}`;
+/** The "postmortem ready" message's button. */
+export const postmortemBlock = (incidentId: string) => `postmortem:${incidentId}`;
+/** The postmortem reminder's button (1: halfway, 2: overdue). */
+export const postmortemReminderBlock = (incidentId: string, overdue: boolean) => `pmreminder:${incidentId}:${overdue ? 2 : 1}`;
+/** The closing nudge's button. */
+export const closureNudgeBlock = (incidentId: string) => `nudge:${incidentId}`;
+
+// ---------- button values ----------
+
+export interface RoleButtonValue {
+  incidentId: string;
+  role: string;
+  /** The holder shown when the button was rendered; a click is refused if it changed since. */
+  expected: string | null;
+}
+
+export function encodeRoleButton(v: RoleButtonValue): string {
+  return [v.incidentId, v.role, v.expected ?? "-"].join("|");
+}
+
+export function decodeRoleButton(value: string): RoleButtonValue | undefined {
+  const [incidentId, role, expected, ...rest] = value.split("|");
+  if (!incidentId || !role || expected === undefined || rest.length > 0) return undefined;
+  return { incidentId, role, expected: expected === "-" ? null : expected };
+}
+
+/** A reminder's snooze button names the plan (epoch) it was sent for; a later plan makes it stale. */
+export function encodeReminderButton(incidentId: string, epoch: number): string {
+  return `${incidentId}|${epoch}`;
+}
+
+export function decodeReminderButton(value: string): { incidentId: string; epoch: number } | undefined {
+  const m = /^([0-9a-f-]{36})\|(\d+)$/.exec(value);
+  return m ? { incidentId: m[1] as string, epoch: Number(m[2]) } : undefined;
+}

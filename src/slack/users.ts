@@ -1,6 +1,7 @@
 // People, as Slack knows them: display names (for topics and documents) and whether an id is a real,
 // active person. Cached for an hour; when Slack cannot answer, the id stands in for the name.
 
+import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import { isSlackError, type SlackApi } from "./api.ts";
 
@@ -21,12 +22,13 @@ export class UserDirectory {
   constructor(
     private readonly slack: SlackApi,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   /** The person, or null when Slack says there is no such user; undefined when Slack can't tell now. */
   async lookup(userId: string): Promise<Person | null | undefined> {
     const hit = this.cache.get(userId);
-    if (hit && Date.now() - hit.at < TTL_MS) return hit.person;
+    if (hit && this.clock.now().getTime() - hit.at < TTL_MS) return hit.person;
     try {
       const r = await this.slack.call<{
         ok: boolean;
@@ -67,6 +69,6 @@ export class UserDirectory {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
     }
-    this.cache.set(userId, { person, at: Date.now() });
+    this.cache.set(userId, { person, at: this.clock.now().getTime() });
   }
 }

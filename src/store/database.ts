@@ -3,7 +3,7 @@
 
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg, { type PoolConfig } from "pg";
-import type { DatabaseConfig } from "../config.ts";
+import type { DatabaseConfig } from "../config/index.ts";
 import type { Logger } from "../log.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.ts";
 import { PrismaClient } from "./generated/client.ts";

@@ -11,7 +11,7 @@ import type { Db } from "./database.ts";
 import type { Prisma } from "./generated/client.ts";
 
 const ROLE_COLUMN = {
-  ic: "commanderId",
+  ic: "icId",
   tech: "techLeadId",
   comms: "commsLeadId",
   scribe: "scribeId",
@@ -34,12 +34,12 @@ export function toIncident(row: Row): Incident {
     detection: row.detection,
     declaredBy: row.declaredBy,
     declaredAt: row.declaredAt,
-    roles: { ic: row.commanderId, tech: row.techLeadId, comms: row.commsLeadId, scribe: row.scribeId },
+    roles: { ic: row.icId, tech: row.techLeadId, comms: row.commsLeadId, scribe: row.scribeId },
     responders: row.responders.map((r) => r.userId),
     channelId: row.channelId,
     channelName: row.channelName,
     openingTs: row.openingTs,
-    summary: row.summary,
+    statusSummary: row.statusSummary,
     lastUpdateAt: row.lastUpdateAt,
     nextUpdateDueAt: row.nextUpdateDueAt,
     resolvedAt: row.resolvedAt,
@@ -181,7 +181,7 @@ function changedColumns(before: Incident, after: Incident): Prisma.IncidentUnche
   }
   if (before.status !== after.status) data.status = after.status;
   if (before.severity !== after.severity) data.severity = after.severity;
-  if (before.summary !== after.summary) data.summary = after.summary;
+  if (before.statusSummary !== after.statusSummary) data.statusSummary = after.statusSummary;
   if (before.lastUpdateAt?.getTime() !== after.lastUpdateAt?.getTime()) data.lastUpdateAt = after.lastUpdateAt;
   if (before.nextUpdateDueAt?.getTime() !== after.nextUpdateDueAt?.getTime()) data.nextUpdateDueAt = after.nextUpdateDueAt;
   if (before.resolvedAt?.getTime() !== after.resolvedAt?.getTime()) data.resolvedAt = after.resolvedAt;

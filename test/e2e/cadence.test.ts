@@ -65,7 +65,7 @@ describe("reminders", () => {
     expect(Number(reminder.ts) * 1000).toBeGreaterThanOrEqual(updatedAt + 2900);
     expect(flat(reminder)).toContain("The last update was <!date^");
     const row = await h.db.incident.findUniqueOrThrow({ where: { id: incident.id } });
-    expect(row.summary).toBe("Rolled back the deploy; error rate falling");
+    expect(row.statusSummary).toBe("Rolled back the deploy; error rate falling");
     expect(row.lastUpdateAt?.getTime()).toBeGreaterThan((await declaredAt(incident)) + 1500);
   });
 

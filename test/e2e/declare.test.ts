@@ -22,15 +22,15 @@ function allText(message: { text: string; blocks?: unknown[] }): string {
 }
 
 describe("the fast path: /incident declare sev2 <title>", () => {
-  it("records the request before acknowledging, then declares and opens the war room", async () => {
+  it("records the request before acknowledging, then declares and opens the incident channel", async () => {
     const { res, incident } = await declareFast(h, "sev2 Checkout errors spiking");
     expect(res.status).toBe(200);
     expect(res.ms).toBeLessThan(3000);
     expect(res.json?.response_type).toBe("ephemeral");
-    expect(res.json?.text).toBe("Declaring SEV2 (High): Checkout errors spiking. Opening the war room; its link follows in a moment…");
+    expect(res.json?.text).toBe("Declaring SEV2 (High): Checkout errors spiking. Opening the incident channel; its link follows in a moment…");
 
     const row = await h.db.incident.findUniqueOrThrow({ where: { id: incident.id } });
-    expect(row).toMatchObject({ title: "Checkout errors spiking", severity: "SEV2", status: "investigating", declaredBy: h.users.alice.id, commanderId: h.users.alice.id, isPrivate: false });
+    expect(row).toMatchObject({ title: "Checkout errors spiking", severity: "SEV2", status: "investigating", declaredBy: h.users.alice.id, icId: h.users.alice.id, isPrivate: false });
 
     // 2. the channel, named from the date and the title
     expect(incident.channel.name).toBe(`inc-${today()}-checkout-errors-spiking`);
@@ -130,7 +130,7 @@ describe("the form: /incident declare", () => {
     expect(res.status).toBe(200);
     expect(res.text).toBe("");
     const row = await h.db.incident.findFirstOrThrow({ where: { title: "Login failures for SSO users" } });
-    expect(row).toMatchObject({ severity: "SEV1", impact: "30% of logins fail", detection: "Pager alert on 5xx", commanderId: h.users.carol.id, declaredBy: h.users.bob.id });
+    expect(row).toMatchObject({ severity: "SEV1", impact: "30% of logins fail", detection: "Pager alert on 5xx", icId: h.users.carol.id, declaredBy: h.users.bob.id });
     const inc = await waitUntilReady(h, row.id);
     expect(inc.channel.members.has(h.users.carol.id)).toBe(true);
     expect(inc.channel.members.has(h.users.bob.id)).toBe(true);

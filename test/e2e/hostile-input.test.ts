@@ -298,7 +298,7 @@ describe("only the Incident Commander may resolve, reopen, hand off or close (ch
   const run = (text: string, user = h.users.carol) => h.slack.command(text, { user: user.id, channel: incident.channel.id });
   const state = async () => {
     const row = await h.db.incident.findUniqueOrThrow({ where: { id: incident.id } });
-    return JSON.stringify({ status: row.status, ic: row.commanderId, version: row.version, timeline: await h.db.timelineEntry.count({ where: { incidentId: incident.id } }) });
+    return JSON.stringify({ status: row.status, ic: row.icId, version: row.version, timeline: await h.db.timelineEntry.count({ where: { incidentId: incident.id } }) });
   };
   const refusedFor = async (attempt: () => Promise<string>, action: string) => {
     const before = await state();

@@ -62,7 +62,7 @@ describe("resolving", () => {
     const res = await run(inc, "resolve Rolled back the bad deploy; error rate at baseline for 30 minutes");
     expect(res.json?.text).toBe(`INC-${inc.number} is resolved. Reminders stopped; the postmortem draft is on its way.`);
     const row = await h.db.incident.findUniqueOrThrow({ where: { id: inc.id } });
-    expect(row).toMatchObject({ status: "resolved", nextUpdateDueAt: null, summary: "Rolled back the bad deploy; error rate at baseline for 30 minutes" });
+    expect(row).toMatchObject({ status: "resolved", nextUpdateDueAt: null, statusSummary: "Rolled back the bad deploy; error rate at baseline for 30 minutes" });
     const message = await says(inc, `INC-${inc.number} resolved: Checkout errors spiking`);
     expect(flat(message)).toContain("*What happened:* Rolled back the bad deploy; error rate at baseline for 30 minutes");
     expect(flat(message)).toMatch(/\*Duration:\* (less than a minute|\d+ (second|minute)s?)/);

@@ -96,7 +96,7 @@ describe("taking over as Incident Commander", () => {
     expect(button?.confirm).toMatchObject({ title: { text: "Take over as Incident Commander?" } });
 
     const { responseUrl } = await clickTake(h, inc, "ic", h.users.bob);
-    expect((await h.db.incident.findUniqueOrThrow({ where: { id: inc.id } })).commanderId).toBe(h.users.bob.id);
+    expect((await h.db.incident.findUniqueOrThrow({ where: { id: inc.id } })).icId).toBe(h.users.bob.id);
     expect(await replies(h, responseUrl)).toEqual([`You are now the Incident Commander of INC-${inc.number}; the previous IC has been told.`]);
     await dmSays(h.users.alice, `<@${h.users.bob.id}> took over as Incident Commander of INC-${inc.number} from you`);
     await dmSays(h.users.bob, `You are the Incident Commander of INC-${inc.number}`);
@@ -140,7 +140,7 @@ describe.each([
     const people = [hh.users.bob, hh.users.carol, hh.users.dave];
     const clicks = await Promise.all(people.map((p) => clickTake(hh, inc, "ic", p)));
     const row = await hh.db.incident.findUniqueOrThrow({ where: { id: inc.id } });
-    const winner = row.commanderId as string;
+    const winner = row.icId as string;
     expect(people.map((p) => p.id)).toContain(winner);
     const ics = await hh.db.roleAssignment.findMany({ where: { incidentId: inc.id, role: "ic" } });
     expect(ics).toHaveLength(2);
@@ -175,7 +175,7 @@ describe("assigning with the user pickers", () => {
     expect(await replies(h, bot.responseUrl)).toEqual([":warning: I can't hold a role myself: pick a person."]);
     const ic = await pickUser(h, inc, "ic", h.users.bob, h.users.bob.id);
     expect((await replies(h, ic.responseUrl))[0]).toContain(`Only the Incident Commander (<@${h.users.alice.id}>) can hand IC to someone else`);
-    expect((await h.db.incident.findUniqueOrThrow({ where: { id: inc.id } })).commanderId).toBe(h.users.alice.id);
+    expect((await h.db.incident.findUniqueOrThrow({ where: { id: inc.id } })).icId).toBe(h.users.alice.id);
   });
 });
 
@@ -207,7 +207,7 @@ describe("/incident role, handoff, status, info and list", () => {
     await dmSays(h.users.bob, `You are the Incident Commander of INC-${inc.number}`);
     await h.fake.waitFor(() => inc.channel.topic.includes("IC: bob"), 5000, "the topic");
     const row = await h.db.incident.findUniqueOrThrow({ where: { id: inc.id } });
-    expect(row).toMatchObject({ commanderId: h.users.bob.id, summary: "DB failover done, watching replication lag" });
+    expect(row).toMatchObject({ icId: h.users.bob.id, statusSummary: "DB failover done, watching replication lag" });
     // /incident role ic by the (new) IC is a handoff too
     const back = await run(`role ic <@${h.users.alice.id}>`, h.users.bob);
     expect(back.json?.text).toBe(`<@${h.users.alice.id}> is now the Incident Commander of INC-${inc.number}.`);

@@ -140,13 +140,13 @@ async function runFlow(label: string, killAt: number, withServer: boolean): Prom
       return i?.channel_id ? fake.ws.conversations.get(i.channel_id) : undefined;
     };
 
-    // 1. declare, and the war room opens
+    // 1. declare, and the incident channel opens
     await send(async () => (await incident()) !== undefined, (r) => r.command(`declare sev2 ${title}`, { user: alice.id, channel: general.id }));
     await until(async () => {
       const c = await channel();
       const i = await incident();
       return Boolean(c && i?.opening_ts && c.pins.has(i.opening_ts) && c.topic.includes("IC: alice") && c.members.has(alice.id) && announce.messages.some((m) => m.text.includes(title)));
-    }, "the war room");
+    }, "the incident channel");
 
     // 2. Bob takes Tech Lead with the button
     const opening = async () => {

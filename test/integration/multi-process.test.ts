@@ -86,7 +86,7 @@ describe(`${PROCESSES} bot processes behind one endpoint, on one PostgreSQL`, ()
     const started = Date.now();
     const acks = await Promise.all(titles.map((t) => slack.command(`declare sev2 ${t}`, { user: alice.id, channel: general.id })));
     expect(acks.filter((a) => a.status !== 200)).toEqual([]);
-    await until(async () => (await db.incident.count({ where: { openingTs: { not: null } } })) === INCIDENTS, 180_000, "every war room", 250);
+    await until(async () => (await db.incident.count({ where: { openingTs: { not: null } } })) === INCIDENTS, 180_000, "every incident channel", 250);
     const declaredIn = Date.now() - started;
 
     // 2. Bob takes Tech Lead in each, with the opening message's button
@@ -153,7 +153,7 @@ describe(`${PROCESSES} bot processes behind one endpoint, on one PostgreSQL`, ()
     // the endpoint spread the requests
     expect(lb.counts.every((n) => n > INCIDENTS / PROCESSES / 2)).toBe(true);
     process.stdout.write(
-      `multi-process: ${INCIDENTS} incidents declared at once across ${PROCESSES} processes (requests ${lb.counts.join("/")}); war rooms open in ${(declaredIn / 1000).toFixed(1)} s; ${reminders} reminders, each sent once; whole run ${(total / 1000).toFixed(1)} s\n`,
+      `multi-process: ${INCIDENTS} incidents declared at once across ${PROCESSES} processes (requests ${lb.counts.join("/")}); incident channels open in ${(declaredIn / 1000).toFixed(1)} s; ${reminders} reminders, each sent once; whole run ${(total / 1000).toFixed(1)} s\n`,
     );
   }, 600_000);
 });

@@ -41,7 +41,7 @@ describe("start-up problems", () => {
     const bot = await spawnBot({ SLACK_BOT_TOKEN: "xoxb-x", SLACK_SIGNING_SECRET: "s", INCIDENT_CONFIG: file });
     expect(await bot.exited).toBe(1);
     expect(bot.stderr).toEqual([
-      `warroom: ${file}: severities[0].cadence: expected an ISO-8601 duration such as PT30M, or null for no reminders (got "every 30 minutes")`,
+      `warroom: ${file}: line 6: severities[0].cadence: expected an ISO-8601 duration such as PT30M, or null for no reminders (got "every 30 minutes")`,
     ]);
     await fs.rm(dir, { recursive: true });
   });

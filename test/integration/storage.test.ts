@@ -37,7 +37,7 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
   }
 
   it("round-trips an incident with its roles, responders, timeline, updates, jobs, action items and postmortem", async () => {
-    const data = incident({ number: 101, commanderId: "U1", impact: "EU customers", isPrivate: true });
+    const data = incident({ number: 101, icId: "U1", impact: "EU customers", isPrivate: true });
     await db.prisma.incident.create({ data });
     await db.prisma.roleAssignment.create({ data: { incidentId: data.id, role: "ic", userId: "U1", assignedBy: "U1", startedAt: new Date() } });
     await db.prisma.responder.create({ data: { incidentId: data.id, userId: "U2", addedBy: "U1", addedAt: new Date() } });
@@ -51,7 +51,7 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
       where: { id: data.id },
       include: { roleAssignments: true, responders: true, timeline: true, updates: true, jobs: true, actionItems: true, postmortem: true },
     });
-    expect(back).toMatchObject({ title: "Checkout errors", status: "investigating", isPrivate: true, commanderId: "U1", version: 0 });
+    expect(back).toMatchObject({ title: "Checkout errors", status: "investigating", isPrivate: true, icId: "U1", version: 0 });
     expect(back.declaredAt.toISOString()).toBe("2026-01-31T14:23:00.000Z");
     expect(back.timeline[0]?.data).toEqual({ severity: "SEV2" });
     expect(back.actionItems[0]?.dueDate?.toISOString().slice(0, 10)).toBe("2026-02-10");
@@ -84,11 +84,11 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
     await db.prisma.incident.create({ data });
     const claimants = Array.from({ length: 10 }, (_, i) => `U${100 + i}`);
     const results = await Promise.all(
-      claimants.map((u) => db.prisma.incident.updateMany({ where: { id: data.id, commanderId: null }, data: { commanderId: u, version: { increment: 1 } } })),
+      claimants.map((u) => db.prisma.incident.updateMany({ where: { id: data.id, icId: null }, data: { icId: u, version: { increment: 1 } } })),
     );
     expect(results.filter((r) => r.count === 1)).toHaveLength(1);
     const after = await db.prisma.incident.findUniqueOrThrow({ where: { id: data.id } });
-    expect(claimants).toContain(after.commanderId);
+    expect(claimants).toContain(after.icId);
     expect(after.version).toBe(1);
   });
 

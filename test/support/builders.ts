@@ -20,7 +20,7 @@ export function anIncident(overrides: Partial<Incident> = {}): Incident {
     channelId: "C1",
     channelName: "inc-2026-01-31-checkout-errors",
     openingTs: "1769869380.000100",
-    summary: null,
+    statusSummary: null,
     lastUpdateAt: null,
     nextUpdateDueAt: new Date("2026-01-31T15:23:00Z"),
     resolvedAt: null,

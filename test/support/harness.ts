@@ -5,7 +5,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/index.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
 import type { Db } from "../../src/store/database.ts";
 import { startWarroom, type StartOptions, type Warroom } from "../../src/warroom.ts";

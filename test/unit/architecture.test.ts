@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["scheduler"],
   ["slack"],
   ["store"],
-  ["config.ts", "log.ts", "clock.ts"],
+  ["config", "log.ts", "clock.ts"],
   ["domain"],
 ];
 

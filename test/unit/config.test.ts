@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.ts";
+import { ConfigError, loadConfig } from "../../src/config/index.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warroom-config-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -166,6 +166,16 @@ severities:
     const msg = problem(env);
     expect(msg.startsWith(`${env.INCIDENT_CONFIG}: `)).toBe(true);
     expect(msg).toMatch(expected);
+  });
+
+  it.each([
+    ["timezone: UTC\nchannel_prefix: inc\nanounce_channel: x\n", /: line 3: unknown key "anounce_channel"/],
+    ["timezone: UTC\nseverities:\n  - id: SEV1\n    label: Critical\n    description: Down\n    cadence: every 30 minutes\n", /: line 6: severities\[0\]\.cadence: expected an ISO-8601 duration/],
+    ["severities:\n  - id: SEV1\n    label: A\n    description: a\n    cadence: PT1H\n  - label: B\n    description: b\n    cadence: PT1H\n", /: line 6: severities\[1\]\.id: expected a severity id/],
+    ["severities:\n  - id: SEV1\n    label: A\n    description: a\n    cadence: PT1H\n  - id: sev1\n    label: B\n    description: b\n    cadence: PT1H\n", /: line 6: severities\[1\]\.id: "sev1" repeats severities\[0\]\.id/],
+    ["\n\n\ntemplates_dir: ./nowhere\n", /: line 4: templates_dir: .* is not a directory/],
+  ])("names the line of the problem: %j", (yaml, expected) => {
+    expect(problem(withFile(yaml))).toMatch(expected);
   });
 
   it("ships incident.config.example.yml, which loads and spells out exactly the defaults", () => {

@@ -4,7 +4,7 @@
 
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from "@slack/bolt";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Config } from "../../config.ts";
+import type { Config } from "../../config/index.ts";
 import type { Logger } from "../../log.ts";
 import { type BotIdentity, slackLogger } from "../../slack/api.ts";
 

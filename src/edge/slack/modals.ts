@@ -4,15 +4,17 @@
 
 import { setTimeout as sleep } from "node:timers/promises";
 import { explainSlackError } from "../../slack/explain.ts";
-import type { Logger } from "../../log.ts";
-import { isSlackError, type SlackApi, type SlackCallError } from "../../slack/api.ts";
+import type { Ctx } from "../../incidents/context.ts";
+import { isSlackError, type SlackCallError } from "../../slack/api.ts";
 
 /** Time from the click to our last possible attempt: Slack expires the trigger at 3 s. */
 const TRIGGER_BUDGET_MS = 2_000;
 
 export type OpenOutcome = { ok: true } | { ok: false; why: string };
 
-export async function openModal(slack: SlackApi, log: Logger, triggerId: string, view: unknown, what: string, startedAt = Date.now()): Promise<OpenOutcome> {
+/** Opens `view` on a trigger that arrived at `startedAt` (the injected clock's milliseconds). */
+export async function openModal(ctx: Pick<Ctx, "slack" | "log" | "clock">, triggerId: string, view: unknown, what: string, startedAt: number): Promise<OpenOutcome> {
+  const { slack, log } = ctx;
   for (let attempt = 1; ; attempt++) {
     try {
       await slack.callInteractive("views.open", { trigger_id: triggerId, view });
@@ -22,7 +24,7 @@ export async function openModal(slack: SlackApi, log: Logger, triggerId: string,
       // a hair past Retry-After, which the client also keeps (api.ts)
       const wait = err.retryAfter !== undefined ? Math.ceil(err.retryAfter * 1000) + 25 : 200;
       const passing = err.transient || err.code.startsWith("http_5") || err.code === "network";
-      if (attempt === 1 && passing && Date.now() - startedAt + wait <= TRIGGER_BUDGET_MS) {
+      if (attempt === 1 && passing && ctx.clock.now().getTime() - startedAt + wait <= TRIGGER_BUDGET_MS) {
         log.warn({ method: err.method, code: err.code, what, retryInMs: wait }, "could not open a form; retrying once");
         await sleep(wait);
         continue;

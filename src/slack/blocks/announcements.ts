@@ -21,13 +21,13 @@ export function announceDeclared(incident: Incident, severity: Severity, channel
 
 export function declaredConfirmation(incident: Incident, channelId: string): { text: string; blocks: unknown[] } {
   const ref = incidentRef(incident);
-  const text = `${ref} is declared: ${escapeMrkdwn(incident.title)}. The war room is ${channelLink(channelId)}.`;
+  const text = `${ref} is declared: ${escapeMrkdwn(incident.title)}. The incident channel is ${channelLink(channelId)}.`;
   return { text, blocks: sections(`:white_check_mark: ${text}`) };
 }
 
 export function declaringAck(title: string, severity: Severity, defaulted: boolean): { text: string; blocks: unknown[] } {
   const note = defaulted ? ` (severity defaulted to ${severity.id}: change it with \`/incident sev <n> <reason>\`)` : "";
-  const text = `Declaring ${escapeMrkdwn(severity.id)} (${escapeMrkdwn(severity.label)}): ${escapeMrkdwn(title)}${note}. Opening the war room; its link follows in a moment…`;
+  const text = `Declaring ${escapeMrkdwn(severity.id)} (${escapeMrkdwn(severity.label)}): ${escapeMrkdwn(title)}${note}. Opening the incident channel; its link follows in a moment…`;
   return { text, blocks: sections(`:rotating_light: ${text}`) };
 }
 

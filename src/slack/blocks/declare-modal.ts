@@ -1,4 +1,4 @@
-// The declare form (product.md §4): title, severity with descriptions, impact, detection, Incident
+// The declare form: title, severity with descriptions, impact, detection, Incident
 // Commander (the declarer by default) and "private incident".
 
 import type { SeverityLadder } from "../../domain/severity.ts";
@@ -63,7 +63,7 @@ export function declareModal(ladder: SeverityLadder, declarer: string, meta: Dec
       },
       {
         type: "input",
-        block_id: BLOCK.commander,
+        block_id: BLOCK.ic,
         label: { type: "plain_text", text: "Incident Commander" },
         hint: { type: "plain_text", text: "Owns the incident end-to-end. Anyone can take it over later." },
         element: { type: "users_select", action_id: INPUT, initial_user: declarer },

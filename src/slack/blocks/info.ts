@@ -1,6 +1,6 @@
 // /incident info and /incident list: ephemeral summaries.
 
-import { DateTime, Duration } from "luxon";
+import { Duration } from "luxon";
 import { type Incident, incidentRef } from "../../domain/incident.ts";
 import { STATUS_LABEL } from "../../domain/lifecycle.ts";
 import { ROLE_INFO, SINGLE_ROLES } from "../../domain/roles.ts";
@@ -48,7 +48,7 @@ export function infoMessage(incident: Incident, severity: Severity, now: Date, a
     `*Declared:* ${slackDate(incident.declaredAt)} by ${mention(incident.declaredBy)}${incident.isPrivate ? " · :lock: private" : ""}`,
     `*Next update due:* ${next}`,
   ];
-  if (incident.summary) lines.push(`*Latest summary:* ${incident.summary}`);
+  if (incident.statusSummary) lines.push(`*Latest summary:* ${incident.statusSummary}`);
   const blocks: unknown[] = [
     { type: "section", text: { type: "mrkdwn", text: lines.join("\n") } },
     { type: "section", text: { type: "mrkdwn", text: roles.join("\n") } },
@@ -88,6 +88,3 @@ export function listMessage(incidents: readonly Incident[], ladder: SeverityLadd
   return { text, blocks: chunks.slice(0, 45).map((t) => ({ type: "section", text: { type: "mrkdwn", text: t } })) };
 }
 
-export function localDay(at: Date, zone: string): string {
-  return DateTime.fromJSDate(at).setZone(zone).toFormat("yyyy-MM-dd");
-}

@@ -1,4 +1,4 @@
-// The opening message: the seed's "INCIDENT DECLARED" template in Block Kit. Severity and label,
+// The opening message: the framework's "INCIDENT DECLARED" template in Block Kit. Severity and label,
 // summary, impact, detection, every role with its holder (and a user picker to assign it), the current
 // status and when the next update is due, plus a button per role to take it. Re-rendered in place
 // whenever its facts change. A pure function of the incident: no lookups.
@@ -8,37 +8,8 @@ import { STATUS_LABEL } from "../../domain/lifecycle.ts";
 import { ROLE_INFO, type Role, SINGLE_ROLES } from "../../domain/roles.ts";
 import type { Severity } from "../../domain/severity.ts";
 import { escapeMrkdwn, truncate } from "../../domain/text.ts";
-import { ACTION } from "../ids.ts";
+import { ACTION, encodeRoleButton, roleRowBlock, takeButtonsBlock, takeRoleAction } from "../ids.ts";
 import { mention, slackDate } from "./format.ts";
-
-export interface RoleButtonValue {
-  incidentId: string;
-  role: Role;
-  /** The holder shown when the button was rendered; a click is refused if it changed since. */
-  expected: string | null;
-}
-
-export function encodeRoleButton(v: RoleButtonValue): string {
-  return [v.incidentId, v.role, v.expected ?? "-"].join("|");
-}
-
-export function decodeRoleButton(value: string): RoleButtonValue | undefined {
-  const [incidentId, role, expected] = value.split("|");
-  if (!incidentId || !role || expected === undefined) return undefined;
-  return { incidentId, role: role as Role, expected: expected === "-" ? null : expected };
-}
-
-/** block_id of a role's row: the picker inside it assigns that role of that incident. */
-export function roleBlockId(role: Role, incidentId: string): string {
-  return `role:${role}:${incidentId}`;
-}
-
-export function parseRoleBlockId(blockId: string): { role: Role; incidentId: string } | undefined {
-  const m = /^role:([a-z]+):([0-9a-f-]{36})$/.exec(blockId);
-  return m ? { role: m[1] as Role, incidentId: m[2] as string } : undefined;
-}
-
-const SHORT: Record<Role, string> = { ic: "IC", tech: "Tech Lead", comms: "Comms Lead", scribe: "Scribe", responder: "responder" };
 
 function roleRow(incident: Incident, role: Role, editable: boolean) {
   const info = ROLE_INFO[role];
@@ -48,14 +19,14 @@ function roleRow(incident: Incident, role: Role, editable: boolean) {
   const label = role === "responder" ? "Responders" : info.label;
   return {
     type: "section",
-    block_id: roleBlockId(role, incident.id),
+    block_id: roleRowBlock(role, incident.id),
     text: { type: "mrkdwn", text: `*${label}:* ${who}` },
     ...(editable
       ? {
           accessory: {
             type: "users_select",
             action_id: ACTION.assignRole,
-            placeholder: { type: "plain_text", text: role === "responder" ? "Add a responder…" : `Assign ${SHORT[role]}…` },
+            placeholder: { type: "plain_text", text: role === "responder" ? "Add a responder…" : `Assign ${ROLE_INFO[role].short}…` },
             ...(role !== "responder" && holders[0] ? { initial_user: holders[0] } : {}),
           },
         }
@@ -67,8 +38,8 @@ function takeButton(incident: Incident, role: Role) {
   const holder = role === "responder" ? null : incident.roles[role];
   const button: Record<string, unknown> = {
     type: "button",
-    action_id: `${ACTION.takeRole}:${role}`,
-    text: { type: "plain_text", text: role === "responder" ? "Join as responder" : `Take ${SHORT[role]}` },
+    action_id: takeRoleAction(role),
+    text: { type: "plain_text", text: role === "responder" ? "Join as responder" : `Take ${ROLE_INFO[role].short}` },
     value: encodeRoleButton({ incidentId: incident.id, role, expected: holder }),
   };
   if (role === "ic" && !holder) button.style = "primary";
@@ -116,7 +87,7 @@ export function openingMessage(incident: Incident, severity: Severity): { text: 
     ...[...SINGLE_ROLES, "responder" as const].map((r) => roleRow(incident, r, editable)),
   ];
   if (editable) {
-    blocks.push({ type: "actions", block_id: `take:${incident.id}`, elements: [...SINGLE_ROLES, "responder" as const].map((r) => takeButton(incident, r)) });
+    blocks.push({ type: "actions", block_id: takeButtonsBlock(incident.id), elements: [...SINGLE_ROLES, "responder" as const].map((r) => takeButton(incident, r)) });
   }
   blocks.push(
     { type: "section", text: { type: "mrkdwn", text: nextUpdateLine(incident, severity) } },

@@ -5,17 +5,8 @@ import type { ReminderKind } from "../../domain/cadence.ts";
 import { type Incident, incidentRef } from "../../domain/incident.ts";
 import type { Severity } from "../../domain/severity.ts";
 import { escapeMrkdwn } from "../../domain/text.ts";
-import { ACTION } from "../ids.ts";
+import { ACTION, encodeReminderButton, reminderBlock } from "../ids.ts";
 import { channelLink, humanDuration, sections, slackDate } from "./format.ts";
-
-export function encodeReminderButton(incidentId: string, epoch: number): string {
-  return `${incidentId}|${epoch}`;
-}
-
-export function decodeReminderButton(value: string): { incidentId: string; epoch: number } | undefined {
-  const m = /^([0-9a-f-]{36})\|(\d+)$/.exec(value);
-  return m ? { incidentId: m[1] as string, epoch: Number(m[2]) } : undefined;
-}
 
 function who(incident: Incident): string {
   const people = [incident.roles.ic, incident.roles.comms].filter((u): u is string => Boolean(u));
@@ -25,7 +16,7 @@ function who(incident: Incident): string {
 function buttons(incident: Incident, epoch: number) {
   return {
     type: "actions",
-    block_id: `reminder:${incident.id}:${epoch}`,
+    block_id: reminderBlock(incident.id, epoch),
     elements: [
       { type: "button", action_id: ACTION.postUpdate, style: "primary", text: { type: "plain_text", text: "Post update" }, value: incident.id },
       { type: "button", action_id: ACTION.snooze, text: { type: "plain_text", text: "Snooze 15 min" }, value: encodeReminderButton(incident.id, epoch) },

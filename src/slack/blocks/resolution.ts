@@ -1,9 +1,9 @@
-// Resolving and learning: the seed's "Issue resolved" message, its broadcast, the postmortem draft's
+// Resolving and learning: the framework's "Issue resolved" message, its broadcast, the postmortem draft's
 // arrival, reopening and closing, the postmortem and closure reminders, action items, the resolve form.
 
 import { type Incident, incidentRef } from "../../domain/incident.ts";
 import { escapeMrkdwn } from "../../domain/text.ts";
-import { ACTION, BLOCK, CALLBACK, INPUT } from "../ids.ts";
+import { ACTION, BLOCK, CALLBACK, closureNudgeBlock, INPUT, postmortemBlock, postmortemReminderBlock } from "../ids.ts";
 import { channelLink, sections, slackDate } from "./format.ts";
 
 type Msg = { text: string; blocks: unknown[] };
@@ -14,7 +14,7 @@ function doneButton(incidentId: string) {
   return { type: "button", action_id: ACTION.postmortemDone, style: "primary", text: { type: "plain_text", text: "Mark postmortem done" }, value: incidentId };
 }
 
-/** The seed's resolution notification: what happened, duration, impact. `summary` is mrkdwn-safe. */
+/** The framework's resolution notification: what happened, duration, impact. `summary` is mrkdwn-safe. */
 export function resolutionMessage(incident: Incident, summary: string, duration: string, resolvedAt: Date, by: string): Msg {
   const ref = incidentRef(incident);
   const lines = [
@@ -40,7 +40,7 @@ export function postmortemReady(incident: Incident, link: string, kind: "canvas"
     text: plainOf(text),
     blocks: [
       ...sections(text),
-      { type: "actions", block_id: `postmortem:${incident.id}`, elements: [doneButton(incident.id)] },
+      { type: "actions", block_id: postmortemBlock(incident.id), elements: [doneButton(incident.id)] },
     ],
   };
 }
@@ -67,12 +67,12 @@ export function postmortemReminder(incident: Incident, due: Date, overdue: boole
   const text = overdue
     ? `:hourglass: ${who} The postmortem of ${incidentRef(incident)} was due ${slackDate(due)}. Hold the review while memories are fresh, then mark it done.`
     : `:hourglass_flowing_sand: ${who} The postmortem of ${incidentRef(incident)} is due ${slackDate(due)}. Schedule the blameless review now, and invite everyone who responded.`;
-  return { text: plainOf(text), blocks: [...sections(text), { type: "actions", block_id: `pmreminder:${incident.id}:${overdue ? 2 : 1}`, elements: [doneButton(incident.id)] }] };
+  return { text: plainOf(text), blocks: [...sections(text), { type: "actions", block_id: postmortemReminderBlock(incident.id, overdue), elements: [doneButton(incident.id)] }] };
 }
 
 export function closureNudge(incident: Incident, resolvedAt: Date, channelId: string | null): Msg {
   const text = `:wave: ${incidentRef(incident)} (${escapeMrkdwn(incident.title)}) was resolved ${slackDate(resolvedAt)} and is still open. When its postmortem is done, close it${channelId ? ` in ${channelLink(channelId)}` : ""}: \`/incident close\`, or the button.`;
-  return { text: plainOf(text), blocks: [...sections(text), { type: "actions", block_id: `nudge:${incident.id}`, elements: [doneButton(incident.id)] }] };
+  return { text: plainOf(text), blocks: [...sections(text), { type: "actions", block_id: closureNudgeBlock(incident.id), elements: [doneButton(incident.id)] }] };
 }
 
 export interface ActionItemFacts {

@@ -1,4 +1,4 @@
-// The DM a new role holder receives: what their role does and does not do (from the seeds).
+// The DM a new role holder receives: what their role does and does not do (from the response framework).
 
 import { type Incident, incidentRef } from "../../domain/incident.ts";
 import { ROLE_INFO, type Role } from "../../domain/roles.ts";
@@ -17,7 +17,7 @@ export function roleBrief(incident: Incident, severity: Severity, role: Role): {
       { type: "section", text: { type: "mrkdwn", text: `*${headline}*\n${info.responsibility}` } },
       { type: "section", text: { type: "mrkdwn", text: `*What you do*\n${info.does.map((d) => `• ${d}`).join("\n")}` } },
       { type: "section", text: { type: "mrkdwn", text: `*What you don't do*\n${info.doesNot.map((d) => `• ${d}`).join("\n")}` } },
-      { type: "context", elements: [{ type: "mrkdwn", text: `The war room is ${where}. \`/incident info\` there shows the state of play.` }] },
+      { type: "context", elements: [{ type: "mrkdwn", text: `The incident channel is ${where}. \`/incident info\` there shows the state of play.` }] },
     ],
   };
 }

@@ -10,7 +10,7 @@ const name = (title: string, extra: Partial<Parameters<typeof channelName>[0]> =
   channelName({ prefix: "inc", declaredAt: at, title, number: 42, ...extra });
 
 describe("channelName", () => {
-  it("makes the seed's example from a normal title", () => {
+  it("makes the framework's example from a normal title", () => {
     expect(name("Database outage")).toBe("inc-2026-01-31-database-outage");
   });
 

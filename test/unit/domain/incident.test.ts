@@ -61,7 +61,7 @@ describe("assignRole", () => {
 describe("handoff", () => {
   it("is the IC's, with an optional summary that becomes the latest summary", () => {
     const d = handoff(anIncident(), "UNEW", "UIC", "Failover done");
-    expect(d.ok && d.incident).toMatchObject({ roles: { ic: "UNEW" }, summary: "Failover done" });
+    expect(d.ok && d.incident).toMatchObject({ roles: { ic: "UNEW" }, statusSummary: "Failover done" });
     expect(d.ok && d.events).toEqual([{ kind: "role_changed", role: "ic", userId: "UNEW", previous: "UIC", by: "UIC", how: "handoff", summary: "Failover done" }]);
   });
   it("is the declarer's while there is no IC", () => {

@@ -43,7 +43,7 @@ describe("compareSeverity", () => {
 });
 
 describe("the default ladder", () => {
-  it("matches the seeds' cadence: SEV1 every 30 minutes, SEV2 hourly, SEV3 every 4 hours, SEV4 none", () => {
+  it("matches the framework's cadence: SEV1 every 30 minutes, SEV2 hourly, SEV3 every 4 hours, SEV4 none", () => {
     expect(DEFAULT_SEVERITIES.map((s) => s.cadence?.as("minutes") ?? null)).toEqual([30, 60, 240, null]);
   });
   it("requires an IC and expects a Comms Lead and a postmortem for SEV1 and SEV2 only", () => {

@@ -8,7 +8,8 @@ import { announceDeclared } from "../../../src/slack/blocks/announcements.ts";
 import { declareModal } from "../../../src/slack/blocks/declare-modal.ts";
 import { helpMessage } from "../../../src/slack/blocks/help.ts";
 import { infoMessage, listMessage } from "../../../src/slack/blocks/info.ts";
-import { channelTopic, decodeRoleButton, encodeRoleButton, openingMessage, parseRoleBlockId, roleBlockId } from "../../../src/slack/blocks/opening-message.ts";
+import { channelTopic, openingMessage } from "../../../src/slack/blocks/opening-message.ts";
+import { decodeRoleButton, encodeRoleButton, parseRoleRowBlock, roleRowBlock } from "../../../src/slack/ids.ts";
 import { roleBrief } from "../../../src/slack/blocks/role-brief.ts";
 import { checkBlocks, checkView } from "../../fake-slack/block-kit.ts";
 import { anIncident as baseIncident } from "../../support/builders.ts";
@@ -28,7 +29,7 @@ describe("the opening message", () => {
     expect(checkBlocks(openingMessage(anIncident({ status: "closed" }), SEV2).blocks, "message")).toBeUndefined();
   });
 
-  it("follows the seed's template: severity, summary, impact, detection, roles, status, next update", () => {
+  it("follows the framework's template: severity, summary, impact, detection, roles, status, next update", () => {
     const m = flat(openingMessage(anIncident(), SEV2));
     for (const s of ["INCIDENT DECLARED", "INC-12", "*Severity:* SEV2 · High", "*Summary:* Checkout errors", "*Impact:* EU customers", "*Detection:* Pager", "*Incident Commander:* <@UIC>", "*Tech Lead:* <@UTECH>", "*Comms Lead:* _unassigned_", "*Scribe:* _unassigned_", "*Responders:* <@UR1>, <@UR2>", "*Current status:* Investigating", "<!date^1769872980^"]) {
       expect(m).toContain(s);
@@ -73,8 +74,8 @@ describe("the opening message", () => {
     expect(decodeRoleButton(encodeRoleButton(v))).toEqual(v);
     expect(decodeRoleButton(encodeRoleButton({ ...v, expected: null }))).toEqual({ ...v, expected: null });
     expect(decodeRoleButton("garbage")).toBeUndefined();
-    expect(parseRoleBlockId(roleBlockId("comms", v.incidentId))).toEqual({ role: "comms", incidentId: v.incidentId });
-    expect(parseRoleBlockId("role:comms:not-a-uuid")).toBeUndefined();
+    expect(parseRoleRowBlock(roleRowBlock("comms", v.incidentId))).toEqual({ role: "comms", incidentId: v.incidentId });
+    expect(parseRoleRowBlock("role:comms:not-a-uuid")).toBeUndefined();
   });
 });
 

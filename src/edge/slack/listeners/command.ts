@@ -3,9 +3,10 @@
 // unexpected failure is logged once with a correlation id and the user gets a short apology.
 
 import type { App, RespondFn, SlackCommandMiddlewareArgs } from "@slack/bolt";
-import { randomUUID } from "node:crypto";
 import { type Command, type CommandKind, parseCommand } from "../../../domain/commands.ts";
 import type { SeverityLadder } from "../../../domain/severity.ts";
+import type { Clock } from "../../../clock.ts";
+import { apology, logFailure } from "../failures.ts";
 import type { Logger } from "../../../log.ts";
 import { helpMessage } from "../../../slack/blocks/help.ts";
 import { errorMessage } from "../../../slack/blocks/replies.ts";
@@ -16,7 +17,7 @@ export type Reply = { text: string; blocks?: unknown[] };
 export interface CommandRequest<K extends CommandKind = CommandKind> {
   readonly payload: SlashCommand;
   readonly command: Extract<Command, { kind: K }>;
-  /** When the request arrived (Date.now()), for work that must finish within its trigger's 3 s. */
+  /** When the request arrived (the injected clock's milliseconds), for work that must finish within its trigger's 3 s. */
   readonly receivedAt: number;
   /** Names this invocation (its trigger), so a second delivery of it changes nothing. */
   readonly requestKey: string;
@@ -32,10 +33,10 @@ export function ephemeralBody(reply: Reply) {
   return { response_type: "ephemeral" as const, text: reply.text, ...(reply.blocks ? { blocks: reply.blocks as never } : {}) };
 }
 
-export function registerCommand(app: App, ladder: SeverityLadder, handlers: CommandHandlers, log: Logger): void {
+export function registerCommand(app: App, ladder: SeverityLadder, handlers: CommandHandlers, log: Logger, clock: Clock): void {
   // any command name: a team may rename /incident in its manifest
   app.command(/.*/, async ({ command: raw, ack, respond }: SlackCommandMiddlewareArgs) => {
-    const receivedAt = Date.now();
+    const receivedAt = clock.now().getTime();
     const parsed = slashCommand.safeParse(raw);
     if (!parsed.success) {
       log.warn({ issues: parsed.error.issues.map((i) => i.path.join(".")) }, "malformed slash command payload");
@@ -90,10 +91,10 @@ async function runCommand(
     await handler(req);
     if (!acked) await req.ack();
   } catch (err) {
-    const ref = randomUUID().slice(0, 8);
-    log.error({ err, ref, command: command.kind, user: payload.user_id, channel: payload.channel_id }, "command failed");
-    const apology = errorMessage(`Something went wrong handling \`/incident ${command.kind}\` (reference ${ref}). Nothing was lost; please try again.`);
-    if (!acked) await req.ack(apology);
-    else await req.respond(apology).catch((e: unknown) => log.warn({ err: e, ref }, "could not tell the user about the failure"));
+    const what = `\`/incident ${command.kind}\``;
+    const ref = logFailure(log, { what, err, context: { command: command.kind, user: payload.user_id, channel: payload.channel_id } });
+    const reply = { text: apology(what, ref) };
+    if (!acked) await req.ack(reply);
+    else await req.respond(reply).catch((e: unknown) => log.warn({ err: e, ref }, "could not tell the user about the failure"));
   }
 }

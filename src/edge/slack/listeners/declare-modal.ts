@@ -11,7 +11,7 @@ import { checkPerson } from "../../../incidents/roles.ts";
 import { MODAL_TITLE_MAX } from "../../../slack/blocks/declare-modal.ts";
 import { BLOCK, CALLBACK } from "../../../slack/ids.ts";
 import { stateOf, viewSubmission } from "../payloads.ts";
-import { saveFailed } from "./replies.ts";
+import { formFailed } from "../failures.ts";
 
 const metadata = z.object({ responseUrl: z.url().optional(), originChannelId: z.string().optional() }).catch({});
 
@@ -42,9 +42,9 @@ export function registerDeclareModal(app: App, ctx: Ctx): void {
     const severity = findSeverity(ctx.config.incident.severities, severityId);
     if (!severity) errors[BLOCK.severity] = `Pick one of ${ctx.config.incident.severities.map((s) => s.id).join(", ")}.`;
 
-    const commander = stateOf(values, BLOCK.commander)?.selected_user ?? user.id;
-    const check = await checkPerson(ctx, commander);
-    if (!check.ok) errors[BLOCK.commander] = check.reason.replace(/<@[^>]+>/g, "That person");
+    const ic = stateOf(values, BLOCK.ic)?.selected_user ?? user.id;
+    const check = await checkPerson(ctx, ic);
+    if (!check.ok) errors[BLOCK.ic] = check.reason.replace(/<@[^>]+>/g, "That person");
 
     if (Object.keys(errors).length > 0) {
       await ack({ response_action: "errors", errors });
@@ -62,7 +62,7 @@ export function registerDeclareModal(app: App, ctx: Ctx): void {
         severity: (severity as { id: string }).id,
         ...(impact ? { impact } : {}),
         ...(detection ? { detection } : {}),
-        commanderId: commander,
+        icId: ic,
         isPrivate,
         ...(meta.originChannelId ? { originChannelId: meta.originChannelId } : {}),
         ...(meta.responseUrl ? { responseUrl: meta.responseUrl } : {}),
@@ -70,7 +70,7 @@ export function registerDeclareModal(app: App, ctx: Ctx): void {
         declareKey: `view:${view.id}`,
       });
     } catch (err) {
-      await saveFailed(ctx.log, ack, { block: BLOCK.title, what: "the incident", err, context: { user: user.id } });
+      await formFailed(ctx.log, ack, BLOCK.title, { what: "the incident", err, context: { user: user.id } });
       return;
     }
     await ack();

@@ -1,20 +1,17 @@
 // The App Home's "Declare an incident" button opens the declare form.
 
-import type { App, BlockAction as BoltBlockAction } from "@slack/bolt";
+import type { App } from "@slack/bolt";
 import type { Ctx } from "../../../incidents/context.ts";
 import { declareModal } from "../../../slack/blocks/declare-modal.ts";
 import { ACTION } from "../../../slack/ids.ts";
 import { openModal } from "../modals.ts";
-import { blockAction } from "../payloads.ts";
+import { onAction } from "./replies.ts";
 
 export function registerHomeListeners(app: App, ctx: Ctx): void {
-  app.action<BoltBlockAction>(ACTION.declareFromHome, async ({ ack, body }) => {
-    const receivedAt = Date.now();
+  onAction(app, ctx, ACTION.declareFromHome, "the declare form", async ({ body, ack, receivedAt }) => {
     await ack();
-    const parsed = blockAction.safeParse(body);
-    if (!parsed.success) return;
-    const user = parsed.data.user.id;
-    const opened = await openModal(ctx.slack, ctx.log, parsed.data.trigger_id, declareModal(ctx.config.incident.severities, user, {}), "declare", receivedAt);
+    const user = body.user.id;
+    const opened = await openModal(ctx, body.trigger_id, declareModal(ctx.config.incident.severities, user, {}), "declare", receivedAt);
     if (opened.ok) return;
     // a Home button has no response_url: say it in the app's DM with the person
     await ctx.slack

@@ -12,11 +12,10 @@ import { setStatusJourney } from "../../../incidents/status.ts";
 import { addNote } from "../../../incidents/timeline.ts";
 import { changeSeverityJourney, postUpdateJourney } from "../../../incidents/updates.ts";
 import { addActionItem } from "../../../incidents/action-items.ts";
-import { closeJourney, reopenJourney, requestPostmortem, resolveJourney } from "../../../incidents/resolve.ts";
-import { resolve as decideResolve } from "../../../domain/incident.ts";
+import { closeJourney, reopenJourney, requestPostmortem, resolveJourney, whyNotResolve } from "../../../incidents/resolve.ts";
+import { incidentInChannel, infoFacts, openIncidentsFor } from "../../../incidents/lookup.ts";
 import { resolveModal } from "../../../slack/blocks/resolution.ts";
 import { updateModal } from "../../../slack/blocks/updates.ts";
-import { findByChannel, listOpen } from "../../../store/incidents.ts";
 import { openModal } from "../modals.ts";
 import { declaringAck } from "../../../slack/blocks/announcements.ts";
 import { declareModal } from "../../../slack/blocks/declare-modal.ts";
@@ -30,7 +29,7 @@ type InIncident<K extends CommandKind> = (req: CommandRequest<K>, incident: Inci
 /** Runs `fn` with the incident of the channel the command was typed in, or says where it works. */
 function inIncident<K extends CommandKind>(ctx: Ctx, fn: InIncident<K>) {
   return async (req: CommandRequest<K>) => {
-    const incident = await findByChannel(ctx.db, req.payload.channel_id);
+    const incident = await incidentInChannel(ctx, req.payload.channel_id);
     if (!incident) {
       await req.ack(
         errorMessage(
@@ -44,12 +43,6 @@ function inIncident<K extends CommandKind>(ctx: Ctx, fn: InIncident<K>) {
   };
 }
 
-/** Why `actor` could not resolve the incident now, if not. */
-export function resolveCheck(ctx: Ctx, incident: Incident, actor: string): string | undefined {
-  const d = decideResolve(incident, { summary: "" }, actor, ctx.clock.now());
-  return d.ok ? undefined : refusalText(d.refusal, incident);
-}
-
 export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
   const ladder = ctx.config.incident.severities;
   return {
@@ -58,7 +51,7 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
       if (!command.title) {
         await req.ack();
         const view = declareModal(ladder, payload.user_id, { ...(payload.response_url ? { responseUrl: payload.response_url } : {}), originChannelId: payload.channel_id });
-        const opened = await openModal(ctx.slack, ctx.log, payload.trigger_id, view, "declare", req.receivedAt);
+        const opened = await openModal(ctx, payload.trigger_id, view, "declare", req.receivedAt);
         if (!opened.ok) await req.respond(errorMessage(`The declare form could not open. ${opened.why}`, "Try again, or declare at once: `/incident declare sev2 <title>`."));
         return;
       }
@@ -80,7 +73,7 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
     update: inIncident(ctx, async (req, incident) => {
       if (!req.command.text) {
         await req.ack();
-        const opened = await openModal(ctx.slack, ctx.log, req.payload.trigger_id, updateModal(incident, requireSeverity(ladder, incident.severity)), "update", req.receivedAt);
+        const opened = await openModal(ctx, req.payload.trigger_id, updateModal(incident, requireSeverity(ladder, incident.severity)), "update", req.receivedAt);
         if (!opened.ok) await req.respond(errorMessage(`The update form could not open. ${opened.why}`, "Post the update directly: `/incident update <text>`."));
         return;
       }
@@ -103,13 +96,13 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
     resolve: inIncident(ctx, async (req, incident) => {
       if (!req.command.summary) {
         // refuse before opening the form if the answer is already no
-        const check = resolveCheck(ctx, incident, req.payload.user_id);
-        if (check) {
-          await req.ack(errorMessage(check));
+        const refusal = whyNotResolve(ctx, incident, req.payload.user_id);
+        if (refusal) {
+          await req.ack(errorMessage(refusalText(refusal, incident)));
           return;
         }
         await req.ack();
-        const opened = await openModal(ctx.slack, ctx.log, req.payload.trigger_id, resolveModal(incident), "resolve", req.receivedAt);
+        const opened = await openModal(ctx, req.payload.trigger_id, resolveModal(incident), "resolve", req.receivedAt);
         if (!opened.ok) await req.respond(errorMessage(`The resolve form could not open. ${opened.why}`, "Resolve directly: `/incident resolve <summary>`."));
         return;
       }
@@ -185,24 +178,13 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
     }),
 
     info: inIncident(ctx, async (req, incident) => {
-      const items = await ctx.db.actionItem.findMany({ where: { incidentId: incident.id }, orderBy: { number: "asc" } });
-      const recent = await ctx.db.timelineEntry.findMany({ where: { incidentId: incident.id }, orderBy: [{ at: "desc" }, { id: "desc" }], take: 8 });
-      await req.ack(
-        infoMessage(
-          incident,
-          requireSeverity(ladder, incident.severity),
-          ctx.clock.now(),
-          items.map((a) => ({ number: a.number, text: a.text, ownerId: a.ownerId, due: a.dueDate?.toISOString().slice(0, 10) ?? null, priority: a.priority, done: a.status === "done" })),
-          recent.reverse().map((e) => ({ at: e.at, text: e.text })),
-        ),
-      );
+      const facts = await infoFacts(ctx, incident);
+      await req.ack(infoMessage(incident, requireSeverity(ladder, incident.severity), ctx.clock.now(), facts.actionItems, facts.recent));
     }),
 
     async list(req) {
-      const open = await listOpen(ctx.db, req.payload.team_id);
       // a private incident's existence stays with its own people
-      const visible = open.filter((i) => !i.isPrivate || [i.declaredBy, ...Object.values(i.roles), ...i.responders].includes(req.payload.user_id));
-      await req.ack(listMessage(visible, ladder, ctx.clock.now()));
+      await req.ack(listMessage(await openIncidentsFor(ctx, req.payload.team_id, req.payload.user_id), ladder, ctx.clock.now()));
     },
   };
 }

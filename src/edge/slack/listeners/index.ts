@@ -14,7 +14,7 @@ import { registerUpdateListeners } from "./updates.ts";
 
 export function registerListeners(app: App, ctx: Ctx): void {
   registerUnhandledFilter(app, ctx.log);
-  registerCommand(app, ctx.config.incident.severities, incidentCommandHandlers(ctx), ctx.log);
+  registerCommand(app, ctx.config.incident.severities, incidentCommandHandlers(ctx), ctx.log, ctx.clock);
   registerDeclareModal(app, ctx);
   registerRoleActions(app, ctx);
   registerUpdateListeners(app, ctx);

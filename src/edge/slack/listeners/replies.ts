@@ -1,26 +1,55 @@
-// What the listeners say back to the person who clicked or submitted: a private reply under the
-// message they used, and a form's answer when saving it failed.
+// How a click reaches its journey: the payload is parsed (zod), the journey saves what it decides,
+// then the click is acknowledged ("save, then acknowledge"); the person hears back privately. A click
+// that cannot be read is acknowledged and answered at once; a failure is rendered by failures.ts, so
+// Slack never shows its generic error for something we could have explained.
 
-import type { RespondFn, SlackViewMiddlewareArgs } from "@slack/bolt";
-import { randomUUID } from "node:crypto";
-import type { Logger } from "../../../log.ts";
+import type { App, BlockAction as BoltBlockAction, RespondFn } from "@slack/bolt";
+import type { Ctx } from "../../../incidents/context.ts";
+import { interactionFailed } from "../failures.ts";
+import { type BlockAction, blockAction } from "../payloads.ts";
 
 /** A reply only the clicker sees, leaving the message they clicked as it is. */
 export function whisper(respond: RespondFn, text: string) {
   return respond({ response_type: "ephemeral", replace_original: false, text });
 }
 
+export interface ActionRequest {
+  readonly body: BlockAction;
+  readonly action: BlockAction["actions"][number];
+  /** When the click arrived (the injected clock), for work that must finish within its trigger's 3 s. */
+  readonly receivedAt: number;
+  /** Acknowledges the click (once; later calls do nothing). Call it after saving. */
+  readonly ack: () => Promise<void>;
+  readonly whisper: (text: string) => Promise<unknown>;
+}
+
 /**
- * Saving a submitted form failed (nothing was changed): logs the error under a short reference and
- * keeps the form open with that reference on `block`, so the person can submit again and the log line
- * can be found.
+ * Registers a button or picker. The handler acknowledges after it has saved; if it does not, the
+ * click is acknowledged when it returns. `what` names the click in an apology ("your snooze").
  */
-export async function saveFailed(
-  log: Logger,
-  ack: SlackViewMiddlewareArgs["ack"],
-  failure: { block: string; what: string; err: unknown; context?: Record<string, unknown> },
-): Promise<void> {
-  const ref = randomUUID().slice(0, 8);
-  log.error({ err: failure.err, ref, ...failure.context }, `saving ${failure.what} from a form failed`);
-  await ack({ response_action: "errors", errors: { [failure.block]: `Could not save ${failure.what} (reference ${ref}). Nothing was changed; please submit again.` } });
+export function onAction(app: App, ctx: Ctx, actionId: string | RegExp, what: string, handler: (req: ActionRequest) => Promise<void>): void {
+  app.action<BoltBlockAction>(actionId, async ({ ack, body, respond }) => {
+    const receivedAt = ctx.clock.now().getTime();
+    let acked = false;
+    const ackOnce = async () => {
+      if (acked) return;
+      acked = true;
+      await ack();
+    };
+    const parsed = blockAction.safeParse(body);
+    const action = parsed.success ? parsed.data.actions[0] : undefined;
+    if (!parsed.success || !action) {
+      await ackOnce();
+      ctx.log.warn({ issues: parsed.error?.issues.map((i) => i.path.join(".")) }, "malformed interaction payload");
+      await whisper(respond, ":warning: That could not be read; nothing was changed.");
+      return;
+    }
+    try {
+      await handler({ body: parsed.data, action, receivedAt, ack: ackOnce, whisper: (text) => whisper(respond, text) });
+      await ackOnce();
+    } catch (err) {
+      await ackOnce().catch(() => undefined);
+      await interactionFailed(ctx.log, respond, { what, err, context: { action: action.action_id, user: parsed.data.user.id } });
+    }
+  });
 }

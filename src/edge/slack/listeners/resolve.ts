@@ -1,6 +1,6 @@
 // The resolve form, and the buttons that mark the postmortem and action items done.
 
-import type { App, BlockAction as BoltBlockAction } from "@slack/bolt";
+import type { App } from "@slack/bolt";
 import { z } from "zod";
 import { incidentRef } from "../../../domain/incident.ts";
 import { rawToSafe } from "../../../domain/text.ts";
@@ -9,8 +9,9 @@ import type { Ctx } from "../../../incidents/context.ts";
 import { closeJourney, resolveJourney } from "../../../incidents/resolve.ts";
 import { refusalText } from "../../../slack/blocks/refusals.ts";
 import { ACTION, BLOCK, CALLBACK } from "../../../slack/ids.ts";
-import { blockAction, incidentForm, stateOf } from "../payloads.ts";
-import { saveFailed, whisper } from "./replies.ts";
+import { formFailed } from "../failures.ts";
+import { incidentForm, stateOf } from "../payloads.ts";
+import { onAction } from "./replies.ts";
 
 export function registerResolveListeners(app: App, ctx: Ctx): void {
   app.view(CALLBACK.resolveModal, async ({ ack, body }) => {
@@ -34,42 +35,40 @@ export function registerResolveListeners(app: App, ctx: Ctx): void {
         return;
       }
     } catch (err) {
-      await saveFailed(ctx.log, ack, { block: BLOCK.summary, what: "the resolution", err, context: { incident: incidentId } });
+      await formFailed(ctx.log, ack, BLOCK.summary, { what: "the resolution", err, context: { incident: incidentId } });
       return;
     }
     await ack();
   });
 
-  app.action<BoltBlockAction>(ACTION.postmortemDone, async ({ ack, body, respond }) => {
-    const parsed = blockAction.safeParse(body);
-    const id = parsed.success ? z.uuid().safeParse(parsed.data.actions[0]?.value) : undefined;
-    if (!parsed.success || !id?.success) {
+  onAction(app, ctx, ACTION.postmortemDone, "closing the incident", async ({ body, action, ack, whisper }) => {
+    const id = z.uuid().safeParse(action.value);
+    if (!id.success) {
       await ack();
-      await whisper(respond, ":warning: That button could not be read.");
+      await whisper(":warning: That button could not be read.");
       return;
     }
-    const r = await closeJourney(ctx, { incidentId: id.data, actor: parsed.data.user.id });
+    const r = await closeJourney(ctx, { incidentId: id.data, actor: body.user.id, requestKey: `action:${body.trigger_id}` });
     await ack();
-    if ("refusal" in r) await whisper(respond, `:warning: ${refusalText(r.refusal, r.incident)}`);
-    else if (r.ok) await whisper(respond, `${incidentRef(r.after)} is closed. Thank you.`);
+    if ("refusal" in r) await whisper(`:warning: ${refusalText(r.refusal, r.incident)}`);
+    else if (r.ok) await whisper(`${incidentRef(r.after)} is closed. Thank you.`);
   });
 
-  app.action<BoltBlockAction>(ACTION.actionItemDone, async ({ ack, body, respond }) => {
-    const parsed = blockAction.safeParse(body);
-    const id = parsed.success ? z.coerce.number().int().positive().safeParse(parsed.data.actions[0]?.value) : undefined;
-    if (!parsed.success || !id?.success) {
+  onAction(app, ctx, ACTION.actionItemDone, "marking the action item done", async ({ body, action, ack, whisper }) => {
+    const id = z.coerce.number().int().positive().safeParse(action.value);
+    if (!id.success) {
       await ack();
-      await whisper(respond, ":warning: That button could not be read.");
+      await whisper(":warning: That button could not be read.");
       return;
     }
-    const outcome = await markActionItemDone(ctx, id.data, parsed.data.user.id);
+    const outcome = await markActionItemDone(ctx, id.data, body.user.id);
     await ack();
-    const text =
+    await whisper(
       outcome.kind === "done"
         ? `:white_check_mark: Action item #${outcome.item.number} of ${incidentRef(outcome.incident)} is done. Thank you.`
         : outcome.kind === "already"
           ? `Action item #${outcome.item.number} was already done.`
-          : ":warning: That action item no longer exists.";
-    await respond({ response_type: "ephemeral", replace_original: false, text });
+          : ":warning: That action item no longer exists.",
+    );
   });
 }

@@ -5,7 +5,8 @@ import type { App, MessageShortcut as BoltMessageShortcut } from "@slack/bolt";
 import { incidentRef } from "../../../domain/incident.ts";
 import type { Ctx } from "../../../incidents/context.ts";
 import { captureMessage } from "../../../incidents/timeline.ts";
-import { findByChannel } from "../../../store/incidents.ts";
+import { incidentInChannel } from "../../../incidents/lookup.ts";
+import { interactionFailed } from "../failures.ts";
 import { recordEvent } from "../events.ts";
 import { CALLBACK } from "../../../slack/ids.ts";
 import { messageShortcut } from "../payloads.ts";
@@ -19,13 +20,21 @@ export function registerTimelineListeners(app: App, ctx: Ctx): void {
       return;
     }
     const { channel, message, user } = parsed.data;
-    const incident = await findByChannel(ctx.db, channel.id);
-    if (!incident) {
+    let outcome: Awaited<ReturnType<typeof captureMessage>>;
+    let incident: Awaited<ReturnType<typeof incidentInChannel>>;
+    try {
+      incident = await incidentInChannel(ctx, channel.id);
+      if (!incident) {
+        await ack();
+        await respond({ response_type: "ephemeral", text: ":warning: That message is not in an incident channel, so there is no timeline to add it to." });
+        return;
+      }
+      outcome = await captureMessage(ctx, incident.id, { channel: channel.id, ts: message.ts, author: message.user ?? message.bot_id ?? null, text: message.text }, "shortcut", user.id);
+    } catch (err) {
       await ack();
-      await respond({ response_type: "ephemeral", text: ":warning: That message is not in an incident channel, so there is no timeline to add it to." });
+      await interactionFailed(ctx.log, respond, { what: "adding the message to the timeline", err, context: { channel: channel.id } });
       return;
     }
-    const outcome = await captureMessage(ctx, incident.id, { channel: channel.id, ts: message.ts, author: message.user ?? message.bot_id ?? null, text: message.text }, "shortcut", user.id);
     await ack();
     await respond({
       response_type: "ephemeral",

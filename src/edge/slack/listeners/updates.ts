@@ -1,21 +1,20 @@
 // The update form, and the reminder's buttons: "Post update" opens the form, "Snooze 15 min" snoozes.
 
-import type { App, BlockAction as BoltBlockAction } from "@slack/bolt";
+import type { App } from "@slack/bolt";
 import { z } from "zod";
-import { incidentRef } from "../../../domain/incident.ts";
 import { ACTIVE_STATUSES } from "../../../domain/lifecycle.ts";
 import { requireSeverity } from "../../../domain/severity.ts";
 import { rawToSafe } from "../../../domain/text.ts";
 import type { Ctx } from "../../../incidents/context.ts";
+import { incidentById } from "../../../incidents/lookup.ts";
 import { postUpdateJourney, snoozeJourney } from "../../../incidents/updates.ts";
-import { loadIncident } from "../../../store/incidents.ts";
 import { refusalText } from "../../../slack/blocks/refusals.ts";
-import { decodeReminderButton } from "../../../slack/blocks/reminders.ts";
 import { updateModal } from "../../../slack/blocks/updates.ts";
-import { ACTION, BLOCK, CALLBACK } from "../../../slack/ids.ts";
+import { ACTION, BLOCK, CALLBACK, decodeReminderButton } from "../../../slack/ids.ts";
+import { formFailed } from "../failures.ts";
 import { openModal } from "../modals.ts";
-import { blockAction, incidentForm, stateOf } from "../payloads.ts";
-import { saveFailed, whisper } from "./replies.ts";
+import { incidentForm, stateOf } from "../payloads.ts";
+import { onAction } from "./replies.ts";
 
 export function registerUpdateListeners(app: App, ctx: Ctx): void {
   app.view(CALLBACK.updateModal, async ({ ack, body }) => {
@@ -44,43 +43,36 @@ export function registerUpdateListeners(app: App, ctx: Ctx): void {
         return;
       }
     } catch (err) {
-      await saveFailed(ctx.log, ack, { block: BLOCK.summary, what: "the update", err, context: { incident: incidentId } });
+      await formFailed(ctx.log, ack, BLOCK.summary, { what: "the update", err, context: { incident: incidentId } });
       return;
     }
     await ack();
   });
 
-  app.action<BoltBlockAction>(ACTION.postUpdate, async ({ ack, body, respond }) => {
-    const receivedAt = Date.now();
+  onAction(app, ctx, ACTION.postUpdate, "the update form", async ({ body, action, ack, whisper, receivedAt }) => {
+    // a form opens on a trigger that lasts 3 s: acknowledge first, nothing is saved here
     await ack();
-    const parsed = blockAction.safeParse(body);
-    const incidentId = parsed.success ? z.uuid().safeParse(parsed.data.actions[0]?.value) : undefined;
-    const incident = incidentId?.success ? await loadIncident(ctx.db, incidentId.data) : undefined;
-    if (!parsed.success || !incident) {
-      await whisper(respond, ":warning: That button could not be read.");
+    const id = z.uuid().safeParse(action.value);
+    const incident = id.success ? await incidentById(ctx, id.data) : undefined;
+    if (!incident) {
+      await whisper(":warning: That button could not be read.");
       return;
     }
     const view = updateModal(incident, requireSeverity(ctx.config.incident.severities, incident.severity));
-    const opened = await openModal(ctx.slack, ctx.log, parsed.data.trigger_id, view, "update", receivedAt);
-    if (!opened.ok) await whisper(respond, `:warning: The update form could not open. ${opened.why} Post the update with \`/incident update <text>\`.`);
+    const opened = await openModal(ctx, body.trigger_id, view, "update", receivedAt);
+    if (!opened.ok) await whisper(`:warning: The update form could not open. ${opened.why} Post the update with \`/incident update <text>\`.`);
   });
 
-  app.action<BoltBlockAction>(ACTION.snooze, async ({ ack, body, respond }) => {
-    const parsed = blockAction.safeParse(body);
-    const value = parsed.success && parsed.data.actions[0]?.value ? decodeReminderButton(parsed.data.actions[0].value) : undefined;
-    const incident = value ? await loadIncident(ctx.db, value.incidentId) : undefined;
-    if (!parsed.success || !value || !incident) {
+  onAction(app, ctx, ACTION.snooze, "your snooze", async ({ body, action, ack, whisper }) => {
+    const value = action.value ? decodeReminderButton(action.value) : undefined;
+    if (!value) {
       await ack();
-      await whisper(respond, ":warning: That button could not be read.");
+      await whisper(":warning: That button could not be read.");
       return;
     }
-    if (value.epoch !== incident.cadenceEpoch) {
-      await ack();
-      await whisper(respond, `This reminder is out of date: ${incidentRef(incident)} got an update (or a snooze) since. Nothing was changed.`);
-      return;
-    }
-    const r = await snoozeJourney(ctx, { incidentId: incident.id, actor: parsed.data.user.id });
+    const r = await snoozeJourney(ctx, { incidentId: value.incidentId, actor: body.user.id, planEpoch: value.epoch, requestKey: `action:${body.trigger_id}` });
     await ack();
-    if ("refusal" in r) await whisper(respond, `:warning: ${refusalText(r.refusal, r.incident)}`);
+    if ("refusal" in r) await whisper(r.refusal.code === "stale_reminder" ? refusalText(r.refusal, r.incident) : `:warning: ${refusalText(r.refusal, r.incident)}`);
+    else if ("missing" in r) await whisper(":warning: That button could not be read.");
   });
 }

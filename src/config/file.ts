@@ -1,0 +1,228 @@
+// The optional YAML file (incident.config.yml): parsed with the yaml library (which counts lines),
+// validated with zod. Each problem is one line naming the file, the line, the key and what was
+// expected.
+
+import fs from "node:fs";
+import path from "node:path";
+import { Duration, IANAZone } from "luxon";
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+import { DEFAULT_SEVERITIES, type Severity, type SeverityLadder, severityKey } from "../domain/severity.ts";
+import { ConfigError } from "./errors.ts";
+
+export interface IncidentSettings {
+  /** A channel id (C…/G…) or a name without '#'. */
+  readonly announceChannel?: string;
+  readonly timezone: string;
+  readonly channelPrefix: string;
+  readonly severities: SeverityLadder;
+  readonly postmortemDue: Duration;
+  readonly archiveAfter?: Duration;
+  readonly templatesDir: string;
+}
+
+
+function parseDuration(text: string): Duration | undefined {
+  const d: Duration = Duration.fromISO(text.trim());
+  return d.isValid && d.toMillis() > 0 ? d : undefined;
+}
+
+const isoDuration = (what: string) =>
+  z.string({ error: `expected an ISO-8601 duration for ${what}, such as PT30M or P2D` }).transform((text, ctx) => {
+    const d = parseDuration(text);
+    if (!d) {
+      ctx.addIssue({ code: "custom", message: `expected a positive ISO-8601 duration for ${what}, such as PT30M or P2D (got "${text}")` });
+      return z.NEVER;
+    }
+    return d;
+  });
+
+const cadence = z
+  .string({ error: "expected an ISO-8601 duration such as PT30M, or null for no reminders" })
+  .nullable()
+  .transform((text, ctx) => {
+    if (text === null) return null;
+    const d = parseDuration(text);
+    if (!d) {
+      ctx.addIssue({ code: "custom", message: `expected an ISO-8601 duration such as PT30M, or null for no reminders (got "${text}")` });
+      return z.NEVER;
+    }
+    return d;
+  });
+
+const severitySchema = z.strictObject({
+  id: z
+    .string({ error: "expected a severity id such as SEV1" })
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$/, "expected a severity id of letters, digits, - or _ (at most 20), such as SEV1"),
+  label: z.string({ error: "expected a short label such as Critical" }).trim().min(1, "expected a short label such as Critical").max(30),
+  description: z.string({ error: "expected a one-line description shown in the declare form" }).trim().min(1).max(150, "keep the description under 150 characters (it is shown in a Slack menu)"),
+  cadence,
+  requires_ic: z.boolean({ error: "expected true or false" }).default(false),
+  expects_comms_lead: z.boolean({ error: "expected true or false" }).default(false),
+  postmortem_required: z.boolean({ error: "expected true or false" }).default(false),
+});
+
+const fileSchema = z.strictObject({
+  announce_channel: z
+    .string({ error: "expected a channel id (C0123ABCD) or a channel name" })
+    .trim()
+    .transform((s) => s.replace(/^#/, ""))
+    .pipe(
+      z
+        .string()
+        .regex(/^(?:[CG][A-Z0-9]{6,}|[a-z0-9_-]{1,80})$/, "expected a channel id (C0123ABCD) or a channel name (lowercase, digits, - and _)"),
+    )
+    .optional(),
+  timezone: z
+    .string({ error: "expected an IANA time zone such as Europe/Paris" })
+    .trim()
+    .refine((tz) => IANAZone.isValidZone(tz), { error: (i) => `expected an IANA time zone such as Europe/Paris or UTC (got "${String(i.input)}")` })
+    .default("UTC"),
+  channel_prefix: z
+    .string({ error: "expected a channel prefix such as inc" })
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,19}$/, "expected lowercase letters, digits, - or _ (at most 20 characters), such as inc")
+    .default("inc"),
+  severities: z
+    .array(severitySchema, { error: "expected a list of severities" })
+    .min(1, "expected at least one severity")
+    .max(10, "at most 10 severities fit the declare form")
+    .optional(),
+  postmortem_due: isoDuration("postmortem_due").prefault("P2D"),
+  archive_after: isoDuration("archive_after").optional(),
+  templates_dir: z.string({ error: "expected a directory path" }).trim().min(1).default("./templates"),
+});
+
+function formatPath(p: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of p) out += typeof part === "number" ? `[${part}]` : out === "" ? String(part) : `.${String(part)}`;
+  return out;
+}
+
+/**
+ * The file being read, to name a problem by its line: a key's own line, or the nearest enclosing one
+ * that exists (a missing key is reported at its mapping).
+ */
+export class ConfigFile {
+  constructor(
+    readonly name: string,
+    private readonly doc?: Document,
+    private readonly lines?: LineCounter,
+  ) {}
+
+  lineOf(at: readonly PropertyKey[]): number | undefined {
+    if (!this.doc || !this.lines) return undefined;
+    let node: unknown = this.doc.contents;
+    let start = (node as { range?: [number, number, number] } | null)?.range?.[0];
+    for (const part of at) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part));
+        if (!pair) break;
+        start = (pair.key as { range?: [number, number, number] }).range?.[0] ?? start;
+        node = pair.value;
+      } else if (isSeq(node) && typeof part === "number" && node.items[part]) {
+        node = node.items[part];
+        start = (node as { range?: [number, number, number] }).range?.[0] ?? start;
+      } else break;
+    }
+    return start === undefined ? undefined : this.lines.linePos(start).line;
+  }
+
+  /** One line: the file, the line, the key and what was expected. */
+  problem(at: readonly PropertyKey[], message: string): ConfigError {
+    const line = this.lineOf(at);
+    const where = formatPath(at);
+    return new ConfigError(`${this.name}: ${line !== undefined ? `line ${line}: ` : ""}${where === "" ? "(top level)" : where}: ${message}`);
+  }
+
+  issue(issue: z.core.$ZodIssue): ConfigError {
+    if (issue.code === "unrecognized_keys") {
+      const keys = issue.keys.map((k) => `"${k}"`).join(", ");
+      const where = formatPath(issue.path);
+      const line = this.lineOf([...issue.path, issue.keys[0] ?? ""]);
+      return new ConfigError(`${this.name}: ${line !== undefined ? `line ${line}: ` : ""}unknown key ${keys}${where === "" ? "" : ` in ${where}`}; check the spelling against incident.config.example.yml`);
+    }
+    return this.problem(issue.path, issue.message);
+  }
+}
+
+function toLadder(raw: z.output<typeof severitySchema>[]): SeverityLadder {
+  return raw.map(
+    (s): Severity => ({
+      id: s.id,
+      label: s.label,
+      description: s.description,
+      cadence: s.cadence,
+      requiresIc: s.requires_ic,
+      expectsCommsLead: s.expects_comms_lead,
+      postmortemRequired: s.postmortem_required,
+    }),
+  );
+}
+
+export function readIncidentSettings(file: string | undefined, baseDir: string): IncidentSettings {
+  let data: unknown = {};
+  let source = new ConfigFile(file ?? "config");
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+      throw new ConfigError(`${file}: could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
+    const first = doc.errors[0];
+    if (first) {
+      const pos = lines.linePos(first.pos[0]);
+      const what =
+        first.code === "DUPLICATE_KEY"
+          ? `duplicate key "${(text.slice(first.pos[0]).split("\n")[0] ?? "").split(":")[0]?.trim() || "?"}" (each key may appear once)`
+          : first.message.split("\n")[0];
+      throw new ConfigError(`${file}: line ${pos.line}, column ${pos.col}: YAML syntax: ${what}`);
+    }
+    source = new ConfigFile(file, doc, lines);
+    try {
+      data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+    } catch (err) {
+      // The yaml library refuses documents whose aliases expand without bound ("billion laughs").
+      throw new ConfigError(`${file}: YAML: ${(err as Error).message.split("\n")[0]}`);
+    }
+    if (typeof data !== "object" || Array.isArray(data)) {
+      throw new ConfigError(`${file}: (top level): expected a mapping of keys such as timezone: UTC`);
+    }
+  }
+  const parsed = fileSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw issue ? source.issue(issue) : new ConfigError(`${source.name}: invalid`);
+  }
+  const v = parsed.data;
+  if (file !== undefined && (data as Record<string, unknown>)["templates_dir"] !== undefined) {
+    const dir = path.resolve(baseDir, v.templates_dir);
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+      throw source.problem(["templates_dir"], `${dir} is not a directory (leave templates_dir out to use the built-in templates)`);
+    }
+  }
+  const severities = v.severities ? toLadder(v.severities) : DEFAULT_SEVERITIES;
+  const seen = new Map<string, number>();
+  severities.forEach((s, i) => {
+    const key = severityKey(s.id);
+    const prev = seen.get(key);
+    if (prev !== undefined) {
+      throw source.problem(["severities", i, "id"], `"${s.id}" repeats severities[${prev}].id; ids must be unique`);
+    }
+    seen.set(key, i);
+  });
+  return {
+    ...(v.announce_channel !== undefined ? { announceChannel: v.announce_channel } : {}),
+    timezone: v.timezone,
+    channelPrefix: v.channel_prefix,
+    severities,
+    postmortemDue: v.postmortem_due,
+    ...(v.archive_after !== undefined ? { archiveAfter: v.archive_after } : {}),
+    templatesDir: path.resolve(baseDir, v.templates_dir),
+  };
+}
+

@@ -1,0 +1,79 @@
+// Configuration: environment variables (env.ts) and the optional YAML file (file.ts), parsed once
+// with zod into one frozen object. Any problem becomes a ConfigError whose message is a single line
+// naming the variable, or the file, line and key, and what was expected; main prints it and exits.
+
+import fs from "node:fs";
+import path from "node:path";
+import { Duration } from "luxon";
+import type { LogLevel } from "../log.ts";
+import { type DatabaseConfig, type Env, envValue, parseApiUrl, parseDatabase, parseLogLevel, parsePort, requireToken } from "./env.ts";
+import { ConfigError } from "./errors.ts";
+import { type IncidentSettings, readIncidentSettings } from "./file.ts";
+
+export { ConfigError } from "./errors.ts";
+export type { DatabaseConfig } from "./env.ts";
+export type { IncidentSettings } from "./file.ts";
+
+export interface Config {
+  readonly slack: {
+    readonly botToken: string;
+    readonly signingSecret?: string;
+    readonly appToken?: string;
+    readonly apiUrl: string;
+    readonly socketMode: boolean;
+  };
+  readonly port: number;
+  readonly database: DatabaseConfig;
+  readonly logLevel: LogLevel;
+  /** The config file that was read, if any. */
+  readonly configFile?: string;
+  readonly incident: IncidentSettings;
+}
+
+function resolveConfigFile(env: Env): string | undefined {
+  const explicit = envValue(env, "INCIDENT_CONFIG");
+  const file = path.resolve(explicit ?? "./incident.config.yml");
+  if (fs.existsSync(file)) {
+    if (!fs.statSync(file).isFile()) throw new ConfigError(`INCIDENT_CONFIG: ${file} is not a file`);
+    return file;
+  }
+  if (explicit !== undefined) throw new ConfigError(`INCIDENT_CONFIG names ${file}, which does not exist`);
+  return undefined;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value) && !Duration.isDuration(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Reads and validates everything. Throws ConfigError with a one-line message. */
+export function loadConfig(env: Env = process.env): Config {
+  const botToken = requireToken(env, "SLACK_BOT_TOKEN", "xoxb-");
+  const appTokenRaw = envValue(env, "SLACK_APP_TOKEN");
+  const appToken = appTokenRaw === undefined ? undefined : requireToken(env, "SLACK_APP_TOKEN", "xapp-");
+  const signingSecret =
+    appToken === undefined ? requireToken(env, "SLACK_SIGNING_SECRET", undefined) : envValue(env, "SLACK_SIGNING_SECRET");
+  const apiUrl = parseApiUrl(env);
+  const port = parsePort(env);
+  const database = parseDatabase(env);
+  const logLevel = parseLogLevel(env);
+  const configFile = resolveConfigFile(env);
+  const incident = readIncidentSettings(configFile, configFile ? path.dirname(configFile) : process.cwd());
+  return deepFreeze({
+    slack: {
+      botToken,
+      ...(signingSecret !== undefined ? { signingSecret } : {}),
+      ...(appToken !== undefined ? { appToken } : {}),
+      apiUrl,
+      socketMode: appToken !== undefined,
+    },
+    port,
+    database,
+    logLevel,
+    ...(configFile !== undefined ? { configFile } : {}),
+    incident,
+  });
+}

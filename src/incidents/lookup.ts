@@ -1,0 +1,36 @@
+// Reading incidents for the edge: the incident of a channel, by id, the open ones a person may see,
+// and what /incident info shows. Listeners ask here rather than querying the database themselves.
+
+import { type Incident, visibleTo } from "../domain/incident.ts";
+import { findByChannel, listOpen, loadIncident } from "../store/incidents.ts";
+import type { Ctx } from "./context.ts";
+
+export function incidentInChannel(ctx: Ctx, channelId: string): Promise<Incident | undefined> {
+  return findByChannel(ctx.db, channelId);
+}
+
+export function incidentById(ctx: Ctx, id: string): Promise<Incident | undefined> {
+  return loadIncident(ctx.db, id);
+}
+
+/** Open incidents of a workspace, newest first, without the private ones `userId` is not part of. */
+export async function openIncidentsFor(ctx: Ctx, teamId: string, userId: string): Promise<Incident[]> {
+  return (await listOpen(ctx.db, teamId)).filter((i) => visibleTo(i, userId));
+}
+
+export interface InfoFacts {
+  actionItems: { number: number; text: string; ownerId: string | null; due: string | null; priority: string; done: boolean }[];
+  recent: { at: Date; text: string }[];
+}
+
+/** The action items and the latest timeline entries, for /incident info. */
+export async function infoFacts(ctx: Ctx, incident: Incident, recentCount = 8): Promise<InfoFacts> {
+  const [items, recent] = await Promise.all([
+    ctx.db.actionItem.findMany({ where: { incidentId: incident.id }, orderBy: { number: "asc" } }),
+    ctx.db.timelineEntry.findMany({ where: { incidentId: incident.id }, orderBy: [{ at: "desc" }, { id: "desc" }], take: recentCount }),
+  ]);
+  return {
+    actionItems: items.map((a) => ({ number: a.number, text: a.text, ownerId: a.ownerId, due: a.dueDate?.toISOString().slice(0, 10) ?? null, priority: a.priority, done: a.status === "done" })),
+    recent: recent.reverse().map((e) => ({ at: e.at, text: e.text })),
+  };
+}
