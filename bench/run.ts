@@ -18,6 +18,7 @@ import { SlackRequests, type SentRequest } from "../test/support/slack-requests.
 import { type BenchServer, startEmbeddedServer, startExternalServer } from "./databases.ts";
 import { measureLateness, measureTick } from "./scheduler.ts";
 import { fmt, percentile } from "./stats.ts";
+import { until } from "../test/support/wait.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const LATENCY = Number(process.env.BENCH_SLACK_LATENCY_MS ?? 50);
@@ -119,9 +120,9 @@ async function channelReady(env: Env, bot: SlackRequests, count: number): Promis
     const t0 = Date.now();
     await bot.command(`declare sev2 ${title}`, { user: (env.users[i % env.users.length] as FakeUser).id, channel: env.general });
     const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, "-");
-    const create = await env.fake.waitFor(() => env.fake.okCallsTo("conversations.create").find((c) => String(c.args.name).endsWith(slug)), 20_000, "the channel");
+    const create = await until(() => env.fake.okCallsTo("conversations.create").find((c) => String(c.args.name).endsWith(slug)), 20_000, "the channel");
     const id = (create.response.channel as { id: string }).id;
-    const pin = await env.fake.waitFor(() => env.fake.okCallsTo("pins.add").find((c) => c.args.channel === id), 20_000, "the pin");
+    const pin = await until(() => env.fake.okCallsTo("pins.add").find((c) => c.args.channel === id), 20_000, "the pin");
     ms.push(pin.at - t0);
     await sleep(LATENCY * 2);
     // this declaration's calls: the channel, everything in it, its broadcast and its brief
@@ -181,9 +182,9 @@ async function main(): Promise<void> {
 
   // role clicks: "Join as responder" by a different person each time, on one incident
   await warroom.command("declare sev3 Click target", { user: (users[0] as FakeUser).id, channel: general });
-  const target = await fake.waitFor(() => fake.okCallsTo("conversations.create").find((c) => String(c.args.name).endsWith("click-target")), 30_000, "the click target");
+  const target = await until(() => fake.okCallsTo("conversations.create").find((c) => String(c.args.name).endsWith("click-target")), 30_000, "the click target");
   const channel = (target.response.channel as { id: string }).id;
-  const opening = await fake.waitFor(() => fake.ws.conversations.get(channel)?.messages.find((m) => m.text.includes("INCIDENT DECLARED")), 30_000, "the opening message");
+  const opening = await until(() => fake.ws.conversations.get(channel)?.messages.find((m) => m.text.includes("INCIDENT DECLARED")), 30_000, "the opening message");
   const join = (opening.blocks as { type: string; block_id?: string; elements?: Record<string, unknown>[] }[]).find((b) => b.type === "actions");
   const button = join?.elements?.find((e) => String(e.action_id).endsWith(":responder"));
   let clicker = 1;
@@ -228,7 +229,7 @@ async function main(): Promise<void> {
   // every incident so far: the bench's declarations, the click target and the 30 readiness checks
   const declared = () => n + 1 + 30;
   await pool(Math.max(0, 1000 - declared()), CONCURRENCY, declare);
-  await fake.waitFor(() => fake.okCallsTo("pins.add").length >= declared(), 300_000, `${declared()} incidents to be provisioned`);
+  await until(() => fake.okCallsTo("pins.add").length >= declared(), 300_000, `${declared()} incidents to be provisioned`);
   await quiet(fake, 2000);
   const loadedRss = await rssMb(bot.proc.pid as number);
   bot.kill("SIGTERM");

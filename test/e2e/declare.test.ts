@@ -4,6 +4,7 @@ import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { declaredBy, declareFast, openingOf, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
+import { until } from "../support/wait.ts";
 
 let h: Harness;
 let announce: { id: string };
@@ -52,11 +53,11 @@ describe("the fast path: /incident declare sev2 <title>", () => {
     const broadcast = h.fake.ws.conversations.get(announce.id)?.messages.find((m) => m.text.includes(`INC-${incident.number} declared`));
     expect(broadcast?.text).toContain(`<#${incident.channel.id}>`);
     // the confirmation with the channel link, replacing the "Declaring…" reply
-    const confirmation = await h.fake.waitFor(() => h.fake.responsesTo(res.responseUrl)[0], 5000, "the confirmation");
+    const confirmation = await until(() => h.fake.responsesTo(res.responseUrl)[0], 5000, "the confirmation");
     expect(confirmation.body).toMatchObject({ response_type: "ephemeral", replace_original: true });
     expect(String(confirmation.body.text)).toContain(`<#${incident.channel.id}>`);
     // the IC's brief, by DM
-    const dm = await h.fake.waitFor(() => h.fake.ws.imWith(h.users.alice.id).messages.find((m) => m.text.includes("Incident Commander")), 5000, "the IC brief");
+    const dm = await until(() => h.fake.ws.imWith(h.users.alice.id).messages.find((m) => m.text.includes("Incident Commander")), 5000, "the IC brief");
     expect(allText(dm)).toContain("What you don't do");
     // the timeline starts at the declaration
     const timeline = await h.db.timelineEntry.findMany({ where: { incidentId: incident.id }, orderBy: { id: "asc" } });
@@ -114,7 +115,7 @@ describe("the form: /incident declare", () => {
   it("opens the declare form with every field, the declarer as IC and the severity rounded up", async () => {
     const cmd = await h.slack.command("declare", { user: h.users.bob.id, channel: h.general.id });
     expect(cmd.status).toBe(200);
-    const open = await h.fake.waitFor(() => h.fake.okCallsTo("views.open").find((c) => c.args.trigger_id === cmd.triggerId), 5000, "views.open");
+    const open = await until(() => h.fake.okCallsTo("views.open").find((c) => c.args.trigger_id === cmd.triggerId), 5000, "views.open");
     const view = open.args.view as { title: { text: string }; blocks: { block_id?: string; element?: Record<string, unknown> }[] };
     expect(view.title.text).toBe("Declare an incident");
     const byId = Object.fromEntries(view.blocks.filter((b) => b.block_id).map((b) => [b.block_id, b]));
@@ -139,7 +140,7 @@ describe("the form: /incident declare", () => {
     expect(text).toContain("*Detection:* Pager alert on 5xx");
     expect(text).toContain(`*Incident Commander:* <@${h.users.carol.id}>`);
     // the chosen IC gets the brief
-    await h.fake.waitFor(() => h.fake.ws.imWith(h.users.carol.id).messages.some((m) => m.text.includes("Incident Commander")), 5000, "the brief");
+    await until(() => h.fake.ws.imWith(h.users.carol.id).messages.some((m) => m.text.includes("Incident Commander")), 5000, "the brief");
   });
 
   it.each([
@@ -246,7 +247,7 @@ describe("Slack failing", () => {
       const row = await declaredBy(bad.db, bad.fake.ws.teamId, res.triggerId);
       if (!row) throw new Error("not declared");
       const inc = await waitUntilReady(bad, row.id);
-      const notice = await bad.fake.waitFor(() => inc.channel.messages.find((m) => m.text.includes("could not announce")), 5000, "the notice");
+      const notice = await until(() => inc.channel.messages.find((m) => m.text.includes("could not announce")), 5000, "the notice");
       expect(notice.text).toContain("that channel does not exist, or it is private and I am not in it");
     } finally {
       await bad.stop();
@@ -262,7 +263,7 @@ describe("double submissions", () => {
     await declaredBy(h.db, h.fake.ws.teamId, b.triggerId);
     expect(await h.db.incident.count({ where: { title: "Webhooks delayed" } })).toBe(1);
     // the second is told, where its "Declaring…" was
-    const told = await h.fake.waitFor(() => h.fake.responsesTo(b.responseUrl)[0], 5000, "the duplicate notice");
+    const told = await until(() => h.fake.responsesTo(b.responseUrl)[0], 5000, "the duplicate notice");
     expect(told.body).toMatchObject({ replace_original: true });
     expect(String(told.body.text)).toMatch(/^You just declared INC-\d+ \(Webhooks delayed\)/);
   });
@@ -276,7 +277,7 @@ describe("double submissions", () => {
     await declaredBy(h.db, h.fake.ws.teamId, a.triggerId);
     await declaredBy(h.db, h.fake.ws.teamId, b.triggerId);
     expect(await h.db.incident.count({ where: { title: "Racing declarations" } })).toBe(1);
-    const notices = await h.fake.waitFor(() => {
+    const notices = await until(() => {
       const all = [...h.fake.responsesTo(a.responseUrl), ...h.fake.responsesTo(b.responseUrl)].filter((r) => String(r.body.text).startsWith("You just declared"));
       return all.length > 0 ? all : undefined;
     }, 5000, "the duplicate notice");

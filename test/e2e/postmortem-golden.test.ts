@@ -10,6 +10,7 @@ import { ROOT } from "../support/bot-process.ts";
 import { ManualClock } from "../support/clock.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { clickTake, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
+import { until } from "../support/wait.ts";
 
 const GOLDEN = path.join(ROOT, "test/golden/postmortem.md");
 const clock = new ManualClock("2026-01-31T14:23:00Z");
@@ -58,7 +59,7 @@ it("drafts the postmortem of a full incident as the golden file says", async () 
 
   clock.at("15:58");
   const open = await h.slack.command("resolve", { user: dave.id, channel: inc.channel.id });
-  const view = (await h.fake.waitFor(() => h.fake.okCallsTo("views.open").find((c) => c.args.trigger_id === open.triggerId), 5000, "the resolve form")).response.view as Record<string, unknown>;
+  const view = (await until(() => h.fake.okCallsTo("views.open").find((c) => c.args.trigger_id === open.triggerId), 5000, "the resolve form")).response.view as Record<string, unknown>;
   await h.slack.interaction({
     type: "view_submission",
     user: { id: dave.id },
@@ -72,12 +73,10 @@ it("drafts the postmortem of a full incident as the golden file says", async () 
       },
     },
   });
-  let markdown = "";
-  for (let i = 0; i < 200 && !markdown; i++) {
+  const markdown = await until(async () => {
     const pm = await h.db.postmortem.findUnique({ where: { incidentId: inc.id } });
-    if (pm?.publishedAt) markdown = pm.markdown;
-    else await new Promise((r) => setTimeout(r, 25));
-  }
+    return pm?.publishedAt ? pm.markdown : undefined;
+  }, 5000, "the postmortem to be published");
   expect(markdown).not.toBe("");
   const canvas = h.fake.ws.canvases.get(inc.channel.canvasId as string);
   expect(canvas?.markdown).toBe(markdown);

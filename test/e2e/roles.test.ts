@@ -6,6 +6,7 @@ import type { FakeUser } from "../fake-slack/workspace.ts";
 import { debianServer, embeddedServer } from "../support/databases.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { clickTake, type DeclaredIncident, declareFast, openingOf, pickUser, replies } from "../support/incidents.ts";
+import { until } from "../support/wait.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,16 +22,16 @@ function allText(m: { text: string; blocks?: unknown[] }): string {
 
 /** Waits until the opening message shows `needle` (the refresh job re-rendered it). */
 async function openingShows(inc: DeclaredIncident, needle: string, harness = h): Promise<void> {
-  await harness.fake.waitFor(() => allText(openingOf(harness, inc)).includes(needle), 5000, `the opening message to show ${needle}`);
+  await until(() => allText(openingOf(harness, inc)).includes(needle), 5000, `the opening message to show ${needle}`);
 }
 
-async function channelSays(inc: DeclaredIncident, needle: string, harness = h): Promise<string> {
-  const m = await harness.fake.waitFor(() => inc.channel.messages.find((x) => x.text.includes(needle)), 5000, `the channel to say ${needle}`);
+async function channelSays(inc: DeclaredIncident, needle: string): Promise<string> {
+  const m = await until(() => inc.channel.messages.find((x) => x.text.includes(needle)), 5000, `the channel to say ${needle}`);
   return m.text;
 }
 
 async function dmSays(user: FakeUser, needle: string, harness = h): Promise<void> {
-  await harness.fake.waitFor(() => harness.fake.ws.imWith(user.id).messages.some((m) => allText(m).includes(needle)), 5000, `a DM to ${user.name} saying ${needle}`);
+  await until(() => harness.fake.ws.imWith(user.id).messages.some((m) => allText(m).includes(needle)), 5000, `a DM to ${user.name} saying ${needle}`);
 }
 
 describe("taking roles with the opening message's buttons", () => {
@@ -51,7 +52,7 @@ describe("taking roles with the opening message's buttons", () => {
     expect(row[column]).toBe(taker.id);
     await openingShows(inc, `*${label}:* <@${taker.id}>`);
     expect(await channelSays(inc, `<@${taker.id}> took ${label}`)).toBe(`<@${taker.id}> took ${label}`);
-    await h.fake.waitFor(() => inc.channel.members.has(taker.id), 5000, "the invitation");
+    await until(() => inc.channel.members.has(taker.id), 5000, "the invitation");
     await dmSays(taker, `You are the ${label} of INC-${inc.number}`);
     const assignments = await h.db.roleAssignment.findMany({ where: { incidentId: inc.id, role } });
     expect(assignments).toEqual([expect.objectContaining({ userId: taker.id, endedAt: null })]);
@@ -100,7 +101,7 @@ describe("taking over as Incident Commander", () => {
     expect(await replies(h, responseUrl)).toEqual([`You are now the Incident Commander of INC-${inc.number}; the previous IC has been told.`]);
     await dmSays(h.users.alice, `<@${h.users.bob.id}> took over as Incident Commander of INC-${inc.number} from you`);
     await dmSays(h.users.bob, `You are the Incident Commander of INC-${inc.number}`);
-    await h.fake.waitFor(() => inc.channel.topic.includes("IC: bob"), 5000, "the topic");
+    await until(() => inc.channel.topic.includes("IC: bob"), 5000, "the topic");
     await channelSays(inc, `<@${h.users.bob.id}> took over as Incident Commander from <@${h.users.alice.id}>`);
     const ics = await h.db.roleAssignment.findMany({ where: { incidentId: inc.id, role: "ic" }, orderBy: { id: "asc" } });
     expect(ics.map((a) => [a.userId, a.endedAt === null])).toEqual([
@@ -205,7 +206,7 @@ describe("/incident role, handoff, status, info and list", () => {
     expect(ok.json?.text).toBe(`You handed Incident Commander of INC-${inc.number} to <@${h.users.bob.id}>.`);
     await channelSays(inc, `<@${h.users.alice.id}> handed Incident Commander to <@${h.users.bob.id}>: DB failover done, watching replication lag`);
     await dmSays(h.users.bob, `You are the Incident Commander of INC-${inc.number}`);
-    await h.fake.waitFor(() => inc.channel.topic.includes("IC: bob"), 5000, "the topic");
+    await until(() => inc.channel.topic.includes("IC: bob"), 5000, "the topic");
     const row = await h.db.incident.findUniqueOrThrow({ where: { id: inc.id } });
     expect(row).toMatchObject({ icId: h.users.bob.id, statusSummary: "DB failover done, watching replication lag" });
     // /incident role ic by the (new) IC is a handoff too
@@ -218,7 +219,7 @@ describe("/incident role, handoff, status, info and list", () => {
     expect(ok.json?.text).toBe(`INC-${inc.number} is now *identified*.`);
     await openingShows(inc, "*Current status:* Identified");
     await channelSays(inc, "Status: Investigating → Identified");
-    await h.fake.waitFor(() => inc.channel.topic.includes("· Identified ·"), 5000, "the topic");
+    await until(() => inc.channel.topic.includes("· Identified ·"), 5000, "the topic");
     expect((await run("status identified")).json?.text).toContain(`INC-${inc.number} is already *Identified*.`);
     expect((await run("status investigating")).json?.text).toContain(`INC-${inc.number} is *Identified*; it can't go back to *Investigating*`);
     await run("status monitoring");

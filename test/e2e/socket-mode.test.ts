@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/harness.ts";
+import { until } from "../support/wait.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -13,12 +14,12 @@ afterAll(async () => {
 });
 
 it("connects over Socket Mode through SLACK_API_URL with the app token", async () => {
-  await h.fake.waitFor(() => h.fake.socketConnected, 10_000, "the Socket Mode connection");
+  await until(() => h.fake.socketConnected, 10_000, "the Socket Mode connection");
   expect(h.fake.okCallsTo("apps.connections.open").length).toBeGreaterThan(0);
 });
 
 it("answers /incident help in the envelope's acknowledgement", async () => {
-  await h.fake.waitFor(() => h.fake.socketConnected, 10_000, "the Socket Mode connection");
+  await until(() => h.fake.socketConnected, 10_000, "the Socket Mode connection");
   const ack = (await h.fake.sendEnvelope("slash_commands", {
     token: "x",
     team_id: h.fake.ws.teamId,

@@ -154,17 +154,6 @@ export class FakeSlack {
     return this.responses.filter((r) => r.id === id);
   }
 
-  /** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
-  async waitFor<T>(check: () => T | undefined | false, timeoutMs = 10_000, what = "condition"): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = check();
-      if (v !== undefined && v !== false) return v;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await sleep(20);
-    }
-  }
-
   // ---------- Socket Mode ----------
 
   get socketConnected(): boolean {

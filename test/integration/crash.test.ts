@@ -3,23 +3,21 @@
 // incident must end up complete and nothing duplicated. On the embedded PostgreSQL with the bot alone
 // killed, and with the bot and its server killed together; and on an external PostgreSQL.
 
-import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EFFECT_EVENT_TYPE } from "../../src/slack/once.ts";
-import { type FakeSlack, startFakeSlack } from "../fake-slack/server.ts";
+import type { FakeSlack } from "../fake-slack/server.ts";
 import type { FakeConversation, FakeUser } from "../fake-slack/workspace.ts";
-import { type BotProcess, embeddedConnection, postmasterPid, postmasterPidSync, spawnBot, waitForDeath } from "../support/bot-process.ts";
+import { type BotProcess, embeddedConnection, postmasterPid, postmasterPidSync, waitForDeath } from "../support/bot-process.ts";
+import { duplicatesIn, effectKeys } from "../support/effects.ts";
 import { createTestDatabase, debianServer, type TestDatabase } from "../support/databases.ts";
-import { SIGNING_SECRET } from "../support/harness.ts";
-import { SlackRequests } from "../support/slack-requests.ts";
+import { type ProcessBed, startProcessBed } from "../support/process-bed.ts";
+import type { SlackRequests } from "../support/slack-requests.ts";
+import { sleep, until } from "../support/wait.ts";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+let bed: ProcessBed;
 let fake: FakeSlack;
-let parent: string;
 let dataDir: string;
 let alice: FakeUser;
 let bob: FakeUser;
@@ -31,15 +29,11 @@ let external: TestDatabase | undefined;
 export const figures = { runs: 0, crashPoints: new Set<string>(), duplicates: 0 };
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
-  parent = await fs.mkdtemp(path.join(os.tmpdir(), "warroom-crash-"));
-  await fs.chmod(parent, 0o755);
-  dataDir = path.join(parent, "data");
-  await fs.writeFile(path.join(parent, "incident.config.yml"), "announce_channel: incidents\n");
-  alice = fake.ws.addUser("alice");
-  bob = fake.ws.addUser("bob");
-  general = fake.ws.addChannel("general", { members: [alice.id, bob.id] });
-  announce = fake.ws.addChannel("incidents", {});
+  bed = await startProcessBed({ name: "crash", configYaml: "announce_channel: incidents\n" });
+  ({ fake, general, announce } = bed);
+  alice = bed.users.alice as FakeUser;
+  bob = bed.users.bob as FakeUser;
+  dataDir = path.join(bed.dir, "data");
 }, 120_000);
 async function stopBot(): Promise<void> {
   if (bot && bot.proc.exitCode === null && bot.proc.signalCode === null) {
@@ -51,9 +45,8 @@ async function stopBot(): Promise<void> {
 
 afterAll(async () => {
   await stopBot();
-  await fake?.stop();
   await external?.drop();
-  await fs.rm(parent, { recursive: true, force: true });
+  await bed?.stop();
 });
 
 async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -77,26 +70,13 @@ async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[]
 
 async function ensureAlive(): Promise<BotProcess> {
   if (bot && bot.proc.exitCode === null && bot.proc.signalCode === null) return bot;
-  bot = await spawnBot({
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    ...(external ? { DATABASE_URL: external.url } : { DATA_DIR: dataDir }),
-    INCIDENT_CONFIG: path.join(parent, "incident.config.yml"),
-    LOG_LEVEL: "warn",
-  });
-  await bot.waitUntilUp(60_000);
+  bot = await bed.spawn(external ? { DATABASE_URL: external.url } : { DATA_DIR: dataDir });
   return bot;
 }
 
-async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await ensureAlive();
-    await sleep(40);
-  }
+/** Waits for `check`, starting the bot again whenever it is found dead (a kill may come at any time). */
+async function untilAlive(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  await until(async () => (await check()) || (await ensureAlive(), false), timeoutMs, what, 40);
 }
 
 /** Sends a request unless `done` says it already took effect (a kill may have hit it in flight). */
@@ -105,8 +85,8 @@ async function send(done: () => Promise<boolean>, request: (r: SlackRequests) =>
     if (await done()) return;
     const b = await ensureAlive();
     try {
-      await request(new SlackRequests(b.url, SIGNING_SECRET, fake));
-      await until(done, "the request to take effect", 20_000);
+      await request(bed.requests(b.url));
+      await untilAlive(done, "the request to take effect", 20_000);
       return;
     } catch {
       await sleep(100);
@@ -114,9 +94,6 @@ async function send(done: () => Promise<boolean>, request: (r: SlackRequests) =>
   }
   throw new Error("a request never took effect");
 }
-
-const keysIn = (c: FakeConversation) =>
-  c.messages.map((m) => (m.metadata?.event_type === EFFECT_EVENT_TYPE ? String(m.metadata.event_payload.key) : "")).filter(Boolean);
 
 /** One whole incident, with the bot killed right after its `killAt`-th Slack call (0: never). */
 async function runFlow(label: string, killAt: number, withServer: boolean): Promise<number> {
@@ -142,7 +119,7 @@ async function runFlow(label: string, killAt: number, withServer: boolean): Prom
 
     // 1. declare, and the incident channel opens
     await send(async () => (await incident()) !== undefined, (r) => r.command(`declare sev2 ${title}`, { user: alice.id, channel: general.id }));
-    await until(async () => {
+    await untilAlive(async () => {
       const c = await channel();
       const i = await incident();
       return Boolean(c && i?.opening_ts && c.pins.has(i.opening_ts) && c.topic.includes("IC: alice") && c.members.has(alice.id) && announce.messages.some((m) => m.text.includes(title)));
@@ -163,7 +140,7 @@ async function runFlow(label: string, killAt: number, withServer: boolean): Prom
         return r.interaction({ type: "block_actions", user: { id: bob.id }, team: { id: fake.ws.teamId }, trigger_id: fake.ws.newTrigger(bob.id), channel: { id: (await channel())?.id }, response_url: fake.responseUrl(), actions: [{ action_id: button?.action_id, block_id: actions?.block_id, value: button?.value, type: "button" }] });
       },
     );
-    await until(async () => {
+    await untilAlive(async () => {
       const c = await channel();
       const m = await opening();
       return Boolean(c?.members.has(bob.id) && c.messages.some((x) => x.text === `<@${bob.id}> took Tech Lead`) && JSON.stringify(m?.blocks).includes(`*Tech Lead:* <@${bob.id}>`));
@@ -174,11 +151,11 @@ async function runFlow(label: string, killAt: number, withServer: boolean): Prom
       async () => (await query("SELECT 1 FROM status_updates s JOIN incidents i ON i.id = s.incident_id WHERE i.title = $1", [title])).length > 0,
       async (r) => r.command("update Rolling back the deploy", { user: alice.id, channel: (await channel())?.id as string }),
     );
-    await until(async () => Boolean((await channel())?.messages.some((m) => m.text.startsWith("Update on INC-"))), "the update");
+    await untilAlive(async () => Boolean((await channel())?.messages.some((m) => m.text.startsWith("Update on INC-"))), "the update");
 
     // 4. resolve: the resolution message and the postmortem
     await send(async () => (await incident())?.status === "resolved", async (r) => r.command("resolve Rolled back", { user: alice.id, channel: (await channel())?.id as string }));
-    await until(async () => {
+    await untilAlive(async () => {
       const c = await channel();
       return Boolean(c?.canvasId && c.messages.some((m) => m.text.includes("resolved: Crash")) && c.messages.some((m) => m.text.includes("The postmortem draft")));
     }, "the resolution and the postmortem");
@@ -191,10 +168,11 @@ async function runFlow(label: string, killAt: number, withServer: boolean): Prom
     expect(c.messages.filter((m) => m.text.includes("INCIDENT DECLARED"))).toHaveLength(1);
     expect(c.pins.size).toBe(1);
     const incidentId = (await incident())?.id ?? "?";
-    const keys = [...keysIn(c), ...keysIn(announce).filter((k) => k.includes(incidentId))];
-    const duplicates = keys.length - new Set(keys).size;
-    figures.duplicates += duplicates;
-    expect(keys.filter((k, i) => keys.indexOf(k) !== i), `${label}: effects done twice`).toEqual([]);
+    const keys = [...effectKeys(c), ...effectKeys(announce).filter((k) => k.includes(incidentId))];
+    const twice = duplicatesIn(keys);
+    figures.duplicates += twice.length;
+    expect(twice, `${label}: effects done twice`).toEqual([]);
+
     expect(c.messages.filter((m) => m.text === `<@${bob.id}> took Tech Lead`)).toHaveLength(1);
     expect(c.messages.filter((m) => m.text.startsWith("Update on INC-"))).toHaveLength(1);
     expect(c.messages.filter((m) => m.text.includes("resolved: Crash"))).toHaveLength(1);
@@ -225,25 +203,36 @@ async function runFlow(label: string, killAt: number, withServer: boolean): Prom
 }
 
 describe("SIGKILL at every Slack call of an incident, on the embedded PostgreSQL", () => {
-  let total = 0;
+  let baseline: number | undefined;
+  /** How many Slack calls a whole incident makes, from one run without a kill (each test can run alone). */
+  async function callsOfAWholeIncident(): Promise<number> {
+    baseline ??= await runFlow("baseline", 0, false);
+    return baseline;
+  }
   beforeAll(async () => {
     await ensureAlive();
   }, 120_000);
 
   it("runs the whole incident without a kill, counting its Slack calls", async () => {
-    total = await runFlow("baseline", 0, false);
+    const total = await callsOfAWholeIncident();
     process.stdout.write(`crash suite: a whole incident makes ${total} Slack calls\n`);
     expect(total).toBeGreaterThan(10);
   }, 120_000);
 
   it("ends complete and unduplicated whichever Slack call the bot is killed after", async () => {
+    const total = await callsOfAWholeIncident();
+    let killed = 0;
     for (let k = 1; k <= total; k++) {
       await runFlow(`bot-${k}`, k, false);
       figures.crashPoints.add(`bot:${k}`);
+      killed++;
     }
+    expect(killed).toBe(total);
   }, 900_000);
 
   it("ends complete and unduplicated when the bot and its PostgreSQL server are killed together", async () => {
+    const total = await callsOfAWholeIncident();
+    expect(total).toBeGreaterThan(10);
     for (let k = 1; k <= total; k += 3) {
       await runFlow(`both-${k}`, k, true);
       figures.crashPoints.add(`both:${k}`);

@@ -3,20 +3,17 @@
 // with reminders falling due meanwhile. Every incident has one channel, one opening message, one role
 // history, and every reminder was sent once, whichever process ran it.
 
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EFFECT_EVENT_TYPE } from "../../src/slack/once.ts";
 import { createPrisma, type Db } from "../../src/store/database.ts";
-import { type FakeSlack, startFakeSlack } from "../fake-slack/server.ts";
+import type { FakeSlack } from "../fake-slack/server.ts";
 import type { FakeConversation, FakeUser } from "../fake-slack/workspace.ts";
 import { type BotProcess, spawnBot } from "../support/bot-process.ts";
+import { duplicatesIn, effectKeys } from "../support/effects.ts";
 import { createTestDatabase, debianServer, type TestDatabase } from "../support/databases.ts";
-import { SIGNING_SECRET } from "../support/harness.ts";
+import { type ProcessBed, startProcessBed } from "../support/process-bed.ts";
 import { type RoundRobin, startRoundRobin } from "../support/round-robin.ts";
-import { SlackRequests } from "../support/slack-requests.ts";
-import { until } from "../support/wait.ts";
+import type { SlackRequests } from "../support/slack-requests.ts";
+import { sleep, until } from "../support/wait.ts";
 
 const INCIDENTS = 200;
 const PROCESSES = 3;
@@ -26,12 +23,11 @@ severities:
   - { id: SEV1, label: Critical, description: Down, cadence: PT3S, requires_ic: true, expects_comms_lead: false, postmortem_required: true }
   - { id: SEV2, label: High, description: Degraded, cadence: PT3S, requires_ic: true }
 `;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+let bed: ProcessBed;
 let fake: FakeSlack;
 let database: TestDatabase;
 let db: Db;
-let dir: string;
 let alice: FakeUser;
 let bob: FakeUser;
 let general: FakeConversation;
@@ -41,27 +37,16 @@ let slack: SlackRequests;
 const bots: BotProcess[] = [];
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
+  bed = await startProcessBed({ name: "multi", configYaml: CONFIG });
+  ({ fake, general, announce } = bed);
+  alice = bed.users.alice as FakeUser;
+  bob = bed.users.bob as FakeUser;
   database = await createTestDatabase(debianServer());
   db = createPrisma({ connectionString: database.url }, 4);
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), "warroom-multi-"));
-  await fs.writeFile(path.join(dir, "incident.config.yml"), CONFIG);
-  alice = fake.ws.addUser("alice");
-  bob = fake.ws.addUser("bob");
-  general = fake.ws.addChannel("general", { members: [alice.id, bob.id] });
-  announce = fake.ws.addChannel("incidents", {});
-  const env = {
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    DATABASE_URL: database.url,
-    INCIDENT_CONFIG: path.join(dir, "incident.config.yml"),
-    LOG_LEVEL: "warn",
-  };
-  for (let i = 0; i < PROCESSES; i++) bots.push(await spawnBot(env));
+  for (let i = 0; i < PROCESSES; i++) bots.push(await spawnBot(bed.env({ DATABASE_URL: database.url })));
   await Promise.all(bots.map((b) => b.waitUntilUp(60_000)));
   lb = await startRoundRobin(bots.map((b) => b.url));
-  slack = new SlackRequests(lb.url, SIGNING_SECRET, fake);
+  slack = bed.requests(lb.url);
 }, 180_000);
 
 afterAll(async () => {
@@ -70,11 +55,9 @@ afterAll(async () => {
   await Promise.all(bots.map((b) => b.exited));
   await db?.$disconnect();
   await database?.drop();
-  await fake?.stop();
-  await fs.rm(dir, { recursive: true, force: true });
+  await bed?.stop();
 });
 
-const keysIn = (c: FakeConversation) => c.messages.map((m) => (m.metadata?.event_type === EFFECT_EVENT_TYPE ? String(m.metadata.event_payload.key) : "")).filter(Boolean);
 const channelOf = (id: string | null) => (id ? fake.ws.conversations.get(id) : undefined);
 type Block = { type: string; block_id?: string; elements?: Record<string, unknown>[] };
 
@@ -124,7 +107,7 @@ describe(`${PROCESSES} bot processes behind one endpoint, on one PostgreSQL`, ()
     expect(fake.okCallsTo("conversations.create")).toHaveLength(INCIDENTS);
     expect(new Set((await db.incident.findMany({ select: { number: true } })).map((r) => r.number)).size).toBe(INCIDENTS);
     let reminders = 0;
-    const allKeys: string[] = [...keysIn(announce)];
+    const allKeys: string[] = [...effectKeys(announce)];
     for (const r of rows) {
       const c = channelOf(r.channelId) as FakeConversation;
       expect(c.messages.filter((m) => m.text.includes("INCIDENT DECLARED")), r.title).toHaveLength(1);
@@ -136,9 +119,9 @@ describe(`${PROCESSES} bot processes behind one endpoint, on one PostgreSQL`, ()
       // every reminder the timeline recorded was posted once, and none was posted unrecorded
       expect(await db.timelineEntry.count({ where: { incidentId: r.id, kind: "reminder" } }), r.title).toBe(sent);
       reminders += sent;
-      allKeys.push(...keysIn(c));
+      allKeys.push(...effectKeys(c));
     }
-    expect(allKeys.filter((k, i) => allKeys.indexOf(k) !== i)).toEqual([]);
+    expect(duplicatesIn(allKeys)).toEqual([]);
     expect(announce.messages.filter((m) => m.text.includes("declared"))).toHaveLength(INCIDENTS);
     const roles = await db.roleAssignment.groupBy({ by: ["incidentId", "role"], _count: true });
     expect(roles).toHaveLength(INCIDENTS * 2);

@@ -2,84 +2,70 @@
 // restarted still sends the due reminder exactly once, and two live bots send each reminder exactly
 // once over many cycles.
 
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EFFECT_EVENT_TYPE } from "../../src/slack/once.ts";
 import { createPrisma, type Db } from "../../src/store/database.ts";
-import { type FakeSlack, startFakeSlack } from "../fake-slack/server.ts";
+import type { FakeSlack } from "../fake-slack/server.ts";
 import type { FakeConversation, FakeUser } from "../fake-slack/workspace.ts";
-import { type BotProcess, spawnBot } from "../support/bot-process.ts";
+import type { BotProcess } from "../support/bot-process.ts";
+import { duplicatesIn, effectKeys } from "../support/effects.ts";
 import { declaredBy } from "../support/incidents.ts";
 import { createTestDatabase, debianServer, type TestDatabase } from "../support/databases.ts";
-import { SIGNING_SECRET } from "../support/harness.ts";
-import { SlackRequests } from "../support/slack-requests.ts";
+import { type ProcessBed, startProcessBed } from "../support/process-bed.ts";
+import { sleep, until } from "../support/wait.ts";
 
 const CONFIG = `
 severities:
   - { id: SEV1, label: Critical, description: Down, cadence: PT2S, requires_ic: true, expects_comms_lead: true, postmortem_required: true }
   - { id: SEV3, label: Medium, description: Degraded, cadence: PT3S }
 `;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+let bed: ProcessBed;
 let fake: FakeSlack;
 let database: TestDatabase;
 let db: Db;
-let dir: string;
 let alice: FakeUser;
 let general: FakeConversation;
 const bots: BotProcess[] = [];
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
+  bed = await startProcessBed({ name: "reminders", configYaml: CONFIG, people: ["alice"] });
+  ({ fake, general } = bed);
+  alice = bed.users.alice as FakeUser;
   database = await createTestDatabase(debianServer());
   db = createPrisma({ connectionString: database.url }, 2);
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), "warroom-reminders-"));
-  await fs.writeFile(path.join(dir, "incident.config.yml"), CONFIG);
-  alice = fake.ws.addUser("alice");
-  general = fake.ws.addChannel("general", { members: [alice.id] });
 });
 afterAll(async () => {
   for (const b of bots) b.kill("SIGKILL");
   await db?.$disconnect();
   await database?.drop();
-  await fake?.stop();
-  await fs.rm(dir, { recursive: true, force: true });
+  await bed?.stop();
 });
 
 async function bot(): Promise<BotProcess> {
-  const b = await spawnBot({
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    DATABASE_URL: database.url,
-    INCIDENT_CONFIG: path.join(dir, "incident.config.yml"),
-  });
+  const b = await bed.spawn({ DATABASE_URL: database.url, LOG_LEVEL: "info" });
   bots.push(b);
-  await b.waitUntilUp();
   return b;
 }
 
 async function declare(b: BotProcess, title: string, severity = "sev3"): Promise<{ id: string; channel: FakeConversation; declaredAt: Date }> {
-  const res = await new SlackRequests(b.url, SIGNING_SECRET, fake).command(`declare ${severity} ${title}`, { user: alice.id, channel: general.id });
+  const res = await bed.requests(b.url).command(`declare ${severity} ${title}`, { user: alice.id, channel: general.id });
   expect(res.status).toBe(200);
   const row = await declaredBy(db, fake.ws.teamId, res.triggerId);
   if (!row) throw new Error(`${title} was not declared`);
-  for (let i = 0; i < 200; i++) {
-    const r = await db.incident.findUniqueOrThrow({ where: { id: row.id } });
-    const c = r.channelId ? fake.ws.conversations.get(r.channelId) : undefined;
-    if (c && r.openingTs) return { id: row.id, channel: c, declaredAt: r.declaredAt };
-    await sleep(25);
-  }
-  throw new Error(`${title} was never provisioned`);
+  return until(
+    async () => {
+      const r = await db.incident.findUniqueOrThrow({ where: { id: row.id } });
+      const c = r.channelId ? fake.ws.conversations.get(r.channelId) : undefined;
+      return c && r.openingTs ? { id: row.id, channel: c, declaredAt: r.declaredAt } : undefined;
+    },
+    5000,
+    `${title} to be provisioned`,
+  );
 }
 
 /** Effect keys of the reminders posted in a channel (each key is one reminder). */
 function reminderKeys(channel: FakeConversation): string[] {
-  return channel.messages
-    .map((m) => (m.metadata?.event_type === EFFECT_EVENT_TYPE ? String(m.metadata.event_payload.key) : ""))
-    .filter((k) => k.startsWith("reminder:") || k.startsWith("nudge:"));
+  return effectKeys(channel).filter((k) => k.startsWith("reminder:") || k.startsWith("nudge:"));
 }
 
 describe("a bot killed with SIGKILL", () => {
@@ -92,11 +78,11 @@ describe("a bot killed with SIGKILL", () => {
     await sleep(Math.max(0, inc.declaredAt.getTime() + 3500 - Date.now()));
     expect(reminderKeys(inc.channel)).toEqual([]);
     const b = await bot();
-    await fake.waitFor(() => reminderKeys(inc.channel).length > 0, 10_000, "the reminder after the restart");
+    await until(() => reminderKeys(inc.channel).length > 0, 10_000, "the reminder after the restart");
     await sleep(500);
     const keys = reminderKeys(inc.channel);
     expect(keys.filter((k) => k.endsWith(":update_due:1"))).toHaveLength(1);
-    expect(new Set(keys).size).toBe(keys.length);
+    expect(duplicatesIn(keys)).toEqual([]);
     b.kill("SIGTERM");
     expect(await b.exited).toBe(0);
   });
@@ -141,7 +127,7 @@ describe("two bots on one database", () => {
     let total = 0;
     for (const inc of incidents) {
       const keys = reminderKeys(inc.channel);
-      expect(new Set(keys).size).toBe(keys.length);
+      expect(duplicatesIn(keys)).toEqual([]);
       expect(keys.filter((k) => k.includes(":escalate:")).length).toBeGreaterThanOrEqual(3);
       expect(keys.filter((k) => k.startsWith("nudge:comms:"))).toHaveLength(1);
       total += keys.length;

@@ -12,10 +12,9 @@ import { PermanentJobError, Worker } from "../../src/scheduler/worker.ts";
 import { SlackCallError } from "../../src/slack/api.ts";
 import { createPrisma, type Db } from "../../src/store/database.ts";
 import { createTestDatabase, pgServers, type TestDatabase } from "../support/databases.ts";
-import { until } from "../support/wait.ts";
+import { sleep, until } from "../support/wait.ts";
 
 const log = createLogger("silent");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, server) => {
   let test: TestDatabase;

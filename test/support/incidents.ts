@@ -5,6 +5,7 @@
 import type { FakeConversation, FakeMessage, FakeUser } from "../fake-slack/workspace.ts";
 import type { Db } from "../../src/store/database.ts";
 import type { Harness } from "./harness.ts";
+import { until } from "./wait.ts";
 
 export interface DeclaredIncident {
   id: string;
@@ -14,16 +15,17 @@ export interface DeclaredIncident {
 }
 
 /** Waits until the incident's channel exists and its opening message is posted and pinned. */
-export async function waitUntilReady(h: Harness, incidentId: string, timeoutMs = 15_000): Promise<DeclaredIncident> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const row = await h.db.incident.findUnique({ where: { id: incidentId } });
-    const channel = row?.channelId ? h.fake.ws.conversations.get(row.channelId) : undefined;
-    const opening = row?.openingTs && channel ? channel.messages.find((m) => m.ts === row.openingTs) : undefined;
-    if (row && channel && opening && channel.pins.has(opening.ts)) return { id: row.id, number: row.number, channel, opening };
-    if (Date.now() > deadline) throw new Error(`incident ${incidentId} was not ready within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+export function waitUntilReady(h: Harness, incidentId: string, timeoutMs = 15_000): Promise<DeclaredIncident> {
+  return until(
+    async () => {
+      const row = await h.db.incident.findUnique({ where: { id: incidentId } });
+      const channel = row?.channelId ? h.fake.ws.conversations.get(row.channelId) : undefined;
+      const opening = row?.openingTs && channel ? channel.messages.find((m) => m.ts === row.openingTs) : undefined;
+      return row && channel && opening && channel.pins.has(opening.ts) ? { id: row.id, number: row.number, channel, opening } : undefined;
+    },
+    timeoutMs,
+    `incident ${incidentId} to be ready (channel, opening message, pin)`,
+  );
 }
 
 /**
@@ -31,27 +33,26 @@ export async function waitUntilReady(h: Harness, incidentId: string, timeoutMs =
  * its declaration key; undefined if it made none (e.g. a duplicate) once its request was handled.
  */
 export async function declaredBy(db: Db, teamId: string, triggerId: string, timeoutMs = 10_000): Promise<{ id: string } | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const row = await db.incident.findUnique({ where: { declareKey: `cmd:${teamId}:${triggerId}` }, select: { id: true } });
-    if (row) return row;
-    const pending = await db.job.count({ where: { kind: "request.declare", status: "pending" } });
-    if (pending === 0 && Date.now() > deadline - timeoutMs + 200) {
-      const again = await db.incident.findUnique({ where: { declareKey: `cmd:${teamId}:${triggerId}` }, select: { id: true } });
-      return again ?? undefined;
-    }
-    if (Date.now() > deadline) throw new Error(`the declaration ${triggerId} was not handled within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const key = `cmd:${teamId}:${triggerId}`;
+  const started = Date.now();
+  const found = await until(
+    async () => {
+      const row = await db.incident.findUnique({ where: { declareKey: key }, select: { id: true } });
+      if (row) return { row };
+      // no request left to handle (after a moment for it to be recorded): it made no incident
+      const pending = await db.job.count({ where: { kind: "request.declare", status: "pending" } });
+      return pending === 0 && Date.now() - started > 200 ? { row: await db.incident.findUnique({ where: { declareKey: key }, select: { id: true } }) } : undefined;
+    },
+    timeoutMs,
+    `the declaration ${triggerId} to be handled`,
+    20,
+  );
+  return found.row ?? undefined;
 }
 
 /** Waits until every request recorded before its acknowledgement has been handled. */
 export async function settled(h: Harness, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await h.db.job.count({ where: { kind: { startsWith: "request." }, status: "pending" } })) > 0) {
-    if (Date.now() > deadline) throw new Error("requests were not handled in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await until(async () => (await h.db.job.count({ where: { kind: { startsWith: "request." }, status: "pending" } })) === 0, timeoutMs, "the recorded requests to be handled", 20);
 }
 
 /** `/incident declare <text>` in #general; returns the ack and the ready incident. */
@@ -76,24 +77,30 @@ function blocksOf(m: FakeMessage): Block[] {
   return (m.blocks ?? []) as Block[];
 }
 
+/**
+ * Clicks a button of a message as the bot posted it (as it is now in the channel): the first whose
+ * action_id is `actionId`, or, for a button family, starts with `actionId` (e.g. "warroom.take_role:tech").
+ */
+export async function clickButton(h: Harness, channel: FakeConversation, message: FakeMessage, actionId: string, user: FakeUser) {
+  const current = channel.messages.find((m) => m.ts === message.ts) ?? message;
+  for (const block of blocksOf(current)) {
+    const button = block.type === "actions" ? block.elements?.find((e) => e.type === "button" && (e.action_id === actionId || String(e.action_id).startsWith(actionId))) : undefined;
+    if (!button) continue;
+    const responseUrl = h.fake.responseUrl();
+    const triggerId = h.fake.ws.newTrigger(user.id);
+    const res = await h.slack.interaction(
+      blockActionPayload(h, user, channel, current, responseUrl, { action_id: button.action_id, block_id: block.block_id, value: button.value, type: "button", text: button.text }, triggerId),
+    );
+    return { res, responseUrl, triggerId };
+  }
+  throw new Error(`no button ${actionId} in message ${message.ts}`);
+}
+
 /** Clicks a role's take button in the opening message as it is now. */
 export async function clickTake(h: Harness, inc: DeclaredIncident, role: string, user: FakeUser) {
-  const message = openingOf(h, inc);
-  const actions = blocksOf(message).find((b) => b.type === "actions");
-  const button = actions?.elements?.find((e) => String(e.action_id).endsWith(`:${role}`));
-  if (!actions || !button) throw new Error(`no take button for ${role}`);
-  const responseUrl = h.fake.responseUrl();
-  const res = await h.slack.interaction(
-    blockActionPayload(h, user, inc, message, responseUrl, {
-      action_id: button.action_id,
-      block_id: actions.block_id,
-      value: button.value,
-      type: "button",
-      text: button.text,
-    }),
-  );
+  const clicked = await clickButton(h, inc.channel, openingOf(h, inc), `warroom.take_role:${role}`, user);
   await settled(h);
-  return { res, responseUrl };
+  return clicked;
 }
 
 /** Picks a person in a role's user picker in the opening message. */
@@ -103,7 +110,7 @@ export async function pickUser(h: Harness, inc: DeclaredIncident, role: string, 
   if (!row?.accessory) throw new Error(`no picker for ${role}`);
   const responseUrl = h.fake.responseUrl();
   const res = await h.slack.interaction(
-    blockActionPayload(h, actor, inc, message, responseUrl, {
+    blockActionPayload(h, actor, inc.channel, message, responseUrl, {
       action_id: row.accessory.action_id,
       block_id: row.block_id,
       type: "users_select",
@@ -115,16 +122,16 @@ export async function pickUser(h: Harness, inc: DeclaredIncident, role: string, 
   return { res, responseUrl };
 }
 
-function blockActionPayload(h: Harness, user: FakeUser, inc: DeclaredIncident, message: FakeMessage, responseUrl: string, action: Record<string, unknown>) {
+function blockActionPayload(h: Harness, user: FakeUser, channel: FakeConversation, message: FakeMessage, responseUrl: string, action: Record<string, unknown>, triggerId = h.fake.ws.newTrigger(user.id)) {
   return {
     type: "block_actions",
     user: { id: user.id, username: user.name, name: user.name, team_id: h.fake.ws.teamId },
     api_app_id: h.fake.ws.appId,
     token: "verification_token",
-    container: { type: "message", message_ts: message.ts, channel_id: inc.channel.id, is_ephemeral: false },
-    trigger_id: h.fake.ws.newTrigger(user.id),
+    container: { type: "message", message_ts: message.ts, channel_id: channel.id, is_ephemeral: false },
+    trigger_id: triggerId,
     team: { id: h.fake.ws.teamId, domain: h.fake.ws.teamDomain },
-    channel: { id: inc.channel.id, name: inc.channel.name },
+    channel: { id: channel.id, name: channel.name },
     message: { type: "message", ts: message.ts, text: message.text, blocks: message.blocks },
     response_url: responseUrl,
     actions: [{ ...action, action_ts: `${Date.now() / 1000}` }],
@@ -138,16 +145,21 @@ function blockActionPayload(h: Harness, user: FakeUser, inc: DeclaredIncident, m
 export async function replies(h: Harness, responseUrl: string, quietMs = 150): Promise<string[]> {
   let count = -1;
   let since = Date.now();
-  for (;;) {
-    const now = h.fake.responsesTo(responseUrl).length;
-    if (now !== count) {
-      count = now;
-      since = Date.now();
-    } else if (Date.now() - since >= quietMs) {
-      return h.fake.responsesTo(responseUrl).map((r) => (typeof r.body.text === "string" ? r.body.text : ""));
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await until(
+    () => {
+      const now = h.fake.responsesTo(responseUrl).length;
+      if (now !== count) {
+        count = now;
+        since = Date.now();
+        return false;
+      }
+      return Date.now() - since >= quietMs;
+    },
+    30_000,
+    "the replies to stop arriving",
+    10,
+  );
+  return h.fake.responsesTo(responseUrl).map((r) => (typeof r.body.text === "string" ? r.body.text : ""));
 }
 
 export interface DeclareForm {
@@ -162,7 +174,7 @@ export interface DeclareForm {
 /** Opens the declare form with `/incident declare` and submits it as `user` filled it in. */
 export async function submitDeclareForm(h: Harness, form: DeclareForm, user: FakeUser = h.users.alice, opts: { viewId?: string } = {}) {
   const cmd = await h.slack.command("declare", { user: user.id, channel: h.general.id });
-  const opened = await h.fake.waitFor(() => h.fake.okCallsTo("views.open").find((c) => c.args.trigger_id === cmd.triggerId), 5000, "views.open");
+  const opened = await until(() => h.fake.okCallsTo("views.open").find((c) => c.args.trigger_id === cmd.triggerId), 5000, "views.open");
   const view = opened.response.view as Record<string, unknown>;
   const values: Record<string, Record<string, unknown>> = {
     title: { value: { type: "plain_text_input", value: form.title } },

@@ -1,9 +1,10 @@
 // Waiting for something the bot does in the background: polls `check` until it gives a value
 // (anything but undefined, null or false), which it returns, or fails naming what it waited for.
+// The one polling helper of the tests; `sleep` is for the few places that must let time pass.
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function until<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs: number, what: string, pollMs = 25): Promise<T> {
+export async function until<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000, what = "the condition", pollMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

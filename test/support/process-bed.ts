@@ -1,0 +1,68 @@
+// The set-up shared by the suites that run the bot as real processes (crashes, several processes,
+// reminders across restarts): a fake Slack with people and channels, a folder with the config file,
+// and the environment a bot process needs to reach them. Where the data lives is the suite's choice.
+
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { type FakeSlack, startFakeSlack } from "../fake-slack/server.ts";
+import type { FakeConversation, FakeUser } from "../fake-slack/workspace.ts";
+import { type BotProcess, spawnBot } from "./bot-process.ts";
+import { SIGNING_SECRET } from "./harness.ts";
+import { SlackRequests } from "./slack-requests.ts";
+
+export interface ProcessBed {
+  readonly fake: FakeSlack;
+  /** A folder of the suite's own (mode 755, so the embedded server's user can reach a DATA_DIR in it). */
+  readonly dir: string;
+  readonly configFile: string;
+  readonly users: Record<string, FakeUser>;
+  readonly general: FakeConversation;
+  /** #incidents, the announce channel when the config names it. */
+  readonly announce: FakeConversation;
+  /** The environment of a bot process talking to the fake, plus `extra` (the database, the log level). */
+  env(extra: Record<string, string>): Record<string, string>;
+  /** Starts a bot process and waits until it answers. */
+  spawn(extra: Record<string, string>, timeoutMs?: number): Promise<BotProcess>;
+  /** Signed Slack requests to one bot (or a load balancer in front of several). */
+  requests(url: string): SlackRequests;
+  stop(): Promise<void>;
+}
+
+export async function startProcessBed(opts: { name: string; configYaml: string; people?: string[] }): Promise<ProcessBed> {
+  const fake = await startFakeSlack();
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `warroom-${opts.name}-`));
+  await fs.chmod(dir, 0o755);
+  const configFile = path.join(dir, "incident.config.yml");
+  await fs.writeFile(configFile, opts.configYaml);
+  const users = Object.fromEntries((opts.people ?? ["alice", "bob"]).map((name) => [name, fake.ws.addUser(name)]));
+  const general = fake.ws.addChannel("general", { members: Object.values(users).map((u) => u.id) });
+  const announce = fake.ws.addChannel("incidents", {});
+  const env = (extra: Record<string, string>) => ({
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    INCIDENT_CONFIG: configFile,
+    LOG_LEVEL: "warn",
+    ...extra,
+  });
+  return {
+    fake,
+    dir,
+    configFile,
+    users,
+    general,
+    announce,
+    env,
+    async spawn(extra, timeoutMs = 60_000) {
+      const bot = await spawnBot(env(extra));
+      await bot.waitUntilUp(timeoutMs);
+      return bot;
+    },
+    requests: (url) => new SlackRequests(url, SIGNING_SECRET, fake),
+    async stop() {
+      await fake.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
