@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeMessage } from "../fake-slack/workspace.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
-import { clickButton, type DeclaredIncident, declareFast, openingOf, replies } from "../support/incidents.ts";
+import { clickButton, type DeclaredIncident, declareFast, flat, openingOf, replies } from "../support/incidents.ts";
 import { sleep, until } from "../support/wait.ts";
 
 const CONFIG = `
@@ -27,7 +27,6 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const flat = (m: FakeMessage) => `${m.text}${JSON.stringify(m.blocks ?? [])}`;
 const reminders = (inc: DeclaredIncident) => inc.channel.messages.filter((m) => m.text.includes("status update is due") || m.text.includes("overdue for a status update"));
 
 async function declaredAt(inc: DeclaredIncident): Promise<number> {

@@ -3,7 +3,7 @@
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/harness.ts";
-import { declaredBy, declareFast, openingOf, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
+import { declaredBy, declareFast, flat, openingOf, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
 import { until } from "../support/wait.ts";
 
 let h: Harness;
@@ -18,9 +18,6 @@ afterAll(async () => {
   await h?.stop();
 });
 
-function allText(message: { text: string; blocks?: unknown[] }): string {
-  return `${message.text}\n${JSON.stringify(message.blocks ?? [])}`;
-}
 
 describe("the fast path: /incident declare sev2 <title>", () => {
   it("records the request before acknowledging, then declares and opens the incident channel", async () => {
@@ -40,7 +37,7 @@ describe("the fast path: /incident declare sev2 <title>", () => {
     expect(incident.channel.members.has(h.users.alice.id)).toBe(true);
     expect(incident.channel.topic).toBe(`INC-${incident.number} SEV2 High · Investigating · IC: alice · Checkout errors spiking`);
     // 4. the opening message, pinned
-    const text = allText(incident.opening);
+    const text = flat(incident.opening);
     expect(text).toContain("INCIDENT DECLARED");
     expect(text).toContain("*Severity:* SEV2 · High");
     expect(text).toContain("*Summary:* Checkout errors spiking");
@@ -58,7 +55,7 @@ describe("the fast path: /incident declare sev2 <title>", () => {
     expect(String(confirmation.body.text)).toContain(`<#${incident.channel.id}>`);
     // the IC's brief, by DM
     const dm = await until(() => h.fake.ws.imWith(h.users.alice.id).messages.find((m) => m.text.includes("Incident Commander")), 5000, "the IC brief");
-    expect(allText(dm)).toContain("What you don't do");
+    expect(flat(dm)).toContain("What you don't do");
     // the timeline starts at the declaration
     const timeline = await h.db.timelineEntry.findMany({ where: { incidentId: incident.id }, orderBy: { id: "asc" } });
     expect(timeline.map((t) => t.kind)).toEqual(["declared", "role_changed"]);
@@ -135,7 +132,7 @@ describe("the form: /incident declare", () => {
     const inc = await waitUntilReady(h, row.id);
     expect(inc.channel.members.has(h.users.carol.id)).toBe(true);
     expect(inc.channel.members.has(h.users.bob.id)).toBe(true);
-    const text = allText(openingOf(h, inc));
+    const text = flat(openingOf(h, inc));
     expect(text).toContain("*Impact:* 30% of logins fail");
     expect(text).toContain("*Detection:* Pager alert on 5xx");
     expect(text).toContain(`*Incident Commander:* <@${h.users.carol.id}>`);
@@ -181,18 +178,18 @@ describe("the form: /incident declare", () => {
 describe("hostile titles", () => {
   it("never lets a title ping @channel or forge a mention (fast path)", async () => {
     const { incident } = await declareFast(h, "sev2 <!channel> DB down, ask <@U0123ABC|mallory> &lt;!here&gt;", h.users.bob);
-    const posted = [openingOf(h, incident), ...(h.fake.ws.conversations.get(announce.id)?.messages ?? [])].map(allText).join("\n");
+    const posted = [openingOf(h, incident), ...(h.fake.ws.conversations.get(announce.id)?.messages ?? [])].map(flat).join("\n");
     expect(posted).not.toContain("<!channel>");
     expect(posted).not.toContain("<!here>");
     expect(posted).not.toContain("<@U0123ABC");
-    expect(allText(openingOf(h, incident))).toContain("@channel DB down, ask @mallory &lt;!here&gt;");
+    expect(flat(openingOf(h, incident))).toContain("@channel DB down, ask @mallory &lt;!here&gt;");
   });
 
   it("never lets a title ping @channel or forge a mention (form)", async () => {
     await submitDeclareForm(h, { title: "<!channel> <@U0123ABC> <https://evil.example|click>", severity: "SEV3" }, h.users.carol);
     const row = await h.db.incident.findFirstOrThrow({ where: { title: { startsWith: "<!channel>" } } });
     const inc = await waitUntilReady(h, row.id);
-    const text = allText(openingOf(h, inc));
+    const text = flat(openingOf(h, inc));
     expect(text).not.toContain("<!channel>");
     expect(text).not.toContain("<@U0123ABC>");
     expect(text).not.toContain("<https://evil.example");

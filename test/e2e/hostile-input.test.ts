@@ -3,13 +3,12 @@
 // doing what only the Incident Commander may. Each gets a clear refusal and changes nothing.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeMessage } from "../fake-slack/workspace.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
-import { declareFast, openingOf } from "../support/incidents.ts";
+import { declareFast, flat, openingOf } from "../support/incidents.ts";
 import { sign, type SignOptions } from "../support/slack-requests.ts";
 import { sleep, until } from "../support/wait.ts";
+import { changesNothing } from "../support/footprint.ts";
 
-const flat = (m: FakeMessage) => `${m.text}${JSON.stringify(m.blocks ?? [])}`;
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,30 +19,6 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const READS = new Set(["users.info", "conversations.info", "conversations.history", "conversations.list", "conversations.members"]);
-
-/** Everything a request could have changed: rows, and calls to Slack. */
-async function footprint(): Promise<string> {
-  const [incidents, jobs, processed, timeline, updates, effects] = await Promise.all([
-    h.db.incident.count(),
-    h.db.job.count(),
-    h.db.processedRequest.count(),
-    h.db.timelineEntry.count(),
-    h.db.statusUpdate.count(),
-    h.db.slackEffect.count(),
-  ]);
-  // looking someone up changes nothing; every other call to Slack would
-  const writes = h.fake.calls.filter((c) => !READS.has(c.method)).length;
-  return JSON.stringify({ incidents, jobs, processed, timeline, updates, effects, writes, responses: h.fake.responses.length });
-}
-
-/** Runs `act`, lets anything it set off happen, and checks that nothing changed. */
-async function changesNothing(act: () => Promise<void>): Promise<void> {
-  const before = await footprint();
-  await act();
-  await sleep(400);
-  expect(await footprint()).toBe(before);
-}
 
 describe("requests not signed by Slack", () => {
   const bodies = {
@@ -71,7 +46,7 @@ describe("requests not signed by Slack", () => {
   ];
   for (const [what, make] of Object.entries(bodies)) {
     it.each(tampering)(`refuse ${what} with %s: 401, nothing changes`, async (_t, opts) => {
-      await changesNothing(async () => {
+      await changesNothing(h, async () => {
         const { type, body } = make();
         const res = await h.slack.post(body, type, opts);
         expect(res.status).toBe(401);
@@ -79,7 +54,7 @@ describe("requests not signed by Slack", () => {
     });
 
     it(`refuse ${what} whose signature covers other bytes`, async () => {
-      await changesNothing(async () => {
+      await changesNothing(h, async () => {
         const { type, body } = make();
         const ts = Math.floor(Date.now() / 1000);
         const res = await h.slack.post(`${body} `, type, { signature: sign(h.slack.signingSecret, ts, body) });
@@ -94,14 +69,14 @@ describe("oversized and malformed bodies", () => {
     ["a form", "application/x-www-form-urlencoded", () => `command=%2Fincident&text=${"a".repeat(1_100_000)}`],
     ["JSON", "application/json", () => JSON.stringify({ type: "event_callback", event_id: "EvHuge", event: { type: "reaction_added", padding: "x".repeat(1_100_000) } })],
   ])("refuse a signed body over 1 MB (%s) with 413", async (_what, type, body) => {
-    await changesNothing(async () => {
+    await changesNothing(h, async () => {
       const res = await h.slack.post(body(), type);
       expect(res.status).toBe(413);
     });
   });
 
   it("refuse a signed interaction whose payload is not JSON, without a crash", async () => {
-    await changesNothing(async () => {
+    await changesNothing(h, async () => {
       const res = await h.slack.post(new URLSearchParams({ payload: "{not json" }).toString(), "application/x-www-form-urlencoded");
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
@@ -110,7 +85,7 @@ describe("oversized and malformed bodies", () => {
   });
 
   it("refuse a signed event body that is not JSON", async () => {
-    await changesNothing(async () => {
+    await changesNothing(h, async () => {
       const res = await h.slack.post("{not json", "application/json");
       expect(res.status).toBe(400);
     });
@@ -122,7 +97,7 @@ describe("oversized and malformed bodies", () => {
     ["a reaction with no item", { type: "event_callback", event_id: "EvNoItem", event: { type: "reaction_added", user: "U1", reaction: "pushpin" } }],
     ["an array", [1, 2, 3]],
   ])("acknowledge %s and ignore it", async (_what, payload) => {
-    await changesNothing(async () => {
+    await changesNothing(h, async () => {
       const res = await h.slack.post(JSON.stringify(payload), "application/json");
       expect(res.status).toBe(200);
     });
@@ -135,7 +110,7 @@ describe("oversized and malformed bodies", () => {
     ["a form no one opened", { type: "view_submission", user: { id: "U1" }, team: { id: "T1" }, view: { id: "V1", callback_id: "evil.form", private_metadata: "", state: { values: {} } } }],
     ["a shortcut we do not have", { type: "message_action", callback_id: "evil.shortcut", user: { id: "U1" }, team: { id: "T1" }, channel: { id: "C1" }, message: { ts: "1.1", text: "x" }, trigger_id: "1.2.3", response_url: "" }],
   ])("acknowledge %s at once and change nothing", async (_what, payload) => {
-    await changesNothing(async () => {
+    await changesNothing(h, async () => {
       const res = await h.slack.interaction(payload);
       expect(res.status).toBe(200);
       expect(res.ms).toBeLessThan(1500);
@@ -144,7 +119,7 @@ describe("oversized and malformed bodies", () => {
 
   it("refuse an interaction of a type Slack's framework cannot route, and change nothing", async () => {
     // Bolt drops what it cannot classify; its receiver answers 404 when nothing acknowledges
-    await changesNothing(async () => {
+    await changesNothing(h, async () => {
       const res = await h.slack.interaction({ type: "block_suggestion_from_mars", user: { id: "U1" } });
       expect(res.status).toBe(404);
     });
@@ -171,7 +146,7 @@ describe("text built to break things", () => {
   });
 
   it("refuses a 10 kB title, saying how long it may be, and creates nothing", async () => {
-    await changesNothing(async () => {
+    await changesNothing(h, async () => {
       const res = await h.slack.command(`declare sev2 ${"Disk full ".repeat(1000)}`, { user: h.users.alice.id, channel: h.general.id });
       expect(res.status).toBe(200);
       expect(res.json?.text).toContain("The title is 9999 characters long; keep it under 200");
@@ -181,7 +156,7 @@ describe("text built to break things", () => {
   it("refuses a 10 kB update or note, saying the limit", async () => {
     const { incident } = await declareFast(h, "sev3 Long texts");
     for (const sub of ["update", "note"]) {
-      await changesNothing(async () => {
+      await changesNothing(h, async () => {
         const res = await h.slack.command(`${sub} ${"x".repeat(10_000)}`, { user: h.users.alice.id, channel: incident.channel.id });
         expect(res.json?.text).toContain("characters long; the limit is 3000");
       });
@@ -204,7 +179,7 @@ describe("text built to break things", () => {
 
   it("counts what was typed when escaping is what makes an update too long", async () => {
     const { incident } = await declareFast(h, "sev3 Escaping past the limit");
-    await changesNothing(async () => {
+    await changesNothing(h, async () => {
       const res = await h.slack.command(`update ${"&lt;".repeat(1000)}`, { user: h.users.alice.id, channel: incident.channel.id });
       expect(res.json?.text).toContain("The update is 1000 characters long (4000 once &, < and > are written out for Slack); the limit is 3000.");
     });

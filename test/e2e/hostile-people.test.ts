@@ -9,6 +9,7 @@ import type { FakeUser } from "../fake-slack/workspace.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { type DeclaredIncident, declareFast, replies } from "../support/incidents.ts";
 import { sleep } from "../support/wait.ts";
+import { changesNothing } from "../support/footprint.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -19,30 +20,6 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const READS = new Set(["users.info", "conversations.info", "conversations.history", "conversations.list", "conversations.members"]);
-
-/** Everything a request could have changed: rows, and calls to Slack. */
-async function footprint(): Promise<string> {
-  const [incidents, jobs, processed, timeline, updates, effects] = await Promise.all([
-    h.db.incident.count(),
-    h.db.job.count(),
-    h.db.processedRequest.count(),
-    h.db.timelineEntry.count(),
-    h.db.statusUpdate.count(),
-    h.db.slackEffect.count(),
-  ]);
-  // looking someone up changes nothing; every other call to Slack would
-  const writes = h.fake.calls.filter((c) => !READS.has(c.method)).length;
-  return JSON.stringify({ incidents, jobs, processed, timeline, updates, effects, writes, responses: h.fake.responses.length });
-}
-
-/** Runs `act`, lets anything it set off happen, and checks that nothing changed. */
-async function changesNothing(act: () => Promise<void>): Promise<void> {
-  const before = await footprint();
-  await act();
-  await sleep(400);
-  expect(await footprint()).toBe(before);
-}
 
 async function press(user: FakeUser, channel: string, actionId: string, value: string) {
   const responseUrl = h.fake.responseUrl();
@@ -65,21 +42,21 @@ describe("unknown people, channels and incidents", () => {
   });
 
   it("refuses a role for someone Slack does not know", async () => {
-    await changesNothing(async () => {
+    await changesNothing(h, async () => {
       const res = await h.slack.command("role tech <@U0NOBODY>", { user: h.users.alice.id, channel: incident.channel.id });
       expect(res.json?.text).toContain("Slack doesn't know <@U0NOBODY>");
     });
   });
 
   it("refuses a role for the bot itself", async () => {
-    await changesNothing(async () => {
+    await changesNothing(h, async () => {
       const res = await h.slack.command(`role tech <@${h.fake.ws.botUserId}>`, { user: h.users.alice.id, channel: incident.channel.id });
       expect(res.json?.text).toContain("I can't hold a role myself");
     });
   });
 
   it("says an incident command outside an incident channel needs one", async () => {
-    await changesNothing(async () => {
+    await changesNothing(h, async () => {
       const res = await h.slack.command("update All good", { user: h.users.alice.id, channel: h.general.id });
       expect(res.json?.text).toContain("`/incident update` works inside an incident channel");
     });
@@ -94,7 +71,7 @@ describe("unknown people, channels and incidents", () => {
   });
 
   it("refuses a form about an incident that does not exist", async () => {
-    await changesNothing(async () => {
+    await changesNothing(h, async () => {
       const res = await h.slack.interaction({
         type: "view_submission",
         user: { id: h.users.alice.id },
@@ -107,7 +84,7 @@ describe("unknown people, channels and incidents", () => {
   });
 
   it("refuses a form whose hidden data was tampered with", async () => {
-    await changesNothing(async () => {
+    await changesNothing(h, async () => {
       const res = await h.slack.interaction({
         type: "view_submission",
         user: { id: h.users.alice.id },

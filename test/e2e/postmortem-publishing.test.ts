@@ -5,23 +5,14 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeMessage } from "../fake-slack/workspace.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
-import { type DeclaredIncident, declareFast } from "../support/incidents.ts";
+import { canvasOf, type DeclaredIncident, declareFast, FAST_SEVERITIES, says } from "../support/incidents.ts";
 import { until } from "../support/wait.ts";
 
-const SEVERITIES = `
-severities:
-  - { id: SEV1, label: Critical, description: Everything is down, cadence: PT2S, requires_ic: true, expects_comms_lead: true, postmortem_required: true }
-  - { id: SEV2, label: High, description: Major degradation, cadence: PT2S, requires_ic: true, expects_comms_lead: false, postmortem_required: true }
-  - { id: SEV3, label: Medium, description: Partial degradation, cadence: PT3S }
-`;
-
-const flat = (m: FakeMessage) => `${m.text}${JSON.stringify(m.blocks ?? [])}`;
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ configYaml: `announce_channel: incidents\npostmortem_due: PT4S\narchive_after: PT2S\n${SEVERITIES}` });
+  h = await startHarness({ configYaml: `announce_channel: incidents\n${FAST_SEVERITIES}` });
   h.fake.ws.addChannel("incidents", {});
 });
 afterAll(async () => {
@@ -30,14 +21,6 @@ afterAll(async () => {
 
 const run = (inc: DeclaredIncident, text: string, user = h.users.alice) => h.slack.command(text, { user: user.id, channel: inc.channel.id });
 
-async function says(inc: DeclaredIncident, needle: string, timeoutMs = 8000): Promise<FakeMessage> {
-  return until(() => inc.channel.messages.find((m) => flat(m).includes(needle)), timeoutMs, `the channel to say ${needle}`);
-}
-
-async function canvasOf(inc: DeclaredIncident) {
-  const c = await until(() => (inc.channel.canvasId ? h.fake.ws.canvases.get(inc.channel.canvasId) : undefined), 8000, "the postmortem canvas");
-  return c;
-}
 
 describe("postmortem publishing that fails or falls back", () => {
   it("uploads a Markdown file when the workspace cannot create canvases", async () => {
@@ -65,7 +48,7 @@ describe("postmortem publishing that fails or falls back", () => {
     await says(inc, "could not be published");
     expect((await h.db.postmortem.findUniqueOrThrow({ where: { incidentId: inc.id } })).lastError).toBe("conversations.canvases.create: channel_not_found");
     await run(inc, "postmortem");
-    await canvasOf(inc);
+    await canvasOf(h, inc);
     expect((await h.db.postmortem.findUniqueOrThrow({ where: { incidentId: inc.id } })).lastError).toBeNull();
   });
 });
@@ -75,7 +58,7 @@ describe("custom templates", () => {
   let t: Harness;
   beforeAll(async () => {
     templates = await fs.mkdtemp(path.join(os.tmpdir(), "warroom-templates-"));
-    t = await startHarness({ fake: h.fake, configYaml: `templates_dir: ${templates}\n${SEVERITIES}`, env: { SECRET_FOR_TEST: "sekrit-value-123" } });
+    t = await startHarness({ fake: h.fake, configYaml: `templates_dir: ${templates}\n${FAST_SEVERITIES}`, env: { SECRET_FOR_TEST: "sekrit-value-123" } });
   });
   afterAll(async () => {
     await t?.stop();

@@ -2,12 +2,10 @@
 // submitted twice, a slash command delivered twice, a resolve form sent twice. Each changes things once.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeMessage } from "../fake-slack/workspace.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
-import { clickTake, type DeclaredIncident, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
+import { clickTake, type DeclaredIncident, flat, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
 import { sleep, until } from "../support/wait.ts";
 
-const flat = (m: FakeMessage) => `${m.text}${JSON.stringify(m.blocks ?? [])}`;
 
 describe("Slack retrying deliveries, and people double-submitting", () => {
   let h: Harness;

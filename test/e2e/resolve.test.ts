@@ -6,22 +6,15 @@ import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeMessage } from "../fake-slack/workspace.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
-import { type DeclaredIncident, declareFast, openingOf, replies } from "../support/incidents.ts";
+import { canvasOf, type DeclaredIncident, declareFast, FAST_SEVERITIES, flat, openingOf, replies, says } from "../support/incidents.ts";
 import { sleep, until } from "../support/wait.ts";
 
-const SEVERITIES = `
-severities:
-  - { id: SEV1, label: Critical, description: Everything is down, cadence: PT2S, requires_ic: true, expects_comms_lead: true, postmortem_required: true }
-  - { id: SEV2, label: High, description: Major degradation, cadence: PT2S, requires_ic: true, expects_comms_lead: false, postmortem_required: true }
-  - { id: SEV3, label: Medium, description: Partial degradation, cadence: PT3S }
-`;
 
-const flat = (m: FakeMessage) => `${m.text}${JSON.stringify(m.blocks ?? [])}`;
 
 let h: Harness;
 let announce: { messages: FakeMessage[] };
 beforeAll(async () => {
-  h = await startHarness({ configYaml: `announce_channel: incidents\npostmortem_due: PT4S\narchive_after: PT2S\n${SEVERITIES}` });
+  h = await startHarness({ configYaml: `announce_channel: incidents\npostmortem_due: PT4S\narchive_after: PT2S\n${FAST_SEVERITIES}` });
   announce = h.fake.ws.addChannel("incidents", {});
 });
 afterAll(async () => {
@@ -30,14 +23,7 @@ afterAll(async () => {
 
 const run = (inc: DeclaredIncident, text: string, user = h.users.alice) => h.slack.command(text, { user: user.id, channel: inc.channel.id });
 
-async function says(inc: DeclaredIncident, needle: string, timeoutMs = 8000): Promise<FakeMessage> {
-  return until(() => inc.channel.messages.find((m) => flat(m).includes(needle)), timeoutMs, `the channel to say ${needle}`);
-}
 
-async function canvasOf(inc: DeclaredIncident) {
-  const c = await until(() => (inc.channel.canvasId ? h.fake.ws.canvases.get(inc.channel.canvasId) : undefined), 8000, "the postmortem canvas");
-  return c;
-}
 
 describe("resolving", () => {
   let inc: DeclaredIncident;
@@ -75,7 +61,7 @@ describe("resolving", () => {
   });
 
   it("publishes a canvas with the title, every timeline entry and the action items", async () => {
-    const canvas = await canvasOf(inc);
+    const canvas = await canvasOf(h, inc);
     expect(canvas.title).toBe(`Postmortem: INC-${inc.number} Checkout errors spiking`);
     const md = canvas.markdown;
     expect(md).toContain("# Postmortem: Checkout errors spiking");
@@ -101,7 +87,7 @@ describe("resolving", () => {
 
   it("re-drafts on /incident postmortem, editing the same canvas", async () => {
     await run(inc, "note Follow-up: the canary did not catch it", h.users.bob);
-    const canvas = await canvasOf(inc);
+    const canvas = await canvasOf(h, inc);
     const edits = canvas.edits;
     expect((await run(inc, "postmortem")).json?.text).toContain("Re-drafting the postmortem");
     await until(() => canvas.edits > edits && canvas.markdown.includes("the canary did not catch it"), 8000, "the redraft");
@@ -164,7 +150,7 @@ describe("the resolve form", () => {
       user: { id: h.users.carol.id },
       view: { ...view, state: { values: { summary: { value: { type: "plain_text_input", value: "Restarted the queue workers" } }, root_cause: { value: { type: "plain_text_input", value: "A deadlock in the retry handler under <load>" } } } } },
     });
-    const canvas = await canvasOf(inc);
+    const canvas = await canvasOf(h, inc);
     expect(canvas.markdown).toContain("## Root cause\n\nA deadlock in the retry handler under <load>");
     expect((await h.db.incident.findUniqueOrThrow({ where: { id: inc.id } })).rootCause).toBe("A deadlock in the retry handler under &lt;load&gt;");
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeUser } from "../fake-slack/workspace.ts";
 import { debianServer, embeddedServer } from "../support/databases.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
-import { clickTake, type DeclaredIncident, declareFast, openingOf, pickUser, replies } from "../support/incidents.ts";
+import { clickTake, type DeclaredIncident, declareFast, flat, openingOf, pickUser, replies } from "../support/incidents.ts";
 import { until } from "../support/wait.ts";
 
 let h: Harness;
@@ -16,13 +16,10 @@ afterAll(async () => {
   await h?.stop();
 });
 
-function allText(m: { text: string; blocks?: unknown[] }): string {
-  return `${m.text}\n${JSON.stringify(m.blocks ?? [])}`;
-}
 
 /** Waits until the opening message shows `needle` (the refresh job re-rendered it). */
 async function openingShows(inc: DeclaredIncident, needle: string, harness = h): Promise<void> {
-  await until(() => allText(openingOf(harness, inc)).includes(needle), 5000, `the opening message to show ${needle}`);
+  await until(() => flat(openingOf(harness, inc)).includes(needle), 5000, `the opening message to show ${needle}`);
 }
 
 async function channelSays(inc: DeclaredIncident, needle: string): Promise<string> {
@@ -31,7 +28,7 @@ async function channelSays(inc: DeclaredIncident, needle: string): Promise<strin
 }
 
 async function dmSays(user: FakeUser, needle: string, harness = h): Promise<void> {
-  await until(() => harness.fake.ws.imWith(user.id).messages.some((m) => allText(m).includes(needle)), 5000, `a DM to ${user.name} saying ${needle}`);
+  await until(() => harness.fake.ws.imWith(user.id).messages.some((m) => flat(m).includes(needle)), 5000, `a DM to ${user.name} saying ${needle}`);
 }
 
 describe("taking roles with the opening message's buttons", () => {

@@ -6,14 +6,13 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Call } from "../fake-slack/server.ts";
-import type { FakeConversation, FakeMessage } from "../fake-slack/workspace.ts";
+import type { FakeConversation } from "../fake-slack/workspace.ts";
 import { debianServer, embeddedServer, type PgServer } from "../support/databases.ts";
 import { duplicatesIn, effectKeys } from "../support/effects.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
-import { clickTake, type DeclaredIncident, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
+import { clickTake, type DeclaredIncident, flat, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
 import { sleep, until } from "../support/wait.ts";
 
-const flat = (m: FakeMessage) => `${m.text}${JSON.stringify(m.blocks ?? [])}`;
 
 /** The failure was logged with the method and Slack's code (top level, inside `err`, or as "method: code"). */
 export function loggedFailure(logs: Record<string, unknown>[], method: string, code: string): boolean {

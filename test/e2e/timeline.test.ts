@@ -6,18 +6,10 @@ import { type Harness, startHarness } from "../support/harness.ts";
 import { type DeclaredIncident, declareFast, replies } from "../support/incidents.ts";
 import { sleep, until } from "../support/wait.ts";
 
-const CONFIG = `
-announce_channel: incidents
-severities:
-  - { id: SEV1, label: Critical, description: Everything is down, cadence: PT2S, requires_ic: true, expects_comms_lead: true, postmortem_required: true }
-  - { id: SEV2, label: High, description: Major degradation, cadence: PT4S, requires_ic: true, expects_comms_lead: true, postmortem_required: true }
-  - { id: SEV3, label: Medium, description: Partial degradation, cadence: PT3S }
-  - { id: SEV4, label: Low, description: Cosmetic, cadence: null }
-`;
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ configYaml: CONFIG });
+  h = await startHarness({ configYaml: "announce_channel: incidents\n" });
   h.fake.ws.addChannel("incidents", {});
 });
 afterAll(async () => {

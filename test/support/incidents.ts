@@ -197,3 +197,26 @@ export async function submitDeclareForm(h: Harness, form: DeclareForm, user: Fak
   const res = await h.slack.interaction(submission);
   return { cmd, view, res, submission };
 }
+
+/** A message's text and blocks as one string, for "does it say…" checks. */
+export function flat(m: { text: string; blocks?: unknown[] }): string {
+  return `${m.text}${JSON.stringify(m.blocks ?? [])}`;
+}
+
+/** Waits until the incident channel has a message saying `needle` (in its text or blocks). */
+export function says(inc: DeclaredIncident, needle: string, timeoutMs = 8000): Promise<FakeMessage> {
+  return until(() => inc.channel.messages.find((m) => flat(m).includes(needle)), timeoutMs, `the channel to say ${needle}`);
+}
+
+/** Second-scale cadences, so reminders can be watched in a test. */
+export const FAST_SEVERITIES = `
+severities:
+  - { id: SEV1, label: Critical, description: Everything is down, cadence: PT2S, requires_ic: true, expects_comms_lead: true, postmortem_required: true }
+  - { id: SEV2, label: High, description: Major degradation, cadence: PT2S, requires_ic: true, expects_comms_lead: false, postmortem_required: true }
+  - { id: SEV3, label: Medium, description: Partial degradation, cadence: PT3S }
+`;
+
+/** The incident channel's canvas (the postmortem), once it exists. */
+export function canvasOf(h: Harness, inc: DeclaredIncident) {
+  return until(() => (inc.channel.canvasId ? h.fake.ws.canvases.get(inc.channel.canvasId) : undefined), 8000, "the postmortem canvas");
+}

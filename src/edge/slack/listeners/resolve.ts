@@ -10,18 +10,12 @@ import { closeJourney, resolveJourney } from "../../../incidents/resolve.ts";
 import { refusalText } from "../../../slack/blocks/refusals.ts";
 import { ACTION, BLOCK, CALLBACK } from "../../../slack/ids.ts";
 import { formFailed } from "../failures.ts";
-import { incidentForm, stateOf } from "../payloads.ts";
+import { stateOf } from "../payloads.ts";
+import { onIncidentForm } from "./forms.ts";
 import { onAction } from "./replies.ts";
 
 export function registerResolveListeners(app: App, ctx: Ctx): void {
-  app.view(CALLBACK.resolveModal, async ({ ack, body }) => {
-    const submitted = incidentForm(body);
-    if (!submitted) {
-      await ack({ response_action: "errors", errors: { [BLOCK.summary]: "This form could not be read. Close it and try again." } });
-      return;
-    }
-    const { form, incidentId } = submitted;
-    const values = form.view.state.values;
+  onIncidentForm(app, CALLBACK.resolveModal, BLOCK.summary, async ({ ack, form, incidentId, values }) => {
     const summary = (stateOf(values, BLOCK.summary)?.value ?? "").trim();
     const rootCause = (stateOf(values, BLOCK.rootCause)?.value ?? "").trim();
     if (summary === "") {

@@ -13,18 +13,12 @@ import { updateModal } from "../../../slack/blocks/updates.ts";
 import { ACTION, BLOCK, CALLBACK, decodeReminderButton } from "../../../slack/ids.ts";
 import { formFailed } from "../failures.ts";
 import { openModal } from "../modals.ts";
-import { incidentForm, stateOf } from "../payloads.ts";
+import { stateOf } from "../payloads.ts";
+import { onIncidentForm } from "./forms.ts";
 import { onAction } from "./replies.ts";
 
 export function registerUpdateListeners(app: App, ctx: Ctx): void {
-  app.view(CALLBACK.updateModal, async ({ ack, body }) => {
-    const submitted = incidentForm(body);
-    if (!submitted) {
-      await ack({ response_action: "errors", errors: { [BLOCK.summary]: "This form could not be read. Close it and try again." } });
-      return;
-    }
-    const { form, incidentId } = submitted;
-    const values = form.view.state.values;
+  onIncidentForm(app, CALLBACK.updateModal, BLOCK.summary, async ({ ack, form, incidentId, values }) => {
     const summary = (stateOf(values, BLOCK.summary)?.value ?? "").trim();
     const status = z.enum(ACTIVE_STATUSES).safeParse(stateOf(values, BLOCK.status)?.selected_option?.value);
     if (summary === "" || !status.success) {

@@ -1,0 +1,30 @@
+// "Changes nothing", checked: everything a request could have changed (rows, and calls to Slack
+// that would write), before and after.
+
+import { expect } from "vitest";
+import type { Harness } from "./harness.ts";
+import { sleep } from "./wait.ts";
+
+const READS = new Set(["users.info", "conversations.info", "conversations.history", "conversations.list", "conversations.members"]);
+
+export async function footprint(h: Harness): Promise<string> {
+  const [incidents, jobs, processed, timeline, updates, effects] = await Promise.all([
+    h.db.incident.count(),
+    h.db.job.count(),
+    h.db.processedRequest.count(),
+    h.db.timelineEntry.count(),
+    h.db.statusUpdate.count(),
+    h.db.slackEffect.count(),
+  ]);
+  // looking someone up changes nothing; every other call to Slack would
+  const writes = h.fake.calls.filter((c) => !READS.has(c.method)).length;
+  return JSON.stringify({ incidents, jobs, processed, timeline, updates, effects, writes, responses: h.fake.responses.length });
+}
+
+/** Runs `act`, lets anything it set off happen, and checks that nothing changed. */
+export async function changesNothing(h: Harness, act: () => Promise<void>): Promise<void> {
+  const before = await footprint(h);
+  await act();
+  await sleep(400);
+  expect(await footprint(h)).toBe(before);
+}
