@@ -7,7 +7,7 @@ import path from "node:path";
 import { Duration, IANAZone } from "luxon";
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import { DEFAULT_SEVERITIES, type Severity, type SeverityLadder, severityKey } from "../domain/severity.ts";
+import { DEFAULT_SEVERITIES, type NotifyTarget, notifyTarget, type Severity, type SeverityLadder, severityKey } from "../domain/severity.ts";
 import { ConfigError } from "./errors.ts";
 
 export interface IncidentSettings {
@@ -61,6 +61,18 @@ const severitySchema = z.strictObject({
   requires_ic: z.boolean({ error: "expected true or false" }).default(false),
   expects_comms_lead: z.boolean({ error: "expected true or false" }).default(false),
   postmortem_required: z.boolean({ error: "expected true or false" }).default(false),
+  notify: z
+    .array(
+      z
+        .string({ error: "expected a Slack id: a person (U…), a user group (S…) or a channel (C…)" })
+        .trim()
+        .refine((id) => notifyTarget(id) !== undefined, { error: (i) => `expected a Slack id: a person (U0123ABCD), a user group (S0123ABCD) or a channel (C0123ABCD) (got "${String(i.input)}")` }),
+      { error: "expected a list of Slack ids (people U…, user groups S…, channels C…)" },
+    )
+    .max(100, "at most 100 people, groups and channels per severity")
+    .default([]),
+  respond_within: isoDuration("respond_within").optional(),
+  notify_drills: z.boolean({ error: "expected true or false" }).default(false),
 });
 
 const fileSchema = z.strictObject({
@@ -157,6 +169,9 @@ function toLadder(raw: z.output<typeof severitySchema>[]): SeverityLadder {
       requiresIc: s.requires_ic,
       expectsCommsLead: s.expects_comms_lead,
       postmortemRequired: s.postmortem_required,
+      notify: [...new Set(s.notify)].map((id) => notifyTarget(id) as NotifyTarget),
+      respondWithin: s.respond_within ?? null,
+      notifyDrills: s.notify_drills,
     }),
   );
 }

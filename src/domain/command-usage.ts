@@ -4,7 +4,13 @@
 import type { ActiveStatus } from "./lifecycle.ts";
 import type { Role } from "./roles.ts";
 
+/**
+ * A title typed on the command line (`/incident declare sev2 …`) may run to 200 characters; the form
+ * keeps to 80, as the declare form always has (Slack shows the count as it is typed). The channel
+ * name is cut to Slack's 80 characters either way.
+ */
 export const TITLE_MAX = 200;
+export const FORM_TITLE_MAX = 80;
 export const TEXT_MAX = 3000;
 
 export type Priority = "P1" | "P2" | "P3";
@@ -24,6 +30,7 @@ export type Command =
   | { kind: "postmortem" }
   | { kind: "close" }
   | { kind: "info" }
+  | { kind: "checklist" }
   | { kind: "list" };
 
 export type CommandKind = Command["kind"];
@@ -47,6 +54,7 @@ export const USAGE: Readonly<Record<CommandKind, string>> = {
   postmortem: "`/incident postmortem` — re-draft and re-post the postmortem",
   close: "`/incident close` — mark the postmortem done and close the incident",
   info: "`/incident info` — severity, status, roles, age and next update",
+  checklist: "`/incident checklist` — post the incident's checklist again, as it stands",
   list: "`/incident list` — open incidents with links to their channels",
 };
 

@@ -35,6 +35,8 @@ const ALIASES: Readonly<Record<string, CommandKind>> = {
   pm: "postmortem",
   close: "close",
   info: "info",
+  checklist: "checklist",
+  "check-list": "checklist",
   list: "list",
   ls: "list",
 };
@@ -106,6 +108,7 @@ export function parseCommand(text: string, ladder: SeverityLadder): ParseResult 
     case "postmortem":
     case "close":
     case "info":
+    case "checklist":
     case "list":
       return noArgs(kind, args);
     default:

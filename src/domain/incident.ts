@@ -13,6 +13,8 @@ export interface Incident {
   readonly severity: string;
   readonly status: Status;
   readonly isPrivate: boolean;
+  /** A practice incident: never announced, not counted. */
+  readonly isDrill: boolean;
   readonly impact: string | null;
   readonly detection: string | null;
   readonly declaredBy: string;

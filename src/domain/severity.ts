@@ -13,6 +13,22 @@ export interface Severity {
   readonly requiresIc: boolean;
   readonly expectsCommsLead: boolean;
   readonly postmortemRequired: boolean;
+  /** Who is told when an incident is declared at this severity, or escalated into it. */
+  readonly notify: readonly NotifyTarget[];
+  /** How soon someone must take Incident Commander before the notice is repeated, louder. */
+  readonly respondWithin: Duration | null;
+  /** Drills notify too (by default they do not). */
+  readonly notifyDrills: boolean;
+}
+
+/** A person (U…/W…), a user group (S…, its members are told) or a channel (C…/G…, never for a private incident). */
+export type NotifyTarget = { readonly kind: "user" | "group" | "channel"; readonly id: string };
+
+export function notifyTarget(id: string): NotifyTarget | undefined {
+  if (/^[UW][A-Z0-9]{2,}$/.test(id)) return { kind: "user", id };
+  if (/^S[A-Z0-9]{2,}$/.test(id)) return { kind: "group", id };
+  if (/^[CG][A-Z0-9]{2,}$/.test(id)) return { kind: "channel", id };
+  return undefined;
 }
 
 /** Highest first. */
@@ -28,6 +44,9 @@ export const DEFAULT_SEVERITIES: SeverityLadder = [
     requiresIc: true,
     expectsCommsLead: true,
     postmortemRequired: true,
+    notify: [],
+    respondWithin: null,
+    notifyDrills: false,
   },
   {
     id: "SEV2",
@@ -38,6 +57,9 @@ export const DEFAULT_SEVERITIES: SeverityLadder = [
     requiresIc: true,
     expectsCommsLead: true,
     postmortemRequired: true,
+    notify: [],
+    respondWithin: null,
+    notifyDrills: false,
   },
   {
     id: "SEV3",
@@ -47,6 +69,9 @@ export const DEFAULT_SEVERITIES: SeverityLadder = [
     requiresIc: false,
     expectsCommsLead: false,
     postmortemRequired: false,
+    notify: [],
+    respondWithin: null,
+    notifyDrills: false,
   },
   {
     id: "SEV4",
@@ -56,6 +81,9 @@ export const DEFAULT_SEVERITIES: SeverityLadder = [
     requiresIc: false,
     expectsCommsLead: false,
     postmortemRequired: false,
+    notify: [],
+    respondWithin: null,
+    notifyDrills: false,
   },
 ];
 
@@ -91,6 +119,9 @@ export function requireSeverity(ladder: SeverityLadder, id: string): Severity {
     requiresIc: false,
     expectsCommsLead: false,
     postmortemRequired: false,
+    notify: [],
+    respondWithin: null,
+    notifyDrills: false,
   };
 }
 

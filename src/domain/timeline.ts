@@ -22,6 +22,8 @@ export const TIMELINE_KINDS = [
   "closed",
   "postmortem",
   "action_item",
+  "checklist",
+  "notified",
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

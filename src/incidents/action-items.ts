@@ -9,6 +9,7 @@ import { z } from "zod";
 import { enqueue, type JobDraft } from "../store/jobs.ts";
 import { actionItemDue, actionItemEcho, type ActionItemFacts } from "../slack/blocks/resolution.ts";
 import { addTimeline, claimRequest, DuplicateRequestError, loadIncident } from "../store/incidents.ts";
+import { autoTick } from "./checklist.ts";
 import type { Ctx } from "./context.ts";
 import { postJob } from "./effects.ts";
 import { draft, jobType } from "./job-type.ts";
@@ -61,6 +62,7 @@ export async function addActionItem(ctx: Ctx, input: NewActionItem): Promise<Act
         const jobs: JobDraft[] = [postJob(input.incident.id, `action:${row.id}:added`, echo.text, echo.blocks)];
         if (input.due && input.ownerId) jobs.push(draft(ACTION_DUE_JOB, { itemId: row.id }, { incidentId: input.incident.id, dueAt: dueReminderAt(input.due, ctx.config.incident.timezone, now) }));
         await enqueue(tx, jobs, now);
+        await autoTick(tx, input.incident.id, ["action_items"], now);
         return f;
       });
       ctx.kick();

@@ -8,10 +8,12 @@ import { PermanentJobError, type JobHandler } from "../scheduler/worker.ts";
 import type { ClaimedJob } from "../store/jobs.ts";
 import { loadIncident } from "../store/incidents.ts";
 import { ACTION_DUE_JOB } from "./action-items.ts";
+import { CHECKLIST_POST_JOB, CHECKLIST_REFRESH_JOB } from "./checklist.ts";
 import type { Ctx } from "./context.ts";
 import { ANNOUNCE_JOB, DM_JOB, POST_JOB, REFRESH_JOB, WELCOME_JOB } from "./effects.ts";
 import { HOME_JOB } from "./home.ts";
 import type { JobType } from "./job-type.ts";
+import { NOTIFY_JOB, NOTIFY_REPEAT_JOB } from "./notifications.ts";
 import { tellPeople, why } from "./notify.ts";
 import { POSTMORTEM_JOB } from "./postmortem.ts";
 import { PROVISION_JOB } from "./provision.ts";
@@ -35,6 +37,10 @@ export const CATALOGUE: readonly JobType[] = [
   CLOSURE_NUDGE_JOB,
   ARCHIVE_JOB,
   ACTION_DUE_JOB,
+  CHECKLIST_POST_JOB,
+  CHECKLIST_REFRESH_JOB,
+  NOTIFY_JOB,
+  NOTIFY_REPEAT_JOB,
   DECLARE_REQUEST,
   TAKE_ROLE_REQUEST,
   ASSIGN_ROLE_REQUEST,

@@ -1,11 +1,13 @@
 // Load → decide → save, retried when someone else changed the incident in between (the save is a
 // compare-and-set on its version), so concurrent actions are decided one after the other, on fresh data.
 
+import type { AutoKey } from "../domain/checklist.ts";
 import type { Decision, Incident, IncidentEvent, Refusal } from "../domain/incident.ts";
 import type { TimelineDraft } from "../domain/timeline.ts";
 import type { JobDraft } from "../store/jobs.ts";
 import type { Prisma } from "../store/generated/client.ts";
 import { ConflictError, DuplicateRequestError, loadIncident, requestDone, saveDecision } from "../store/incidents.ts";
+import { autoTick } from "./checklist.ts";
 import type { Ctx } from "./context.ts";
 
 export interface Consequences {
@@ -14,6 +16,8 @@ export interface Consequences {
   cancelKinds?: readonly string[];
   extra?: Prisma.IncidentUncheckedUpdateManyInput;
   also?: (tx: Prisma.TransactionClient) => Promise<void>;
+  /** Checklist items the bot ticks because of this change (each key once per incident). */
+  autoTicks?: readonly AutoKey[];
   /** The incident as saved, when the consequences change it further (e.g. the reminder plan). */
   after?: Incident;
 }
@@ -57,7 +61,10 @@ export async function decideAndSave(
         at,
         ...(c.cancelKinds ? { cancelKinds: c.cancelKinds } : {}),
         ...(c.extra ? { extra: c.extra } : {}),
-        ...(c.also ? { also: c.also } : {}),
+        ...(c.also || c.autoTicks?.length ? { also: async (tx: Prisma.TransactionClient) => {
+          await c.also?.(tx);
+          if (c.autoTicks?.length) await autoTick(tx, before.id, c.autoTicks, at);
+        } } : {}),
         ...(opts.requestKey ? { requestKey: opts.requestKey } : {}),
       });
       ctx.kick();

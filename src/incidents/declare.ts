@@ -9,7 +9,9 @@ import { requireSeverity } from "../domain/severity.ts";
 import { declaredEntry, describeEvent } from "../domain/timeline.ts";
 import { enqueue } from "../store/jobs.ts";
 import { addTimeline, findByDeclareKey, findRecentDuplicate, nextNumber, recordRoleChanges } from "../store/incidents.ts";
+import { autoTick, checklistTemplate, seedChecklist } from "./checklist.ts";
 import type { Ctx } from "./context.ts";
+import { notificationJobs } from "./notifications.ts";
 import { provisionJob } from "./provision.ts";
 import { initialPlan } from "./reminders.ts";
 
@@ -26,8 +28,10 @@ export interface DeclareInput {
   readonly impact?: string;
   readonly detection?: string;
   /** Defaults to the declarer ("first responder becomes IC until someone explicitly takes over"). */
-  readonly icId?: string;
+  readonly icId?: string | null;
   readonly isPrivate: boolean;
+  /** A practice incident (drill). */
+  readonly isDrill?: boolean;
   readonly originChannelId?: string;
   readonly responseUrl?: string;
   /** Idempotency key of the request: a modal's view id, or derived from the command. */
@@ -40,8 +44,11 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
   const now = ctx.clock.now();
   const severity = requireSeverity(ctx.config.incident.severities, input.severity);
   const id = randomUUID();
-  const ic = input.icId ?? input.userId;
+  // no IC (null) for an incident the bot declares from an alert: the opening message asks who takes it
+  const ic = input.icId === undefined ? input.userId : input.icId;
+  const isDrill = input.isDrill ?? false;
   const plan = initialPlan(ctx, { id, severity: severity.id, declaredAt: now }, now);
+  const checklist = checklistTemplate(ctx.config.incident.templatesDir);
   let number = 0;
   try {
     const duplicate = await ctx.db.$transaction(async (tx) => {
@@ -59,6 +66,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
           title: input.title,
           severity: severity.id,
           isPrivate: input.isPrivate,
+          isDrill,
           impact: input.impact ?? null,
           detection: input.detection ?? null,
           declaredBy: input.userId,
@@ -70,14 +78,21 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
           nextUpdateDueAt: plan.nextUpdateDueAt,
         },
       });
-      const roleEvent = { kind: "role_changed" as const, role: "ic" as const, userId: ic, previous: null, by: input.userId, how: ic === input.userId ? ("declared" as const) : ("assign" as const) };
-      await recordRoleChanges(tx, id, [roleEvent], now);
-      await addTimeline(tx, id, now, [
-        declaredEntry({ by: input.userId, severity: severity.id, label: severity.label, title: input.title, isPrivate: input.isPrivate }),
-        describeEvent(roleEvent),
-      ]);
+      const roleEvents = ic ? [{ kind: "role_changed" as const, role: "ic" as const, userId: ic, previous: null, by: input.userId, how: ic === input.userId ? ("declared" as const) : ("assign" as const) }] : [];
+      await recordRoleChanges(tx, id, roleEvents, now);
+      await addTimeline(tx, id, now, [declaredEntry({ by: input.userId, severity: severity.id, label: severity.label, title: input.title, isPrivate: input.isPrivate }), ...roleEvents.map(describeEvent)]);
+      await seedChecklist(tx, id, checklist);
+      await autoTick(tx, id, ic && ic !== ctx.bot.userId ? ["declared", "ic_assigned"] : ["declared"], now);
       // step 6, scheduling the first reminders, is durable from the start too
-      await enqueue(tx, [provisionJob(id), ...plan.jobs], now);
+      await enqueue(
+        tx,
+        [
+          provisionJob(id, checklist.fallback),
+          ...plan.jobs,
+          ...notificationJobs(ctx.config, { id, isDrill }, severity.id, "declared", { why: "declared", by: input.userId }, now),
+        ],
+        now,
+      );
       return undefined;
     });
     if (duplicate) return { kind: "duplicate", incident: duplicate };
@@ -99,6 +114,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
     severity: severity.id,
     status: "investigating",
     isPrivate: input.isPrivate,
+    isDrill,
     impact: input.impact ?? null,
     detection: input.detection ?? null,
     declaredBy: input.userId,

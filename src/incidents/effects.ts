@@ -4,6 +4,7 @@
 // change made while the declaration is still being provisioned).
 
 import { z } from "zod";
+import { AUTO_KEYS, type AutoKey } from "../domain/checklist.ts";
 import { type Incident, incidentRef } from "../domain/incident.ts";
 import { ROLES } from "../domain/roles.ts";
 import { requireSeverity } from "../domain/severity.ts";
@@ -15,11 +16,11 @@ import { roleBrief } from "../slack/blocks/role-brief.ts";
 import { explainSlackError } from "../slack/explain.ts";
 import type { JobDraft } from "../store/jobs.ts";
 import { loadIncident } from "../store/incidents.ts";
+import { autoTickNow } from "./checklist.ts";
 import type { Ctx } from "./context.ts";
 import { draft, jobType } from "./job-type.ts";
-import { postInIncident } from "./notify.ts";
+import { channelOf, postInIncident, WAITING_FOR_OPENING } from "./notify.ts";
 
-const NOT_READY_MS = 2000;
 /** The channel is gone for good: nothing posted there can ever arrive. */
 const CHANNEL_GONE = ["channel_not_found", "is_archived"];
 
@@ -33,7 +34,7 @@ export const REFRESH_JOB = jobType({
   async run(ctx, p, job) {
     const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
     if (!incident) return;
-    if (!incident.channelId || !incident.openingTs) throw new RetryJobError("the opening message is not posted yet", NOT_READY_MS);
+    if (!incident.channelId || !incident.openingTs) throw new RetryJobError(WAITING_FOR_OPENING, 2000);
     const severity = requireSeverity(ctx.config.incident.severities, incident.severity);
     const m = openingMessage(incident, severity);
     try {
@@ -59,7 +60,7 @@ export const POST_JOB = jobType({
   async run(ctx, p, job) {
     const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
     if (!incident) return;
-    if (!incident.channelId) throw new RetryJobError("the incident channel does not exist yet", NOT_READY_MS);
+    channelOf(incident);
     await postInIncident(ctx, incident, p.key, { text: p.text, ...(p.blocks ? { blocks: p.blocks } : {}) });
   },
 });
@@ -86,14 +87,15 @@ export const DM_JOB = jobType({
 
 export const ANNOUNCE_JOB = jobType({
   kind: "incident.announce",
-  payload: message,
+  payload: message.extend({ autoTick: z.enum(AUTO_KEYS).optional() }),
   failure: "post in the announce channel about",
   async run(ctx, p, job) {
     const configured = ctx.config.incident.announceChannel;
     const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
-    if (!configured || !incident || incident.isPrivate) return;
+    if (!configured || !incident || incident.isPrivate || incident.isDrill) return;
     try {
       await ctx.once.post(p.key, { channel: await ctx.channels.resolve(configured), text: p.text, unfurl_links: false, ...(p.blocks ? { blocks: p.blocks } : {}) });
+      if (p.autoTick) await autoTickNow(ctx, incident.id, [p.autoTick]);
     } catch (err) {
       if (!isSlackError(err) || err.transient) throw err;
       ctx.log.error({ incident: incident.id, method: err.method, code: err.code, channel: configured }, "could not post in the announce channel");
@@ -114,7 +116,7 @@ export const WELCOME_JOB = jobType({
   async run(ctx, p, job) {
     const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
     if (!incident) return;
-    if (!incident.channelId) throw new RetryJobError("the incident channel does not exist yet", NOT_READY_MS);
+    channelOf(incident);
     if (p.userId !== ctx.bot.userId) {
       try {
         await ctx.slack.callUnless("conversations.invite", { channel: incident.channelId, users: p.userId, force: true }, "already_in_channel");
@@ -145,7 +147,7 @@ export function welcomeJob(incidentId: string, key: string, userId: string, role
 }
 
 /** A message for the announce channel, when there is one and the incident may be announced. */
-export function announceJobs(ctx: Ctx, incident: Incident, key: string, m: { text: string; blocks: unknown[] }): JobDraft[] {
-  if (!ctx.config.incident.announceChannel || incident.isPrivate) return [];
-  return [draft(ANNOUNCE_JOB, { key, text: m.text, blocks: m.blocks }, { incidentId: incident.id })];
+export function announceJobs(ctx: Ctx, incident: Incident, key: string, m: { text: string; blocks: unknown[] }, autoTick?: AutoKey): JobDraft[] {
+  if (!ctx.config.incident.announceChannel || incident.isPrivate || incident.isDrill) return [];
+  return [draft(ANNOUNCE_JOB, { key, text: m.text, blocks: m.blocks, ...(autoTick ? { autoTick } : {}) }, { incidentId: incident.id })];
 }

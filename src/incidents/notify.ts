@@ -4,10 +4,27 @@
 // incident and cause, and the message (already in the timeline) is not retried forever.
 
 import { type Incident, incidentRef, inCharge } from "../domain/incident.ts";
+import { RetryJobError } from "../scheduler/worker.ts";
 import { isSlackError, SlackCallError } from "../slack/api.ts";
+import { wakeWaiting } from "../store/jobs.ts";
 import type { PostArgs, Posted } from "../slack/once.ts";
 import type { Ctx } from "./context.ts";
 import { explainSlackError } from "../slack/explain.ts";
+
+/** A job that needs the incident channel (or its opening message) waits for the declaration's provisioning. */
+export const WAITING_FOR_CHANNEL = "the incident channel does not exist yet";
+export const WAITING_FOR_OPENING = "the opening message is not posted yet";
+
+/** The incident's channel, or a retry shortly (woken at once when the channel is created). */
+export function channelOf(incident: Incident): string {
+  if (!incident.channelId) throw new RetryJobError(WAITING_FOR_CHANNEL, 2000);
+  return incident.channelId;
+}
+
+/** Jobs that were waiting for the channel, or the opening message, run now. */
+export async function wakeWaitingJobs(ctx: Ctx, incidentId: string): Promise<void> {
+  if ((await wakeWaiting(ctx.db, incidentId, [WAITING_FOR_CHANNEL, WAITING_FOR_OPENING], ctx.clock.now())) > 0) ctx.kick();
+}
 
 /** The incident channel cannot take messages until someone fixes it. */
 export const CHANNEL_UNAVAILABLE = ["channel_not_found", "is_archived", "not_in_channel"];

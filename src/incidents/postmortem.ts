@@ -6,12 +6,13 @@
 
 import { incidentRef } from "../domain/incident.ts";
 import { escapeMrkdwn, truncate } from "../domain/text.ts";
+import { autoTickNow } from "./checklist.ts";
 import type { Ctx } from "./context.ts";
+import { channelOf } from "./notify.ts";
 import { explainSlackError } from "../slack/explain.ts";
 import { z } from "zod";
 import type { ClaimedJob } from "../store/jobs.ts";
 import { draft, jobType } from "./job-type.ts";
-import { RetryJobError } from "../scheduler/worker.ts";
 import { isSlackError, toSlackError } from "../slack/api.ts";
 import { postmortemReady } from "../slack/blocks/resolution.ts";
 import { loadIncident } from "../store/incidents.ts";
@@ -108,8 +109,7 @@ export function postmortemJob(incidentId: string, requestedBy?: string) {
 async function draftPostmortem(ctx: Ctx, job: ClaimedJob): Promise<void> {
   const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
   if (!incident) return;
-  if (!incident.channelId) throw new RetryJobError("the incident channel does not exist yet", 2000);
-  const channel = incident.channelId;
+  const channel = channelOf(incident);
   const ref = incidentRef(incident);
   const now = ctx.clock.now();
 
@@ -158,5 +158,6 @@ async function draftPostmortem(ctx: Ctx, job: ClaimedJob): Promise<void> {
   });
   const ready = postmortemReady(incident, published.link, published.kind, Boolean(row.publishedAt));
   await ctx.once.post(`pm:ready:${job.id}`, { channel, text: ready.text, blocks: ready.blocks });
+  await autoTickNow(ctx, incident.id, ["postmortem_drafted"]);
   ctx.log.info({ incident: incident.id, via: published.kind, template: rendered.template }, "postmortem published");
 }

@@ -18,25 +18,28 @@ import { channelTopic, openingMessage } from "../slack/blocks/opening-message.ts
 import { roleBrief } from "../slack/blocks/role-brief.ts";
 import { postToResponseUrl } from "../slack/respond.ts";
 import { loadIncident } from "../store/incidents.ts";
+import { autoTickNow, postChecklist, templateFallback } from "./checklist.ts";
 import type { Ctx } from "./context.ts";
+import { wakeWaitingJobs } from "./notify.ts";
 import { explainSlackError } from "../slack/explain.ts";
 import { refreshJob } from "./effects.ts";
 import { draft, jobType } from "./job-type.ts";
 
 export const PROVISION_JOB = jobType({
   kind: "incident.provision",
-  payload: z.object({}),
+  /** checklistFallback: the team's checklist template failed to read when the incident was declared. */
+  payload: z.object({ checklistFallback: templateFallback.optional() }),
   failure: "finish setting up",
-  run: async (ctx, _p, job) => {
-    if (job.incidentId) await provision(ctx, job.incidentId);
+  run: async (ctx, p, job) => {
+    if (job.incidentId) await provision(ctx, job.incidentId, p.checklistFallback);
   },
 });
 
-export function provisionJob(incidentId: string) {
-  return draft(PROVISION_JOB, {}, { incidentId, dedupeKey: `provision:${incidentId}` });
+export function provisionJob(incidentId: string, checklistFallback?: z.infer<typeof templateFallback>) {
+  return draft(PROVISION_JOB, checklistFallback ? { checklistFallback } : {}, { incidentId, dedupeKey: `provision:${incidentId}` });
 }
 
-export async function provision(ctx: Ctx, incidentId: string): Promise<void> {
+export async function provision(ctx: Ctx, incidentId: string, checklistFallback?: z.infer<typeof templateFallback>): Promise<void> {
   let incident = await loadIncident(ctx.db, incidentId);
   if (!incident) return;
   if (!incident.channelId) incident = await createChannel(ctx, incident);
@@ -69,7 +72,8 @@ export async function provision(ctx: Ctx, incidentId: string): Promise<void> {
     step("confirm", () => confirm(ctx, incident, channel)),
     step("brief", () => briefCommander(ctx, incident)),
   ]);
-  await step("pin", () => pinOpening(ctx, incidentId, channel));
+  // after the opening message, so it reads first
+  await Promise.all([step("pin", () => pinOpening(ctx, incidentId, channel)), step("checklist", () => postChecklist(ctx, incident, `checklist:${incidentId}`, checklistFallback))]);
   // what could not be done is said in the channel, once per step and cause
   for (const { name, err } of degraded) {
     await ctx.once
@@ -81,7 +85,7 @@ export async function provision(ctx: Ctx, incidentId: string): Promise<void> {
   }
 }
 
-type StepName = "invite" | "topic" | "opening" | "announce" | "confirm" | "brief" | "pin";
+type StepName = "invite" | "topic" | "opening" | "announce" | "confirm" | "brief" | "pin" | "checklist";
 
 const STEP_WHAT: Record<StepName, (incident: Incident) => string> = {
   invite: () => "invite everyone to this channel",
@@ -91,6 +95,7 @@ const STEP_WHAT: Record<StepName, (incident: Incident) => string> = {
   confirm: (i) => `confirm the declaration to <@${i.declaredBy}>`,
   brief: (i) => `send <@${i.roles.ic ?? i.declaredBy}> the Incident Commander's brief`,
   pin: () => "pin the opening message",
+  checklist: () => "post the checklist",
 };
 
 /** A failure that may clear up by itself (rate limit, 5xx, timeout, network). */
@@ -109,6 +114,8 @@ async function createChannel(ctx: Ctx, incident: Incident): Promise<Incident> {
   // bookkeeping, not a decision: no version bump, so concurrent role claims are not disturbed
   await ctx.db.incident.update({ where: { id: incident.id }, data: { channelId: created.id, channelName: created.name } });
   ctx.log.info({ incident: incident.id, channel: created.id, name: created.name }, "incident channel created");
+  await autoTickNow(ctx, incident.id, ["channel_created"]);
+  await wakeWaitingJobs(ctx, incident.id);
   return { ...incident, channelId: created.id, channelName: created.name };
 }
 
@@ -129,6 +136,7 @@ async function postOpening(ctx: Ctx, incident: Incident, channel: string): Promi
   const message = openingMessage(incident, severity);
   const posted = await ctx.once.post(`opening:${incident.id}`, { channel, text: message.text, blocks: message.blocks });
   await ctx.db.incident.update({ where: { id: incident.id }, data: { openingTs: posted.ts } });
+  await wakeWaitingJobs(ctx, incident.id);
   // anything that changed while the message was being posted is rendered by a refresh
   const now = await loadIncident(ctx.db, incident.id);
   if (now && now.version !== incident.version) {

@@ -10,12 +10,11 @@ import { requireSeverity } from "../domain/severity.ts";
 import type { TimelineDraft } from "../domain/timeline.ts";
 import { z } from "zod";
 import { type ClaimedJob, enqueue, type JobDraft } from "../store/jobs.ts";
-import { RetryJobError } from "../scheduler/worker.ts";
 import { isSlackError } from "../slack/api.ts";
 import { announceEscalation, commsNudgeMessage, reminderMessage } from "../slack/blocks/reminders.ts";
 import { addTimeline, loadIncident } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
-import { postInIncident } from "./notify.ts";
+import { channelOf, postInIncident } from "./notify.ts";
 import { explainSlackError } from "../slack/explain.ts";
 import { draft, type JobType, jobType } from "./job-type.ts";
 
@@ -98,7 +97,7 @@ async function remind(ctx: Ctx, kind: ReminderKind, p: z.output<typeof reminderP
   const epoch = p.epoch;
   // stale: an update, a severity change, a snooze or a resolve re-planned since
   if (epoch !== incident.cadenceEpoch || !isOpen(incident.status)) return;
-  if (!incident.channelId) throw new RetryJobError("the incident channel does not exist yet", 2000);
+  channelOf(incident);
   const severity = requireSeverity(ctx.config.incident.severities, incident.severity);
   if (!severity.cadence) return;
   const n = p.n;

@@ -62,6 +62,7 @@ export function resolveJourney(ctx: Ctx, input: { incidentId: string; summary: s
         jobs: [...r.jobs, ...jobs],
         cancelKinds: [...REMINDER_KINDS, ...AFTER_RESOLVE_KINDS],
         after: r.after,
+        autoTicks: ["resolved"],
         ...(input.rootCause ? { extra: { rootCause: input.rootCause } } : {}),
       };
     },
@@ -104,6 +105,7 @@ export function closeJourney(ctx: Ctx, input: { incidentId: string; actor: strin
         timeline: events.map(describeEvent),
         jobs,
         cancelKinds: AFTER_RESOLVE_KINDS,
+        autoTicks: ["closed"],
         also: async (tx) => {
           await tx.postmortem.updateMany({ where: { incidentId: after.id }, data: { status: "done", doneAt: at, doneBy: input.actor } });
         },

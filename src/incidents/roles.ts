@@ -5,6 +5,7 @@
 // the topic for IC), and welcomes the new holder with an invitation and their role's brief.
 
 import { assignRole, handoff, type Incident, type IncidentEvent, incidentRef, takeRole } from "../domain/incident.ts";
+import type { AutoKey } from "../domain/checklist.ts";
 import type { Role } from "../domain/roles.ts";
 import { describeEvent } from "../domain/timeline.ts";
 import type { JobDraft } from "../store/jobs.ts";
@@ -33,7 +34,10 @@ export function roleConsequences(before: Incident, after: Incident, events: Inci
       jobs.push(dmJob(after.id, `${key}:previous`, e.previous, `<@${e.by}> handed Incident Commander of ${incidentRef(after)} to <@${e.userId}>.`));
     }
   });
-  return { timeline, jobs };
+  const autoTicks: AutoKey[] = [];
+  if (after.roles.ic) autoTicks.push("ic_assigned");
+  if (after.roles.tech && after.roles.comms) autoTicks.push("roles_assigned");
+  return { timeline, jobs, autoTicks };
 }
 
 export interface TakeInput {

@@ -11,6 +11,7 @@ import { announceSeverityMessage, announceUpdateMessage, severityChangedMessage,
 import type { Ctx } from "./context.ts";
 import { type Applied, decideAndSave } from "./decide.ts";
 import { announceJobs, postJob, refreshJob } from "./effects.ts";
+import { notificationJobs } from "./notifications.ts";
 import { replan } from "./reminders.ts";
 
 export const SNOOZE_MS = 15 * 60 * 1000;
@@ -27,12 +28,13 @@ export function postUpdateJourney(ctx: Ctx, input: { incidentId: string; text: s
       const message = statusUpdateMessage(after, severity, input.text, after.status, input.actor, r.after.nextUpdateDueAt);
       const jobs: JobDraft[] = [...r.jobs, refreshJob(after.id, { topic: before.status !== after.status }), postJob(after.id, key, message.text, message.blocks)];
       // severities that expect a Comms Lead keep stakeholders informed in the announce channel
-      if (severity.expectsCommsLead) jobs.push(...announceJobs(ctx, after, `announce:${key}`, announceUpdateMessage(after, severity, input.text, after.status, after.channelId)));
+      if (severity.expectsCommsLead) jobs.push(...announceJobs(ctx, after, `announce:${key}`, announceUpdateMessage(after, severity, input.text, after.status, after.channelId), "announced_update"));
       return {
         timeline: events.map(describeEvent),
         jobs,
         cancelKinds: r.cancelKinds,
         after: r.after,
+        autoTicks: ["first_update"],
         also: async (tx) => {
           await tx.statusUpdate.create({ data: { incidentId: after.id, status: after.status, text: input.text, authorId: input.actor, postedAt: at } });
         },
@@ -56,6 +58,8 @@ export function changeSeverityJourney(ctx: Ctx, input: { incidentId: string; sev
       const message = severityChangedMessage(after, before.severity, to, input.reason, input.actor, direction);
       const jobs: JobDraft[] = [...r.jobs, refreshJob(after.id, { topic: true }), postJob(after.id, key, message.text, message.blocks)];
       jobs.push(...announceJobs(ctx, after, `announce:${key}`, announceSeverityMessage(after, before.severity, to, input.reason, direction, after.channelId)));
+      // escalating into a severity tells its notify list, as declaring at it would
+      if (direction === "escalate") jobs.push(...notificationJobs(ctx.config, after, to.id, `escalated:${after.version}`, { why: "escalated", by: input.actor, reason: input.reason }, at));
       return { timeline: events.map(describeEvent), jobs, cancelKinds: r.cancelKinds, after: r.after };
     },
     { requestKey: input.requestKey },

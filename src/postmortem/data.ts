@@ -38,6 +38,7 @@ export interface PostmortemData {
   timeline: { at_utc: string; actor: string; text: string; link: string }[];
   updates: { at_utc: string; status: string; text: string; by: string }[];
   action_items: { number: number; text: string; owner: string; due: string; priority: string; status: string }[];
+  checklist: { done: number; total: number; phases: { name: string; items: { text: string; done: boolean; by: string; at_utc: string }[] }[] };
   generated_at: string;
   timezone: string;
 }
@@ -55,11 +56,13 @@ export async function postmortemData(db: Db, users: UserDirectory, config: Confi
   const incident = await loadIncident(db, incidentId);
   if (!incident) throw new Error(`incident ${incidentId} not found`);
   const row = await db.incident.findUniqueOrThrow({ where: { id: incidentId }, select: { rootCause: true } });
-  const [timeline, assignments, updates, items] = await Promise.all([
-    db.timelineEntry.findMany({ where: { incidentId }, orderBy: [{ at: "asc" }, { id: "asc" }] }),
+  const [timeline, assignments, updates, items, checklist] = await Promise.all([
+    // checklist ticks have their own section
+    db.timelineEntry.findMany({ where: { incidentId, kind: { not: "checklist" } }, orderBy: [{ at: "asc" }, { id: "asc" }] }),
     db.roleAssignment.findMany({ where: { incidentId }, orderBy: [{ startedAt: "asc" }, { id: "asc" }] }),
     db.statusUpdate.findMany({ where: { incidentId }, orderBy: { postedAt: "asc" } }),
     db.actionItem.findMany({ where: { incidentId }, orderBy: { number: "asc" } }),
+    db.checklistItem.findMany({ where: { incidentId }, orderBy: { position: "asc" } }),
   ]);
 
   // everyone mentioned anywhere, by name
@@ -71,6 +74,7 @@ export async function postmortemData(db: Db, users: UserDirectory, config: Confi
   }
   for (const u of updates) ids.add(u.authorId);
   for (const a of items) if (a.ownerId) ids.add(a.ownerId);
+  for (const c of checklist) if (c.doneBy) ids.add(c.doneBy);
   const names = await users.names([...ids].filter((id) => /^[UW]/.test(id)));
   const at = (id: string | null) => (id ? `@${names.get(id) ?? id}` : "");
   const plain = (safe: string) => safeToPlain(safe, (id) => names.get(id));
@@ -120,6 +124,14 @@ export async function postmortemData(db: Db, users: UserDirectory, config: Confi
       priority: a.priority,
       status: a.status === "done" ? "done" : "open",
     })),
+    checklist: {
+      done: checklist.filter((c) => c.doneAt).length,
+      total: checklist.length,
+      phases: [...new Set(checklist.map((c) => c.phase))].map((name) => ({
+        name,
+        items: checklist.filter((c) => c.phase === name).map((c) => ({ text: c.text, done: c.doneAt !== null, by: c.doneAt ? (c.doneBy ? at(c.doneBy) : "Warroom") : "", at_utc: c.doneAt ? utc(c.doneAt) : "" })),
+      })),
+    },
     generated_at: utc(now),
     timezone: zone,
   };

@@ -10,6 +10,8 @@ export const CALLBACK = {
   updateModal: "warroom.update",
   resolveModal: "warroom.resolve",
   addToTimeline: "warroom.add_to_timeline",
+  /** The severity assessment, pushed over the declare form. */
+  assessModal: "warroom.assess",
 } as const;
 
 export const ACTION = {
@@ -26,7 +28,20 @@ export const ACTION = {
   /** value = the incident id. */
   postmortemDone: "warroom.postmortem_done",
   declareFromHome: "warroom.declare_from_home",
+  /** The checklist's checkboxes, one element per section (`warroom.checklist:<k>`); the block id names the incident. */
+  checklist: "warroom.checklist",
+  /** The declare form's "Help me choose" button (opens the severity assessment). */
+  assessSeverity: "warroom.assess_severity",
 } as const;
+
+/** A checklist section's checkboxes; action ids must be unique within a message. */
+export function checklistAction(section: number): string {
+  return `${ACTION.checklist}:${section}`;
+}
+
+export function isChecklistAction(actionId: string): boolean {
+  return actionId.startsWith(`${ACTION.checklist}:`);
+}
 
 /** The take button of one role. */
 export function takeRoleAction(role: Role): string {
@@ -64,6 +79,30 @@ export function roleRowBlock(role: Role, incidentId: string): string {
 export function parseRoleRowBlock(blockId: string): { role: string; incidentId: string } | undefined {
   const m = /^role:([a-z]+):([0-9a-f-]{36})$/.exec(blockId);
   return m ? { role: m[1] as string, incidentId: m[2] as string } : undefined;
+}
+
+/** A section of the checklist message. */
+export const checklistBlock = (incidentId: string, section: number) => `checklist:${incidentId}:${section}`;
+
+export function parseChecklistBlock(blockId: string): { incidentId: string; section: number } | undefined {
+  const m = /^checklist:([0-9a-f-]{36}):(\d+)$/.exec(blockId);
+  return m ? { incidentId: m[1] as string, section: Number(m[2]) } : undefined;
+}
+
+/** The declare form's "Help me choose" row. */
+export const assessBlock = "assess";
+
+/**
+ * The declare form's severity block. After a suggestion it gets a new id, so Slack shows the
+ * suggested severity instead of keeping what was picked before (it keeps an input's value while its
+ * ids stay the same).
+ */
+export function severityBlock(suggested?: string): string {
+  return suggested ? `${BLOCK.severity}:${suggested}` : BLOCK.severity;
+}
+
+export function isSeverityBlock(blockId: string): boolean {
+  return blockId === BLOCK.severity || blockId.startsWith(`${BLOCK.severity}:`);
 }
 
 /** The opening message's row of take buttons. */

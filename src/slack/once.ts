@@ -88,11 +88,13 @@ export class SlackOnce {
     return posted;
   }
 
-  /** Looks through the channel's recent history for a message carrying this effect key. */
-  private async findPosted(key: string, channel: string, since: Date): Promise<Posted | undefined> {
-    // DMs cannot be searched (no history scope for IMs): post again
-    if (!/^[CG]/.test(channel)) return undefined;
+  /** Looks through the channel's (or the DM's) recent history for a message carrying this effect key. */
+  private async findPosted(key: string, target: string, since: Date): Promise<Posted | undefined> {
+    let channel = target;
     try {
+      // a DM is posted to the person's id; its history is the app's DM with them (im:write, im:history)
+      if (/^[UW]/.test(target)) channel = (await this.slack.call<{ ok: boolean; channel: { id: string } }>("conversations.open", { users: target })).channel.id;
+      if (!/^[CGD]/.test(channel)) return undefined;
       return await this.searchHistory(key, channel, since);
     } catch (searchErr) {
       let err = searchErr;

@@ -30,6 +30,7 @@ export function toIncident(row: Row): Incident {
     severity: row.severity,
     status: row.status,
     isPrivate: row.isPrivate,
+    isDrill: row.isDrill,
     impact: row.impact,
     detection: row.detection,
     declaredBy: row.declaredBy,

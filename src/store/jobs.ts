@@ -134,3 +134,9 @@ export async function cancelPending(tx: Tx, incidentId: string, kinds: readonly 
   });
   return r.count;
 }
+
+/** Makes a waiting incident's jobs due now: those whose last attempt failed for one of `reasons`. */
+export async function wakeWaiting(db: Db, incidentId: string, reasons: readonly string[], now: Date): Promise<number> {
+  const r = await db.job.updateMany({ where: { incidentId, status: "pending", lockedBy: null, lastError: { in: [...reasons] }, dueAt: { gt: now } }, data: { dueAt: now } });
+  return r.count;
+}

@@ -9,7 +9,7 @@ import type { FakeUser } from "../fake-slack/workspace.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { type DeclaredIncident, declareFast, replies } from "../support/incidents.ts";
 import { sleep } from "../support/wait.ts";
-import { changesNothing } from "../support/footprint.ts";
+import { changesNothing, quiet } from "../support/footprint.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -108,6 +108,7 @@ describe("only the Incident Commander may resolve, reopen, hand off or close (ch
     return JSON.stringify({ status: row.status, ic: row.icId, version: row.version, timeline: await h.db.timelineEntry.count({ where: { incidentId: incident.id } }) });
   };
   const refusedFor = async (attempt: () => Promise<string>, action: string) => {
+    await quiet(h);
     const before = await state();
     const said = await attempt();
     expect(said).toContain(`Only the Incident Commander (<@${h.users.alice.id}>) can ${action} INC-${incident.number}`);

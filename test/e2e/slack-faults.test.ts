@@ -62,7 +62,9 @@ async function expectCompleteAndSingle(h: Harness, announce: FakeConversation, i
   await sleep(500);
   expect([...h.fake.ws.conversations.values()].filter((c) => c.name === inc.channel.name)).toHaveLength(1);
   expect(inc.channel.messages.filter((m) => m.text.includes("INCIDENT DECLARED"))).toHaveLength(1);
-  expect(inc.channel.pins.size).toBe(1);
+  // the opening message and the checklist
+  expect(inc.channel.pins.size).toBe(2);
+  expect(inc.channel.messages.filter((m) => m.text.startsWith("Incident Response Checklist for"))).toHaveLength(1);
   expect(duplicatesIn(effectKeys(inc.channel))).toEqual([]);
   expect(duplicatesIn(effectKeys(announce).filter((k) => k.includes(inc.id)))).toEqual([]);
   expect(inc.channel.messages.filter((m) => m.text === `<@${h.users.bob.id}> took Tech Lead`)).toHaveLength(1);
@@ -70,8 +72,10 @@ async function expectCompleteAndSingle(h: Harness, announce: FakeConversation, i
   expect(inc.channel.messages.filter((m) => m.text.includes(`INC-${inc.number} resolved`))).toHaveLength(1);
   expect(announce.messages.filter((m) => m.text.includes(title) && m.text.includes("declared"))).toHaveLength(1);
   expect([...h.fake.ws.canvases.values()].filter((c) => c.channelId === inc.channel.id)).toHaveLength(1);
+  // the checklist's auto ticks, each once (declared ×2, IC, channel, first update, update announced, resolve, postmortem ×2)
+  await until(async () => (await h.db.timelineEntry.count({ where: { incidentId: inc.id, kind: "checklist" } })) >= 9, 10_000, "the checklist's ticks");
   const kinds = await h.db.timelineEntry.groupBy({ by: ["kind"], where: { incidentId: inc.id }, _count: true, orderBy: { kind: "asc" } });
-  expect(Object.fromEntries(kinds.map((k) => [k.kind, k._count]))).toEqual({ declared: 1, message: 1, resolved: 1, role_changed: 2, status_changed: 1, update: 1 });
+  expect(Object.fromEntries(kinds.map((k) => [k.kind, k._count]))).toEqual({ checklist: 9, declared: 1, message: 1, resolved: 1, role_changed: 2, status_changed: 1, update: 1 });
   expect(await h.db.job.count({ where: { incidentId: inc.id, status: "dead" } })).toBe(0);
 }
 

@@ -100,9 +100,19 @@ function element(v: unknown, path: string, actionIds: Set<string>): void {
       str(v.initial_value, `${path}.initial_value`, 3000, false);
       return;
     case "checkboxes":
-    case "radio_buttons":
+    case "radio_buttons": {
       options(v.options, `${path}.options`, 10);
+      // Slack refuses initial options that are not exactly (text and all) among the options
+      const all = (v.options as unknown[]).map((o) => JSON.stringify(o));
+      const initial = v.type === "checkboxes" ? v.initial_options : v.initial_option === undefined ? undefined : [v.initial_option];
+      if (initial !== undefined) {
+        if (!Array.isArray(initial)) fail(`${path}.initial_options`, "must be a list");
+        initial.forEach((o, i) => {
+          if (!all.includes(JSON.stringify(o))) fail(`${path}.initial_options[${i}]`, "must be exactly one of the options");
+        });
+      }
       return;
+    }
     case "datepicker":
       if (v.initial_date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v.initial_date as string)) fail(`${path}.initial_date`, "must be YYYY-MM-DD");
       return;

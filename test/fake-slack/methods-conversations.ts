@@ -104,6 +104,13 @@ export const conversationMethods: Record<string, Handler> = {
 
   "team.info": (ws) => ({ team: { id: ws.teamId, name: ws.teamName, domain: ws.teamDomain } }),
 
+  // a group's members; disabled groups answer as Slack does for them (no_such_subteam unless asked)
+  "usergroups.users.list": (ws, args) => {
+    const group = ws.userGroups.get(need(args, "usergroup", "no_such_subteam"));
+    if (!group || (!group.enabled && !bool(args, "include_disabled"))) throw new SlackFail("no_such_subteam");
+    return { users: group.users.filter((u) => !ws.users.get(u)?.deleted) };
+  },
+
   "users.info": (ws, args) => {
     const u = ws.users.get(need(args, "user", "user_not_found"));
     if (!u) throw new SlackFail("user_not_found");
@@ -143,12 +150,14 @@ export const conversationMethods: Record<string, Handler> = {
       if (id === ws.botUserId) errors.push({ user: id, ok: false, error: "cant_invite_self" });
       else if (!ws.users.has(id) || ws.users.get(id)?.deleted) errors.push({ user: id, ok: false, error: "user_not_found" });
       else if (c.members.has(id)) errors.push({ user: id, ok: false, error: "already_in_channel" });
+      else if (ws.users.get(id)?.restricted) errors.push({ user: id, ok: false, error: "user_is_restricted" });
     }
     const fatal = errors.find((e) => e.error !== "already_in_channel");
     if (errors.length > 0 && !bool(args, "force") && (fatal || errors.length === users.length)) {
       throw new SlackFail(String((fatal ?? errors[0])?.error), { errors });
     }
-    for (const id of users) if (ws.users.has(id) && id !== ws.botUserId) c.members.add(id);
+    const refused = new Set(errors.map((e) => e.user));
+    for (const id of users) if (ws.users.has(id) && !refused.has(id)) c.members.add(id);
     return { channel: channelObject(ws, c), ...(errors.length > 0 ? { errors } : {}) };
   },
 
@@ -226,6 +235,16 @@ export const conversationMethods: Record<string, Handler> = {
     if (c.pins.has(ts)) throw new SlackFail("already_pinned");
     if (c.pins.size >= 100) throw new SlackFail("too_many_pins");
     c.pins.add(ts);
+    return {};
+  },
+
+  "pins.remove": (ws, args) => {
+    const c = conversation(ws, str(args, "channel"), { member: true });
+    const ts = str(args, "timestamp");
+    if (ts === undefined) throw new SlackFail("no_item_specified");
+    if (!c.messages.some((m) => m.ts === ts)) throw new SlackFail("message_not_found");
+    if (!c.pins.has(ts)) throw new SlackFail("no_pin");
+    c.pins.delete(ts);
     return {};
   },
 

@@ -8,6 +8,15 @@ export interface FakeUser {
   isBot: boolean;
   deleted: boolean;
   tz: string;
+  /** A guest, or a person of another organisation (Slack Connect): cannot be invited everywhere. */
+  restricted?: boolean;
+}
+
+export interface FakeUserGroup {
+  id: string;
+  handle: string;
+  users: string[];
+  enabled: boolean;
 }
 
 export interface FakeMessage {
@@ -97,6 +106,7 @@ export class Workspace {
   readonly canvases = new Map<string, FakeCanvas>();
   readonly files = new Map<string, FakeFile>();
   readonly ephemerals: FakeEphemeral[] = [];
+  readonly userGroups = new Map<string, FakeUserGroup>();
   /** trigger_id → when it was issued, for whom, and whether a view was already opened with it. */
   readonly triggers = new Map<string, { issuedAt: number; user: string; used: boolean }>();
   canvasesEnabled = true;
@@ -132,9 +142,16 @@ export class Workspace {
       isBot: opts.isBot ?? false,
       deleted: opts.deleted ?? false,
       tz: opts.tz ?? "UTC",
+      ...(opts.restricted ? { restricted: true } : {}),
     };
     this.users.set(user.id, user);
     return user;
+  }
+
+  addUserGroup(handle: string, users: string[]): FakeUserGroup {
+    const group: FakeUserGroup = { id: newId("S"), handle, users: [...users], enabled: true };
+    this.userGroups.set(group.id, group);
+    return group;
   }
 
   addChannel(name: string, opts: { isPrivate?: boolean; members?: string[]; creator?: string } = {}): FakeConversation {

@@ -21,6 +21,8 @@ let fake: FakeSlack;
 let dataDir: string;
 let alice: FakeUser;
 let bob: FakeUser;
+let carol: FakeUser;
+let leadership: FakeConversation;
 let general: FakeConversation;
 let announce: FakeConversation;
 let bot: BotProcess | undefined;
@@ -29,10 +31,22 @@ let external: TestDatabase | undefined;
 export const figures = { runs: 0, crashPoints: new Set<string>(), duplicates: 0 };
 
 beforeAll(async () => {
-  bed = await startProcessBed({ name: "crash", configYaml: "announce_channel: incidents\n" });
+  // SEV2 tells Carol and #leadership: the notifications are in the flow, and must happen once too
+  bed = await startProcessBed({
+    name: "crash",
+    people: ["alice", "bob", "carol"],
+    channels: ["leadership"],
+    configYaml: ({ users, channels }) => `announce_channel: incidents
+severities:
+  - { id: SEV1, label: Critical, description: Down, cadence: PT30M, requires_ic: true, expects_comms_lead: true, postmortem_required: true }
+  - { id: SEV2, label: High, description: Degraded, cadence: PT1H, requires_ic: true, expects_comms_lead: true, postmortem_required: true, notify: [${users.carol?.id}, ${channels.leadership?.id}] }
+`,
+  });
   ({ fake, general, announce } = bed);
   alice = bed.users.alice as FakeUser;
   bob = bed.users.bob as FakeUser;
+  carol = bed.users.carol as FakeUser;
+  leadership = bed.channels.leadership as FakeConversation;
   dataDir = path.join(bed.dir, "data");
 }, 120_000);
 async function stopBot(): Promise<void> {
@@ -166,7 +180,9 @@ async function runFlow(label: string, killAt: number, withServer: boolean): Prom
     const c = (await channel()) as FakeConversation;
     expect([...fake.ws.conversations.values()].filter((x) => x.name.includes(slug))).toHaveLength(1);
     expect(c.messages.filter((m) => m.text.includes("INCIDENT DECLARED"))).toHaveLength(1);
-    expect(c.pins.size).toBe(1);
+    // the opening message and the checklist
+    expect(c.pins.size).toBe(2);
+    expect(c.messages.filter((m) => m.text.startsWith("Incident Response Checklist for"))).toHaveLength(1);
     const incidentId = (await incident())?.id ?? "?";
     const keys = [...effectKeys(c), ...effectKeys(announce).filter((k) => k.includes(incidentId))];
     const twice = duplicatesIn(keys);
@@ -185,13 +201,37 @@ async function runFlow(label: string, killAt: number, withServer: boolean): Prom
       { role: "ic", n: 1 },
       { role: "tech", n: 1 },
     ]);
+    // the checklist's auto ticks, each once: declared (two items), the IC, the channel, the first update,
+    // the update announced, the resolve, the postmortem drafted (two items)
+    await untilAlive(async () => (await query("SELECT 1 FROM timeline_entries WHERE incident_id = $1 AND kind = 'checklist'", [id])).length >= 9, "the checklist's ticks");
+    const ticks = await query<{ auto: string; n: number }>("SELECT data->>'auto' AS auto, count(*)::int AS n FROM timeline_entries WHERE incident_id = $1 AND kind = 'checklist' GROUP BY 1 ORDER BY 1", [id]);
+    expect(ticks).toEqual([
+      { auto: "announced_update", n: 1 },
+      { auto: "channel_created", n: 1 },
+      { auto: "declared", n: 2 },
+      { auto: "first_update", n: 1 },
+      { auto: "ic_assigned", n: 1 },
+      { auto: "postmortem_drafted", n: 2 },
+      { auto: "resolved", n: 1 },
+    ]);
+    await untilAlive(async () => (await query("SELECT 1 FROM timeline_entries WHERE incident_id = $1 AND kind = 'notified'", [id])).length > 0, "the notify list's entry");
     const kinds = await query<{ kind: string; n: number }>("SELECT kind, count(*)::int AS n FROM timeline_entries WHERE incident_id = $1 GROUP BY kind ORDER BY kind", [id]);
     expect(kinds).toEqual([
+      { kind: "checklist", n: 9 },
       { kind: "declared", n: 1 },
+      { kind: "notified", n: 1 },
       { kind: "resolved", n: 1 },
       { kind: "role_changed", n: 2 },
       { kind: "update", n: 1 },
     ]);
+    // who is told, once: Carol by DM (and invited), #leadership; the IC's brief, once
+    // (incident numbers start again on the external database: the title names this run's incident)
+    const notice = (m: { text: string }) => m.text.includes(`): ${title}, declared by`);
+    await untilAlive(() => fake.ws.imWith(carol.id).messages.some(notice), "Carol's notice");
+    expect(fake.ws.imWith(carol.id).messages.filter(notice), `${label}: Carol told once`).toHaveLength(1);
+    expect(leadership.messages.filter(notice), `${label}: #leadership told once`).toHaveLength(1);
+    expect(c.members.has(carol.id)).toBe(true);
+    expect(fake.ws.imWith(alice.id).messages.filter((m) => m.text.includes(`): ${title}`) && m.text.includes("Incident Commander")), `${label}: one IC brief`).toHaveLength(1);
     // reminders stopped with the resolve; nothing left dead
     expect(await query("SELECT 1 FROM jobs WHERE incident_id = $1 AND kind LIKE 'reminder.%' AND status = 'pending'", [id])).toHaveLength(0);
     expect(await query("SELECT kind, last_error FROM jobs WHERE incident_id = $1 AND status = 'dead'", [id])).toEqual([]);

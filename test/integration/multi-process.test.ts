@@ -111,7 +111,9 @@ describe(`${PROCESSES} bot processes behind one endpoint, on one PostgreSQL`, ()
     for (const r of rows) {
       const c = channelOf(r.channelId) as FakeConversation;
       expect(c.messages.filter((m) => m.text.includes("INCIDENT DECLARED")), r.title).toHaveLength(1);
-      expect(c.pins.size).toBe(1);
+      // the opening message and the checklist
+      expect(c.pins.size).toBe(2);
+      expect(c.messages.filter((m) => m.text.startsWith("Incident Response Checklist for"))).toHaveLength(1);
       expect(c.messages.filter((m) => m.text === `<@${bob.id}> took Tech Lead`)).toHaveLength(1);
       expect(c.messages.filter((m) => m.text.startsWith(`Update on INC-${r.number}`))).toHaveLength(1);
       expect(c.messages.filter((m) => m.text.includes(`INC-${r.number} resolved`))).toHaveLength(1);

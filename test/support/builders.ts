@@ -11,6 +11,7 @@ export function anIncident(overrides: Partial<Incident> = {}): Incident {
     severity: "SEV2",
     status: "investigating",
     isPrivate: false,
+    isDrill: false,
     impact: "EU customers",
     detection: "Pager",
     declaredBy: "UDECL",

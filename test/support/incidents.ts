@@ -220,3 +220,29 @@ severities:
 export function canvasOf(h: Harness, inc: DeclaredIncident) {
   return until(() => (inc.channel.canvasId ? h.fake.ws.canvases.get(inc.channel.canvasId) : undefined), 8000, "the postmortem canvas");
 }
+
+/** The incident's checklist message as it is now in its channel (the latest one posted). */
+export function checklistOf(inc: DeclaredIncident): FakeMessage | undefined {
+  return inc.channel.messages.filter((m) => m.text.startsWith("Incident Response Checklist for")).at(-1);
+}
+
+type CheckboxSection = { type: string; block_id: string; accessory: { action_id: string; options: { value: string; text: { text: string } }[]; initial_options?: { value: string }[] } };
+
+/**
+ * Ticks (or unticks) one checklist item by its text, as a person would in the message as it is now:
+ * the click carries the section's new selection and the message the clicker saw.
+ */
+export async function clickChecklist(h: Harness, inc: DeclaredIncident, itemText: string, user: FakeUser, seen?: FakeMessage) {
+  const message = seen ?? checklistOf(inc);
+  if (!message) throw new Error("no checklist message");
+  const section = (message.blocks as CheckboxSection[]).find((b) => b.type === "section" && b.accessory?.options?.some((o) => o.text.text.includes(itemText)));
+  if (!section) throw new Error(`no checklist item "${itemText}"`);
+  const option = section.accessory.options.find((o) => o.text.text.includes(itemText)) as { value: string; text: { text: string } };
+  const before = section.accessory.initial_options ?? [];
+  const on = before.some((o) => o.value === option.value);
+  const selected = on ? before.filter((o) => o.value !== option.value) : [...before, option];
+  const responseUrl = h.fake.responseUrl();
+  const payload = blockActionPayload(h, user, inc.channel, message, responseUrl, { type: "checkboxes", action_id: section.accessory.action_id, block_id: section.block_id, selected_options: selected });
+  const res = await h.slack.interaction(payload);
+  return { res, responseUrl, payload };
+}

@@ -17,6 +17,8 @@ export interface ProcessBed {
   readonly dir: string;
   readonly configFile: string;
   readonly users: Record<string, FakeUser>;
+  /** Channels made for the suite, by name (the bot is a member). */
+  readonly channels: Record<string, FakeConversation>;
   readonly general: FakeConversation;
   /** #incidents, the announce channel when the config names it. */
   readonly announce: FakeConversation;
@@ -29,15 +31,19 @@ export interface ProcessBed {
   stop(): Promise<void>;
 }
 
-export async function startProcessBed(opts: { name: string; configYaml: string; people?: string[] }): Promise<ProcessBed> {
+/** The config file's text, or a function of the bed's people and channels (for ids in it). */
+type ConfigYaml = string | ((made: { users: Record<string, FakeUser>; channels: Record<string, FakeConversation> }) => string);
+
+export async function startProcessBed(opts: { name: string; configYaml: ConfigYaml; people?: string[]; channels?: string[] }): Promise<ProcessBed> {
   const fake = await startFakeSlack();
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `warroom-${opts.name}-`));
   await fs.chmod(dir, 0o755);
-  const configFile = path.join(dir, "incident.config.yml");
-  await fs.writeFile(configFile, opts.configYaml);
   const users = Object.fromEntries((opts.people ?? ["alice", "bob"]).map((name) => [name, fake.ws.addUser(name)]));
   const general = fake.ws.addChannel("general", { members: Object.values(users).map((u) => u.id) });
   const announce = fake.ws.addChannel("incidents", {});
+  const channels = Object.fromEntries((opts.channels ?? []).map((name) => [name, fake.ws.addChannel(name, { members: [fake.ws.botUserId] })]));
+  const configFile = path.join(dir, "incident.config.yml");
+  await fs.writeFile(configFile, typeof opts.configYaml === "string" ? opts.configYaml : opts.configYaml({ users, channels }));
   const env = (extra: Record<string, string>) => ({
     SLACK_BOT_TOKEN: fake.botToken,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -51,6 +57,7 @@ export async function startProcessBed(opts: { name: string; configYaml: string; 
     dir,
     configFile,
     users,
+    channels,
     general,
     announce,
     env,

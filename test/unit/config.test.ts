@@ -174,8 +174,20 @@ severities:
     ["severities:\n  - id: SEV1\n    label: A\n    description: a\n    cadence: PT1H\n  - label: B\n    description: b\n    cadence: PT1H\n", /: line 6: severities\[1\]\.id: expected a severity id/],
     ["severities:\n  - id: SEV1\n    label: A\n    description: a\n    cadence: PT1H\n  - id: sev1\n    label: B\n    description: b\n    cadence: PT1H\n", /: line 6: severities\[1\]\.id: "sev1" repeats severities\[0\]\.id/],
     ["\n\n\ntemplates_dir: ./nowhere\n", /: line 4: templates_dir: .* is not a directory/],
+    ["severities:\n  - id: SEV1\n    label: A\n    description: a\n    cadence: PT1H\n    notify:\n      - U0123ABCD\n      - '#oncall'\n", /: line 8: severities\[0\]\.notify\[1\]: expected a Slack id: a person \(U0123ABCD\), a user group \(S0123ABCD\) or a channel \(C0123ABCD\) \(got "#oncall"\)/],
+    ["severities:\n  - id: SEV1\n    label: A\n    description: a\n    cadence: PT1H\n    respond_within: 15 minutes\n", /: line 6: severities\[0\]\.respond_within: expected a positive ISO-8601 duration for respond_within/],
+    ["severities:\n  - id: SEV1\n    label: A\n    description: a\n    cadence: PT1H\n    notify: S0ONCALL\n", /: line 6: severities\[0\]\.notify: expected a list of Slack ids/],
+    ["severities:\n  - id: SEV1\n    label: A\n    description: a\n    cadence: PT1H\n    notify_drills: sometimes\n", /: line 6: severities\[0\]\.notify_drills: expected true or false/],
   ])("names the line of the problem: %j", (yaml, expected) => {
     expect(problem(withFile(yaml))).toMatch(expected);
+  });
+
+  it("reads a severity's notify list, respond_within and notify_drills", () => {
+    const c = loadConfig(withFile("severities:\n  - { id: SEV1, label: A, description: a, cadence: PT1H, notify: [U0AAA, S0BBB, C0CCC, G0DDD, U0AAA], respond_within: PT15M, notify_drills: true }\n"));
+    const s = c.incident.severities[0];
+    expect(s?.notify).toEqual([{ kind: "user", id: "U0AAA" }, { kind: "group", id: "S0BBB" }, { kind: "channel", id: "C0CCC" }, { kind: "channel", id: "G0DDD" }]);
+    expect(s?.respondWithin?.toISO()).toBe("PT15M");
+    expect(s?.notifyDrills).toBe(true);
   });
 
   it("ships incident.config.example.yml, which loads and spells out exactly the defaults", () => {

@@ -33,7 +33,12 @@ export const blockAction = z.object({
   response_url: z.url().optional(),
   channel: z.object({ id: channelId }).optional(),
   container: z.record(z.string(), z.unknown()).optional(),
-  message: z.object({ ts: z.string() }).passthrough().optional(),
+  message: z.object({ ts: z.string(), blocks: z.array(z.unknown()).optional() }).passthrough().optional(),
+  /** For an action inside a form: the form as it is now (id, hash, hidden data, what was typed). */
+  view: z
+    .object({ id: z.string(), hash: z.string().optional(), callback_id: z.string().optional(), private_metadata: z.string().max(3000).default(""), state: z.object({ values: z.record(z.string(), z.record(z.string(), z.unknown())) }).optional() })
+    .passthrough()
+    .optional(),
   actions: z
     .array(
       z.object({
@@ -43,6 +48,7 @@ export const blockAction = z.object({
         value: z.string().max(2000).optional(),
         selected_user: userId.optional(),
         selected_option: z.object({ value: z.string().max(150) }).optional(),
+        selected_options: z.array(z.object({ value: z.string().max(150) })).max(100).optional(),
       }),
     )
     .min(1),

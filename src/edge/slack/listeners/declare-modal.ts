@@ -8,8 +8,8 @@ import { oneLine, stripControls } from "../../../domain/text.ts";
 import type { Ctx } from "../../../incidents/context.ts";
 import { declare } from "../../../incidents/declare.ts";
 import { checkPerson } from "../../../incidents/roles.ts";
-import { MODAL_TITLE_MAX } from "../../../slack/blocks/declare-modal.ts";
-import { BLOCK, CALLBACK } from "../../../slack/ids.ts";
+import { FORM_TITLE_MAX } from "../../../domain/command-usage.ts";
+import { BLOCK, CALLBACK, isSeverityBlock } from "../../../slack/ids.ts";
 import { stateOf, viewSubmission } from "../payloads.ts";
 import { formFailed } from "../failures.ts";
 
@@ -36,11 +36,13 @@ export function registerDeclareModal(app: App, ctx: Ctx): void {
 
     const title = oneLine(stripControls(stateOf(values, BLOCK.title)?.value ?? ""));
     if (title === "") errors[BLOCK.title] = "Give the incident a title: what is broken, in a few words.";
-    else if (title.length > MODAL_TITLE_MAX) errors[BLOCK.title] = `Keep the title under ${MODAL_TITLE_MAX} characters (it is ${title.length}).`;
+    else if (title.length > FORM_TITLE_MAX) errors[BLOCK.title] = `Keep the title under ${FORM_TITLE_MAX} characters (it is ${title.length}).`;
 
-    const severityId = stateOf(values, BLOCK.severity)?.selected_option?.value ?? "";
+    // the severity block's id changes when the assessment suggested one
+    const severityBlockId = Object.keys(values).find(isSeverityBlock) ?? BLOCK.severity;
+    const severityId = stateOf(values, severityBlockId)?.selected_option?.value ?? "";
     const severity = findSeverity(ctx.config.incident.severities, severityId);
-    if (!severity) errors[BLOCK.severity] = `Pick one of ${ctx.config.incident.severities.map((s) => s.id).join(", ")}.`;
+    if (!severity) errors[severityBlockId] = `Pick one of ${ctx.config.incident.severities.map((s) => s.id).join(", ")}.`;
 
     const ic = stateOf(values, BLOCK.ic)?.selected_user ?? user.id;
     const check = await checkPerson(ctx, ic);

@@ -12,6 +12,7 @@ import { setStatusJourney } from "../../../incidents/status.ts";
 import { addNote } from "../../../incidents/timeline.ts";
 import { changeSeverityJourney, postUpdateJourney } from "../../../incidents/updates.ts";
 import { addActionItem } from "../../../incidents/action-items.ts";
+import { repostChecklist } from "../../../incidents/checklist.ts";
 import { closeJourney, reopenJourney, requestPostmortem, resolveJourney, whyNotResolve } from "../../../incidents/resolve.ts";
 import { incidentInChannel, infoFacts, openIncidentsFor } from "../../../incidents/lookup.ts";
 import { resolveModal } from "../../../slack/blocks/resolution.ts";
@@ -175,6 +176,11 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
       const r = await handoffJourney(ctx, { incidentId: incident.id, to: userId, actor: req.payload.user_id, requestKey: req.requestKey, ...(summary ? { summary } : {}) });
       if ("refusal" in r) await req.ack(errorMessage(refusalText(r.refusal, r.incident, userId)));
       else if (r.ok) await req.ack(plainMessage(`You handed Incident Commander of ${incidentRef(r.after)} to <@${userId}>.`));
+    }),
+
+    checklist: inIncident(ctx, async (req, incident) => {
+      const p = await repostChecklist(ctx, incident, req.requestKey);
+      await req.ack(plainMessage(p ? `Posting the checklist of ${incidentRef(incident)} again: ${p.done} of ${p.total} done.` : `The checklist of ${incidentRef(incident)} is on its way.`));
     }),
 
     info: inIncident(ctx, async (req, incident) => {

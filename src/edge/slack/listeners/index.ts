@@ -2,6 +2,8 @@
 
 import type { App } from "@slack/bolt";
 import type { Ctx } from "../../../incidents/context.ts";
+import { registerAssessmentListeners } from "./assessment.ts";
+import { registerChecklistListeners } from "./checklist.ts";
 import { registerCommand } from "./command.ts";
 import { registerDeclareModal } from "./declare-modal.ts";
 import { registerHomeListeners } from "./home.ts";
@@ -21,4 +23,6 @@ export function registerListeners(app: App, ctx: Ctx): void {
   registerTimelineListeners(app, ctx);
   registerHomeListeners(app, ctx);
   registerResolveListeners(app, ctx);
+  registerChecklistListeners(app, ctx);
+  registerAssessmentListeners(app, ctx);
 }

@@ -4,14 +4,14 @@
 
 import type { AnyMiddlewareArgs, App } from "@slack/bolt";
 import type { Logger } from "../../../log.ts";
-import { ACTION, CALLBACK, isTakeRoleAction } from "../../../slack/ids.ts";
+import { ACTION, CALLBACK, isChecklistAction, isTakeRoleAction } from "../../../slack/ids.ts";
 
-const VIEWS = new Set<string>([CALLBACK.declareModal, CALLBACK.updateModal, CALLBACK.resolveModal]);
+const VIEWS = new Set<string>([CALLBACK.declareModal, CALLBACK.updateModal, CALLBACK.resolveModal, CALLBACK.assessModal]);
 const SHORTCUTS = new Set<string>([CALLBACK.addToTimeline]);
 const ACTIONS = new Set<string>(Object.values(ACTION));
 
 function knownAction(actionId: unknown): boolean {
-  return typeof actionId === "string" && (ACTIONS.has(actionId) || isTakeRoleAction(actionId));
+  return typeof actionId === "string" && (ACTIONS.has(actionId) || isTakeRoleAction(actionId) || isChecklistAction(actionId));
 }
 
 /** What an unhandled request is, for the log; undefined when a listener handles it. */
