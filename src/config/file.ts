@@ -4,6 +4,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
+import { Cron } from "croner";
 import { Duration, IANAZone } from "luxon";
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
@@ -19,6 +20,9 @@ export interface IncidentSettings {
   readonly postmortemDue: Duration;
   readonly archiveAfter?: Duration;
   readonly templatesDir: string;
+  readonly drillChannelPrefix: string;
+  /** The digest's schedule (in `timezone`) and channel; unset: no digest. */
+  readonly digest?: { readonly cron: string; readonly channel: string };
 }
 
 
@@ -75,27 +79,42 @@ const severitySchema = z.strictObject({
   notify_drills: z.boolean({ error: "expected true or false" }).default(false),
 });
 
-const fileSchema = z.strictObject({
-  announce_channel: z
-    .string({ error: "expected a channel id (C0123ABCD) or a channel name" })
+const channelRef = z
+  .string({ error: "expected a channel id (C0123ABCD) or a channel name" })
+  .trim()
+  .transform((s) => s.replace(/^#/, ""))
+  .pipe(z.string().regex(/^(?:[CG][A-Z0-9]{6,}|[a-z0-9_-]{1,80})$/, "expected a channel id (C0123ABCD) or a channel name (lowercase, digits, - and _)"));
+
+const prefix = (example: string) =>
+  z
+    .string({ error: `expected a channel prefix such as ${example}` })
     .trim()
-    .transform((s) => s.replace(/^#/, ""))
-    .pipe(
-      z
-        .string()
-        .regex(/^(?:[CG][A-Z0-9]{6,}|[a-z0-9_-]{1,80})$/, "expected a channel id (C0123ABCD) or a channel name (lowercase, digits, - and _)"),
-    )
-    .optional(),
+    .regex(/^[a-z0-9][a-z0-9_-]{0,19}$/, `expected lowercase letters, digits, - or _ (at most 20 characters), such as ${example}`);
+
+/** Five fields (minute hour day month weekday), or six with seconds first; read by croner. */
+const cronPattern = z.string({ error: 'expected a cron pattern such as "0 9 * * 1" (09:00 every Monday)' }).trim().superRefine((text, ctx) => {
+  const fields = text.split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) {
+    ctx.addIssue({ code: "custom", message: `expected a cron pattern of five fields (minute hour day month weekday), or six with seconds first, such as "0 9 * * 1" (got ${fields} fields)` });
+    return;
+  }
+  try {
+    new Cron(text, { paused: true });
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: `expected a cron pattern such as "0 9 * * 1": ${(err as Error).message.replace(/^CronPattern: /, "")}` });
+  }
+});
+
+const fileSchema = z.strictObject({
+  announce_channel: channelRef.optional(),
   timezone: z
     .string({ error: "expected an IANA time zone such as Europe/Paris" })
     .trim()
     .refine((tz) => IANAZone.isValidZone(tz), { error: (i) => `expected an IANA time zone such as Europe/Paris or UTC (got "${String(i.input)}")` })
     .default("UTC"),
-  channel_prefix: z
-    .string({ error: "expected a channel prefix such as inc" })
-    .trim()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,19}$/, "expected lowercase letters, digits, - or _ (at most 20 characters), such as inc")
-    .default("inc"),
+  channel_prefix: prefix("inc").default("inc"),
+  drill_channel_prefix: prefix("drill").default("drill"),
+  digest: z.strictObject({ cron: cronPattern, channel: channelRef.optional() }, { error: 'expected a mapping such as { cron: "0 9 * * 1", channel: incidents }' }).optional(),
   severities: z
     .array(severitySchema, { error: "expected a list of severities" })
     .min(1, "expected at least one severity")
@@ -221,6 +240,10 @@ export function readIncidentSettings(file: string | undefined, baseDir: string):
     }
   }
   const severities = v.severities ? toLadder(v.severities) : DEFAULT_SEVERITIES;
+  const digestChannel = v.digest ? (v.digest.channel ?? v.announce_channel) : undefined;
+  if (v.digest && !digestChannel) throw source.problem(["digest", "channel"], "expected a channel for the digest (or set announce_channel, its default)");
+  if (v.drill_channel_prefix === v.channel_prefix) throw source.problem(["drill_channel_prefix"], `must differ from channel_prefix ("${v.channel_prefix}"), so drills are told apart`);
+  const digest = v.digest && digestChannel ? { cron: v.digest.cron, channel: digestChannel } : undefined;
   const seen = new Map<string, number>();
   severities.forEach((s, i) => {
     const key = severityKey(s.id);
@@ -234,6 +257,8 @@ export function readIncidentSettings(file: string | undefined, baseDir: string):
     ...(v.announce_channel !== undefined ? { announceChannel: v.announce_channel } : {}),
     timezone: v.timezone,
     channelPrefix: v.channel_prefix,
+    drillChannelPrefix: v.drill_channel_prefix,
+    ...(digest ? { digest } : {}),
     severities,
     postmortemDue: v.postmortem_due,
     ...(v.archive_after !== undefined ? { archiveAfter: v.archive_after } : {}),

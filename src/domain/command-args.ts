@@ -4,6 +4,7 @@
 import { DateTime } from "luxon";
 import { z } from "zod";
 import { ACTIVE_STATUSES, type ActiveStatus } from "./lifecycle.ts";
+import { STATS_PERIODS } from "./record.ts";
 import { parseRole } from "./roles.ts";
 import { findSeverity, type SeverityLadder } from "./severity.ts";
 import { oneLine, safeToPlain, slackTextToPlain, slackTextToSafe } from "./text.ts";
@@ -73,8 +74,10 @@ function checkLength(kind: CommandKind, what: string, text: string, max = TEXT_M
 }
 
 
-export function parseDeclare(args: string, ladder: SeverityLadder): ParseResult {
-  if (args === "") return ok({ kind: "declare" });
+export function parseDeclare(args: string, ladder: SeverityLadder, as: "declare" | "drill" = "declare"): ParseResult {
+  const drill = as === "drill" ? { drill: true } : {};
+  const kind = as;
+  if (args === "") return ok({ kind: "declare", ...drill });
   const [first, rest] = splitFirst(args);
   const severity = findSeverity(ladder, first);
   let title: string;
@@ -83,27 +86,24 @@ export function parseDeclare(args: string, ladder: SeverityLadder): ParseResult 
     severityId = severity.id;
     title = rest;
   } else if (looksLikeSeverity(first)) {
-    return fail("declare", `Unknown severity "${first}": use one of ${ladderList(ladder)}.`);
+    return fail(kind, `Unknown severity "${first}": use one of ${ladderList(ladder)}.`);
   } else {
     title = args;
   }
   const plain = oneLine(slackTextToPlain(title));
   if (plain === "") {
-    return fail(
-      "declare",
-      `The incident needs a title: \`/incident declare ${severityId?.toLowerCase() ?? "sev2"} <title>\`, or \`/incident declare\` alone to open the form.`,
-    );
+    return fail(kind, `The incident needs a title: \`/incident ${as} ${severityId?.toLowerCase() ?? "sev2"} <title>\`, or \`/incident ${as}\` alone to open the form.`);
   }
   if (plain.length > TITLE_MAX) {
     return fail(
-      "declare",
+      kind,
       `The title is ${plain.length} characters long; keep it under ${TITLE_MAX} and put the detail in \`/incident note\` once the channel is open.`,
     );
   }
   return ok(
     severityId
-      ? { kind: "declare", severity: severityId, title: plain }
-      : { kind: "declare", title: plain, severityDefaulted: true },
+      ? { kind: "declare", severity: severityId, title: plain, ...drill }
+      : { kind: "declare", title: plain, severityDefaulted: true, ...drill },
   );
 }
 
@@ -208,8 +208,16 @@ export function optionalText(kind: "update" | "resolve", args: string): ParseRes
   return ok(text ? { kind: "resolve", summary: text } : { kind: "resolve" });
 }
 
-export function noArgs(kind: "postmortem" | "close" | "info" | "list" | "checklist", args: string): ParseResult {
+export function noArgs(kind: "postmortem" | "close" | "info" | "list" | "checklist" | "timestamps", args: string): ParseResult {
   if (args !== "") return fail(kind, `\`/incident ${kind}\` takes nothing after it.`);
   return ok({ kind });
 }
 
+
+export function parseStats(args: string): ParseResult {
+  const token = args.trim().toLowerCase();
+  if (token === "") return ok({ kind: "stats", period: "30d" });
+  const period = STATS_PERIODS.find((p) => p === token || p === token.replace(/\s+/g, "") || (p === "all" && token === "all-time"));
+  if (!period) return fail("stats", `"${slackTextToPlain(args)}" is not a period: use 7d, 30d, 90d or all.`);
+  return ok({ kind: "stats", period });
+}

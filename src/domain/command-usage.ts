@@ -2,6 +2,7 @@
 // Shared by the parser (commands.ts) and the argument rules (command-args.ts).
 
 import type { ActiveStatus } from "./lifecycle.ts";
+import type { StatsPeriod } from "./record.ts";
 import type { Role } from "./roles.ts";
 
 /**
@@ -17,7 +18,9 @@ export type Priority = "P1" | "P2" | "P3";
 
 export type Command =
   | { kind: "help" }
-  | { kind: "declare"; severity?: string; title?: string; severityDefaulted?: boolean }
+  | { kind: "declare"; severity?: string; title?: string; severityDefaulted?: boolean; drill?: boolean }
+  /** Parsed into a declare with drill: true; its own kind for its usage line. */
+  | { kind: "drill" }
   | { kind: "update"; text?: string }
   | { kind: "status"; status: ActiveStatus }
   | { kind: "sev"; severity: string; reason: string }
@@ -31,6 +34,8 @@ export type Command =
   | { kind: "close" }
   | { kind: "info" }
   | { kind: "checklist" }
+  | { kind: "timestamps" }
+  | { kind: "stats"; period: StatsPeriod }
   | { kind: "list" };
 
 export type CommandKind = Command["kind"];
@@ -55,6 +60,9 @@ export const USAGE: Readonly<Record<CommandKind, string>> = {
   close: "`/incident close` — mark the postmortem done and close the incident",
   info: "`/incident info` — severity, status, roles, age and next update",
   checklist: "`/incident checklist` — post the incident's checklist again, as it stands",
+  timestamps: "`/incident timestamps` — see and correct when impact started, was detected, acknowledged, mitigated…",
+  stats: "`/incident stats [7d|30d|90d|all]` — counts, times to detect, acknowledge, mitigate and resolve, punctuality (default 30d)",
+  drill: "`/incident drill [sev2] <title>` — declare a practice incident: never announced, not counted (no title opens the form)",
   list: "`/incident list` — open incidents with links to their channels",
 };
 

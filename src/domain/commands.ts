@@ -2,7 +2,7 @@
 // and the right form (a misspelt sub-command gets the nearest one suggested). Pure; the severity
 // ladder comes from configuration.
 
-import { noArgs, optionalText, parseAction, parseDeclare, parseHandoff, parseRoleCommand, parseSev, parseStatus, requireText, splitFirst } from "./command-args.ts";
+import { noArgs, optionalText, parseAction, parseDeclare, parseHandoff, parseRoleCommand, parseSev, parseStats, parseStatus, requireText, splitFirst } from "./command-args.ts";
 import { type CommandKind, ok, type ParseResult, USAGE } from "./command-usage.ts";
 import type { SeverityLadder } from "./severity.ts";
 import { slackTextToPlain } from "./text.ts";
@@ -36,6 +36,12 @@ const ALIASES: Readonly<Record<string, CommandKind>> = {
   close: "close",
   info: "info",
   checklist: "checklist",
+  timestamps: "timestamps",
+  times: "timestamps",
+  stats: "stats",
+  statistics: "stats",
+  drill: "drill",
+  practice: "drill",
   "check-list": "checklist",
   list: "list",
   ls: "list",
@@ -87,6 +93,10 @@ export function parseCommand(text: string, ladder: SeverityLadder): ParseResult 
       return ok({ kind: "help" });
     case "declare":
       return parseDeclare(args, ladder);
+    case "drill":
+      return parseDeclare(args, ladder, "drill");
+    case "stats":
+      return parseStats(args);
     case "update":
       return optionalText("update", args);
     case "status":
@@ -109,6 +119,7 @@ export function parseCommand(text: string, ladder: SeverityLadder): ParseResult 
     case "close":
     case "info":
     case "checklist":
+    case "timestamps":
     case "list":
       return noArgs(kind, args);
     default:

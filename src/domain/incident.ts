@@ -3,6 +3,7 @@
 // Nothing here reads a clock, the database or Slack.
 
 import { isOpen, type Status, transition, type TransitionRefusal } from "./lifecycle.ts";
+import { checkTimestamps, effectiveTimestamps, type TimestampKey, type TimestampProblem } from "./record.ts";
 import { isSingleRole, type Role, type SingleRole } from "./roles.ts";
 
 export interface Incident {
@@ -31,6 +32,13 @@ export interface Incident {
   readonly nextUpdateDueAt: Date | null;
   readonly resolvedAt: Date | null;
   readonly closedAt: Date | null;
+  /** The record's other timestamps, null for their defaults (record.ts). */
+  readonly impactStartedAt: Date | null;
+  readonly detectedAt: Date | null;
+  readonly acknowledgedAt: Date | null;
+  readonly mitigatedAt: Date | null;
+  /** Who corrected a timestamp, by key (absent: set by the bot). */
+  readonly timestampSources: Readonly<Partial<Record<TimestampKey, string>>>;
   readonly cadenceEpoch: number;
   readonly severityChangedAt: Date | null;
   readonly snoozedUntil: Date | null;
@@ -52,7 +60,8 @@ export type IncidentEvent =
   | { kind: "snoozed"; until: Date; by: string }
   | { kind: "resolved"; summary: string; rootCause: string | null; by: string }
   | { kind: "reopened"; reason: string; from: Status; by: string }
-  | { kind: "closed"; by: string };
+  | { kind: "closed"; by: string }
+  | { kind: "timestamp_changed"; key: TimestampKey; from: Date | null; to: Date; by: string };
 
 export type Refusal =
   | { code: "already_holder"; role: Role }
@@ -66,6 +75,7 @@ export type Refusal =
   | { code: "not_in_charge"; action: "resolve" | "reopen" | "close"; ic: string }
   | { code: "no_cadence"; severity: string }
   | { code: "stale_reminder" }
+  | { code: "timestamps"; problems: readonly TimestampProblem[] }
   | { code: "transition"; refusal: TransitionRefusal };
 
 export type Decision = { ok: true; incident: Incident; events: IncidentEvent[] } | { ok: false; refusal: Refusal };
@@ -259,6 +269,52 @@ export function close(incident: Incident, actor: string, now: Date): Decision {
  */
 export function visibleTo(incident: Incident, userId: string): boolean {
   return !incident.isPrivate || participants(incident).includes(userId);
+}
+
+const COLUMN: Readonly<Record<TimestampKey, "impactStartedAt" | "detectedAt" | "declaredAt" | "acknowledgedAt" | "mitigatedAt" | "resolvedAt" | "closedAt">> = {
+  impact_started_at: "impactStartedAt",
+  detected_at: "detectedAt",
+  declared_at: "declaredAt",
+  acknowledged_at: "acknowledgedAt",
+  mitigated_at: "mitigatedAt",
+  resolved_at: "resolvedAt",
+  closed_at: "closedAt",
+};
+
+/**
+ * `/incident timestamps`: a person corrects some of the record's timestamps. They must stay in order
+ * and not be in the future; resolved and closed can only be corrected once they happened. Each
+ * change becomes an event (who, the old and the new value) and the person its source.
+ */
+export function correctTimestamps(incident: Incident, changes: Readonly<Partial<Record<TimestampKey, Date>>>, actor: string, now: Date, declaredByPerson: boolean): Decision {
+  const recordedOf = (i: Incident) => ({
+    impactStartedAt: i.impactStartedAt,
+    detectedAt: i.detectedAt,
+    declaredAt: i.declaredAt,
+    acknowledgedAt: i.acknowledgedAt,
+    mitigatedAt: i.mitigatedAt,
+    resolvedAt: i.resolvedAt,
+    closedAt: i.closedAt,
+    sources: i.timestampSources,
+    declaredByPerson,
+  });
+  const before = effectiveTimestamps(recordedOf(incident));
+  const problems: TimestampProblem[] = [];
+  let next: Incident = incident;
+  const events: IncidentEvent[] = [];
+  for (const [key, to] of Object.entries(changes) as [TimestampKey, Date][]) {
+    if ((key === "resolved_at" && !incident.resolvedAt) || (key === "closed_at" && !incident.closedAt)) {
+      problems.push({ key, message: `${incidentRef(incident)} is not ${key === "resolved_at" ? "resolved" : "closed"}, so there is no such time to correct.` });
+      continue;
+    }
+    const from = before[key];
+    if (from && Math.floor(from.getTime() / 60_000) === Math.floor(to.getTime() / 60_000)) continue;
+    next = { ...next, [COLUMN[key]]: to, timestampSources: { ...next.timestampSources, [key]: actor } };
+    events.push({ kind: "timestamp_changed", key, from, to, by: actor });
+  }
+  problems.push(...checkTimestamps(effectiveTimestamps(recordedOf(next)), now).filter((p) => !problems.some((q) => q.key === p.key)));
+  if (problems.length > 0) return refuse({ code: "timestamps", problems });
+  return { ok: true, incident: next, events };
 }
 
 /** Everyone who should be in the incident channel. */

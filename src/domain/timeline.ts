@@ -4,6 +4,7 @@
 
 import type { IncidentEvent } from "./incident.ts";
 import { STATUS_LABEL } from "./lifecycle.ts";
+import { TIMESTAMP_LABEL } from "./record.ts";
 import { ROLE_INFO } from "./roles.ts";
 import { escapeMrkdwn } from "./text.ts";
 
@@ -24,6 +25,7 @@ export const TIMELINE_KINDS = [
   "action_item",
   "checklist",
   "notified",
+  "timestamp",
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
@@ -90,16 +92,25 @@ export function describeEvent(event: IncidentEvent): TimelineDraft {
       return { kind: "reopened", actorId: event.by, text: `${who(event.by)} reopened the incident: ${event.reason}`, data: { from: event.from } };
     case "closed":
       return { kind: "closed", actorId: event.by, text: `${who(event.by)} closed the incident: the postmortem is done` };
+    case "timestamp_changed": {
+      const fmt = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+      return {
+        kind: "timestamp",
+        actorId: event.by,
+        text: `${who(event.by)} corrected ${TIMESTAMP_LABEL[event.key].toLowerCase()}: ${event.from ? fmt(event.from) : "not set"} → ${fmt(event.to)}`,
+        data: { key: event.key, from: event.from?.toISOString() ?? null, to: event.to.toISOString() },
+      };
+    }
     case "snoozed":
       return { kind: "snoozed", actorId: event.by, text: `${who(event.by)} snoozed the update reminder until <!date^${Math.floor(event.until.getTime() / 1000)}^{time}|${event.until.toISOString().slice(11, 16)} UTC>`, data: { until: event.until.toISOString() } };
   }
 }
 
-export function declaredEntry(args: { by: string; severity: string; label: string; title: string; isPrivate: boolean }): TimelineDraft {
+export function declaredEntry(args: { by: string; severity: string; label: string; title: string; isPrivate: boolean; isDrill?: boolean }): TimelineDraft {
   return {
     kind: "declared",
     actorId: args.by,
-    text: `${who(args.by)} declared a ${args.isPrivate ? "private " : ""}${escapeMrkdwn(args.severity)} (${escapeMrkdwn(args.label)}) incident: ${escapeMrkdwn(args.title)}`,
-    data: { severity: args.severity, private: args.isPrivate },
+    text: `${who(args.by)} declared a ${args.isDrill ? "DRILL " : ""}${args.isPrivate ? "private " : ""}${escapeMrkdwn(args.severity)} (${escapeMrkdwn(args.label)}) incident: ${escapeMrkdwn(args.title)}`,
+    data: { severity: args.severity, private: args.isPrivate, ...(args.isDrill ? { drill: true } : {}) },
   };
 }

@@ -17,6 +17,7 @@ import { NOTIFY_JOB, NOTIFY_REPEAT_JOB } from "./notifications.ts";
 import { tellPeople, why } from "./notify.ts";
 import { POSTMORTEM_JOB } from "./postmortem.ts";
 import { PROVISION_JOB } from "./provision.ts";
+import { RECORD_REFRESH_JOB } from "./record.ts";
 import { REMINDER_JOBS } from "./reminders.ts";
 import { ASSIGN_ROLE_REQUEST, DECLARE_REQUEST, TAKE_ROLE_REQUEST, tellAsker } from "./requests.ts";
 import { ARCHIVE_JOB, CLOSURE_NUDGE_JOB, PM_REMINDER_JOB } from "./resolve.ts";
@@ -41,6 +42,7 @@ export const CATALOGUE: readonly JobType[] = [
   CHECKLIST_REFRESH_JOB,
   NOTIFY_JOB,
   NOTIFY_REPEAT_JOB,
+  RECORD_REFRESH_JOB,
   DECLARE_REQUEST,
   TAKE_ROLE_REQUEST,
   ASSIGN_ROLE_REQUEST,

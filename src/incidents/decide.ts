@@ -7,8 +7,10 @@ import type { TimelineDraft } from "../domain/timeline.ts";
 import type { JobDraft } from "../store/jobs.ts";
 import type { Prisma } from "../store/generated/client.ts";
 import { ConflictError, DuplicateRequestError, loadIncident, requestDone, saveDecision } from "../store/incidents.ts";
+import { stampTimestamps } from "../domain/record.ts";
 import { autoTick } from "./checklist.ts";
 import type { Ctx } from "./context.ts";
+import { refreshPunctuality } from "./record.ts";
 
 export interface Consequences {
   timeline: TimelineDraft[];
@@ -49,26 +51,31 @@ export async function decideAndSave(
     const d = decide(before);
     if (!d.ok) return { ok: false, refusal: d.refusal, incident: before };
     const at = ctx.clock.now();
-    const after = { ...d.incident, version: before.version + 1 };
+    const actor = d.events.find((e) => "by" in e)?.by;
+    const decided = stampTimestamps(before, d.incident, actor !== undefined && actor !== ctx.bot.userId, at);
+    const after = { ...decided, version: before.version + 1 };
     const c = consequences(before, after, d.events, at);
+    const saved = stampTimestamps(before, c.after ?? decided, actor !== undefined && actor !== ctx.bot.userId, at);
     try {
       await saveDecision(ctx.db, {
         before,
-        after: c.after ?? d.incident,
+        after: saved,
         events: d.events,
         timeline: c.timeline,
         jobs: c.jobs,
         at,
         ...(c.cancelKinds ? { cancelKinds: c.cancelKinds } : {}),
         ...(c.extra ? { extra: c.extra } : {}),
-        ...(c.also || c.autoTicks?.length ? { also: async (tx: Prisma.TransactionClient) => {
+        also: async (tx: Prisma.TransactionClient) => {
           await c.also?.(tx);
           if (c.autoTicks?.length) await autoTick(tx, before.id, c.autoTicks, at);
-        } } : {}),
+          // punctuality follows updates, severity changes, resolves and reopens
+          await refreshPunctuality(tx, ctx.config, saved, at);
+        },
         ...(opts.requestKey ? { requestKey: opts.requestKey } : {}),
       });
       ctx.kick();
-      return { ok: true, before, after: { ...(c.after ?? d.incident), version: before.version + 1 }, events: d.events };
+      return { ok: true, before, after: { ...saved, version: before.version + 1 }, events: d.events };
     } catch (err) {
       if (err instanceof DuplicateRequestError) return { ok: false, duplicate: true };
       if (!(err instanceof ConflictError) || attempt >= 20) throw err;

@@ -13,6 +13,7 @@ import { autoTick, checklistTemplate, seedChecklist } from "./checklist.ts";
 import type { Ctx } from "./context.ts";
 import { notificationJobs } from "./notifications.ts";
 import { provisionJob } from "./provision.ts";
+import { refreshPunctuality } from "./record.ts";
 import { initialPlan } from "./reminders.ts";
 
 /** A second identical declaration by the same person within this window is the same incident. */
@@ -32,6 +33,8 @@ export interface DeclareInput {
   readonly isPrivate: boolean;
   /** A practice incident (drill). */
   readonly isDrill?: boolean;
+  /** When the problem was first seen, if before the declaration (the earliest alert's start). */
+  readonly detectedAt?: Date;
   readonly originChannelId?: string;
   readonly responseUrl?: string;
   /** Idempotency key of the request: a modal's view id, or derived from the command. */
@@ -47,6 +50,9 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
   // no IC (null) for an incident the bot declares from an alert: the opening message asks who takes it
   const ic = input.icId === undefined ? input.userId : input.icId;
   const isDrill = input.isDrill ?? false;
+  // a person declaring acknowledges the incident; one the bot declared is acknowledged by the first person who acts in it
+  const acknowledgedAt = input.userId === ctx.bot.userId ? null : now;
+  const detectedAt = input.detectedAt && input.detectedAt < now ? input.detectedAt : null;
   const plan = initialPlan(ctx, { id, severity: severity.id, declaredAt: now }, now);
   const checklist = checklistTemplate(ctx.config.incident.templatesDir);
   let number = 0;
@@ -76,12 +82,15 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
           responseUrl: input.responseUrl ?? null,
           icId: ic,
           nextUpdateDueAt: plan.nextUpdateDueAt,
+          acknowledgedAt,
+          detectedAt,
         },
       });
       const roleEvents = ic ? [{ kind: "role_changed" as const, role: "ic" as const, userId: ic, previous: null, by: input.userId, how: ic === input.userId ? ("declared" as const) : ("assign" as const) }] : [];
       await recordRoleChanges(tx, id, roleEvents, now);
-      await addTimeline(tx, id, now, [declaredEntry({ by: input.userId, severity: severity.id, label: severity.label, title: input.title, isPrivate: input.isPrivate }), ...roleEvents.map(describeEvent)]);
+      await addTimeline(tx, id, now, [declaredEntry({ by: input.userId, severity: severity.id, label: severity.label, title: input.title, isPrivate: input.isPrivate, isDrill }), ...roleEvents.map(describeEvent)]);
       await seedChecklist(tx, id, checklist);
+      await refreshPunctuality(tx, ctx.config, { id, severity: severity.id, declaredAt: now }, now);
       await autoTick(tx, id, ic && ic !== ctx.bot.userId ? ["declared", "ic_assigned"] : ["declared"], now);
       // step 6, scheduling the first reminders, is durable from the start too
       await enqueue(
@@ -129,6 +138,11 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
     nextUpdateDueAt: plan.nextUpdateDueAt,
     resolvedAt: null,
     closedAt: null,
+    impactStartedAt: null,
+    detectedAt,
+    acknowledgedAt,
+    mitigatedAt: null,
+    timestampSources: {},
     cadenceEpoch: 0,
     severityChangedAt: null,
     snoozedUntil: null,

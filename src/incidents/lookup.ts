@@ -2,7 +2,12 @@
 // and what /incident info shows. Listeners ask here rather than querying the database themselves.
 
 import { type Incident, visibleTo } from "../domain/incident.ts";
+import { progress } from "../domain/checklist.ts";
+import { type Durations, durations, effectiveTimestamps, type Punctuality, punctuality, type Timestamps } from "../domain/record.ts";
 import { findByChannel, listOpen, loadIncident } from "../store/incidents.ts";
+import { checklistOf } from "./checklist.ts";
+import { cadenceEvents } from "../store/cadence.ts";
+import { recorded } from "./record.ts";
 import type { Ctx } from "./context.ts";
 
 export function incidentInChannel(ctx: Ctx, channelId: string): Promise<Incident | undefined> {
@@ -21,15 +26,26 @@ export async function openIncidentsFor(ctx: Ctx, teamId: string, userId: string)
 export interface InfoFacts {
   actionItems: { number: number; text: string; ownerId: string | null; due: string | null; priority: string; done: boolean }[];
   recent: { at: Date; text: string }[];
+  timestamps: Timestamps;
+  durations: Durations;
+  punctuality: Punctuality;
+  checklist: { done: number; total: number };
 }
 
 /** The action items and the latest timeline entries, for /incident info. */
 export async function infoFacts(ctx: Ctx, incident: Incident, recentCount = 8): Promise<InfoFacts> {
-  const [items, recent] = await Promise.all([
+  const [items, recent, events, checklist] = await Promise.all([
     ctx.db.actionItem.findMany({ where: { incidentId: incident.id }, orderBy: { number: "asc" } }),
     ctx.db.timelineEntry.findMany({ where: { incidentId: incident.id }, orderBy: [{ at: "desc" }, { id: "desc" }], take: recentCount }),
+    cadenceEvents(ctx.db, ctx.config.incident.severities, incident),
+    checklistOf(ctx.db, incident.id),
   ]);
+  const timestamps = effectiveTimestamps(recorded(incident, ctx.bot.userId));
   return {
+    timestamps,
+    durations: durations(timestamps),
+    punctuality: punctuality(events, ctx.clock.now(), ctx.config.incident.timezone),
+    checklist: progress(checklist),
     actionItems: items.map((a) => ({ number: a.number, text: a.text, ownerId: a.ownerId, due: a.dueDate?.toISOString().slice(0, 10) ?? null, priority: a.priority, done: a.status === "done" })),
     recent: recent.reverse().map((e) => ({ at: e.at, text: e.text })),
   };

@@ -115,7 +115,7 @@ async function draftPostmortem(ctx: Ctx, job: ClaimedJob): Promise<void> {
 
   let rendered: Awaited<ReturnType<typeof renderPostmortem>>;
   try {
-    rendered = await renderPostmortem(ctx.config.incident.templatesDir, await postmortemData(ctx.db, ctx.users, ctx.config, incident.id, now));
+    rendered = await renderPostmortem(ctx.config.incident.templatesDir, await postmortemData(ctx.db, ctx.users, ctx.config, incident.id, now, ctx.bot.userId));
   } catch (err) {
     if (!(err instanceof TemplateError)) throw err;
     // the built-in template itself failed: a bug, said plainly; retrying would fail the same way

@@ -107,7 +107,7 @@ async function createChannel(ctx: Ctx, incident: Incident): Promise<Incident> {
   const declaredAt = DateTime.fromJSDate(incident.declaredAt).setZone(ctx.config.incident.timezone);
   const created = await ctx.once.createChannel(
     `channel:${incident.id}`,
-    (attempt) => channelName({ prefix: ctx.config.incident.channelPrefix, declaredAt, title: incident.title, number: incident.number, attempt }),
+    (attempt) => channelName({ prefix: incident.isDrill ? ctx.config.incident.drillChannelPrefix : ctx.config.incident.channelPrefix, declaredAt, title: incident.title, number: incident.number, attempt }),
     incident.isPrivate,
     async (channelId) => (await ctx.db.incident.count({ where: { channelId, NOT: { id: incident.id } } })) === 0,
   );
@@ -158,7 +158,8 @@ async function pinOpening(ctx: Ctx, incidentId: string, channel: string): Promis
 async function announce(ctx: Ctx, incident: Incident, channel: string): Promise<void> {
   const configured = ctx.config.incident.announceChannel;
   // a private incident's existence, title and people stay inside its channel
-  if (!configured || incident.isPrivate) return;
+  // a private incident's existence stays inside its channel; a drill is practice, not news
+  if (!configured || incident.isPrivate || incident.isDrill) return;
   const target = await ctx.channels.resolve(configured);
   const severity = requireSeverity(ctx.config.incident.severities, incident.severity);
   const message = announceDeclared(incident, severity, channel);

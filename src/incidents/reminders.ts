@@ -136,7 +136,7 @@ async function remind(ctx: Ctx, kind: ReminderKind, p: z.output<typeof reminderP
 
 async function announceEscalated(ctx: Ctx, incident: Incident, severity: ReturnType<typeof requireSeverity>, since: Date, key: string): Promise<void> {
   const configured = ctx.config.incident.announceChannel;
-  if (!configured || incident.isPrivate || !incident.channelId) return;
+  if (!configured || incident.isPrivate || incident.isDrill || !incident.channelId) return;
   const m = announceEscalation(incident, severity, since, incident.channelId);
   try {
     await ctx.once.post(`announce:${key}`, { channel: await ctx.channels.resolve(configured), text: m.text, blocks: m.blocks });

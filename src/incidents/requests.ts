@@ -71,6 +71,7 @@ export const DECLARE_REQUEST = jobType({
     userId: z.string(),
     title: z.string(),
     severity: z.string(),
+    isDrill: z.boolean().default(false),
     originChannelId: z.string().optional(),
     responseUrl: z.string().optional(),
     /** The request's key: the declaration it makes carries it, so a second delivery finds it. */
@@ -85,6 +86,7 @@ export const DECLARE_REQUEST = jobType({
       title: req.title,
       severity: req.severity,
       isPrivate: false,
+      isDrill: req.isDrill,
       declareKey: req.declareKey,
       ...(req.originChannelId ? { originChannelId: req.originChannelId } : {}),
       ...(req.responseUrl ? { responseUrl: req.responseUrl } : {}),

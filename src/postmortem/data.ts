@@ -6,12 +6,14 @@ import { DateTime } from "luxon";
 import type { Config } from "../config/index.ts";
 import { incidentRef } from "../domain/incident.ts";
 import { durationBetween } from "../domain/durations.ts";
+import { DURATION_KEYS, DURATION_LABEL, durations, effectiveTimestamps, percent, punctuality, recordedTimestamps, sourceOf, TIMESTAMP_KEYS, TIMESTAMP_LABEL } from "../domain/record.ts";
 import { STATUS_LABEL } from "../domain/lifecycle.ts";
 import { ROLE_INFO, SINGLE_ROLES } from "../domain/roles.ts";
 import { requireSeverity } from "../domain/severity.ts";
 import { oneLine, safeToPlain } from "../domain/text.ts";
 import type { UserDirectory } from "../slack/users.ts";
 import type { Db } from "../store/database.ts";
+import { cadenceEvents } from "../store/cadence.ts";
 import { loadIncident } from "../store/incidents.ts";
 
 export interface PostmortemData {
@@ -33,6 +35,9 @@ export interface PostmortemData {
     impact: string;
     detection: string;
     root_cause: string;
+    timestamps: { label: string; key: string; at_utc: string; source: string }[];
+    durations: { label: string; key: string; value: string; seconds: number | null }[];
+    punctuality: string;
   };
   roles: { label: string; people: string }[];
   timeline: { at_utc: string; actor: string; text: string; link: string }[];
@@ -52,7 +57,9 @@ export function cell(text: string): string {
 }
 
 
-export async function postmortemData(db: Db, users: UserDirectory, config: Config, incidentId: string, now: Date): Promise<PostmortemData> {
+const humanSeconds = (s: number) => (s < 60 ? "less than a minute" : durationBetween(new Date(0), new Date(s * 1000)));
+
+export async function postmortemData(db: Db, users: UserDirectory, config: Config, incidentId: string, now: Date, botUserId: string): Promise<PostmortemData> {
   const incident = await loadIncident(db, incidentId);
   if (!incident) throw new Error(`incident ${incidentId} not found`);
   const row = await db.incident.findUniqueOrThrow({ where: { id: incidentId }, select: { rootCause: true } });
@@ -75,11 +82,16 @@ export async function postmortemData(db: Db, users: UserDirectory, config: Confi
   for (const u of updates) ids.add(u.authorId);
   for (const a of items) if (a.ownerId) ids.add(a.ownerId);
   for (const c of checklist) if (c.doneBy) ids.add(c.doneBy);
+  for (const s of Object.values(incident.timestampSources)) if (s) ids.add(s);
   const names = await users.names([...ids].filter((id) => /^[UW]/.test(id)));
   const at = (id: string | null) => (id ? `@${names.get(id) ?? id}` : "");
   const plain = (safe: string) => safeToPlain(safe, (id) => names.get(id));
 
   const severity = requireSeverity(config.incident.severities, incident.severity);
+  const rec = recordedTimestamps(incident, botUserId);
+  const times = effectiveTimestamps(rec);
+  const lasted = durations(times);
+  const punct = punctuality(await cadenceEvents(db, config.incident.severities, incident), now, config.incident.timezone);
   const zone = config.incident.timezone;
   const roles = SINGLE_ROLES.map((r) => {
     const holders = assignments.filter((a) => a.role === r).map((a) => at(a.userId));
@@ -112,6 +124,13 @@ export async function postmortemData(db: Db, users: UserDirectory, config: Confi
       impact: incident.impact ?? "",
       detection: incident.detection ?? "",
       root_cause: row.rootCause ? plain(row.rootCause) : "",
+      timestamps: TIMESTAMP_KEYS.map((k) => {
+        const when = times[k];
+        const source = sourceOf(rec, k);
+        return { label: TIMESTAMP_LABEL[k], key: k, at_utc: when ? `${utc(when)} UTC` : "", source: source === "auto" ? "auto" : `@${names.get(source) ?? source}` };
+      }),
+      durations: DURATION_KEYS.map((k) => ({ label: DURATION_LABEL[k], key: k, value: lasted[k] === null ? "" : humanSeconds(lasted[k] ?? 0), seconds: lasted[k] })),
+      punctuality: punct.kept + punct.missed === 0 ? "no updates were due" : `${percent(punct.ratio)} (${punct.kept} of ${punct.kept + punct.missed} updates due were on time)`,
     },
     roles,
     timeline: timeline.map((e) => ({ at_utc: utc(e.at), actor: e.kind === "message" || e.kind === "note" ? at(e.actorId) : "", text: oneLine(plain(e.text)), link: e.permalink ?? "" })),

@@ -12,6 +12,7 @@ export const CALLBACK = {
   addToTimeline: "warroom.add_to_timeline",
   /** The severity assessment, pushed over the declare form. */
   assessModal: "warroom.assess",
+  timestampsModal: "warroom.timestamps",
 } as const;
 
 export const ACTION = {

@@ -45,6 +45,11 @@ export function toIncident(row: Row): Incident {
     nextUpdateDueAt: row.nextUpdateDueAt,
     resolvedAt: row.resolvedAt,
     closedAt: row.closedAt,
+    impactStartedAt: row.impactStartedAt,
+    detectedAt: row.detectedAt,
+    acknowledgedAt: row.acknowledgedAt,
+    mitigatedAt: row.mitigatedAt,
+    timestampSources: (row.timestampSources ?? {}) as Incident["timestampSources"],
     cadenceEpoch: row.cadenceEpoch,
     severityChangedAt: row.severityChangedAt,
     snoozedUntil: row.snoozedUntil,
@@ -187,6 +192,12 @@ function changedColumns(before: Incident, after: Incident): Prisma.IncidentUnche
   if (before.nextUpdateDueAt?.getTime() !== after.nextUpdateDueAt?.getTime()) data.nextUpdateDueAt = after.nextUpdateDueAt;
   if (before.resolvedAt?.getTime() !== after.resolvedAt?.getTime()) data.resolvedAt = after.resolvedAt;
   if (before.closedAt?.getTime() !== after.closedAt?.getTime()) data.closedAt = after.closedAt;
+  if (before.impactStartedAt?.getTime() !== after.impactStartedAt?.getTime()) data.impactStartedAt = after.impactStartedAt;
+  if (before.detectedAt?.getTime() !== after.detectedAt?.getTime()) data.detectedAt = after.detectedAt;
+  if (before.acknowledgedAt?.getTime() !== after.acknowledgedAt?.getTime()) data.acknowledgedAt = after.acknowledgedAt;
+  if (before.mitigatedAt?.getTime() !== after.mitigatedAt?.getTime()) data.mitigatedAt = after.mitigatedAt;
+  if (before.declaredAt.getTime() !== after.declaredAt.getTime()) data.declaredAt = after.declaredAt;
+  if (JSON.stringify(before.timestampSources) !== JSON.stringify(after.timestampSources)) data.timestampSources = after.timestampSources as Prisma.InputJsonValue;
   if (before.cadenceEpoch !== after.cadenceEpoch) data.cadenceEpoch = after.cadenceEpoch;
   if (before.severityChangedAt?.getTime() !== after.severityChangedAt?.getTime()) data.severityChangedAt = after.severityChangedAt;
   if (before.snoozedUntil?.getTime() !== after.snoozedUntil?.getTime()) data.snoozedUntil = after.snoozedUntil;

@@ -178,8 +178,24 @@ severities:
     ["severities:\n  - id: SEV1\n    label: A\n    description: a\n    cadence: PT1H\n    respond_within: 15 minutes\n", /: line 6: severities\[0\]\.respond_within: expected a positive ISO-8601 duration for respond_within/],
     ["severities:\n  - id: SEV1\n    label: A\n    description: a\n    cadence: PT1H\n    notify: S0ONCALL\n", /: line 6: severities\[0\]\.notify: expected a list of Slack ids/],
     ["severities:\n  - id: SEV1\n    label: A\n    description: a\n    cadence: PT1H\n    notify_drills: sometimes\n", /: line 6: severities\[0\]\.notify_drills: expected true or false/],
+    ["announce_channel: incidents\ndigest:\n  cron: 0 9 * *\n", /: line 3: digest\.cron: expected a cron pattern of five fields \(minute hour day month weekday\), or six with seconds first, such as "0 9 \* \* 1" \(got 4 fields\)/],
+    ["announce_channel: incidents\ndigest:\n  cron: 0 9 * * 1 2026 x\n", /: line 3: digest\.cron: expected a cron pattern of five fields/],
+    ["announce_channel: incidents\ndigest:\n  cron: 0 25 * * 1\n", /: line 3: digest\.cron: expected a cron pattern such as "0 9 \* \* 1": /],
+    ["digest:\n  cron: 0 9 * * 1\n", /: line 1: digest\.channel: expected a channel for the digest \(or set announce_channel, its default\)/],
+    ["digest:\n  cron: 0 9 * * 1\n  chanel: x\n", /: line 3: unknown key "chanel" in digest/],
+    ["digest: every monday\n", /: line 1: digest: expected a mapping such as/],
+    ["drill_channel_prefix: Practice!\n", /: line 1: drill_channel_prefix: expected lowercase letters, digits, - or _ \(at most 20 characters\), such as drill/],
+    ["channel_prefix: x\ndrill_channel_prefix: x\n", /: line 2: drill_channel_prefix: must differ from channel_prefix \("x"\)/],
   ])("names the line of the problem: %j", (yaml, expected) => {
     expect(problem(withFile(yaml))).toMatch(expected);
+  });
+
+  it("reads the digest and the drill channel prefix", () => {
+    const c = loadConfig(withFile("announce_channel: incidents\ndrill_channel_prefix: practice\ndigest:\n  cron: 30 0 9 * * 1\n"));
+    expect(c.incident.digest).toEqual({ cron: "30 0 9 * * 1", channel: "incidents" });
+    expect(c.incident.drillChannelPrefix).toBe("practice");
+    expect(loadConfig(withFile("digest: { cron: '0 9 * * 1', channel: C0123ABCD }\n")).incident.digest?.channel).toBe("C0123ABCD");
+    expect(loadConfig(withFile("{}\n")).incident.digest).toBeUndefined();
   });
 
   it("reads a severity's notify list, respond_within and notify_drills", () => {

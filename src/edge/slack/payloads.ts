@@ -63,6 +63,7 @@ const stateValue = z
     selected_option: z.object({ value: z.string() }).nullable().optional(),
     selected_options: z.array(z.object({ value: z.string() })).optional(),
     selected_date: z.string().nullable().optional(),
+    selected_date_time: z.number().int().nullable().optional(),
   })
   .passthrough();
 

@@ -25,9 +25,10 @@ export function declaredConfirmation(incident: Incident, channelId: string): { t
   return { text, blocks: sections(`:white_check_mark: ${text}`) };
 }
 
-export function declaringAck(title: string, severity: Severity, defaulted: boolean): { text: string; blocks: unknown[] } {
+export function declaringAck(title: string, severity: Severity, defaulted: boolean, drill = false): { text: string; blocks: unknown[] } {
   const note = defaulted ? ` (severity defaulted to ${severity.id}: change it with \`/incident sev <n> <reason>\`)` : "";
-  const text = `Declaring ${escapeMrkdwn(severity.id)} (${escapeMrkdwn(severity.label)}): ${escapeMrkdwn(title)}${note}. Opening the incident channel; its link follows in a moment…`;
+  const what = drill ? `a DRILL at ${escapeMrkdwn(severity.id)} (${escapeMrkdwn(severity.label)})` : `${escapeMrkdwn(severity.id)} (${escapeMrkdwn(severity.label)})`;
+  const text = `Declaring ${what}: ${escapeMrkdwn(title)}${note}. Opening the incident channel; its link follows in a moment…${drill ? " It is not announced and not counted." : ""}`;
   return { text, blocks: sections(`:rotating_light: ${text}`) };
 }
 

@@ -21,6 +21,7 @@ export interface DeclareFormValues {
   detection?: string | undefined;
   ic?: string | undefined;
   private?: boolean | undefined;
+  drill?: boolean | undefined;
 }
 
 export interface DeclareModalOptions {
@@ -42,6 +43,12 @@ export function declareModal(ladder: SeverityLadder, declarer: string, meta: Dec
     description: { type: "plain_text", text: "Private channel, nothing announced outside it" },
     value: "private",
   };
+  const drillOption = {
+    text: { type: "plain_text", text: "This is a drill" },
+    description: { type: "plain_text", text: "Practice: never announced, not counted in stats" },
+    value: "drill",
+  };
+  const checked = [...(v.private ? [privateOption] : []), ...(v.drill ? [drillOption] : [])];
   return {
     type: "modal",
     callback_id: CALLBACK.declareModal,
@@ -106,7 +113,7 @@ export function declareModal(ladder: SeverityLadder, declarer: string, meta: Dec
         block_id: BLOCK.private,
         optional: true,
         label: { type: "plain_text", text: "Visibility" },
-        element: { type: "checkboxes", action_id: INPUT, options: [privateOption], ...(v.private ? { initial_options: [privateOption] } : {}) },
+        element: { type: "checkboxes", action_id: INPUT, options: [privateOption, drillOption], ...(checked.length > 0 ? { initial_options: checked } : {}) },
       },
     ],
   };

@@ -8,6 +8,7 @@ import { humanDuration } from "./format.ts";
 
 const ORDER: CommandKind[] = [
   "declare",
+  "drill",
   "update",
   "status",
   "sev",
@@ -20,9 +21,15 @@ const ORDER: CommandKind[] = [
   "postmortem",
   "close",
   "info",
+  "checklist",
+  "timestamps",
   "list",
+  "stats",
   "help",
 ];
+
+/** Every sub-command, in ORDER, then any not placed there. */
+const LISTED: CommandKind[] = [...ORDER, ...(Object.keys(USAGE) as CommandKind[]).filter((k) => !ORDER.includes(k))];
 
 export function helpMessage(ladder: SeverityLadder): { text: string; blocks: KnownBlock[] } {
   const severities = ladder
@@ -32,7 +39,7 @@ export function helpMessage(ladder: SeverityLadder): { text: string; blocks: Kno
     text: "Warroom: /incident sub-commands",
     blocks: [
       { type: "header", text: { type: "plain_text", text: "Warroom — /incident" } },
-      { type: "section", text: { type: "mrkdwn", text: ORDER.map((k) => `• ${USAGE[k]}`).join("\n") } },
+      { type: "section", text: { type: "mrkdwn", text: LISTED.map((k) => `• ${USAGE[k]}`).join("\n") } },
       { type: "section", text: { type: "mrkdwn", text: `*Severities* (when in doubt, round up):\n${severities}` } },
       {
         type: "context",

@@ -6,6 +6,7 @@ import { STATUS_LABEL } from "../../domain/lifecycle.ts";
 import { ROLE_INFO, SINGLE_ROLES } from "../../domain/roles.ts";
 import type { Severity, SeverityLadder } from "../../domain/severity.ts";
 import { requireSeverity } from "../../domain/severity.ts";
+import { DURATION_KEYS, DURATION_LABEL, type Durations, percent, type Punctuality, shortDuration, TIMESTAMP_KEYS, TIMESTAMP_LABEL, type Timestamps } from "../../domain/record.ts";
 import { escapeMrkdwn, truncate } from "../../domain/text.ts";
 import { channelLink, humanDuration, mention, slackDate } from "./format.ts";
 
@@ -32,7 +33,23 @@ export interface TimelineView {
   text: string;
 }
 
-export function infoMessage(incident: Incident, severity: Severity, now: Date, actionItems: readonly ActionItemView[] = [], recent: readonly TimelineView[] = []): { text: string; blocks: unknown[] } {
+export interface RecordView {
+  timestamps: Timestamps;
+  durations: Durations;
+  punctuality: Punctuality;
+  checklist: { done: number; total: number };
+}
+
+/** The record's times, durations and punctuality, for /incident info. */
+export function recordLines(r: RecordView): string {
+  const times = TIMESTAMP_KEYS.filter((k) => r.timestamps[k]).map((k) => `${TIMESTAMP_LABEL[k]} ${slackDate(r.timestamps[k] as Date, "{date_short} {time}", `${(r.timestamps[k] as Date).toISOString().slice(0, 16).replace("T", " ")} UTC`)}`);
+  const ds = DURATION_KEYS.filter((k) => r.durations[k] !== null).map((k) => `${DURATION_LABEL[k]} ${shortDuration(r.durations[k])}`);
+  const p = r.punctuality;
+  const punct = p.kept + p.missed === 0 ? "no updates due yet" : `${percent(p.ratio)} (${p.kept} of ${p.kept + p.missed} on time)`;
+  return [`*Times:* ${times.join(" · ")}`, `*Durations:* ${ds.length > 0 ? ds.join(" · ") : "_none yet_"}`, `*Update punctuality:* ${punct}`, `*Checklist:* ${r.checklist.done} of ${r.checklist.total} done`].join("\n");
+}
+
+export function infoMessage(incident: Incident, severity: Severity, now: Date, actionItems: readonly ActionItemView[] = [], recent: readonly TimelineView[] = [], record?: RecordView): { text: string; blocks: unknown[] } {
   const ref = incidentRef(incident);
   const roles = SINGLE_ROLES.map((r) => `*${ROLE_INFO[r].label}:* ${mention(incident.roles[r])}`);
   roles.push(`*Responders:* ${incident.responders.length > 0 ? incident.responders.map((u) => mention(u)).join(", ") : "_none yet_"}`);
@@ -52,6 +69,7 @@ export function infoMessage(incident: Incident, severity: Severity, now: Date, a
   const blocks: unknown[] = [
     { type: "section", text: { type: "mrkdwn", text: lines.join("\n") } },
     { type: "section", text: { type: "mrkdwn", text: roles.join("\n") } },
+    ...(record ? [{ type: "section", text: { type: "mrkdwn", text: recordLines(record) } }] : []),
   ];
   if (actionItems.length > 0) {
     const items = actionItems.map((a) => `${a.done ? ":white_check_mark:" : ":white_square:"} #${a.number} ${a.text} · ${mention(a.ownerId, "no owner")}${a.due ? ` · due ${a.due}` : ""} · ${a.priority}`);

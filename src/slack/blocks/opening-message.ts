@@ -74,7 +74,7 @@ export function openingMessage(incident: Incident, severity: Severity): { text: 
     `*Detection:* ${incident.detection ? escapeMrkdwn(truncate(incident.detection, 800)) : "_not recorded_"}`,
   ].join("\n");
   const blocks: Record<string, unknown>[] = [
-    { type: "header", text: { type: "plain_text", text: `🚨 INCIDENT DECLARED 🚨 ${ref}` } },
+    { type: "header", text: { type: "plain_text", text: `${incident.isDrill ? "DRILL · " : ""}🚨 INCIDENT DECLARED 🚨 ${ref}` } },
     {
       type: "section",
       fields: [
@@ -89,6 +89,9 @@ export function openingMessage(incident: Incident, severity: Severity): { text: 
   if (editable) {
     blocks.push({ type: "actions", block_id: takeButtonsBlock(incident.id), elements: [...SINGLE_ROLES, "responder" as const].map((r) => takeButton(incident, r)) });
   }
+  if (editable && !incident.roles.ic) {
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: ":raising_hand: *Who takes Incident Commander?* Press *Take IC* below: someone has to own this incident." } });
+  }
   blocks.push(
     { type: "section", text: { type: "mrkdwn", text: nextUpdateLine(incident, severity) } },
     { type: "divider" },
@@ -97,18 +100,18 @@ export function openingMessage(incident: Incident, severity: Severity): { text: 
       elements: [
         {
           type: "mrkdwn",
-          text: "Please keep this channel focused on incident response. Use threads for extended discussion. Pin a message or react with :pushpin: to add it to the timeline.",
+          text: `${incident.isDrill ? "*This is a drill*: practise as if it were real; it is not announced and not counted. " : ""}Please keep this channel focused on incident response. Use threads for extended discussion. Pin a message or react with :pushpin: to add it to the timeline.`,
         },
       ],
     },
   );
   const ic = incident.roles.ic ? ` · IC: <@${incident.roles.ic}>` : "";
-  const text = truncate(`🚨 INCIDENT DECLARED ${ref} · ${severity.id} (${severity.label}): ${title}${ic} · ${STATUS_LABEL[incident.status]}`, 3000);
+  const text = truncate(`${incident.isDrill ? "DRILL · " : ""}🚨 INCIDENT DECLARED ${ref} · ${severity.id} (${severity.label}): ${title}${ic} · ${STATUS_LABEL[incident.status]}`, 3000);
   return { text, blocks };
 }
 
 /** The channel topic: plain text (Slack does not format topics), at most 250 characters. */
 export function channelTopic(incident: Incident, severity: Severity, icName: string | undefined): string {
-  const parts = [`${incidentRef(incident)} ${severity.id} ${severity.label}`, STATUS_LABEL[incident.status], `IC: ${icName ?? "unassigned"}`];
+  const parts = [`${incident.isDrill ? "DRILL · " : ""}${incidentRef(incident)} ${severity.id} ${severity.label}`, STATUS_LABEL[incident.status], `IC: ${icName ?? "unassigned"}`];
   return truncate(`${parts.join(" · ")} · ${incident.title}`, 250);
 }

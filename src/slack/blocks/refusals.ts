@@ -29,6 +29,8 @@ export function refusalText(refusal: Refusal, incident: Incident, subject?: stri
       return `${ref} is already ${refusal.severity}.`;
     case "no_cadence":
       return `${ref} is ${refusal.severity}, which has no update cadence: there is no reminder to snooze.`;
+    case "timestamps":
+      return refusal.problems.map((p) => p.message).join(" ");
     case "stale_reminder":
       return `This reminder is out of date: ${ref} got an update (or a snooze) since. Nothing was changed.`;
     case "transition": {

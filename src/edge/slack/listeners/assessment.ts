@@ -46,6 +46,7 @@ function typed(values: StateValues | undefined): DeclareFormValues {
   if (detection) out.detection = detection;
   if (ic) out.ic = ic;
   if ((of(BLOCK.private).selected_options ?? []).some((o) => o.value === "private")) out.private = true;
+  if ((of(BLOCK.private).selected_options ?? []).some((o) => o.value === "drill")) out.drill = true;
   return out;
 }
 

@@ -54,7 +54,9 @@ export function registerDeclareModal(app: App, ctx: Ctx): void {
     }
     const impact = stripControls(stateOf(values, BLOCK.impact)?.value ?? "").trim();
     const detection = stripControls(stateOf(values, BLOCK.detection)?.value ?? "").trim();
-    const isPrivate = (stateOf(values, BLOCK.private)?.selected_options ?? []).some((o) => o.value === "private");
+    const options = stateOf(values, BLOCK.private)?.selected_options ?? [];
+    const isPrivate = options.some((o) => o.value === "private");
+    const isDrill = options.some((o) => o.value === "drill");
     const meta = parseMetadata(view.private_metadata);
     try {
       await declare(ctx, {
@@ -66,6 +68,7 @@ export function registerDeclareModal(app: App, ctx: Ctx): void {
         ...(detection ? { detection } : {}),
         icId: ic,
         isPrivate,
+        isDrill,
         ...(meta.originChannelId ? { originChannelId: meta.originChannelId } : {}),
         ...(meta.responseUrl ? { responseUrl: meta.responseUrl } : {}),
         // one view, one incident, however often it is submitted

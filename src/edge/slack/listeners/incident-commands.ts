@@ -13,6 +13,11 @@ import { addNote } from "../../../incidents/timeline.ts";
 import { changeSeverityJourney, postUpdateJourney } from "../../../incidents/updates.ts";
 import { addActionItem } from "../../../incidents/action-items.ts";
 import { repostChecklist } from "../../../incidents/checklist.ts";
+import { effectiveTimestamps } from "../../../domain/record.ts";
+import { recorded } from "../../../incidents/record.ts";
+import { statsFor } from "../../../incidents/stats.ts";
+import { statsMessage } from "../../../slack/blocks/stats.ts";
+import { timestampsModal } from "../../../slack/blocks/timestamps.ts";
 import { closeJourney, reopenJourney, requestPostmortem, resolveJourney, whyNotResolve } from "../../../incidents/resolve.ts";
 import { incidentInChannel, infoFacts, openIncidentsFor } from "../../../incidents/lookup.ts";
 import { resolveModal } from "../../../slack/blocks/resolution.ts";
@@ -51,7 +56,7 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
       const { payload, command } = req;
       if (!command.title) {
         await req.ack();
-        const view = declareModal(ladder, payload.user_id, { ...(payload.response_url ? { responseUrl: payload.response_url } : {}), originChannelId: payload.channel_id });
+        const view = declareModal(ladder, payload.user_id, { ...(payload.response_url ? { responseUrl: payload.response_url } : {}), originChannelId: payload.channel_id }, command.drill ? { values: { drill: true } } : {});
         const opened = await openModal(ctx, payload.trigger_id, view, "declare", req.receivedAt);
         if (!opened.ok) await req.respond(errorMessage(`The declare form could not open. ${opened.why}`, "Try again, or declare at once: `/incident declare sev2 <title>`."));
         return;
@@ -64,11 +69,12 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
         userId: payload.user_id,
         title: command.title,
         severity: severity.id,
+        ...(command.drill ? { isDrill: true } : {}),
         originChannelId: payload.channel_id,
         ...(payload.response_url ? { responseUrl: payload.response_url } : {}),
         declareKey: req.requestKey,
       });
-      await req.ack(declaringAck(command.title, severity, Boolean(command.severityDefaulted)));
+      await req.ack(declaringAck(command.title, severity, Boolean(command.severityDefaulted), Boolean(command.drill)));
     },
 
     update: inIncident(ctx, async (req, incident) => {
@@ -178,6 +184,18 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
       else if (r.ok) await req.ack(plainMessage(`You handed Incident Commander of ${incidentRef(r.after)} to <@${userId}>.`));
     }),
 
+    timestamps: inIncident(ctx, async (req, incident) => {
+      await req.ack();
+      const view = timestampsModal(incident, effectiveTimestamps(recorded(incident, ctx.bot.userId)), incident.timestampSources);
+      const opened = await openModal(ctx, req.payload.trigger_id, view, "timestamps", req.receivedAt);
+      if (!opened.ok) await req.respond(errorMessage(`The timestamps form could not open. ${opened.why}`, "Try `/incident timestamps` again in a moment."));
+    }),
+
+    async stats(req) {
+      const report = await statsFor(ctx, req.command.period);
+      await req.ack(statsMessage(report.stats, req.command.period, ladder));
+    },
+
     checklist: inIncident(ctx, async (req, incident) => {
       const p = await repostChecklist(ctx, incident, req.requestKey);
       await req.ack(plainMessage(p ? `Posting the checklist of ${incidentRef(incident)} again: ${p.done} of ${p.total} done.` : `The checklist of ${incidentRef(incident)} is on its way.`));
@@ -185,7 +203,7 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
 
     info: inIncident(ctx, async (req, incident) => {
       const facts = await infoFacts(ctx, incident);
-      await req.ack(infoMessage(incident, requireSeverity(ladder, incident.severity), ctx.clock.now(), facts.actionItems, facts.recent));
+      await req.ack(infoMessage(incident, requireSeverity(ladder, incident.severity), ctx.clock.now(), facts.actionItems, facts.recent, facts));
     }),
 
     async list(req) {

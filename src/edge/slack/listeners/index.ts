@@ -12,6 +12,7 @@ import { registerResolveListeners } from "./resolve.ts";
 import { registerRoleActions } from "./role-actions.ts";
 import { registerTimelineListeners } from "./timeline.ts";
 import { registerUnhandledFilter } from "./unhandled.ts";
+import { registerTimestampsListeners } from "./timestamps.ts";
 import { registerUpdateListeners } from "./updates.ts";
 
 export function registerListeners(app: App, ctx: Ctx): void {
@@ -25,4 +26,5 @@ export function registerListeners(app: App, ctx: Ctx): void {
   registerResolveListeners(app, ctx);
   registerChecklistListeners(app, ctx);
   registerAssessmentListeners(app, ctx);
+  registerTimestampsListeners(app, ctx);
 }

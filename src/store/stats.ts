@@ -1,0 +1,100 @@
+// The numbers of a period's incidents, aggregated by PostgreSQL (one pass each, over the index on
+// team and declaration time), so /incident stats answers in well under Slack's 3 s with 100,000
+// incidents stored. The timestamps' defaults are the domain's (domain/record.ts effectiveTimestamps),
+// written here as COALESCE chains; a test checks the two agree.
+
+import type { Db } from "./database.ts";
+
+export interface DurationStats {
+  n: number;
+  p50: number | null;
+  p90: number | null;
+}
+
+export interface PeriodStats {
+  total: number;
+  bySeverity: { severity: string; n: number }[];
+  durations: { time_to_detect: DurationStats; time_to_acknowledge: DurationStats; time_to_mitigate: DurationStats; time_to_resolve: DurationStats };
+  punctuality: { kept: number; missed: number };
+  actionItems: { open: number; overdue: number; done: number };
+}
+
+interface Row {
+  total: number;
+  ttd_n: number;
+  ttd_p50: number | null;
+  ttd_p90: number | null;
+  tta_n: number;
+  tta_p50: number | null;
+  tta_p90: number | null;
+  ttm_n: number;
+  ttm_p50: number | null;
+  ttm_p90: number | null;
+  ttr_n: number;
+  ttr_p50: number | null;
+  ttr_p90: number | null;
+  kept: number;
+  missed: number;
+}
+
+// percentile_cont answers a double precision
+const round = (v: number | null) => (v === null ? null : Math.round(v));
+
+/**
+ * Incidents declared from `since` (null: ever) to now in a workspace, drills excluded. `botUserId`
+ * tells the bot's declarations (acknowledged only when a person acts) from people's; `today` is the
+ * configured zone's date, for overdue action items.
+ */
+export async function periodStats(db: Db, teamId: string, since: Date | null, now: Date, botUserId: string, today: string): Promise<PeriodStats> {
+  const [rows, bySeverity, items] = await Promise.all([
+    db.$queryRaw<Row[]>`
+      WITH i AS (
+        SELECT COALESCE(impact_started_at, detected_at, declared_at) AS impact,
+               COALESCE(detected_at, declared_at) AS detected,
+               COALESCE(acknowledged_at, CASE WHEN declared_by <> ${botUserId} THEN declared_at END) AS acked,
+               COALESCE(mitigated_at, resolved_at) AS mitigated,
+               resolved_at, punct_kept,
+               punct_missed + CASE WHEN punct_pending_at < ${now} THEN 1 ELSE 0 END AS punct_missed
+          FROM incidents
+         WHERE team_id = ${teamId} AND NOT is_drill AND (${since}::timestamptz IS NULL OR declared_at >= ${since}::timestamptz) AND declared_at <= ${now}
+      ), d AS (
+        SELECT GREATEST(0, EXTRACT(EPOCH FROM detected - impact)) AS ttd,
+               GREATEST(0, EXTRACT(EPOCH FROM acked - detected)) AS tta,
+               GREATEST(0, EXTRACT(EPOCH FROM mitigated - impact)) AS ttm,
+               GREATEST(0, EXTRACT(EPOCH FROM resolved_at - impact)) AS ttr,
+               punct_kept, punct_missed
+          FROM i
+      )
+      SELECT count(*)::int AS total,
+             count(ttd)::int AS ttd_n, percentile_cont(0.5) WITHIN GROUP (ORDER BY ttd) AS ttd_p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY ttd) AS ttd_p90,
+             count(tta)::int AS tta_n, percentile_cont(0.5) WITHIN GROUP (ORDER BY tta) AS tta_p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY tta) AS tta_p90,
+             count(ttm)::int AS ttm_n, percentile_cont(0.5) WITHIN GROUP (ORDER BY ttm) AS ttm_p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY ttm) AS ttm_p90,
+             count(ttr)::int AS ttr_n, percentile_cont(0.5) WITHIN GROUP (ORDER BY ttr) AS ttr_p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY ttr) AS ttr_p90,
+             COALESCE(sum(punct_kept), 0)::int AS kept, COALESCE(sum(punct_missed), 0)::int AS missed
+        FROM d`,
+    db.$queryRaw<{ severity: string; n: number }[]>`
+      SELECT severity, count(*)::int AS n FROM incidents
+       WHERE team_id = ${teamId} AND NOT is_drill AND (${since}::timestamptz IS NULL OR declared_at >= ${since}::timestamptz) AND declared_at <= ${now}
+       GROUP BY severity`,
+    db.$queryRaw<{ open: number; overdue: number; done: number }[]>`
+      SELECT count(*) FILTER (WHERE a.status = 'open')::int AS open,
+             count(*) FILTER (WHERE a.status = 'open' AND a.due_date < ${today}::date)::int AS overdue,
+             count(*) FILTER (WHERE a.status = 'done')::int AS done
+        FROM action_items a JOIN incidents i ON i.id = a.incident_id
+       WHERE i.team_id = ${teamId} AND NOT i.is_drill AND (${since}::timestamptz IS NULL OR i.declared_at >= ${since}::timestamptz) AND i.declared_at <= ${now}`,
+  ]);
+  const r = rows[0] as Row;
+  const stat = (n: number, p50: number | null, p90: number | null): DurationStats => ({ n, p50: round(p50), p90: round(p90) });
+  return {
+    total: r.total,
+    bySeverity,
+    durations: {
+      time_to_detect: stat(r.ttd_n, r.ttd_p50, r.ttd_p90),
+      time_to_acknowledge: stat(r.tta_n, r.tta_p50, r.tta_p90),
+      time_to_mitigate: stat(r.ttm_n, r.ttm_p50, r.ttm_p90),
+      time_to_resolve: stat(r.ttr_n, r.ttr_p50, r.ttr_p90),
+    },
+    punctuality: { kept: r.kept, missed: r.missed },
+    actionItems: items[0] ?? { open: 0, overdue: 0, done: 0 },
+  };
+}
