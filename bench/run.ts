@@ -16,6 +16,7 @@ import { freePort } from "../test/support/postgres-cluster.ts";
 import { sequentialRounds } from "../test/support/rounds.ts";
 import { SlackRequests, type SentRequest } from "../test/support/slack-requests.ts";
 import { type BenchServer, startEmbeddedServer, startExternalServer } from "./databases.ts";
+import { measureRecord } from "./record.ts";
 import { measureLateness, measureTick } from "./scheduler.ts";
 import { fmt, percentile } from "./stats.ts";
 import { until } from "../test/support/wait.ts";
@@ -24,6 +25,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const LATENCY = Number(process.env.BENCH_SLACK_LATENCY_MS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const CONCURRENCY = 20;
+/** BENCH_SECTIONS=record,scheduler runs only those (and writes no results.md): core, scheduler, record. */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "core,scheduler,record").split(",").map((s) => s.trim()));
+const ALL = ["core", "scheduler", "record"].every((s) => SECTIONS.has(s));
 
 const lines: string[] = [];
 function out(line = ""): void {
@@ -137,24 +141,8 @@ async function channelReady(env: Env, bot: SlackRequests, count: number): Promis
   return { ms, rounds, roundsAfterChannel: after, calls };
 }
 
-async function main(): Promise<void> {
-  const started = Date.now();
-  const fake = await startFakeSlack();
-  fake.latencyMs = LATENCY;
-  const parent = await fs.mkdtemp(path.join(os.tmpdir(), "warroom-bench-"));
-  await fs.chmod(parent, 0o755);
-  const configFile = path.join(parent, "incident.config.yml");
-  await fs.writeFile(configFile, "announce_channel: incidents\n");
-  fake.ws.addChannel("incidents", {});
-  const users = Array.from({ length: 1200 }, (_, i) => fake.ws.addUser(`person${i}`));
-  const general = fake.ws.addChannel("general", { members: users.map((u) => u.id) }).id;
-  const env: Env = { fake, users, general, dataDir: path.join(parent, "data"), configFile };
-
-  out(`# Warroom benchmark`);
-  out();
-  out(`${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC · ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · fake Slack latency ${LATENCY} ms per call`);
-  out();
-
+async function coreSection(env: Env): Promise<void> {
+  const { fake, users, general } = env;
   let bot: BotProcess = await spawnBot(botEnv(env));
   await bot.waitUntilUp(60_000);
   const barePort = await freePort();
@@ -255,7 +243,38 @@ async function main(): Promise<void> {
   out();
   bare.kill("SIGTERM");
 
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const fake = await startFakeSlack();
+  fake.latencyMs = LATENCY;
+  const parent = await fs.mkdtemp(path.join(os.tmpdir(), "warroom-bench-"));
+  await fs.chmod(parent, 0o755);
+  const configFile = path.join(parent, "incident.config.yml");
+  await fs.writeFile(configFile, "announce_channel: incidents\n");
+  fake.ws.addChannel("incidents", {});
+  const users = Array.from({ length: 1200 }, (_, i) => fake.ws.addUser(`person${i}`));
+  const general = fake.ws.addChannel("general", { members: users.map((u) => u.id) }).id;
+  const env: Env = { fake, users, general, dataDir: path.join(parent, "data"), configFile };
+
+  out(`# Warroom benchmark`);
+  out();
+  out(`${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC · ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · fake Slack latency ${LATENCY} ms per call`);
+  out();
+
+  if (SECTIONS.has("core")) await coreSection(env);
   // ---- scheduler ----
+  if (SECTIONS.has("scheduler")) await schedulerSection();
+  if (SECTIONS.has("record")) await recordSection(env);
+  out(`Benchmark took ${Math.round((Date.now() - started) / 1000)} s.`);
+
+  await fake.stop();
+  await fs.rm(parent, { recursive: true, force: true });
+  if (ALL) await fs.writeFile(path.join(HERE, "results.md"), `${lines.join("\n")}\n`);
+}
+
+async function schedulerSection(): Promise<void> {
   out("## Scheduler (reminder lateness over 50 reminders; tick = one claim of due jobs, 300 ticks)");
   out();
   out("| database | open incidents | lateness p50 | lateness p99 | tick p50 | tick p99 | due-job query uses the index |");
@@ -273,11 +292,26 @@ async function main(): Promise<void> {
     }
   }
   out();
-  out(`Benchmark took ${Math.round((Date.now() - started) / 1000)} s.`);
+}
 
-  await fake.stop();
-  await fs.rm(parent, { recursive: true, force: true });
-  await fs.writeFile(path.join(HERE, "results.md"), `${lines.join("\n")}\n`);
+async function recordSection(env: Env): Promise<void> {
+  const server = await startExternalServer();
+  try {
+    const r = await measureRecord(await server.database(), env.fake, env.configFile, env.general, env.users.slice(0, 30));
+    out(`## The record at scale (${r.incidents.toLocaleString("en")} closed incidents, ${r.timeline.toLocaleString("en")} timeline entries, ${server.name}; seeded in ${r.seedS.toFixed(0)} s)`);
+    out();
+    out("| measurement | p50 | p99 | target |");
+    out("| --- | --- | --- | --- |");
+    out(`| \`/incident stats all\` answered (30 times) | ${fmt(r.statsMs.p50)} ms | ${fmt(r.statsMs.p99)} ms | p99 < 1 s |`);
+    out(`| App Home published, from the event to views.publish (30 times) | ${fmt(r.homeMs.p50)} ms | ${fmt(r.homeMs.p99)} ms | p99 < 300 ms |`);
+    out(`| \`GET /api/v1/incidents?limit=100\` (200 times) | ${fmt(r.listMs.p50)} ms | ${fmt(r.listMs.p99)} ms | p99 < 50 ms |`);
+    out();
+    out(`The full CSV export: ${r.csv.rows.toLocaleString("en")} rows, ${(r.csv.bytes / 2 ** 20).toFixed(1)} MB streamed in ${(r.csv.ms / 1000).toFixed(1)} s (target < 10 s); the bot's RSS ${r.csv.rssBeforeMb.toFixed(0)} MB before, ${r.csv.rssPeakMb.toFixed(0)} MB at most while streaming (target < 300 MB).`);
+    out(`Indexes the plans use: newest-first pages \`${r.indexes[0]}\`, open incidents \`${r.indexes[1]}\`, someone's action items \`${r.indexes[2]}\`.`);
+    out();
+  } finally {
+    await server.stop();
+  }
 }
 
 await main();

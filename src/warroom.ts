@@ -4,11 +4,14 @@
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config/index.ts";
 import { buildDeps, type Deps } from "./deps.ts";
+import { apiDoor } from "./edge/api/index.ts";
 import { type HttpServer, startHttpServer } from "./edge/http-server.ts";
 import type { Ctx } from "./incidents/context.ts";
 import { jobHandlers, reportBlockedJob, reportDeadJob } from "./incidents/catalogue.ts";
 import type { Logger } from "./log.ts";
 import { startHousekeeping } from "./scheduler/housekeeping.ts";
+import { planDigest } from "./incidents/digest.ts";
+import { RecentStats } from "./incidents/stats.ts";
 import { Liveness } from "./scheduler/liveness.ts";
 import { Worker, type WorkerOptions } from "./scheduler/worker.ts";
 import { createSlackApp } from "./edge/slack/app.ts";
@@ -48,6 +51,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     users: new UserDirectory(deps.slack, log, deps.clock),
     channels: new ChannelResolver(deps.slack, log),
     clock: deps.clock,
+    recentStats: new RecentStats(),
     bot: deps.bot,
     kick: () => worker?.kick(),
   };
@@ -72,6 +76,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
       healthy: () => deps.database.healthy(),
       // Bolt checks the same signature window against the system clock; the two must agree
       replayClock: systemClock,
+      doors: [apiDoor(ctx, config.apiToken)],
       ...(slackApp.requestListener ? { slackEvents: slackApp.requestListener, slackEventCallbacks: eventsRequestHandler(ctx, config.slack.signingSecret as string) } : {}),
     });
     await slackApp.start();
@@ -79,6 +84,9 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     // the leases of any that are not (a bot that died, this one's previous run included)
     await liveness.hold(worker.id);
     worker.start();
+    await planDigest(ctx);
+    // the App Home's line of the last 30 days is ready before the first person opens it
+    ctx.recentStats.get(ctx).catch((err: unknown) => log.warn({ err }, "could not work out the last 30 days' numbers"));
     stopHousekeeping = startHousekeeping(db, deps.clock, log);
   } catch (err) {
     await http?.close();

@@ -82,3 +82,12 @@ export function parseLogLevel(env: Env): LogLevel {
   return raw as LogLevel;
 }
 
+
+/** A secret given in the environment (an API token): at least 16 characters, no whitespace. */
+export function optionalSecret(env: Env, name: string, what: string): string | undefined {
+  const value = envValue(env, name);
+  if (value === undefined) return undefined;
+  if (/\s/.test(value)) throw new ConfigError(`${name} contains whitespace: set it again without spaces or line breaks`);
+  if (value.length < 16) throw new ConfigError(`${name} is too short to be safe: use at least 16 random characters (${what})`);
+  return value;
+}

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Duration } from "luxon";
 import type { LogLevel } from "../log.ts";
-import { type DatabaseConfig, type Env, envValue, parseApiUrl, parseDatabase, parseLogLevel, parsePort, requireToken } from "./env.ts";
+import { type DatabaseConfig, type Env, envValue, optionalSecret, parseApiUrl, parseDatabase, parseLogLevel, parsePort, requireToken } from "./env.ts";
 import { ConfigError } from "./errors.ts";
 import { type IncidentSettings, readIncidentSettings } from "./file.ts";
 
@@ -28,6 +28,8 @@ export interface Config {
   /** The config file that was read, if any. */
   readonly configFile?: string;
   readonly incident: IncidentSettings;
+  /** The HTTP API's bearer token (WARROOM_API_TOKEN); unset: the API is off. */
+  readonly apiToken?: string;
 }
 
 function resolveConfigFile(env: Env): string | undefined {
@@ -60,6 +62,7 @@ export function loadConfig(env: Env = process.env): Config {
   const port = parsePort(env);
   const database = parseDatabase(env);
   const logLevel = parseLogLevel(env);
+  const apiToken = optionalSecret(env, "WARROOM_API_TOKEN", "the HTTP API's bearer token, e.g. openssl rand -hex 32");
   const configFile = resolveConfigFile(env);
   const incident = readIncidentSettings(configFile, configFile ? path.dirname(configFile) : process.cwd());
   return deepFreeze({
@@ -75,5 +78,6 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     ...(configFile !== undefined ? { configFile } : {}),
     incident,
+    ...(apiToken !== undefined ? { apiToken } : {}),
   });
 }

@@ -17,6 +17,14 @@ export interface HttpServerOptions {
   slackEvents?: (req: http.IncomingMessage, res: http.ServerResponse) => void;
   /** Events API deliveries (JSON bodies), recorded before they are acknowledged. */
   slackEventCallbacks?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+  /** The other doors (the HTTP API, webhooks in, metrics), each under its path prefix. */
+  doors?: readonly Door[];
+}
+
+export interface Door {
+  /** "/api/" serves every path under it; "/metrics" only itself. */
+  readonly prefix: string;
+  handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void>;
 }
 
 export interface HttpServer {
@@ -73,7 +81,18 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       }
       return;
     }
-    json(res, 404, { error: "not found" });
+    const door = opts.doors?.find((d) => (d.prefix.endsWith("/") ? path?.startsWith(d.prefix) : path === d.prefix));
+    if (door) {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      door.handle(req, res, url).catch((err: unknown) => {
+        opts.log.error({ err, path }, "request failed");
+        if (!res.headersSent) json(res, 500, { error: "internal_error", message: "Something went wrong; see the bot's log." });
+        else res.destroy();
+      });
+      return;
+    }
+    req.resume();
+    json(res, 404, { error: "not_found", message: `Nothing is served at ${String(path).slice(0, 100)}.` });
   });
   // Slack waits 3 s; nothing legitimate takes longer to send its request
   server.requestTimeout = 10_000;

@@ -11,6 +11,7 @@ import { ACTION_DUE_JOB } from "./action-items.ts";
 import { CHECKLIST_POST_JOB, CHECKLIST_REFRESH_JOB } from "./checklist.ts";
 import type { Ctx } from "./context.ts";
 import { ANNOUNCE_JOB, DM_JOB, POST_JOB, REFRESH_JOB, WELCOME_JOB } from "./effects.ts";
+import { DIGEST_JOB } from "./digest.ts";
 import { HOME_JOB } from "./home.ts";
 import type { JobType } from "./job-type.ts";
 import { NOTIFY_JOB, NOTIFY_REPEAT_JOB } from "./notifications.ts";
@@ -43,6 +44,7 @@ export const CATALOGUE: readonly JobType[] = [
   NOTIFY_JOB,
   NOTIFY_REPEAT_JOB,
   RECORD_REFRESH_JOB,
+  DIGEST_JOB,
   DECLARE_REQUEST,
   TAKE_ROLE_REQUEST,
   ASSIGN_ROLE_REQUEST,

@@ -9,6 +9,7 @@ import type { SlackOnce } from "../slack/once.ts";
 import type { UserDirectory } from "../slack/users.ts";
 import type pg from "pg";
 import type { Db } from "../store/database.ts";
+import type { RecentStats } from "./stats.ts";
 
 export interface Ctx {
   readonly config: Config;
@@ -21,6 +22,8 @@ export interface Ctx {
   readonly users: UserDirectory;
   readonly channels: ChannelResolver;
   readonly clock: Clock;
+  /** The last 30 days' numbers, kept a minute (the App Home's line). */
+  readonly recentStats: RecentStats;
   readonly bot: BotIdentity;
   /** Asks this process's worker to run newly enqueued jobs now. */
   kick(): void;

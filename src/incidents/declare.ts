@@ -35,6 +35,8 @@ export interface DeclareInput {
   readonly isDrill?: boolean;
   /** When the problem was first seen, if before the declaration (the earliest alert's start). */
   readonly detectedAt?: Date;
+  /** What is known so far (mrkdwn-safe), the incident's first status summary. */
+  readonly statusSummary?: string;
   readonly originChannelId?: string;
   readonly responseUrl?: string;
   /** Idempotency key of the request: a modal's view id, or derived from the command. */
@@ -84,6 +86,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
           nextUpdateDueAt: plan.nextUpdateDueAt,
           acknowledgedAt,
           detectedAt,
+          statusSummary: input.statusSummary ?? null,
         },
       });
       const roleEvents = ic ? [{ kind: "role_changed" as const, role: "ic" as const, userId: ic, previous: null, by: input.userId, how: ic === input.userId ? ("declared" as const) : ("assign" as const) }] : [];
@@ -133,7 +136,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
     channelId: null,
     channelName: null,
     openingTs: null,
-    statusSummary: null,
+    statusSummary: input.statusSummary ?? null,
     lastUpdateAt: null,
     nextUpdateDueAt: plan.nextUpdateDueAt,
     resolvedAt: null,

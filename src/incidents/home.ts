@@ -1,9 +1,12 @@
-// The App Home tab, published when someone opens it.
+// The App Home tab, published when someone opens it: what they may see that is open, where they hold
+// a role, their open action items, the last 30 days in a line.
 
 import { z } from "zod";
-import { visibleTo } from "../domain/incident.ts";
-import { homeView } from "../slack/blocks/home.ts";
-import { listOpen } from "../store/incidents.ts";
+import { statsLine } from "../slack/blocks/stats.ts";
+import { HOME_LIMITS, homeView } from "../slack/blocks/home.ts";
+import { homeFacts } from "../store/home.ts";
+import { enqueue } from "../store/jobs.ts";
+import type { Ctx } from "./context.ts";
 import { draft, jobType } from "./job-type.ts";
 
 export const HOME_JOB = jobType({
@@ -11,13 +14,20 @@ export const HOME_JOB = jobType({
   payload: z.object({ userId: z.string() }),
   failure: "publish the App Home of",
   async run(ctx, p) {
-    const open = await listOpen(ctx.db, ctx.bot.teamId);
-    const visible = open.filter((i) => visibleTo(i, p.userId));
-    await ctx.slack.callUnless("views.publish", { user_id: p.userId, view: homeView(visible, ctx.config.incident.severities) }, "not_enabled");
+    const now = ctx.clock.now();
+    const [facts, last30] = await Promise.all([homeFacts(ctx.db, ctx.bot.teamId, p.userId, HOME_LIMITS), ctx.recentStats.get(ctx)]);
+    const view = homeView({ ...facts, statsLine: statsLine(last30.stats) }, p.userId, ctx.config.incident.severities, now);
+    await ctx.slack.callUnless("views.publish", { user_id: p.userId, view }, "not_enabled");
   },
 });
 
 /** One pending publish per person: opening the tab twice quickly publishes once. */
 export function homeJob(userId: string) {
   return draft(HOME_JOB, { userId }, { dedupeKey: `home:${userId}` });
+}
+
+/** Publishes someone's App Home again (after they changed something from it). */
+export async function refreshHome(ctx: Ctx, userId: string): Promise<void> {
+  await enqueue(ctx.db, [homeJob(userId)], ctx.clock.now());
+  ctx.kick();
 }

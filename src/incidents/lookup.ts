@@ -36,7 +36,8 @@ export interface InfoFacts {
 export async function infoFacts(ctx: Ctx, incident: Incident, recentCount = 8): Promise<InfoFacts> {
   const [items, recent, events, checklist] = await Promise.all([
     ctx.db.actionItem.findMany({ where: { incidentId: incident.id }, orderBy: { number: "asc" } }),
-    ctx.db.timelineEntry.findMany({ where: { incidentId: incident.id }, orderBy: [{ at: "desc" }, { id: "desc" }], take: recentCount }),
+    // the checklist's ticks have their own line
+    ctx.db.timelineEntry.findMany({ where: { incidentId: incident.id, kind: { not: "checklist" } }, orderBy: [{ at: "desc" }, { id: "desc" }], take: recentCount }),
     cadenceEvents(ctx.db, ctx.config.incident.severities, incident),
     checklistOf(ctx.db, incident.id),
   ]);

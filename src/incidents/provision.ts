@@ -44,6 +44,9 @@ export async function provision(ctx: Ctx, incidentId: string, checklistFallback?
   if (!incident) return;
   if (!incident.channelId) incident = await createChannel(ctx, incident);
   const channel = incident.channelId as string;
+  // each time, not only after creating it: a crash may fall between recording the channel and these
+  await autoTickNow(ctx, incident.id, ["channel_created"]);
+  await wakeWaitingJobs(ctx, incident.id);
 
   const transient: unknown[] = [];
   const degraded: { name: StepName; err: SlackCallError }[] = [];
@@ -114,8 +117,6 @@ async function createChannel(ctx: Ctx, incident: Incident): Promise<Incident> {
   // bookkeeping, not a decision: no version bump, so concurrent role claims are not disturbed
   await ctx.db.incident.update({ where: { id: incident.id }, data: { channelId: created.id, channelName: created.name } });
   ctx.log.info({ incident: incident.id, channel: created.id, name: created.name }, "incident channel created");
-  await autoTickNow(ctx, incident.id, ["channel_created"]);
-  await wakeWaitingJobs(ctx, incident.id);
   return { ...incident, channelId: created.id, channelName: created.name };
 }
 

@@ -25,3 +25,36 @@ export function statsBetween(ctx: Ctx, since: Date | null, until: Date): Promise
   const today = DateTime.fromJSDate(until, { zone: ctx.config.incident.timezone }).toFormat("yyyy-MM-dd");
   return periodStats(ctx.db, ctx.bot.teamId, since, until, ctx.bot.userId, today);
 }
+
+/**
+ * The last 30 days, as the App Home shows it in a line: opening the tab should not aggregate tens of
+ * thousands of incidents each time, and a line a minute old is as true. Worked out once at start;
+ * after a minute the line kept is still given while a fresh one is worked out behind it.
+ */
+export class RecentStats {
+  private kept: { at: number; report: StatsReport } | undefined;
+  private pending: Promise<StatsReport> | undefined;
+
+  constructor(private readonly ttlMs = 60_000) {}
+
+  get(ctx: Ctx): Promise<StatsReport> {
+    const now = ctx.clock.now().getTime();
+    if (this.kept && now - this.kept.at <= this.ttlMs) return Promise.resolve(this.kept.report);
+    const fresh = (this.pending ??= statsFor(ctx, "30d").then(
+      (report) => {
+        this.kept = { at: ctx.clock.now().getTime(), report };
+        this.pending = undefined;
+        return report;
+      },
+      (err: unknown) => {
+        this.pending = undefined;
+        throw err;
+      },
+    ));
+    if (this.kept) {
+      fresh.catch((err: unknown) => ctx.log.warn({ err }, "could not work out the last 30 days' numbers"));
+      return Promise.resolve(this.kept.report);
+    }
+    return fresh;
+  }
+}

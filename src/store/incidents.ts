@@ -19,7 +19,7 @@ const ROLE_COLUMN = {
 
 type Row = Prisma.IncidentGetPayload<{ include: { responders: true } }>;
 
-const withResponders = { responders: { orderBy: { addedAt: "asc" } } } as const;
+export const withResponders = { responders: { orderBy: { addedAt: "asc" } } } as const;
 
 export function toIncident(row: Row): Incident {
   return {

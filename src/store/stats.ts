@@ -19,20 +19,17 @@ export interface PeriodStats {
   actionItems: { open: number; overdue: number; done: number };
 }
 
+/** Each duration's count, and its median and 90th percentile from one sort (null with no values). */
 interface Row {
   total: number;
   ttd_n: number;
-  ttd_p50: number | null;
-  ttd_p90: number | null;
+  ttd_p: [number, number] | null;
   tta_n: number;
-  tta_p50: number | null;
-  tta_p90: number | null;
+  tta_p: [number, number] | null;
   ttm_n: number;
-  ttm_p50: number | null;
-  ttm_p90: number | null;
+  ttm_p: [number, number] | null;
   ttr_n: number;
-  ttr_p50: number | null;
-  ttr_p90: number | null;
+  ttr_p: [number, number] | null;
   kept: number;
   missed: number;
 }
@@ -58,18 +55,19 @@ export async function periodStats(db: Db, teamId: string, since: Date | null, no
           FROM incidents
          WHERE team_id = ${teamId} AND NOT is_drill AND (${since}::timestamptz IS NULL OR declared_at >= ${since}::timestamptz) AND declared_at <= ${now}
       ), d AS (
-        SELECT GREATEST(0, EXTRACT(EPOCH FROM detected - impact)) AS ttd,
-               GREATEST(0, EXTRACT(EPOCH FROM acked - detected)) AS tta,
-               GREATEST(0, EXTRACT(EPOCH FROM mitigated - impact)) AS ttm,
-               GREATEST(0, EXTRACT(EPOCH FROM resolved_at - impact)) AS ttr,
+        -- (GREATEST ignores NULLs, so an end not known yet is kept NULL by hand: it is not a zero)
+        SELECT CASE WHEN detected IS NULL THEN NULL ELSE GREATEST(0, EXTRACT(EPOCH FROM detected - impact)) END AS ttd,
+               CASE WHEN acked IS NULL THEN NULL ELSE GREATEST(0, EXTRACT(EPOCH FROM acked - detected)) END AS tta,
+               CASE WHEN mitigated IS NULL THEN NULL ELSE GREATEST(0, EXTRACT(EPOCH FROM mitigated - impact)) END AS ttm,
+               CASE WHEN resolved_at IS NULL THEN NULL ELSE GREATEST(0, EXTRACT(EPOCH FROM resolved_at - impact)) END AS ttr,
                punct_kept, punct_missed
           FROM i
       )
       SELECT count(*)::int AS total,
-             count(ttd)::int AS ttd_n, percentile_cont(0.5) WITHIN GROUP (ORDER BY ttd) AS ttd_p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY ttd) AS ttd_p90,
-             count(tta)::int AS tta_n, percentile_cont(0.5) WITHIN GROUP (ORDER BY tta) AS tta_p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY tta) AS tta_p90,
-             count(ttm)::int AS ttm_n, percentile_cont(0.5) WITHIN GROUP (ORDER BY ttm) AS ttm_p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY ttm) AS ttm_p90,
-             count(ttr)::int AS ttr_n, percentile_cont(0.5) WITHIN GROUP (ORDER BY ttr) AS ttr_p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY ttr) AS ttr_p90,
+             count(ttd)::int AS ttd_n, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ttd) AS ttd_p,
+             count(tta)::int AS tta_n, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY tta) AS tta_p,
+             count(ttm)::int AS ttm_n, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ttm) AS ttm_p,
+             count(ttr)::int AS ttr_n, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ttr) AS ttr_p,
              COALESCE(sum(punct_kept), 0)::int AS kept, COALESCE(sum(punct_missed), 0)::int AS missed
         FROM d`,
     db.$queryRaw<{ severity: string; n: number }[]>`
@@ -84,15 +82,15 @@ export async function periodStats(db: Db, teamId: string, since: Date | null, no
        WHERE i.team_id = ${teamId} AND NOT i.is_drill AND (${since}::timestamptz IS NULL OR i.declared_at >= ${since}::timestamptz) AND i.declared_at <= ${now}`,
   ]);
   const r = rows[0] as Row;
-  const stat = (n: number, p50: number | null, p90: number | null): DurationStats => ({ n, p50: round(p50), p90: round(p90) });
+  const stat = (n: number, p: [number, number] | null): DurationStats => ({ n, p50: round(p?.[0] ?? null), p90: round(p?.[1] ?? null) });
   return {
     total: r.total,
     bySeverity,
     durations: {
-      time_to_detect: stat(r.ttd_n, r.ttd_p50, r.ttd_p90),
-      time_to_acknowledge: stat(r.tta_n, r.tta_p50, r.tta_p90),
-      time_to_mitigate: stat(r.ttm_n, r.ttm_p50, r.ttm_p90),
-      time_to_resolve: stat(r.ttr_n, r.ttr_p50, r.ttr_p90),
+      time_to_detect: stat(r.ttd_n, r.ttd_p),
+      time_to_acknowledge: stat(r.tta_n, r.tta_p),
+      time_to_mitigate: stat(r.ttm_n, r.ttm_p),
+      time_to_resolve: stat(r.ttr_n, r.ttr_p),
     },
     punctuality: { kept: r.kept, missed: r.missed },
     actionItems: items[0] ?? { open: 0, overdue: 0, done: 0 },

@@ -113,6 +113,9 @@ function element(v: unknown, path: string, actionIds: Set<string>): void {
       }
       return;
     }
+    case "datetimepicker":
+      if (v.initial_date_time !== undefined && (typeof v.initial_date_time !== "number" || !Number.isInteger(v.initial_date_time) || v.initial_date_time < 0)) fail(`${path}.initial_date_time`, "must be a Unix timestamp in seconds");
+      return;
     case "datepicker":
       if (v.initial_date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v.initial_date as string)) fail(`${path}.initial_date`, "must be YYYY-MM-DD");
       return;

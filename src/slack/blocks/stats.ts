@@ -21,7 +21,7 @@ export function punctualityLine(stats: PeriodStats): string {
 }
 
 export function statsMessage(stats: PeriodStats, period: StatsPeriod, ladder: SeverityLadder): { text: string; blocks: unknown[] } {
-  const title = `Incidents in ${PERIOD_LABEL[period]}: ${stats.total}`;
+  const title = `Incidents in ${PERIOD_LABEL[period]}: ${stats.total.toLocaleString("en")}`;
   const lines = DURATION_KEYS.map((k) => {
     const d = stats.durations[k];
     return `*${DURATION_LABEL[k]}:* ${d.n === 0 ? "no incidents to measure" : `median ${shortDuration(d.p50)}, 90th percentile ${shortDuration(d.p90)} (n = ${d.n})`}`;

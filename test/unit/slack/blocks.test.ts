@@ -7,6 +7,7 @@ import { DEFAULT_SEVERITIES } from "../../../src/domain/severity.ts";
 import { announceDeclared } from "../../../src/slack/blocks/announcements.ts";
 import { declareModal } from "../../../src/slack/blocks/declare-modal.ts";
 import { helpMessage } from "../../../src/slack/blocks/help.ts";
+import { HOME_LIMITS, homeView } from "../../../src/slack/blocks/home.ts";
 import { infoMessage, listMessage } from "../../../src/slack/blocks/info.ts";
 import { channelTopic, openingMessage } from "../../../src/slack/blocks/opening-message.ts";
 import { decodeRoleButton, encodeRoleButton, parseRoleRowBlock, roleRowBlock } from "../../../src/slack/ids.ts";
@@ -107,5 +108,20 @@ describe("other messages and views", () => {
     const m = flat(roleBrief(anIncident(), SEV2, "ic"));
     expect(m).toContain("You are the Incident Commander of INC-12");
     expect(m).toContain("Debug code (unless they are the only responder)");
+  });
+});
+
+describe("the App Home view", () => {
+  it("stays under Slack's 100 blocks with many incidents and items, ending lists with 'and N more'", () => {
+    const many = Array.from({ length: 80 }, (_, i) => baseIncident({ id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, number: i + 1, title: `Incident ${i}` }));
+    const items = Array.from({ length: 70 }, (_, i) => ({ id: i + 1, number: 1, text: `Do ${i}`, due: null, incident: { number: 1, channelId: "C0123ABCD" } }));
+    const view = homeView({ open: many.slice(0, HOME_LIMITS.open), openTotal: 80, mine: many.slice(0, HOME_LIMITS.roles), mineTotal: 80, items: items.slice(0, HOME_LIMITS.items), itemsTotal: 70, statsLine: "Last 30 days: 80 incidents" }, "U0VIEWER", DEFAULT_SEVERITIES, new Date());
+    const blocks = view.blocks as unknown[];
+    expect(blocks.length).toBeLessThan(100);
+    expect(checkView(view)).toBeUndefined();
+    const text = JSON.stringify(blocks);
+    expect(text).toContain("…and 50 more open incidents");
+    expect(text).toContain("…and 65 more incidents where you hold a role");
+    expect(text).toContain("…and 40 more action items");
   });
 });

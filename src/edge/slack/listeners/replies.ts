@@ -45,7 +45,9 @@ export function onAction(app: App, ctx: Ctx, actionId: string | RegExp, what: st
       return;
     }
     try {
-      await handler({ body: parsed.data, action, receivedAt, ack: ackOnce, whisper: (text) => whisper(respond, text) });
+      // a click in the App Home has no response_url: there is no message to answer under
+      const say = parsed.data.response_url ? (text: string) => whisper(respond, text) : async (text: string) => ctx.log.info({ user: parsed.data.user.id, text: text.slice(0, 200) }, "a reply with nowhere to go (no response_url)");
+      await handler({ body: parsed.data, action, receivedAt, ack: ackOnce, whisper: say });
       await ackOnce();
     } catch (err) {
       await ackOnce().catch(() => undefined);

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { incidentRef } from "../../../domain/incident.ts";
 import { rawToSafe } from "../../../domain/text.ts";
 import { markActionItemDone } from "../../../incidents/action-items.ts";
+import { refreshHome } from "../../../incidents/home.ts";
 import type { Ctx } from "../../../incidents/context.ts";
 import { closeJourney, resolveJourney } from "../../../incidents/resolve.ts";
 import { refusalText } from "../../../slack/blocks/refusals.ts";
@@ -57,6 +58,8 @@ export function registerResolveListeners(app: App, ctx: Ctx): void {
     }
     const outcome = await markActionItemDone(ctx, id.data, body.user.id);
     await ack();
+    // pressed in the App Home: show it done there
+    if (body.container?.type === "view") await refreshHome(ctx, body.user.id);
     await whisper(
       outcome.kind === "done"
         ? `:white_check_mark: Action item #${outcome.item.number} of ${incidentRef(outcome.incident)} is done. Thank you.`

@@ -1,0 +1,96 @@
+// What every door of the HTTP API shares: the bearer token compared in constant time, bodies read up
+// to 1 MB (413 beyond, before parsing), query strings checked with zod (an unknown parameter is a 400
+// naming it), and errors answered as {"error": "<code>", "message": "…"}.
+
+import { createHash, timingSafeEqual } from "node:crypto";
+import type http from "node:http";
+import type { z } from "zod";
+
+export const BODY_MAX = 1024 * 1024;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export function sendError(res: http.ServerResponse, err: HttpError): void {
+  sendJson(res, err.status, err.code === "unauthorized" ? { error: "unauthorized" } : { error: err.code, message: err.message, ...err.extra });
+}
+
+const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
+
+/** `Authorization: Bearer <token>`, the token compared in constant time (its case matters). */
+export function authorized(req: http.IncomingMessage, token: string): boolean {
+  const header = req.headers.authorization;
+  if (typeof header !== "string") return false;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!m) return false;
+  return timingSafeEqual(digest(m[1] as string), digest(token));
+}
+
+/** The raw body, refused with 413 as soon as it passes `max` bytes. */
+export async function readBody(req: http.IncomingMessage, max = BODY_MAX): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > max) {
+    req.resume();
+    throw new HttpError(413, "payload_too_large", `The body is over ${max} bytes.`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) {
+      req.resume();
+      throw new HttpError(413, "payload_too_large", `The body is over ${max} bytes.`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** A JSON body: 400 when it is not JSON. */
+export async function readJson(req: http.IncomingMessage, max = BODY_MAX): Promise<unknown> {
+  const raw = await readBody(req, max);
+  try {
+    return JSON.parse(raw.toString("utf8") || "null");
+  } catch {
+    throw new HttpError(400, "invalid_json", "The body is not valid JSON.");
+  }
+}
+
+/** The first problem zod found, as "field: what was expected". */
+export function firstIssue(error: z.ZodError): { field: string; message: string } {
+  const issue = error.issues[0];
+  if (!issue) return { field: "", message: "invalid" };
+  if (issue.code === "unrecognized_keys") return { field: issue.keys.join(", "), message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}` };
+  const field = issue.path.map(String).join(".");
+  return { field, message: field ? `${field}: ${issue.message}` : issue.message };
+}
+
+/** The query string checked against `schema` (a strict object): unknown or bad parameters are a 400 naming them. */
+export function parseQuery<S extends z.ZodType>(url: URL, schema: S): z.output<S> {
+  const raw: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) {
+    if (k in raw) throw new HttpError(400, "bad_request", `The query parameter "${k}" is given twice.`, { parameter: k });
+    raw[k] = v;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    if (issue?.code === "unrecognized_keys") throw new HttpError(400, "bad_request", `Unknown query parameter${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}.`, { parameters: issue.keys });
+    const name = issue?.path.map(String).join(".") ?? "";
+    throw new HttpError(400, "bad_request", `The query parameter "${name}" ${issue?.message ?? "is invalid"}.`, { parameter: name });
+  }
+  return parsed.data;
+}
