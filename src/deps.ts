@@ -48,6 +48,7 @@ export async function buildDeps(config: Config, log: Logger, overrides: { clock?
     token: config.slack.botToken,
     clock,
     apiUrl: config.slack.apiUrl,
+    pacing: config.slack.pacing,
     log,
     ...(overrides.slackTimeoutMs !== undefined ? { timeoutMs: overrides.slackTimeoutMs } : {}),
   });

@@ -5,6 +5,7 @@ import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config/index.ts";
 import { buildDeps, type Deps } from "./deps.ts";
 import { apiDoor } from "./edge/api/index.ts";
+import { alertmanagerDoor, pagerdutyDoor } from "./edge/hooks/index.ts";
 import { type HttpServer, startHttpServer } from "./edge/http-server.ts";
 import type { Ctx } from "./incidents/context.ts";
 import { jobHandlers, reportBlockedJob, reportDeadJob } from "./incidents/catalogue.ts";
@@ -76,7 +77,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
       healthy: () => deps.database.healthy(),
       // Bolt checks the same signature window against the system clock; the two must agree
       replayClock: systemClock,
-      doors: [apiDoor(ctx, config.apiToken)],
+      doors: [apiDoor(ctx, config.apiToken), alertmanagerDoor(ctx, config.alertsToken), pagerdutyDoor(ctx, config.pagerdutySecret)],
       ...(slackApp.requestListener ? { slackEvents: slackApp.requestListener, slackEventCallbacks: eventsRequestHandler(ctx, config.slack.signingSecret as string) } : {}),
     });
     await slackApp.start();

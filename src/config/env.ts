@@ -91,3 +91,13 @@ export function optionalSecret(env: Env, name: string, what: string): string | u
   if (value.length < 16) throw new ConfigError(`${name} is too short to be safe: use at least 16 random characters (${what})`);
   return value;
 }
+
+/** An on/off switch such as SLACK_PACING (on, off, true, false, 1, 0). */
+export function parseSwitch(env: Env, name: string, fallback: boolean, what: string): boolean {
+  const raw = envValue(env, name);
+  if (raw === undefined) return fallback;
+  const v = raw.toLowerCase();
+  if (["on", "true", "1", "yes"].includes(v)) return true;
+  if (["off", "false", "0", "no"].includes(v)) return false;
+  throw new ConfigError(`${name} must be on or off (got "${raw.slice(0, 40)}"): ${what}`);
+}

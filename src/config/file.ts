@@ -8,7 +8,7 @@ import { Cron } from "croner";
 import { Duration, IANAZone } from "luxon";
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import { DEFAULT_SEVERITIES, type NotifyTarget, notifyTarget, type Severity, type SeverityLadder, severityKey } from "../domain/severity.ts";
+import { DEFAULT_SEVERITIES, findSeverity, type NotifyTarget, notifyTarget, type Severity, type SeverityLadder, severityKey } from "../domain/severity.ts";
 import { ConfigError } from "./errors.ts";
 
 export interface IncidentSettings {
@@ -23,6 +23,18 @@ export interface IncidentSettings {
   readonly drillChannelPrefix: string;
   /** The digest's schedule (in `timezone`) and channel; unset: no digest. */
   readonly digest?: { readonly cron: string; readonly channel: string };
+  readonly alerts: AlertSettings;
+}
+
+export interface AlertSettings {
+  /** Where triage messages go (default announce_channel); unset with neither: no triage channel. */
+  readonly triageChannel?: string;
+  /** The label whose value picks the severity (Alertmanager, Grafana). */
+  readonly severityLabel: string;
+  /** Label value (or PagerDuty urgency), lowercased → severity id. */
+  readonly severityMap: Readonly<Record<string, string>>;
+  /** Severity ids declared at once, without triage. */
+  readonly autoDeclare: readonly string[];
 }
 
 
@@ -105,6 +117,26 @@ const cronPattern = z.string({ error: 'expected a cron pattern such as "0 9 * * 
   }
 });
 
+const alertsSchema = z.strictObject(
+  {
+    triage_channel: channelRef.optional(),
+    severity_label: z
+      .string({ error: "expected a label name such as severity" })
+      .trim()
+      .regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,99}$/, "expected a label name such as severity (letters, digits and _)")
+      .default("severity"),
+    severity_map: z
+      .record(
+        z.string().trim().min(1, "expected a label value such as critical").max(100),
+        z.string({ error: "expected a severity id such as SEV1" }).trim().min(1, "expected a severity id such as SEV1"),
+        { error: "expected a mapping of label values to severities, such as { critical: SEV1, warning: SEV3 }" },
+      )
+      .default({}),
+    auto_declare: z.array(z.string({ error: "expected a severity id such as SEV1" }).trim().min(1), { error: "expected a list of severities, such as [SEV1]" }).max(10).default([]),
+  },
+  { error: "expected a mapping such as { triage_channel: alerts, severity_map: { critical: SEV1 } }" },
+);
+
 const fileSchema = z.strictObject({
   announce_channel: channelRef.optional(),
   timezone: z
@@ -123,6 +155,7 @@ const fileSchema = z.strictObject({
   postmortem_due: isoDuration("postmortem_due").prefault("P2D"),
   archive_after: isoDuration("archive_after").optional(),
   templates_dir: z.string({ error: "expected a directory path" }).trim().min(1).default("./templates"),
+  alerts: alertsSchema.prefault({}),
 });
 
 function formatPath(p: readonly PropertyKey[]): string {
@@ -253,8 +286,10 @@ export function readIncidentSettings(file: string | undefined, baseDir: string):
     }
     seen.set(key, i);
   });
+  const alerts = readAlerts(source, v.alerts, severities, v.announce_channel);
   return {
     ...(v.announce_channel !== undefined ? { announceChannel: v.announce_channel } : {}),
+    alerts,
     timezone: v.timezone,
     channelPrefix: v.channel_prefix,
     drillChannelPrefix: v.drill_channel_prefix,
@@ -266,3 +301,28 @@ export function readIncidentSettings(file: string | undefined, baseDir: string):
   };
 }
 
+
+/** `alerts:`: every severity it names must be one of the ladder's, said with its line. */
+function readAlerts(source: ConfigFile, raw: z.output<typeof alertsSchema>, ladder: SeverityLadder, announceChannel: string | undefined): AlertSettings {
+  const ids = ladder.map((s) => s.id).join(", ");
+  const severityMap: Record<string, string> = {};
+  for (const [value, id] of Object.entries(raw.severity_map)) {
+    const severity = findSeverity(ladder, id);
+    if (!severity) throw source.problem(["alerts", "severity_map", value], `"${id}" is not a configured severity (expected one of ${ids})`);
+    const key = value.toLowerCase();
+    if (severityMap[key] !== undefined && severityMap[key] !== severity.id) throw source.problem(["alerts", "severity_map", value], `"${value}" is mapped twice (label values are matched without regard to case)`);
+    severityMap[key] = severity.id;
+  }
+  const autoDeclare = raw.auto_declare.map((id, i) => {
+    const severity = findSeverity(ladder, id);
+    if (!severity) throw source.problem(["alerts", "auto_declare", i], `"${id}" is not a configured severity (expected one of ${ids})`);
+    return severity.id;
+  });
+  const triageChannel = raw.triage_channel ?? announceChannel;
+  return {
+    ...(triageChannel !== undefined ? { triageChannel } : {}),
+    severityLabel: raw.severity_label,
+    severityMap,
+    autoDeclare: [...new Set(autoDeclare)],
+  };
+}

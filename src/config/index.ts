@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Duration } from "luxon";
 import type { LogLevel } from "../log.ts";
-import { type DatabaseConfig, type Env, envValue, optionalSecret, parseApiUrl, parseDatabase, parseLogLevel, parsePort, requireToken } from "./env.ts";
+import { type DatabaseConfig, type Env, envValue, optionalSecret, parseApiUrl, parseDatabase, parseLogLevel, parsePort, parseSwitch, requireToken } from "./env.ts";
 import { ConfigError } from "./errors.ts";
 import { type IncidentSettings, readIncidentSettings } from "./file.ts";
 
@@ -21,6 +21,8 @@ export interface Config {
     readonly appToken?: string;
     readonly apiUrl: string;
     readonly socketMode: boolean;
+    /** Keep inside Slack's rate limits (SLACK_PACING, default on). */
+    readonly pacing: boolean;
   };
   readonly port: number;
   readonly database: DatabaseConfig;
@@ -30,6 +32,10 @@ export interface Config {
   readonly incident: IncidentSettings;
   /** The HTTP API's bearer token (WARROOM_API_TOKEN); unset: the API is off. */
   readonly apiToken?: string;
+  /** The bearer token of POST /hooks/alertmanager (WARROOM_ALERTS_TOKEN); unset: that door is closed. */
+  readonly alertsToken?: string;
+  /** The signing secret of PagerDuty's V3 webhooks (PAGERDUTY_WEBHOOK_SECRET); unset: closed. */
+  readonly pagerdutySecret?: string;
 }
 
 function resolveConfigFile(env: Env): string | undefined {
@@ -63,8 +69,16 @@ export function loadConfig(env: Env = process.env): Config {
   const database = parseDatabase(env);
   const logLevel = parseLogLevel(env);
   const apiToken = optionalSecret(env, "WARROOM_API_TOKEN", "the HTTP API's bearer token, e.g. openssl rand -hex 32");
+  const alertsToken = optionalSecret(env, "WARROOM_ALERTS_TOKEN", "the bearer token Alertmanager or Grafana sends to POST /hooks/alertmanager, e.g. openssl rand -hex 32");
+  const pagerdutySecret = optionalSecret(env, "PAGERDUTY_WEBHOOK_SECRET", "the signing secret PagerDuty shows when you create the V3 webhook subscription");
+  const pacing = parseSwitch(env, "SLACK_PACING", true, "off only against a fake Slack without rate limits");
   const configFile = resolveConfigFile(env);
   const incident = readIncidentSettings(configFile, configFile ? path.dirname(configFile) : process.cwd());
+  if ((alertsToken !== undefined || pagerdutySecret !== undefined) && incident.alerts.triageChannel === undefined) {
+    throw new ConfigError(
+      `${alertsToken !== undefined ? "WARROOM_ALERTS_TOKEN" : "PAGERDUTY_WEBHOOK_SECRET"} is set, so alerts need a triage channel: set alerts.triage_channel (or announce_channel) in ${configFile ?? "incident.config.yml"}`,
+    );
+  }
   return deepFreeze({
     slack: {
       botToken,
@@ -72,6 +86,7 @@ export function loadConfig(env: Env = process.env): Config {
       ...(appToken !== undefined ? { appToken } : {}),
       apiUrl,
       socketMode: appToken !== undefined,
+      pacing,
     },
     port,
     database,
@@ -79,5 +94,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(configFile !== undefined ? { configFile } : {}),
     incident,
     ...(apiToken !== undefined ? { apiToken } : {}),
+    ...(alertsToken !== undefined ? { alertsToken } : {}),
+    ...(pagerdutySecret !== undefined ? { pagerdutySecret } : {}),
   });
 }

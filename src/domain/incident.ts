@@ -2,6 +2,7 @@
 // request and the time: it returns the new incident and what happened (events), or a typed refusal.
 // Nothing here reads a clock, the database or Slack.
 
+import type { AlertSource } from "./alerts.ts";
 import { isOpen, type Status, transition, type TransitionRefusal } from "./lifecycle.ts";
 import { checkTimestamps, effectiveTimestamps, type TimestampKey, type TimestampProblem } from "./record.ts";
 import { isSingleRole, type Role, type SingleRole } from "./roles.ts";
@@ -61,7 +62,11 @@ export type IncidentEvent =
   | { kind: "resolved"; summary: string; rootCause: string | null; by: string }
   | { kind: "reopened"; reason: string; from: Status; by: string }
   | { kind: "closed"; by: string }
-  | { kind: "timestamp_changed"; key: TimestampKey; from: Date | null; to: Date; by: string };
+  | { kind: "timestamp_changed"; key: TimestampKey; from: Date | null; to: Date; by: string }
+  /** Alerts of a group were linked (merged into it); `detected` when that moved the detection earlier. */
+  | { kind: "alerts_linked"; source: AlertSource; name: string; firing: number; total: number; by: string; detected?: { from: Date; to: Date } }
+  /** Someone acknowledged it in the paging tool (PagerDuty). */
+  | { kind: "acknowledged_elsewhere"; where: string; agent: string | null; by: string; at: Date };
 
 export type Refusal =
   | { code: "already_holder"; role: Role }
@@ -271,6 +276,20 @@ export function visibleTo(incident: Incident, userId: string): boolean {
   return !incident.isPrivate || participants(incident).includes(userId);
 }
 
+function recordedOf(i: Incident, declaredByPerson: boolean) {
+  return {
+    impactStartedAt: i.impactStartedAt,
+    detectedAt: i.detectedAt,
+    declaredAt: i.declaredAt,
+    acknowledgedAt: i.acknowledgedAt,
+    mitigatedAt: i.mitigatedAt,
+    resolvedAt: i.resolvedAt,
+    closedAt: i.closedAt,
+    sources: i.timestampSources,
+    declaredByPerson,
+  };
+}
+
 const COLUMN: Readonly<Record<TimestampKey, "impactStartedAt" | "detectedAt" | "declaredAt" | "acknowledgedAt" | "mitigatedAt" | "resolvedAt" | "closedAt">> = {
   impact_started_at: "impactStartedAt",
   detected_at: "detectedAt",
@@ -287,18 +306,7 @@ const COLUMN: Readonly<Record<TimestampKey, "impactStartedAt" | "detectedAt" | "
  * change becomes an event (who, the old and the new value) and the person its source.
  */
 export function correctTimestamps(incident: Incident, changes: Readonly<Partial<Record<TimestampKey, Date>>>, actor: string, now: Date, declaredByPerson: boolean): Decision {
-  const recordedOf = (i: Incident) => ({
-    impactStartedAt: i.impactStartedAt,
-    detectedAt: i.detectedAt,
-    declaredAt: i.declaredAt,
-    acknowledgedAt: i.acknowledgedAt,
-    mitigatedAt: i.mitigatedAt,
-    resolvedAt: i.resolvedAt,
-    closedAt: i.closedAt,
-    sources: i.timestampSources,
-    declaredByPerson,
-  });
-  const before = effectiveTimestamps(recordedOf(incident));
+  const before = effectiveTimestamps(recordedOf(incident, declaredByPerson));
   const problems: TimestampProblem[] = [];
   let next: Incident = incident;
   const events: IncidentEvent[] = [];
@@ -312,9 +320,51 @@ export function correctTimestamps(incident: Incident, changes: Readonly<Partial<
     next = { ...next, [COLUMN[key]]: to, timestampSources: { ...next.timestampSources, [key]: actor } };
     events.push({ kind: "timestamp_changed", key, from, to, by: actor });
   }
-  problems.push(...checkTimestamps(effectiveTimestamps(recordedOf(next)), now).filter((p) => !problems.some((q) => q.key === p.key)));
+  problems.push(...checkTimestamps(effectiveTimestamps(recordedOf(next, declaredByPerson)), now).filter((p) => !problems.some((q) => q.key === p.key)));
   if (problems.length > 0) return refuse({ code: "timestamps", problems });
   return { ok: true, incident: next, events };
+}
+
+/**
+ * Alerts merged into an open incident. When they started before it was detected, the detection moves
+ * back to their earliest start, unless a person set it, or that would put the record out of order.
+ */
+export function linkAlerts(
+  incident: Incident,
+  input: { source: AlertSource; name: string; firing: number; total: number; earliestStart: Date | null },
+  actor: string,
+  now: Date,
+  declaredByPerson: boolean,
+): Decision {
+  if (!isOpen(incident.status)) return refuse({ code: "not_open", status: incident.status });
+  let next = incident;
+  let detected: { from: Date; to: Date } | undefined;
+  const current = effectiveTimestamps(recordedOf(incident, declaredByPerson)).detected_at;
+  if (input.earliestStart && current && input.earliestStart < current && input.earliestStart <= now && !incident.timestampSources.detected_at) {
+    const candidate = { ...incident, detectedAt: input.earliestStart };
+    if (checkTimestamps(effectiveTimestamps(recordedOf(candidate, declaredByPerson)), now).length === 0) {
+      next = candidate;
+      detected = { from: current, to: input.earliestStart };
+    }
+  }
+  return {
+    ok: true,
+    incident: next,
+    events: [{ kind: "alerts_linked", source: input.source, name: input.name, firing: input.firing, total: input.total, by: actor, ...(detected ? { detected } : {}) }],
+  };
+}
+
+/**
+ * Acknowledged in the paging tool: the record's acknowledged time, if it has none yet (an incident
+ * the bot declared, before a person acted in it), never before the declaration.
+ */
+export function acknowledgeElsewhere(incident: Incident, input: { where: string; agent: string | null; at: Date }, actor: string): Decision {
+  const at = input.at < incident.declaredAt ? incident.declaredAt : input.at;
+  return {
+    ok: true,
+    incident: incident.acknowledgedAt ? incident : { ...incident, acknowledgedAt: at },
+    events: [{ kind: "acknowledged_elsewhere", where: input.where, agent: input.agent, by: actor, at }],
+  };
 }
 
 /** Everyone who should be in the incident channel. */

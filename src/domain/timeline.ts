@@ -2,6 +2,7 @@
 // people as <@U…> mentions) so the same words serve the channel echo, /incident info and, read back
 // as plain text, the postmortem.
 
+import { SOURCE_LABEL } from "./alerts.ts";
 import type { IncidentEvent } from "./incident.ts";
 import { STATUS_LABEL } from "./lifecycle.ts";
 import { TIMESTAMP_LABEL } from "./record.ts";
@@ -26,6 +27,7 @@ export const TIMELINE_KINDS = [
   "checklist",
   "notified",
   "timestamp",
+  "alert",
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
@@ -38,6 +40,7 @@ export interface TimelineDraft {
 }
 
 const who = (userId: string) => `<@${userId}>`;
+const fmtUtc = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 export function describeEvent(event: IncidentEvent): TimelineDraft {
   switch (event.kind) {
@@ -93,7 +96,7 @@ export function describeEvent(event: IncidentEvent): TimelineDraft {
     case "closed":
       return { kind: "closed", actorId: event.by, text: `${who(event.by)} closed the incident: the postmortem is done` };
     case "timestamp_changed": {
-      const fmt = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+      const fmt = fmtUtc;
       return {
         kind: "timestamp",
         actorId: event.by,
@@ -101,6 +104,22 @@ export function describeEvent(event: IncidentEvent): TimelineDraft {
         data: { key: event.key, from: event.from?.toISOString() ?? null, to: event.to.toISOString() },
       };
     }
+    case "alerts_linked": {
+      const moved = event.detected ? `; detected moved back to ${fmtUtc(event.detected.to)} (the earliest alert's start)` : "";
+      return {
+        kind: "alert",
+        actorId: event.by,
+        text: `${who(event.by)} merged ${SOURCE_LABEL[event.source]} alert *${escapeMrkdwn(event.name)}* (${event.firing} of ${event.total} firing)${moved}`,
+        data: { source: event.source, name: event.name, firing: event.firing, total: event.total, ...(event.detected ? { detectedFrom: event.detected.from.toISOString(), detectedTo: event.detected.to.toISOString() } : {}) },
+      };
+    }
+    case "acknowledged_elsewhere":
+      return {
+        kind: "alert",
+        actorId: event.by,
+        text: `Acknowledged in ${escapeMrkdwn(event.where)}${event.agent ? ` by ${escapeMrkdwn(event.agent)}` : ""}`,
+        data: { where: event.where, agent: event.agent, at: event.at.toISOString() },
+      };
     case "snoozed":
       return { kind: "snoozed", actorId: event.by, text: `${who(event.by)} snoozed the update reminder until <!date^${Math.floor(event.until.getTime() / 1000)}^{time}|${event.until.toISOString().slice(11, 16)} UTC>`, data: { until: event.until.toISOString() } };
   }

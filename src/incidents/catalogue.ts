@@ -8,6 +8,7 @@ import { PermanentJobError, type JobHandler } from "../scheduler/worker.ts";
 import type { ClaimedJob } from "../store/jobs.ts";
 import { loadIncident } from "../store/incidents.ts";
 import { ACTION_DUE_JOB } from "./action-items.ts";
+import { AUTO_DECLARE_JOB, NOTIFICATION_JOB, PAGERDUTY_JOB, TRIAGE_POST_JOB, TRIAGE_REFRESH_JOB } from "./alerts.ts";
 import { CHECKLIST_POST_JOB, CHECKLIST_REFRESH_JOB } from "./checklist.ts";
 import type { Ctx } from "./context.ts";
 import { ANNOUNCE_JOB, DM_JOB, POST_JOB, REFRESH_JOB, WELCOME_JOB } from "./effects.ts";
@@ -45,6 +46,11 @@ export const CATALOGUE: readonly JobType[] = [
   NOTIFY_REPEAT_JOB,
   RECORD_REFRESH_JOB,
   DIGEST_JOB,
+  NOTIFICATION_JOB,
+  PAGERDUTY_JOB,
+  TRIAGE_POST_JOB,
+  TRIAGE_REFRESH_JOB,
+  AUTO_DECLARE_JOB,
   DECLARE_REQUEST,
   TAKE_ROLE_REQUEST,
   ASSIGN_ROLE_REQUEST,

@@ -7,7 +7,8 @@ import { randomUUID } from "node:crypto";
 import type { Incident } from "../domain/incident.ts";
 import { requireSeverity } from "../domain/severity.ts";
 import { declaredEntry, describeEvent } from "../domain/timeline.ts";
-import { enqueue } from "../store/jobs.ts";
+import type { Prisma } from "../store/generated/client.ts";
+import { enqueue, type JobDraft } from "../store/jobs.ts";
 import { addTimeline, findByDeclareKey, findRecentDuplicate, nextNumber, recordRoleChanges } from "../store/incidents.ts";
 import { autoTick, checklistTemplate, seedChecklist } from "./checklist.ts";
 import type { Ctx } from "./context.ts";
@@ -41,6 +42,13 @@ export interface DeclareInput {
   readonly responseUrl?: string;
   /** Idempotency key of the request: a modal's view id, or derived from the command. */
   readonly declareKey: string;
+  /**
+   * Its own incident, never "the same as" a recent one with the same title by the same declarer
+   * (a declaration from an alert group: two groups may share a title).
+   */
+  readonly distinct?: boolean;
+  /** More to record in the declaration's transaction (linking the alert group it came from). */
+  readonly also?: (tx: Prisma.TransactionClient, incidentId: string, now: Date) => Promise<JobDraft[] | void>;
 }
 
 export type DeclareResult = { kind: "declared"; incident: Incident } | { kind: "duplicate"; incident: Incident };
@@ -63,7 +71,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
       // one person's declarations are decided one at a time, so two identical commands sent at the
       // same instant cannot both pass the duplicate check
       await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`declare:${input.teamId}:${input.userId}`}))`;
-      const recent = await findRecentDuplicate(tx, input.teamId, input.userId, input.title, new Date(now.getTime() - DUPLICATE_WINDOW_MS));
+      const recent = input.distinct ? undefined : await findRecentDuplicate(tx, input.teamId, input.userId, input.title, new Date(now.getTime() - DUPLICATE_WINDOW_MS));
       if (recent) return recent;
       number = await nextNumber(tx, input.teamId);
       await tx.incident.create({
@@ -95,6 +103,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
       await seedChecklist(tx, id, checklist);
       await refreshPunctuality(tx, ctx.config, { id, severity: severity.id, declaredAt: now }, now);
       await autoTick(tx, id, ic && ic !== ctx.bot.userId ? ["declared", "ic_assigned"] : ["declared"], now);
+      const more = (await input.also?.(tx, id, now)) ?? [];
       // step 6, scheduling the first reminders, is durable from the start too
       await enqueue(
         tx,
@@ -102,6 +111,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
           provisionJob(id, checklist.fallback),
           ...plan.jobs,
           ...notificationJobs(ctx.config, { id, isDrill }, severity.id, "declared", { why: "declared", by: input.userId }, now),
+          ...more,
         ],
         now,
       );

@@ -2,10 +2,12 @@
 // what happened, domain/record.ts) is saved with each decision, so the stats read it with one query.
 
 import { z } from "zod";
+import { safeLink } from "../domain/alerts.ts";
 import { type Incident, incidentRef } from "../domain/incident.ts";
 import { DURATION_KEYS, type DurationKey, durations, effectiveTimestamps, punctuality, recordedTimestamps, sourceOf, TIMESTAMP_KEYS, type TimestampKey } from "../domain/record.ts";
 import type { Config } from "../config/index.ts";
 import type { Tx } from "../store/jobs.ts";
+import { linkedGroups } from "../store/alerts.ts";
 import { cadenceEvents } from "../store/cadence.ts";
 import { loadIncident } from "../store/incidents.ts";
 import type { Ctx } from "./context.ts";
@@ -80,19 +82,55 @@ export interface IncidentRecord extends IncidentSummary {
   action_items: { number: number; text: string; owner: string | null; due: string | null; priority: string; status: string; created_at: string; done_at: string | null }[];
   checklist: { done: number; total: number; items: { phase: string; text: string; done: boolean; done_by: string | null; done_at: string | null; auto: string | null }[] };
   postmortem: { markdown: string | null; canvas_id: string | null; file_id: string | null };
-  alerts: unknown[];
+  alerts: AlertRecord[];
+}
+
+/** One linked alert, as the record and the API show it. */
+export interface AlertRecord {
+  source: string;
+  group_key: string;
+  name: string;
+  status: string;
+  fingerprint: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  starts_at: string | null;
+  ends_at: string | null;
+  links: { source: string | null; external: string | null };
+  linked: "declared" | "merged" | string;
+}
+
+/** The alerts of every group linked to an incident, in the order they started. */
+export async function linkedAlerts(db: Tx, incidentId: string): Promise<AlertRecord[]> {
+  const groups = await linkedGroups(db, incidentId);
+  return groups.flatMap(({ group, alerts }) =>
+    alerts.map((a) => ({
+      source: group.source,
+      group_key: group.groupKey,
+      name: a.labels.alertname ?? group.alertName,
+      status: a.status,
+      fingerprint: a.fingerprint,
+      labels: { ...a.labels },
+      annotations: { ...a.annotations },
+      starts_at: iso(a.startsAt),
+      ends_at: iso(a.endsAt),
+      links: { source: safeLink(a.generatorUrl), external: safeLink(group.externalUrl) },
+      linked: group.status,
+    })),
+  );
 }
 
 /** The whole record of an incident (the API's GET /api/v1/incidents/<number>). */
 export async function incidentRecord(ctx: Ctx, incident: Incident): Promise<IncidentRecord> {
   const now = ctx.clock.now();
-  const [events, updates, timeline, items, checklist, postmortem] = await Promise.all([
+  const [events, updates, timeline, items, checklist, postmortem, alerts] = await Promise.all([
     cadenceEvents(ctx.db, ctx.config.incident.severities, incident),
     ctx.db.statusUpdate.findMany({ where: { incidentId: incident.id }, orderBy: { postedAt: "asc" } }),
     ctx.db.timelineEntry.findMany({ where: { incidentId: incident.id }, orderBy: [{ at: "asc" }, { id: "asc" }] }),
     ctx.db.actionItem.findMany({ where: { incidentId: incident.id }, orderBy: { number: "asc" } }),
     ctx.db.checklistItem.findMany({ where: { incidentId: incident.id }, orderBy: { position: "asc" } }),
     ctx.db.postmortem.findUnique({ where: { incidentId: incident.id } }),
+    linkedAlerts(ctx.db, incident.id),
   ]);
   const r = recorded(incident, ctx.bot.userId);
   const d = durations(effectiveTimestamps(r));
@@ -123,6 +161,6 @@ export async function incidentRecord(ctx: Ctx, incident: Incident): Promise<Inci
       items: checklist.map((c) => ({ phase: c.phase, text: c.text, done: c.doneAt !== null, done_by: c.doneAt ? c.doneBy : null, done_at: iso(c.doneAt), auto: c.autoKey })),
     },
     postmortem: { markdown: postmortem?.markdown || null, canvas_id: postmortem?.canvasId ?? null, file_id: postmortem?.fileId ?? null },
-    alerts: [],
+    alerts,
   };
 }

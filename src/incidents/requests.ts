@@ -28,6 +28,21 @@ export async function recordRequest<S extends z.ZodType>(ctx: Ctx, type: JobType
 }
 
 /**
+ * Records a request that must be acted on once (a webhook event by its id) and its job, in one
+ * statement; false when that id was already recorded (a redelivery).
+ */
+export async function recordOnce<S extends z.ZodType>(ctx: Ctx, onceKey: string, type: JobType<S>, payload: z.input<S>): Promise<boolean> {
+  const now = ctx.clock.now();
+  const r = await ctx.requests.query(
+    `WITH seen AS (INSERT INTO processed_requests (key, received_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key)
+     INSERT INTO jobs (kind, payload, due_at) SELECT $3, $4::jsonb, $2 FROM seen`,
+    [onceKey, now, type.kind, JSON.stringify(payload)],
+  );
+  ctx.kick();
+  return r.rowCount === 1;
+}
+
+/**
  * Records an Events API delivery and the job that acts on it in one transaction; false when the
  * event was already recorded (Slack redelivered it).
  */

@@ -3,6 +3,8 @@
 // configured zone where a document wants local time), timeline entries with their dates.
 
 import { DateTime } from "luxon";
+import { safeLink, SOURCE_LABEL } from "../domain/alerts.ts";
+import { linkedGroups } from "../store/alerts.ts";
 import type { Config } from "../config/index.ts";
 import { incidentRef } from "../domain/incident.ts";
 import { durationBetween } from "../domain/durations.ts";
@@ -44,6 +46,7 @@ export interface PostmortemData {
   updates: { at_utc: string; status: string; text: string; by: string }[];
   action_items: { number: number; text: string; owner: string; due: string; priority: string; status: string }[];
   checklist: { done: number; total: number; phases: { name: string; items: { text: string; done: boolean; by: string; at_utc: string }[] }[] };
+  alerts: { name: string; source: string; status: string; summary: string; starts_at_utc: string; ends_at_utc: string; link: string }[];
   generated_at: string;
   timezone: string;
 }
@@ -63,13 +66,14 @@ export async function postmortemData(db: Db, users: UserDirectory, config: Confi
   const incident = await loadIncident(db, incidentId);
   if (!incident) throw new Error(`incident ${incidentId} not found`);
   const row = await db.incident.findUniqueOrThrow({ where: { id: incidentId }, select: { rootCause: true } });
-  const [timeline, assignments, updates, items, checklist] = await Promise.all([
+  const [timeline, assignments, updates, items, checklist, alertGroups] = await Promise.all([
     // checklist ticks have their own section
     db.timelineEntry.findMany({ where: { incidentId, kind: { not: "checklist" } }, orderBy: [{ at: "asc" }, { id: "asc" }] }),
     db.roleAssignment.findMany({ where: { incidentId }, orderBy: [{ startedAt: "asc" }, { id: "asc" }] }),
     db.statusUpdate.findMany({ where: { incidentId }, orderBy: { postedAt: "asc" } }),
     db.actionItem.findMany({ where: { incidentId }, orderBy: { number: "asc" } }),
     db.checklistItem.findMany({ where: { incidentId }, orderBy: { position: "asc" } }),
+    linkedGroups(db, incidentId),
   ]);
 
   // everyone mentioned anywhere, by name
@@ -151,6 +155,17 @@ export async function postmortemData(db: Db, users: UserDirectory, config: Confi
         items: checklist.filter((c) => c.phase === name).map((c) => ({ text: c.text, done: c.doneAt !== null, by: c.doneAt ? (c.doneBy ? at(c.doneBy) : "Warroom") : "", at_utc: c.doneAt ? utc(c.doneAt) : "" })),
       })),
     },
+    alerts: alertGroups.flatMap(({ group, alerts }) =>
+      alerts.map((a) => ({
+        name: cell(a.labels.alertname ?? group.alertName),
+        source: SOURCE_LABEL[group.source],
+        status: a.status,
+        summary: cell(a.annotations.summary ?? ""),
+        starts_at_utc: a.startsAt ? utc(a.startsAt) : "",
+        ends_at_utc: a.endsAt ? utc(a.endsAt) : "",
+        link: safeLink(a.generatorUrl)?.replace(/[()]/g, (c) => (c === "(" ? "%28" : "%29")) ?? "",
+      })),
+    ),
     generated_at: utc(now),
     timezone: zone,
   };

@@ -6,10 +6,11 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
-import { SlackCallError } from "../slack/api.ts";
+import { PacedError, SlackCallError } from "../slack/api.ts";
+import { pacingScope } from "../slack/pacing.ts";
 import type { Db } from "../store/database.ts";
 import { LIVE_PREFIX } from "../store/jobs.ts";
-import { type ClaimedJob, claimDue, complete, extendLeases, giveUp, releaseLeasesOfDeadWorkers, retryLater } from "../store/jobs.ts";
+import { type ClaimedJob, claimDue, complete, extendLeases, giveUp, postpone, releaseLeasesOfDeadWorkers, retryLater } from "../store/jobs.ts";
 
 export type JobHandler = (job: ClaimedJob) => Promise<void>;
 
@@ -179,7 +180,8 @@ export class Worker {
     this.runningIds.add(job.id);
     try {
       if (!handler) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
-      await handler(job);
+      // the job's Slack calls keep their paced slots under its id when they are deferred
+      await pacingScope.run({ key: `job:${job.id}` }, () => handler(job));
       await this.settle(() => complete(this.db, job, this.id, this.clock.now()), job);
       this.log.debug({ job: job.id, kind: job.kind, ms: Date.now() - started }, "job done");
     } catch (err) {
@@ -191,6 +193,13 @@ export class Worker {
 
   private async fail(job: ClaimedJob, err: unknown): Promise<void> {
     const message = describe(err);
+    if (err instanceof PacedError) {
+      // held back to stay inside Slack's rate limits: not a failure, and not an attempt
+      const delay = Math.ceil((err.retryAfter ?? 1) * 1000);
+      this.log.debug({ job: job.id, kind: job.kind, method: err.method, retryInMs: delay }, "job paced to Slack's rate limit");
+      await this.settle(() => postpone(this.db, job, this.id, new Date(this.clock.now().getTime() + delay)), job);
+      return;
+    }
     if (err instanceof SlackCallError && NEEDS_ADMIN.has(err.code) && job.attempts < this.opts.maxAttempts) {
       const delay = this.opts.maxBackoffMs;
       this.log.error({ job: job.id, kind: job.kind, incident: job.incidentId, attempts: job.attempts, method: err.method, code: err.code, retryInMs: delay }, "job blocked until an admin fixes the app's Slack access; will keep trying");

@@ -8,6 +8,7 @@ import { type Logger as SlackLogger, LogLevel as SlackLogLevel } from "@slack/lo
 import { ErrorCode, WebClient } from "@slack/web-api";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Logger } from "../log.ts";
+import { type PaceOptions, Pacer } from "./pacing.ts";
 
 export interface BotIdentity {
   readonly userId: string;
@@ -44,6 +45,19 @@ export class SlackCallError extends Error {
   }
 }
 
+/**
+ * The bot held a call back to stay inside Slack's rate limits (pacing.ts): retry it after
+ * `retryAfter` seconds. Not a failure: the scheduler does not count it as an attempt.
+ */
+export class PacedError extends SlackCallError {
+  readonly paced = true;
+  constructor(method: string, retryAfterMs: number) {
+    super(method, "ratelimited", retryAfterMs / 1000, true);
+    this.name = "PacedError";
+    this.message = `${method} paced: Slack's rate limit allows it in ${Math.ceil(retryAfterMs)} ms`;
+  }
+}
+
 export function isSlackError(err: unknown, ...codes: string[]): err is SlackCallError {
   return err instanceof SlackCallError && (codes.length === 0 || codes.includes(err.code));
 }
@@ -76,6 +90,8 @@ export interface SlackApiOptions {
   interactiveTimeoutMs?: number;
   /** Measures Slack's Retry-After pauses. */
   clock?: Clock;
+  /** Keep inside Slack's rate limits (pacing.ts); off only for a fake Slack without them. */
+  pacing?: boolean;
 }
 
 export type SlackResult = Record<string, unknown> & { ok: boolean };
@@ -88,10 +104,12 @@ export class SlackApi {
   private readonly clock: Clock;
   /** Per method, when Slack's last Retry-After ends. */
   private readonly paused = new Map<string, number>();
+  readonly pacer: Pacer;
 
   constructor(opts: SlackApiOptions) {
     this.log = opts.log;
     this.clock = opts.clock ?? systemClock;
+    this.pacer = new Pacer(opts.pacing ?? true);
     const common = {
       slackApiUrl: opts.apiUrl,
       retryConfig: { retries: 0 },
@@ -109,8 +127,8 @@ export class SlackApi {
    * fail at once (as rate-limited, with the time left) until Slack's Retry-After has passed, so the
    * scheduler reschedules them instead of hammering Slack.
    */
-  call<T extends SlackResult = SlackResult>(method: string, args: Record<string, unknown> = {}): Promise<T> {
-    return this.via<T>(this.client, method, args);
+  call<T extends SlackResult = SlackResult>(method: string, args: Record<string, unknown> = {}, pace: PaceOptions = {}): Promise<T> {
+    return this.via<T>(this.client, method, args, pace);
   }
 
   /** Milliseconds until `method` may be called again after a 429 (0: now). */
@@ -132,12 +150,14 @@ export class SlackApi {
 
   /** A call made while a person waits on a trigger: a short timeout, so they hear back in time. */
   callInteractive<T extends SlackResult = SlackResult>(method: string, args: Record<string, unknown> = {}): Promise<T> {
-    return this.via<T>(this.interactive, method, args);
+    return this.via<T>(this.interactive, method, args, { interactive: true });
   }
 
-  private async via<T extends SlackResult>(client: WebClient, method: string, args: Record<string, unknown>): Promise<T> {
+  private async via<T extends SlackResult>(client: WebClient, method: string, args: Record<string, unknown>, pace: PaceOptions & { interactive?: boolean }): Promise<T> {
     const left = this.pausedFor(method);
     if (left > 0) throw new SlackCallError(method, "ratelimited", left / 1000, true);
+    const deferMs = await this.pacer.take(method, args, pace);
+    if (deferMs > 0) throw new PacedError(method, deferMs);
     try {
       return (await client.apiCall(method, args)) as T;
     } catch (err) {

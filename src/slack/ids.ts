@@ -13,6 +13,10 @@ export const CALLBACK = {
   /** The severity assessment, pushed over the declare form. */
   assessModal: "warroom.assess",
   timestampsModal: "warroom.timestamps",
+  /** A triage item's Decline form (why); private_metadata: the alert group id. */
+  declineModal: "warroom.triage_decline",
+  /** A triage item's Merge form (which incident); private_metadata: the alert group id. */
+  mergeModal: "warroom.triage_merge",
 } as const;
 
 export const ACTION = {
@@ -33,6 +37,10 @@ export const ACTION = {
   checklist: "warroom.checklist",
   /** The declare form's "Help me choose" button (opens the severity assessment). */
   assessSeverity: "warroom.assess_severity",
+  /** A triage message's buttons: value = the alert group id. */
+  triageDeclare: "warroom.triage_declare",
+  triageDecline: "warroom.triage_decline",
+  triageMerge: "warroom.triage_merge",
 } as const;
 
 /** A checklist section's checkboxes; action ids must be unique within a message. */
@@ -65,6 +73,9 @@ export const BLOCK = {
   status: "status",
   summary: "summary",
   rootCause: "root_cause",
+  /** The Decline form's reason, and the Merge form's incident picker. */
+  declineReason: "decline_reason",
+  mergeInto: "merge_into",
 } as const;
 
 /** The single element inside each input block. */
@@ -104,6 +115,14 @@ export function severityBlock(suggested?: string): string {
 
 export function isSeverityBlock(blockId: string): boolean {
   return blockId === BLOCK.severity || blockId.startsWith(`${BLOCK.severity}:`);
+}
+
+/** A triage message's buttons. */
+export const triageBlock = (groupId: string) => `triage:${groupId}`;
+
+/** An alert group's id, as a button value or a form's private_metadata. */
+export function decodeGroupId(value: string): string | undefined {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value) ? value : undefined;
 }
 
 /** The opening message's row of take buttons. */

@@ -118,6 +118,15 @@ export async function retryLater(db: Db, job: ClaimedJob, worker: string, dueAt:
   return r.count === 1;
 }
 
+/** Runs the job again at `dueAt` without counting the attempt just made (it was held back, not failed). */
+export async function postpone(db: Db, job: ClaimedJob, worker: string, dueAt: Date): Promise<boolean> {
+  const r = await db.job.updateMany({
+    where: { id: job.id, lockedBy: worker, status: "pending" },
+    data: { dueAt, lockedBy: null, lockedUntil: null, attempts: { decrement: 1 } },
+  });
+  return r.count === 1;
+}
+
 export async function giveUp(db: Db, job: ClaimedJob, worker: string, now: Date, error: string): Promise<boolean> {
   const r = await db.job.updateMany({
     where: { id: job.id, lockedBy: worker, status: "pending" },

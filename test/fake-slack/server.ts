@@ -9,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { WebSocket, WebSocketServer } from "ws";
 import { type Args, conversationMethods, type Handler, SlackFail } from "./methods-conversations.ts";
 import { messageMethods } from "./methods-messages.ts";
+import { RateLimits } from "./rate-limits.ts";
 import { newId, Workspace } from "./workspace.ts";
 
 export interface Call {
@@ -81,6 +82,8 @@ export class FakeSlack {
   appToken = "xapp-test-token";
   /** Added to every Web API answer (stands in for the network in benchmarks). */
   latencyMs = 0;
+  /** Enforce Slack's published rate limits (rate-limits.ts): a call over them gets 429 with Retry-After. */
+  rateLimits: RateLimits | undefined;
   private faults: { method: string; fault: Fault; left: number }[] = [];
   private listeners: ((call: Call) => void)[] = [];
   private server = http.createServer((req, res) => void this.route(req, res));
@@ -126,6 +129,11 @@ export class FakeSlack {
 
   clearFaults(): void {
     this.faults = [];
+  }
+
+  /** From now on, calls over Slack's published rate limits are answered 429 (rate-limits.ts). */
+  enforceRateLimits(): void {
+    this.rateLimits = new RateLimits();
   }
 
   /** Runs after each Web API answer has been written (e.g. to kill the bot at that point). */
@@ -286,6 +294,8 @@ export class FakeSlack {
     }
     const handler = HANDLERS[method];
     if (!handler) return this.answer(res, method, args, 200, { ok: false, error: "unknown_method" });
+    const wait = this.rateLimits?.check(method, args);
+    if (wait !== undefined) return this.answer(res, method, args, 429, { ok: false, error: "ratelimited" }, { "retry-after": String(wait) });
     try {
       const out = handler(this.ws, args);
       if (fault?.dropResponse) {

@@ -81,8 +81,9 @@ function blocksOf(m: FakeMessage): Block[] {
  * Clicks a button of a message as the bot posted it (as it is now in the channel): the first whose
  * action_id is `actionId`, or, for a button family, starts with `actionId` (e.g. "warroom.take_role:tech").
  */
-export async function clickButton(h: Harness, channel: FakeConversation, message: FakeMessage, actionId: string, user: FakeUser) {
-  const current = channel.messages.find((m) => m.ts === message.ts) ?? message;
+export async function clickButton(h: Harness, channel: FakeConversation, message: FakeMessage, actionId: string, user: FakeUser, opts: { asShown?: boolean } = {}) {
+  // asShown: the message as the person's client still shows it (a stale copy)
+  const current = opts.asShown ? message : (channel.messages.find((m) => m.ts === message.ts) ?? message);
   for (const block of blocksOf(current)) {
     const button = block.type === "actions" ? block.elements?.find((e) => e.type === "button" && (e.action_id === actionId || String(e.action_id).startsWith(actionId))) : undefined;
     if (!button) continue;

@@ -16,7 +16,7 @@ import { statsFor } from "../../incidents/stats.ts";
 import { type Cursor, findByNumber, incidentPage, type IncidentFilter, storeAnswer, storedAnswer } from "../../store/api.ts";
 import type { Door } from "../http-server.ts";
 import { streamActionItemsCsv, streamIncidentsCsv } from "./csv.ts";
-import { authorized, firstIssue, HttpError, parseQuery, readJson, sendError, sendJson } from "./http.ts";
+import { authorized, firstIssue, HttpError, parseQuery, readJson, sendError, sendJson } from "../http.ts";
 
 const isoDate = (name: string) =>
   z

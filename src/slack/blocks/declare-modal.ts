@@ -12,6 +12,8 @@ export interface DeclareModalMetadata {
   /** The slash command's response_url: the confirmation replaces nothing but lands with the declarer. */
   responseUrl?: string;
   originChannelId?: string;
+  /** Declared from a triage message: the alert group it links. */
+  alertGroupId?: string;
 }
 
 /** What was typed in the form, to keep when it is rebuilt. */
@@ -27,11 +29,13 @@ export interface DeclareFormValues {
 export interface DeclareModalOptions {
   /** The assessment's suggestion: selected, with its reason line under the severity. */
   suggestion?: { severity: Severity; reason: string };
+  /** Preselected without a reason (the severity an alert maps to). */
+  severity?: Severity;
   values?: DeclareFormValues;
 }
 
 export function declareModal(ladder: SeverityLadder, declarer: string, meta: DeclareModalMetadata | string, opts: DeclareModalOptions = {}): Record<string, unknown> {
-  const preselected = opts.suggestion?.severity ?? defaultSeverity(ladder);
+  const preselected = opts.suggestion?.severity ?? opts.severity ?? defaultSeverity(ladder);
   const v = opts.values ?? {};
   const option = (s: SeverityLadder[number]) => ({
     text: { type: "plain_text", text: truncate(`${s.id} · ${s.label}`, 75) },

@@ -36,6 +36,7 @@ const data: PostmortemData = {
   updates: [],
   action_items: [],
   checklist: { done: 1, total: 2, phases: [{ name: "Detection", items: [{ text: "Acknowledge alert or report", done: true, by: "Warroom", at_utc: "2026-01-31 14:23" }, { text: "Assess initial impact", done: false, by: "", at_utc: "" }] }] },
+  alerts: [],
   generated_at: "2026-01-31 14:28 UTC",
   timezone: "Europe/Paris",
 };

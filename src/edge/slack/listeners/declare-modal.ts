@@ -6,14 +6,18 @@ import { z } from "zod";
 import { findSeverity } from "../../../domain/severity.ts";
 import { oneLine, stripControls } from "../../../domain/text.ts";
 import type { Ctx } from "../../../incidents/context.ts";
+import { AlreadyTriagedError, declareFromAlert } from "../../../incidents/alerts.ts";
 import { declare } from "../../../incidents/declare.ts";
+import { incidentById } from "../../../incidents/lookup.ts";
+import { incidentRef } from "../../../domain/incident.ts";
+import { alreadyTriaged } from "../../../slack/blocks/triage.ts";
 import { checkPerson } from "../../../incidents/roles.ts";
 import { FORM_TITLE_MAX } from "../../../domain/command-usage.ts";
 import { BLOCK, CALLBACK, isSeverityBlock } from "../../../slack/ids.ts";
 import { stateOf, viewSubmission } from "../payloads.ts";
 import { formFailed } from "../failures.ts";
 
-const metadata = z.object({ responseUrl: z.url().optional(), originChannelId: z.string().optional() }).catch({});
+const metadata = z.object({ responseUrl: z.url().optional(), originChannelId: z.string().optional(), alertGroupId: z.uuid().optional() }).catch({});
 
 function parseMetadata(raw: string) {
   try {
@@ -58,6 +62,33 @@ export function registerDeclareModal(app: App, ctx: Ctx): void {
     const isPrivate = options.some((o) => o.value === "private");
     const isDrill = options.some((o) => o.value === "drill");
     const meta = parseMetadata(view.private_metadata);
+    if (meta.alertGroupId) {
+      try {
+        await declareFromAlert(ctx, {
+          groupId: meta.alertGroupId,
+          userId: user.id,
+          title,
+          severity: (severity as { id: string }).id,
+          icId: ic,
+          isPrivate,
+          isDrill,
+          ...(impact ? { impact } : {}),
+          ...(detection ? { detection } : {}),
+          declareKey: `view:${view.id}`,
+        });
+      } catch (err) {
+        if (err instanceof AlreadyTriagedError) {
+          const ref = err.group.incidentId ? await incidentById(ctx, err.group.incidentId) : undefined;
+          const why = alreadyTriaged({ status: err.group.status, decidedBy: err.group.decidedBy, incidentRef: ref ? incidentRef(ref) : null });
+          await ack({ response_action: "errors", errors: { [BLOCK.title]: `${why.replace(/<@[^>]+>/g, "someone").replace(/[*`]/g, "")} Close this form.` } });
+          return;
+        }
+        await formFailed(ctx.log, ack, BLOCK.title, { what: "the incident", err, context: { user: user.id, group: meta.alertGroupId } });
+        return;
+      }
+      await ack();
+      return;
+    }
     try {
       await declare(ctx, {
         teamId: team?.id ?? user.team_id ?? ctx.bot.teamId,

@@ -13,6 +13,7 @@ import { registerRoleActions } from "./role-actions.ts";
 import { registerTimelineListeners } from "./timeline.ts";
 import { registerUnhandledFilter } from "./unhandled.ts";
 import { registerTimestampsListeners } from "./timestamps.ts";
+import { registerTriageListeners } from "./triage.ts";
 import { registerUpdateListeners } from "./updates.ts";
 
 export function registerListeners(app: App, ctx: Ctx): void {
@@ -27,4 +28,5 @@ export function registerListeners(app: App, ctx: Ctx): void {
   registerChecklistListeners(app, ctx);
   registerAssessmentListeners(app, ctx);
   registerTimestampsListeners(app, ctx);
+  registerTriageListeners(app, ctx);
 }

@@ -6,7 +6,7 @@ import type { AnyMiddlewareArgs, App } from "@slack/bolt";
 import type { Logger } from "../../../log.ts";
 import { ACTION, CALLBACK, isChecklistAction, isTakeRoleAction } from "../../../slack/ids.ts";
 
-const VIEWS = new Set<string>([CALLBACK.declareModal, CALLBACK.updateModal, CALLBACK.resolveModal, CALLBACK.assessModal, CALLBACK.timestampsModal]);
+const VIEWS = new Set<string>(Object.values(CALLBACK).filter((c) => c !== CALLBACK.addToTimeline));
 const SHORTCUTS = new Set<string>([CALLBACK.addToTimeline]);
 const ACTIONS = new Set<string>(Object.values(ACTION));
 

@@ -1,6 +1,6 @@
-// What every door of the HTTP API shares: the bearer token compared in constant time, bodies read up
-// to 1 MB (413 beyond, before parsing), query strings checked with zod (an unknown parameter is a 400
-// naming it), and errors answered as {"error": "<code>", "message": "…"}.
+// What every HTTP door shares (the API, the webhooks in): the bearer token compared in constant time,
+// bodies read up to 1 MB (413 beyond, before parsing), query strings checked with zod (an unknown
+// parameter is a 400 naming it), and errors answered as {"error": "<code>", "message": "…"}.
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import type http from "node:http";
