@@ -97,7 +97,8 @@ export interface AlertRecord {
   starts_at: string | null;
   ends_at: string | null;
   links: { source: string | null; external: string | null };
-  linked: "declared" | "merged" | string;
+  /** How the group came to the incident: declared from it, or merged into it. */
+  linked: string;
 }
 
 /** The alerts of every group linked to an incident, in the order they started. */

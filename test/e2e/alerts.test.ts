@@ -182,7 +182,7 @@ describe("a triage item", () => {
     const m = await triageMessageFor(h, triage, body.groupKey);
     expect(textOf(m)).toContain("severity not mapped");
     const { view } = await clickTriage(h, triage, m, "declare", h.users.bob);
-    const sev = (view?.blocks as Record<string, any>[]).find((b) => String(b.block_id).startsWith("severity"));
+    const sev = ((view?.blocks ?? []) as Record<string, any>[]).find((b) => String(b.block_id).startsWith("severity"));
     // the ladder's default (SEV2), as /incident declare's form
     expect(sev?.element.initial_option.value).toBe("SEV2");
   });
@@ -308,7 +308,7 @@ describe("Merge", () => {
     const m = await triageMessageFor(h, triage, key);
     const { view } = await clickTriage(h, triage, m, "merge", h.users.dave);
     expect(view?.callback_id).toBe("warroom.triage_merge");
-    const options = (view?.blocks as Record<string, any>[]).find((b) => b.block_id === "merge_into")?.element.options as { value: string; text: { text: string } }[];
+    const options = ((view?.blocks ?? []) as Record<string, any>[]).find((b) => b.block_id === "merge_into")?.element.options as { value: string; text: { text: string } }[];
     expect(options.map((o) => o.value)).toContain(incident.id);
     const none = await submitView(h, view as Record<string, any>, { merge_into: { value: { type: "static_select", selected_option: null } } }, h.users.dave);
     expect(JSON.parse(none.text).errors.merge_into).toMatch(/Pick the incident/);

@@ -105,7 +105,7 @@ export function sendPagerDuty(h: Pick<Harness, "url">, body: unknown, signature?
 
 /** The triage messages in `channel`, oldest first. */
 export function triageMessages(channel: FakeConversation): FakeMessage[] {
-  return channel.messages.filter((m) => String(m.metadata?.event_payload.key ?? "").startsWith("triage:"));
+  return channel.messages.filter((m) => (typeof m.metadata?.event_payload.key === "string" ? m.metadata.event_payload.key : "").startsWith("triage:"));
 }
 
 /** Waits until the group with `groupKey` has its triage message posted; returns it as it is now. */
