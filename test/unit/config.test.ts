@@ -186,8 +186,29 @@ severities:
     ["digest: every monday\n", /: line 1: digest: expected a mapping such as/],
     ["drill_channel_prefix: Practice!\n", /: line 1: drill_channel_prefix: expected lowercase letters, digits, - or _ \(at most 20 characters\), such as drill/],
     ["channel_prefix: x\ndrill_channel_prefix: x\n", /: line 2: drill_channel_prefix: must differ from channel_prefix \("x"\)/],
+    ["alerts:\n  triage_channel: alerts\n  severity_map:\n    critical: SEV1\n    warning: SEV9\n", /: line 5: alerts\.severity_map\.warning: "SEV9" is not a configured severity \(expected one of SEV1, SEV2, SEV3, SEV4\)/],
+    ["alerts:\n  auto_declare: [SEV1, P0]\n", /: line 2: alerts\.auto_declare\[1\]: "P0" is not a configured severity/],
+    ["alerts:\n  severity_label: 'sev level'\n", /: line 2: alerts\.severity_label: expected a label name such as severity/],
+    ["alerts:\n  triage_chanel: alerts\n", /: line 2: unknown key "triage_chanel" in alerts/],
+    ["alerts:\n  severity_map: [critical]\n", /: line 2: alerts\.severity_map: expected a mapping of label values to severities/],
+    ["alerts:\n  severity_map:\n    Critical: SEV1\n    critical: SEV2\n", /: line 4: alerts\.severity_map\.critical: "critical" is mapped twice/],
   ])("names the line of the problem: %j", (yaml, expected) => {
     expect(problem(withFile(yaml))).toMatch(expected);
+  });
+
+  it("reads the alerts section: the triage channel (default announce_channel), the label, the map by lowercased value, auto_declare", () => {
+    const c = loadConfig(withFile("announce_channel: incidents\nalerts:\n  severity_label: priority\n  severity_map: { Critical: sev1, P3: '3' }\n  auto_declare: [sev-1]\n"));
+    expect(c.incident.alerts).toEqual({ triageChannel: "incidents", severityLabel: "priority", severityMap: { critical: "SEV1", p3: "SEV3" }, autoDeclare: ["SEV1"] });
+    expect(loadConfig(withFile("{}\n")).incident.alerts).toEqual({ severityLabel: "severity", severityMap: {}, autoDeclare: [] });
+  });
+
+  it("needs a triage channel when an alert door is open", () => {
+    expect(problem({ ...withFile("{}\n"), WARROOM_ALERTS_TOKEN: "0123456789abcdef0123" })).toMatch(/WARROOM_ALERTS_TOKEN is set, so alerts need a triage channel: set alerts\.triage_channel \(or announce_channel\)/);
+    expect(problem({ ...withFile("{}\n"), PAGERDUTY_WEBHOOK_SECRET: "0123456789abcdef0123" })).toMatch(/PAGERDUTY_WEBHOOK_SECRET is set/);
+    expect(problem({ ...withFile("alerts: { triage_channel: a }\n"), WARROOM_ALERTS_TOKEN: "short" })).toMatch(/WARROOM_ALERTS_TOKEN is too short/);
+    expect(problem({ ...BASE, SLACK_PACING: "sometimes" })).toMatch(/SLACK_PACING must be on or off/);
+    expect(loadConfig({ ...BASE, SLACK_PACING: "off" }).slack.pacing).toBe(false);
+    expect(loadConfig(BASE).slack.pacing).toBe(true);
   });
 
   it("reads the digest and the drill channel prefix", () => {

@@ -40,9 +40,10 @@ const envelope = z.object(
         resource_type: z.string().max(100).nullish(),
         occurred_at: z.string({ error: "expected an ISO 8601 time" }).refine((s) => !Number.isNaN(Date.parse(s)), { error: "expected an ISO 8601 time" }).nullish(),
         agent: reference,
+        // the incident, for incident.* events (a ping carries something else)
         data: z
-          .object({
-            id: z.string({ error: "expected the incident's id" }).min(1).max(100),
+          .looseObject({
+            id: z.string({ error: "expected the incident's id" }).min(1).max(100).nullish(),
             type: z.string().max(100).nullish(),
             html_url: text(2000),
             number: z.number().int().nullish(),
@@ -98,7 +99,7 @@ export function parsePagerDuty(raw: unknown): ParsedEvent {
       occurredAt: e.occurred_at ? new Date(e.occurred_at) : null,
       agent: e.agent?.summary ?? null,
       incident:
-        d && (e.resource_type ?? d.type ?? "incident") === "incident"
+        d?.id && (e.resource_type ?? d.type ?? "incident") === "incident"
           ? {
               id: d.id,
               number: d.number ?? null,
