@@ -16,6 +16,7 @@ import { freePort } from "../test/support/postgres-cluster.ts";
 import { sequentialRounds } from "../test/support/rounds.ts";
 import { SlackRequests, type SentRequest } from "../test/support/slack-requests.ts";
 import { type BenchServer, startEmbeddedServer, startExternalServer } from "./databases.ts";
+import { measureStorm, STORM } from "./alerts.ts";
 import { measureRecord } from "./record.ts";
 import { measureLateness, measureTick } from "./scheduler.ts";
 import { fmt, percentile } from "./stats.ts";
@@ -25,9 +26,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const LATENCY = Number(process.env.BENCH_SLACK_LATENCY_MS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const CONCURRENCY = 20;
-/** BENCH_SECTIONS=record,scheduler runs only those (and writes no results.md): core, scheduler, record. */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "core,scheduler,record").split(",").map((s) => s.trim()));
-const ALL = ["core", "scheduler", "record"].every((s) => SECTIONS.has(s));
+/** BENCH_SECTIONS=record,scheduler runs only those (and writes no results.md): core, scheduler, record, alerts. */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "core,scheduler,record,alerts").split(",").map((s) => s.trim()));
+const ALL = ["core", "scheduler", "record", "alerts"].every((s) => SECTIONS.has(s));
 
 const lines: string[] = [];
 function out(line = ""): void {
@@ -109,8 +110,9 @@ interface Env {
   configFile: string;
 }
 
+/** The core and record sections measure the bot's own speed: their fake enforces no rate limits, and pacing is off (the alert storm keeps both on). */
 function botEnv(env: Env): Record<string, string> {
-  return { SLACK_BOT_TOKEN: env.fake.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: env.fake.apiUrl, DATA_DIR: env.dataDir, INCIDENT_CONFIG: env.configFile, LOG_LEVEL: "warn" };
+  return { SLACK_BOT_TOKEN: env.fake.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: env.fake.apiUrl, DATA_DIR: env.dataDir, INCIDENT_CONFIG: env.configFile, LOG_LEVEL: "warn", SLACK_PACING: "off" };
 }
 
 async function channelReady(env: Env, bot: SlackRequests, count: number): Promise<{ ms: number[]; rounds: number[]; roundsAfterChannel: number[]; calls: number[] }> {
@@ -267,6 +269,7 @@ async function main(): Promise<void> {
   // ---- scheduler ----
   if (SECTIONS.has("scheduler")) await schedulerSection();
   if (SECTIONS.has("record")) await recordSection(env);
+  if (SECTIONS.has("alerts")) await alertsSection();
   out(`Benchmark took ${Math.round((Date.now() - started) / 1000)} s.`);
 
   await fake.stop();
@@ -308,6 +311,27 @@ async function recordSection(env: Env): Promise<void> {
     out();
     out(`The full CSV export: ${r.csv.rows.toLocaleString("en")} rows, ${(r.csv.bytes / 2 ** 20).toFixed(1)} MB streamed in ${(r.csv.ms / 1000).toFixed(1)} s (target < 10 s); the bot's RSS ${r.csv.rssBeforeMb.toFixed(0)} MB before, ${r.csv.rssPeakMb.toFixed(0)} MB at most while streaming (target < 300 MB).`);
     out(`Indexes the plans use: newest-first pages \`${r.indexes[0]}\`, open incidents \`${r.indexes[1]}\`, someone's action items \`${r.indexes[2]}\`.`);
+    out();
+  } finally {
+    await server.stop();
+  }
+}
+
+async function alertsSection(): Promise<void> {
+  const server = await startExternalServer();
+  try {
+    const s = await measureStorm(await server.database(), LATENCY);
+    out(`## Alert storm (${STORM.notifications} Alertmanager notifications in ${STORM.seconds} s over ${STORM.groups} groups, ${STORM.critical} of them declared at once; the fake Slack enforcing Slack's rate limits; ${server.name})`);
+    out();
+    out("| measurement | figure | target | lower bound Slack's limits allow |");
+    out("| --- | --- | --- | --- |");
+    out(`| webhook answered (p50 / p99 / max) | ${fmt(s.webhookMs.p50)} / ${fmt(s.webhookMs.p99)} / ${fmt(s.webhookMs.max)} ms, ${s.answered200} of ${STORM.notifications} with 200 | p99 < 200 ms | — |`);
+    out(`| triage messages posted | ${s.triageMessages} | exactly ${STORM.groups} | — |`);
+    out(`| last triage message posted, from the first notification | ${s.lastPostS.toFixed(1)} s (first at ${s.firstPostS.toFixed(1)} s) | within 90 s | ${s.lowerBound.lastPostS} s (one message a second in one channel) |`);
+    out(`| 429s answered by the fake Slack | ${s.rateLimited} | 0 | — |`);
+    out(`| edits per triage item (min / median / max; total) | ${s.editsPerItem.min} / ${s.editsPerItem.p50} / ${s.editsPerItem.max}; ${s.editsPerItem.total} (${s.updates} chat.update in the triage channel) | at most one per 5 s per item | ${s.lowerBound.editsInWindow} chat.update in any minute (Tier 3) |`);
+    out(`| every triage message showing its group's last state | ${s.currentS.toFixed(1)} s after the first notification | — | — |`);
+    out(`| incidents declared at once (auto_declare) | ${s.declared} | ${STORM.critical} | — |`);
     out();
   } finally {
     await server.stop();

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const general = fake.ws.addChannel("general", { members: users.map((u) => u.id) });
   fake.ws.addChannel("incidents", {});
 
-  const bot = await spawnBot({ SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, DATA_DIR: dataDir, INCIDENT_CONFIG: configFile, LOG_LEVEL: "warn" });
+  const bot = await spawnBot({ SLACK_BOT_TOKEN: fake.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, DATA_DIR: dataDir, INCIDENT_CONFIG: configFile, LOG_LEVEL: "warn", SLACK_PACING: "off" });
   await bot.waitUntilUp(120_000);
   const pid = bot.proc.pid as number;
   const slack = new SlackRequests(bot.url, SIGNING_SECRET, fake);

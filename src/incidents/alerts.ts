@@ -252,15 +252,18 @@ export const TRIAGE_POST_JOB = jobType({
   async run(ctx, p) {
     const group = await loadGroup(ctx.db, p.groupId);
     if (!group || group.messageTs) return;
-    const { view, incident } = await viewOf(ctx, group);
-    // a declared item links its channel: wait for it (woken when it exists)
-    if (incident && !incident.channelId) throw new RetryJobError(WAITING_FOR_CHANNEL, 2000);
+    // a declared item's channel may not exist yet: the message says where it went, and is edited with
+    // the channel's link once it exists
+    const { view } = await viewOf(ctx, group);
     const m = triageMessage(view);
     const posted = await ctx.once.post(`triage:${group.id}`, { channel: await ctx.channels.resolve(triageChannel(ctx)), text: m.text, blocks: m.blocks, unfurl_links: false });
     await recordTriageMessage(ctx.db, group.id, posted.channel, posted.ts, group.version);
     const after = await loadGroup(ctx.db, group.id);
-    // changed while it was being posted: show the change
-    if (after && after.version > group.version) await enqueue(ctx.db, [triageRefreshDraft(after, ctx.clock.now())], ctx.clock.now());
+    // changed while it was being posted, or its channel is still to come: show it
+    if (after && (after.version > group.version || (view.incident && !view.incident.channelId))) {
+      if (after.version <= group.version) await bumpGroup(ctx.db, group.id);
+      await enqueue(ctx.db, [triageRefreshDraft(after, ctx.clock.now())], ctx.clock.now());
+    }
   },
 });
 
@@ -278,7 +281,7 @@ export const TRIAGE_REFRESH_JOB = jobType({
     const paced = ctx.slack.pacer.waitFor("chat.update");
     if (paced > 100) return again(new Date(now.getTime() + paced));
     const { view, incident } = await viewOf(ctx, group);
-    if (incident && !incident.channelId && group.status !== "pending") throw new RetryJobError(WAITING_FOR_CHANNEL, 2000);
+    if (incident && !incident.channelId && group.status !== "pending") throw new RetryJobError(WAITING_FOR_CHANNEL, 2000, true);
     if (!(await claimEdit(ctx.db, group.id, now, TRIAGE_EDIT_GAP_MS))) {
       const fresh = await loadGroup(ctx.db, group.id);
       return again(new Date((fresh?.lastEditAt ?? now).getTime() + TRIAGE_EDIT_GAP_MS));

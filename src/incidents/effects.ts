@@ -34,7 +34,7 @@ export const REFRESH_JOB = jobType({
   async run(ctx, p, job) {
     const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
     if (!incident) return;
-    if (!incident.channelId || !incident.openingTs) throw new RetryJobError(WAITING_FOR_OPENING, 2000);
+    if (!incident.channelId || !incident.openingTs) throw new RetryJobError(WAITING_FOR_OPENING, 2000, true);
     const severity = requireSeverity(ctx.config.incident.severities, incident.severity);
     const m = openingMessage(incident, severity);
     try {

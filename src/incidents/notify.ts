@@ -5,7 +5,7 @@
 
 import { type Incident, incidentRef, inCharge } from "../domain/incident.ts";
 import { RetryJobError } from "../scheduler/worker.ts";
-import { isSlackError, SlackCallError } from "../slack/api.ts";
+import { isSlackError, PacedError, SlackCallError } from "../slack/api.ts";
 import { wakeWaiting } from "../store/jobs.ts";
 import type { PostArgs, Posted } from "../slack/once.ts";
 import type { Ctx } from "./context.ts";
@@ -17,7 +17,7 @@ export const WAITING_FOR_OPENING = "the opening message is not posted yet";
 
 /** The incident's channel, or a retry shortly (woken at once when the channel is created). */
 export function channelOf(incident: Incident): string {
-  if (!incident.channelId) throw new RetryJobError(WAITING_FOR_CHANNEL, 2000);
+  if (!incident.channelId) throw new RetryJobError(WAITING_FOR_CHANNEL, 2000, true);
   return incident.channelId;
 }
 
@@ -74,18 +74,22 @@ async function channelUnavailable(ctx: Ctx, incident: Incident, channel: string,
   return undefined;
 }
 
-/** A DM to the person in charge (the IC, else the declarer), once per key; a failure is logged, never thrown (it is itself a report). */
+/**
+ * A DM to the person in charge (the IC, else the declarer), once per key; a failure is logged, never
+ * thrown (it is itself a report), except being held back by pacing: then the job tries again.
+ */
 export async function tellInCharge(ctx: Ctx, incident: Incident, key: string, text: string): Promise<void> {
   try {
     await ctx.once.post(key, { channel: inCharge(incident), text });
   } catch (err) {
+    if (err instanceof PacedError) throw err;
     ctx.log.error({ incident: incident.id, err }, "could not tell the person in charge either");
   }
 }
 
 /**
  * Says something where the incident's people will see it: its channel, or else (no channel yet, or
- * the channel refuses) a DM to the person in charge. Never throws.
+ * the channel refuses) a DM to the person in charge. Never throws (but a job held back by pacing tries again).
  */
 export async function tellPeople(ctx: Ctx, incident: Incident, text: string): Promise<void> {
   if (incident.channelId) {
@@ -93,12 +97,14 @@ export async function tellPeople(ctx: Ctx, incident: Incident, text: string): Pr
       await ctx.slack.call("chat.postMessage", { channel: incident.channelId, text });
       return;
     } catch (err) {
+      if (err instanceof PacedError) throw err;
       ctx.log.warn({ incident: incident.id, err }, "could not report in the incident channel; trying a DM");
     }
   }
   try {
     await ctx.slack.call("chat.postMessage", { channel: inCharge(incident), text });
   } catch (err) {
+    if (err instanceof PacedError) throw err;
     ctx.log.error({ incident: incident.id, err }, "could not report to anyone; see the log");
   }
 }

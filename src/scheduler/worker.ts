@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import { PacedError, SlackCallError } from "../slack/api.ts";
-import { pacingScope } from "../slack/pacing.ts";
+import { pacingScope, RETURN_EARLY_MS } from "../slack/pacing.ts";
 import type { Db } from "../store/database.ts";
 import { LIVE_PREFIX } from "../store/jobs.ts";
 import { type ClaimedJob, claimDue, complete, extendLeases, giveUp, postpone, releaseLeasesOfDeadWorkers, retryLater } from "../store/jobs.ts";
@@ -22,10 +22,18 @@ export class RetryJobError extends Error {
   constructor(
     message: string,
     readonly afterMs?: number,
+    /**
+     * Waiting for something on its way (the incident channel being created): not an attempt, for
+     * the first WAITING_LIMIT_MS of the job's life; it can be woken early (wakeWaiting, by message).
+     */
+    readonly waiting = false,
   ) {
     super(message);
   }
 }
+
+/** How long a job may wait for something on its way before its waits count as attempts. */
+export const WAITING_LIMIT_MS = 60 * 60 * 1000;
 
 export interface WorkerOptions {
   pollMs?: number;
@@ -193,9 +201,15 @@ export class Worker {
 
   private async fail(job: ClaimedJob, err: unknown): Promise<void> {
     const message = describe(err);
+    if (err instanceof RetryJobError && err.waiting && this.clock.now().getTime() - job.createdAt.getTime() < WAITING_LIMIT_MS) {
+      this.log.debug({ job: job.id, kind: job.kind, incident: job.incidentId, error: message }, "job waiting");
+      await this.settle(() => postpone(this.db, job, this.id, new Date(this.clock.now().getTime() + (err.afterMs ?? 2000)), message), job);
+      return;
+    }
     if (err instanceof PacedError) {
       // held back to stay inside Slack's rate limits: not a failure, and not an attempt
-      const delay = Math.ceil((err.retryAfter ?? 1) * 1000);
+      // back a moment before its slot, to wait the rest in place (pacing.ts)
+      const delay = Math.max(0, Math.ceil((err.retryAfter ?? 1) * 1000) - RETURN_EARLY_MS);
       this.log.debug({ job: job.id, kind: job.kind, method: err.method, retryInMs: delay }, "job paced to Slack's rate limit");
       await this.settle(() => postpone(this.db, job, this.id, new Date(this.clock.now().getTime() + delay)), job);
       return;

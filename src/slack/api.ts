@@ -131,19 +131,30 @@ export class SlackApi {
     return this.via<T>(this.client, method, args, pace);
   }
 
-  /** Milliseconds until `method` may be called again after a 429 (0: now). */
-  pausedFor(method: string): number {
-    const until = this.paused.get(method);
+  /**
+   * Takes the slot of a call about to be made (waiting a moment, or throwing PacedError to defer the
+   * job), before anything is recorded about it; the call then goes with `{ prepaid: true }`.
+   */
+  async pace(method: string, args: Record<string, unknown>): Promise<void> {
+    const deferMs = await this.pacer.take(method, args);
+    if (deferMs > 0) throw new PacedError(method, deferMs);
+  }
+
+  /** Milliseconds until `method` may be called again after a 429 (0: now); chat.postMessage per channel. */
+  pausedFor(method: string, args: Record<string, unknown> = {}): number {
+    const key = pauseKey(method, args);
+    const until = this.paused.get(key);
     if (until === undefined) return 0;
     const left = until - this.clock.now().getTime();
-    if (left <= 0) this.paused.delete(method);
+    if (left <= 0) this.paused.delete(key);
     return Math.max(0, left);
   }
 
-  private noted(err: SlackCallError): SlackCallError {
-    if (err.code === "ratelimited" && err.retryAfter !== undefined) {
+  private noted(err: SlackCallError, args: Record<string, unknown>): SlackCallError {
+    if (err.code === "ratelimited" && err.retryAfter !== undefined && !(err instanceof PacedError)) {
+      const key = pauseKey(err.method, args);
       const until = this.clock.now().getTime() + err.retryAfter * 1000;
-      if (until > (this.paused.get(err.method) ?? 0)) this.paused.set(err.method, until);
+      if (until > (this.paused.get(key) ?? 0)) this.paused.set(key, until);
     }
     return err;
   }
@@ -154,14 +165,14 @@ export class SlackApi {
   }
 
   private async via<T extends SlackResult>(client: WebClient, method: string, args: Record<string, unknown>, pace: PaceOptions & { interactive?: boolean }): Promise<T> {
-    const left = this.pausedFor(method);
+    const left = this.pausedFor(method, args);
     if (left > 0) throw new SlackCallError(method, "ratelimited", left / 1000, true);
     const deferMs = await this.pacer.take(method, args, pace);
     if (deferMs > 0) throw new PacedError(method, deferMs);
     try {
       return (await client.apiCall(method, args)) as T;
     } catch (err) {
-      throw this.noted(toSlackError(method, err));
+      throw this.noted(toSlackError(method, err), args);
     }
   }
 
@@ -181,6 +192,11 @@ export class SlackApi {
       throw err;
     }
   }
+}
+
+/** Slack limits chat.postMessage per channel: a 429 there pauses that channel only. */
+function pauseKey(method: string, args: Record<string, unknown>): string {
+  return method === "chat.postMessage" && typeof args.channel === "string" ? `${method}:${args.channel}` : method;
 }
 
 export function toSlackError(method: string, err: unknown): SlackCallError {

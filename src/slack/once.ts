@@ -70,6 +70,9 @@ export class SlackOnce {
   async post(key: string, args: PostArgs): Promise<Posted> {
     const existing = await this.db.slackEffect.findUnique({ where: { key } });
     if (existing?.completedAt) return existing.result as unknown as Posted;
+    // a post held back by pacing is deferred before its intent is recorded, so it comes back as a
+    // fresh attempt (no history to search)
+    await this.slack.pace("chat.postMessage", { channel: args.channel });
     const { row, resumed } = await this.begin(key, "chat.postMessage", { channel: args.channel });
     if (resumed) {
       const found = await this.findPosted(key, args.channel, row.startedAt);
@@ -79,10 +82,11 @@ export class SlackOnce {
         return found;
       }
     }
-    const r = await this.slack.call<{ ok: boolean; channel: string; ts: string }>("chat.postMessage", {
-      ...args,
-      metadata: { event_type: EFFECT_EVENT_TYPE, event_payload: { key } },
-    });
+    const r = await this.slack.call<{ ok: boolean; channel: string; ts: string }>(
+      "chat.postMessage",
+      { ...args, metadata: { event_type: EFFECT_EVENT_TYPE, event_payload: { key } } },
+      { prepaid: true },
+    );
     const posted = { channel: r.channel, ts: r.ts };
     await this.finish(key, posted);
     return posted;
@@ -159,9 +163,11 @@ export class SlackOnce {
     }
     for (; attempt <= 50; attempt++) {
       const name = nameFor(attempt);
+      // held back by pacing before the name is recorded as being created
+      await this.slack.pace("conversations.create", {});
       await this.db.slackEffect.update({ where: { key }, data: { result: { attempt, pending: name } } });
       try {
-        const r = await this.slack.call<{ ok: boolean; channel: { id: string; name: string } }>("conversations.create", { name, is_private: isPrivate });
+        const r = await this.slack.call<{ ok: boolean; channel: { id: string; name: string } }>("conversations.create", { name, is_private: isPrivate }, { prepaid: true });
         const created = { id: r.channel.id, name: r.channel.name };
         await this.finish(key, created);
         return created;

@@ -74,6 +74,13 @@ export const INLINE_WAIT_MS = 1_500;
 const SKIP_WAIT_MS = 100;
 /** A deferred call's reservation is kept this long past its slot, then given up. */
 const RESERVATION_GRACE_MS = 30_000;
+/**
+ * A deferred job is run again this long before its slot and waits the rest in place, so the worker's
+ * polling does not make it late (a call going after its slot could crowd the one reserved next).
+ */
+export const RETURN_EARLY_MS = 400;
+/** A kept slot missed by more than this is given up and a new one taken. */
+const LATE_MS = 25;
 
 /** Who is calling: a job (whose calls keep their reservations across a deferral), or nobody. */
 export const pacingScope = new AsyncLocalStorage<{ readonly key: string }>();
@@ -120,6 +127,8 @@ export type PaceMode =
 
 export interface PaceOptions {
   readonly mode?: PaceMode;
+  /** The slot was taken just before (SlackApi.pace): the call goes at once. */
+  readonly prepaid?: boolean;
 }
 
 export class Pacer {
@@ -163,7 +172,7 @@ export class Pacer {
    * 3 seconds): wait a moment at most, then go ahead regardless.
    */
   async take(method: string, args: Record<string, unknown>, opts: PaceOptions & { interactive?: boolean } = {}): Promise<number> {
-    if (!this.enabled) return 0;
+    if (!this.enabled || opts.prepaid) return 0;
     const windows = this.windowsFor(method, args);
     if (windows.length === 0) return 0;
     const now = this.now();
@@ -171,13 +180,16 @@ export class Pacer {
     const key = scope ? `${scope.key}|${method}|${typeof args.channel === "string" ? args.channel : ""}` : undefined;
     const kept = key === undefined ? undefined : this.reservations.get(key);
     if (key !== undefined && kept !== undefined) {
-      // this job's deferred call, back for the slot it kept
-      if (kept - now <= INLINE_WAIT_MS) {
-        this.reservations.delete(key);
+      this.reservations.delete(key);
+      // this job's deferred call, back for the slot it kept (late: it queues again)
+      if (kept - now > INLINE_WAIT_MS) {
+        this.reservations.set(key, kept);
+        return kept - now;
+      }
+      if (now - kept <= LATE_MS) {
         await pause(kept - now);
         return 0;
       }
-      return kept - now;
     }
     const at = Math.max(...windows.map((w) => w.earliest(now)));
     const wait = at - now;

@@ -35,6 +35,7 @@ export interface ClaimedJob {
   readonly attempts: number;
   /** Why the previous attempt failed, if it did. */
   readonly lastError?: string | null;
+  readonly createdAt: Date;
 }
 
 export async function enqueue(tx: Tx, jobs: readonly JobDraft[], now: Date): Promise<void> {
@@ -59,6 +60,7 @@ interface JobRow {
   due_at: Date;
   attempts: number;
   last_error: string | null;
+  created_at: Date;
 }
 
 /** Claims up to `limit` due jobs for `worker`, leased until now + leaseMs. */
@@ -74,8 +76,8 @@ export async function claimDue(db: Db, worker: string, now: Date, limit: number,
         ORDER BY due_at
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED)
-    RETURNING id, kind, incident_id, payload, due_at, attempts, last_error`;
-  return rows.map((r) => ({ id: r.id, kind: r.kind, incidentId: r.incident_id, payload: r.payload, dueAt: r.due_at, attempts: r.attempts, lastError: r.last_error }));
+    RETURNING id, kind, incident_id, payload, due_at, attempts, last_error, created_at`;
+  return rows.map((r) => ({ id: r.id, kind: r.kind, incidentId: r.incident_id, payload: r.payload, dueAt: r.due_at, attempts: r.attempts, lastError: r.last_error, createdAt: r.created_at }));
 }
 
 /**
@@ -118,11 +120,14 @@ export async function retryLater(db: Db, job: ClaimedJob, worker: string, dueAt:
   return r.count === 1;
 }
 
-/** Runs the job again at `dueAt` without counting the attempt just made (it was held back, not failed). */
-export async function postpone(db: Db, job: ClaimedJob, worker: string, dueAt: Date): Promise<boolean> {
+/**
+ * Runs the job again at `dueAt` without counting the attempt just made (it was held back, or is
+ * waiting for something on its way: `waitingFor` names it, so it can be woken early).
+ */
+export async function postpone(db: Db, job: ClaimedJob, worker: string, dueAt: Date, waitingFor?: string): Promise<boolean> {
   const r = await db.job.updateMany({
     where: { id: job.id, lockedBy: worker, status: "pending" },
-    data: { dueAt, lockedBy: null, lockedUntil: null, attempts: { decrement: 1 } },
+    data: { dueAt, lockedBy: null, lockedUntil: null, attempts: { decrement: 1 }, ...(waitingFor !== undefined ? { lastError: waitingFor } : {}) },
   });
   return r.count === 1;
 }

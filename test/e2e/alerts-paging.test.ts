@@ -21,7 +21,7 @@ let h: Harness;
 let triage: FakeConversation;
 
 beforeAll(async () => {
-  h = await startHarness({ env: { WARROOM_ALERTS_TOKEN: ALERTS_TOKEN, PAGERDUTY_WEBHOOK_SECRET: PAGERDUTY_SECRET }, configYaml: CONFIG });
+  h = await startHarness({ env: { SLACK_PACING: "on", WARROOM_ALERTS_TOKEN: ALERTS_TOKEN, PAGERDUTY_WEBHOOK_SECRET: PAGERDUTY_SECRET }, configYaml: CONFIG });
   h.fake.ws.addChannel("incidents", {});
   triage = h.fake.ws.addChannel("alerts", {});
 });
@@ -119,7 +119,8 @@ describe("PagerDuty", () => {
     await sendPagerDuty(h, triggered);
     const inc = await linkedIncident("pagerduty:PHIGH01");
     expect((await h.db.incident.findUniqueOrThrow({ where: { id: inc.id } })).acknowledgedAt).toBeNull();
-    const ackAt = new Date(Date.now() - 1000).toISOString();
+    // after the declaration (an earlier acknowledgement is recorded at the declaration)
+    const ackAt = new Date().toISOString();
     const ack = pagerDutyBody("incident.acknowledged", { incidentId: "PHIGH01", agent: "Tenex Engineer", occurredAt: ackAt, eventId: "ev-ack-1" });
     await sendPagerDuty(h, ack);
     await sendPagerDuty(h, ack);

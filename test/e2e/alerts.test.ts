@@ -22,7 +22,7 @@ let h: Harness;
 let triage: FakeConversation;
 
 beforeAll(async () => {
-  h = await startHarness({ env: { WARROOM_ALERTS_TOKEN: ALERTS_TOKEN, WARROOM_API_TOKEN: API_TOKEN }, configYaml: CONFIG });
+  h = await startHarness({ env: { SLACK_PACING: "on", WARROOM_ALERTS_TOKEN: ALERTS_TOKEN, WARROOM_API_TOKEN: API_TOKEN }, configYaml: CONFIG });
   h.fake.ws.addChannel("incidents", {});
   triage = h.fake.ws.addChannel("alerts", {});
 });

@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 async function spawn(): Promise<BotProcess> {
-  const bot = await bed.spawn({ DATABASE_URL: database.url, WARROOM_ALERTS_TOKEN: ALERTS_TOKEN });
+  const bot = await bed.spawn({ DATABASE_URL: database.url, WARROOM_ALERTS_TOKEN: ALERTS_TOKEN, SLACK_PACING: "on" });
   bots.push(bot);
   return bot;
 }

@@ -74,6 +74,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     DATABASE_URL: database.url,
     INCIDENT_CONFIG: configFile,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "info",
+    // the fake enforces no rate limits unless a test asks: suites that declare dozens of incidents a
+    // minute are not about pacing. The alerts suites turn it on (TEST_SLACK_PACING=on: every suite).
+    SLACK_PACING: process.env.TEST_SLACK_PACING ?? "off",
     ...opts.env,
   });
   const capture = new LogCapture();

@@ -50,6 +50,8 @@ export async function startProcessBed(opts: { name: string; configYaml: ConfigYa
     SLACK_API_URL: fake.apiUrl,
     INCIDENT_CONFIG: configFile,
     LOG_LEVEL: "warn",
+    // as in the harness: on where a suite is about pacing (alerts-process)
+    SLACK_PACING: "off",
     ...extra,
   });
   return {
