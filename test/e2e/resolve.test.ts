@@ -132,7 +132,7 @@ describe("resolving", () => {
     expect(row.status).toBe("closed");
     expect(row.postmortem).toMatchObject({ status: "done", doneBy: h.users.alice.id });
     await says(inc, "closed INC-");
-    await until(() => inc.channel.isArchived, 8000, "the archive");
+    await until(() => inc.channel.isArchived, 20_000, "the archive");
     expect((await run(inc, "resolve again")).json?.text).toMatch(/is \*Closed\*/);
   });
 });
