@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/harness.ts";
+import { declareFast } from "../support/incidents.ts";
 import { until } from "../support/wait.ts";
 
 let h: Harness;
@@ -31,5 +32,34 @@ describe("a fast declaration that cannot be recorded", () => {
     expect(res.status).toBe(200);
     const dm = await until(() => h.fake.ws.imWith(h.users.bob.id).messages.find((m) => m.text.includes("I could not declare")), 20_000, "the DM");
     expect(dm.text).toContain("after 2 attempts");
+  });
+});
+
+describe("a command slower than Slack's 3 seconds (the incident's row held by another transaction)", () => {
+  it("is acknowledged empty in time, and its answer follows through the response_url", async () => {
+    const inc = (await declareFast(h, "sev2 Slow database", h.users.alice)).incident;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = h.db.$transaction(
+      async (tx) => {
+        await tx.$queryRawUnsafe(`SELECT id FROM incidents WHERE id = $1 FOR UPDATE`, inc.id);
+        locked();
+        await released;
+      },
+      { timeout: 20_000 },
+    );
+    await isLocked;
+    const sent = h.slack.command("resolve Rolled back the slow query", { user: h.users.alice.id, channel: inc.channel.id });
+    const res = await sent;
+    release();
+    await holder;
+    expect(res.status).toBe(200);
+    expect(res.text).toBe("");
+    expect(res.ms).toBeLessThan(2_800);
+    const told = await until(() => h.fake.responsesTo(res.responseUrl).find((r) => String(r.body.text).includes("is resolved")), 15_000, "the late answer");
+    expect(told.body).toMatchObject({ response_type: "ephemeral", text: `INC-${inc.number} is resolved. Reminders stopped; the postmortem draft is on its way.` });
+    expect((await h.db.incident.findUniqueOrThrow({ where: { id: inc.id } })).status).toBe("resolved");
   });
 });

@@ -14,6 +14,9 @@ import { type SlashCommand, slashCommand } from "../payloads.ts";
 
 export type Reply = { text: string; blocks?: unknown[] };
 
+/** How long after a command arrived it is acknowledged empty if its handler has not answered (Bolt's own timeout is 2.8 s). */
+export const LATE_ACK_MS = 2_300;
+
 export interface CommandRequest<K extends CommandKind = CommandKind> {
   readonly payload: SlashCommand;
   readonly command: Extract<Command, { kind: K }>;
@@ -37,6 +40,7 @@ export function registerCommand(app: App, ladder: SeverityLadder, handlers: Comm
   // any command name: a team may rename /incident in its manifest
   app.command(/.*/, async ({ command: raw, ack, respond }: SlackCommandMiddlewareArgs) => {
     const receivedAt = clock.now().getTime();
+    const arrived = performance.now();
     const parsed = slashCommand.safeParse(raw);
     if (!parsed.success) {
       log.warn({ issues: parsed.error.issues.map((i) => i.path.join(".")) }, "malformed slash command payload");
@@ -59,7 +63,7 @@ export function registerCommand(app: App, ladder: SeverityLadder, handlers: Comm
       await ack(ephemeralBody(errorMessage(`\`/incident ${command.kind}\` is not available in this version.`)));
       return;
     }
-    await runCommand(handler, payload, command, ack, respond, log, receivedAt);
+    await runCommand(handler, payload, command, ack, respond, log, receivedAt, arrived);
   });
 }
 
@@ -71,14 +75,33 @@ async function runCommand(
   respond: RespondFn,
   log: Logger,
   receivedAt: number,
+  arrived: number,
 ): Promise<void> {
   let acked = false;
+  // A journey slower than Slack's 3 s (a loaded database) must not end in Slack's "dispatch_failed":
+  // shortly before the deadline the command is acknowledged with nothing, and the answer it was
+  // going to carry follows through the response_url instead. Nothing was promised by the empty ack.
+  let late = false;
+  const lateAck = setTimeout(
+    () => {
+      if (acked) return;
+      acked = true;
+      late = true;
+      ack().catch((e: unknown) => log.warn({ err: e }, "could not acknowledge a slow command"));
+    },
+    Math.max(0, arrived + LATE_ACK_MS - performance.now()),
+  );
   const req: CommandRequest = {
     payload,
     command,
     receivedAt,
     requestKey: `cmd:${payload.team_id}:${payload.trigger_id}`,
     async ack(reply) {
+      if (late) {
+        if (reply) await respond(ephemeralBody(reply));
+        late = false;
+        return;
+      }
       if (acked) return;
       acked = true;
       await ack(reply ? ephemeralBody(reply) : undefined);
@@ -96,5 +119,7 @@ async function runCommand(
     const reply = { text: apology(what, ref) };
     if (!acked) await req.ack(reply);
     else await req.respond(reply).catch((e: unknown) => log.warn({ err: e, ref }, "could not tell the user about the failure"));
+  } finally {
+    clearTimeout(lateAck);
   }
 }
