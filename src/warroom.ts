@@ -12,6 +12,7 @@ import { jobHandlers, reportBlockedJob, reportDeadJob } from "./incidents/catalo
 import type { Logger } from "./log.ts";
 import { startHousekeeping } from "./scheduler/housekeeping.ts";
 import { planDigest } from "./incidents/digest.ts";
+import { resumeWebhooks } from "./incidents/webhooks.ts";
 import { RecentStats } from "./incidents/stats.ts";
 import { Liveness } from "./scheduler/liveness.ts";
 import { Worker, type WorkerOptions } from "./scheduler/worker.ts";
@@ -86,6 +87,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     await liveness.hold(worker.id);
     worker.start();
     await planDigest(ctx);
+    await resumeWebhooks(ctx);
     // the App Home's line of the last 30 days is ready before the first person opens it
     ctx.recentStats.get(ctx).catch((err: unknown) => log.warn({ err }, "could not work out the last 30 days' numbers"));
     stopHousekeeping = startHousekeeping(db, deps.clock, log);

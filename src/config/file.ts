@@ -8,6 +8,8 @@ import { Cron } from "croner";
 import { Duration, IANAZone } from "luxon";
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import { createHash } from "node:crypto";
+import { WEBHOOK_EVENT_TYPES, type WebhookEndpoint, type WebhookEventType } from "../domain/webhooks.ts";
 import { DEFAULT_SEVERITIES, findSeverity, type NotifyTarget, notifyTarget, type Severity, type SeverityLadder, severityKey } from "../domain/severity.ts";
 import { ConfigError } from "./errors.ts";
 
@@ -24,6 +26,10 @@ export interface IncidentSettings {
   /** The digest's schedule (in `timezone`) and channel; unset: no digest. */
   readonly digest?: { readonly cron: string; readonly channel: string };
   readonly alerts: AlertSettings;
+  /** Where every event is POSTed, signed (Standard Webhooks). */
+  readonly webhooks: readonly WebhookEndpoint[];
+  /** Atlassian Statuspage: the page and the API (the key is STATUSPAGE_API_KEY). */
+  readonly statuspage?: { readonly pageId: string; readonly apiUrl: string };
 }
 
 export interface AlertSettings {
@@ -137,6 +143,46 @@ const alertsSchema = z.strictObject(
   { error: "expected a mapping such as { triage_channel: alerts, severity_map: { critical: SEV1 } }" },
 );
 
+const httpUrl = (what: string) =>
+  z
+    .string({ error: `expected ${what}, an http(s) URL` })
+    .trim()
+    .refine(
+      (u) => {
+        try {
+          const url = new URL(u);
+          return (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "";
+        } catch {
+          return false;
+        }
+      },
+      { error: (i) => `expected ${what}, an http(s) URL (got "${String(i.input).slice(0, 80)}")` },
+    );
+
+const webhookSchema = z.strictObject(
+  {
+    url: httpUrl("the endpoint's URL"),
+    events: z
+      .array(z.enum(WEBHOOK_EVENT_TYPES, { error: (i) => `"${String(i.input)}" is not an event type (expected one of ${WEBHOOK_EVENT_TYPES.join(", ")})` }), { error: "expected a list of event types, such as [incident.declared, incident.resolved]" })
+      .min(1, "expected at least one event type (leave events out for all of them)")
+      .optional(),
+    secret_env: z
+      .string({ error: "expected the name of the environment variable that holds the endpoint's secret (whsec_…)" })
+      .trim()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, "expected an environment variable's name, such as WARROOM_WEBHOOK_SECRET"),
+    include_private: z.boolean({ error: "expected true or false" }).default(false),
+  },
+  { error: "expected a mapping such as { url: https://…, secret_env: WARROOM_WEBHOOK_SECRET }" },
+);
+
+const statuspageSchema = z.strictObject(
+  {
+    page_id: z.string({ error: "expected your Statuspage page id (from the page's API info)" }).trim().regex(/^[a-z0-9]{6,40}$/i, "expected your Statuspage page id, letters and digits"),
+    api_url: httpUrl("Statuspage's API base").default("https://api.statuspage.io/v1/"),
+  },
+  { error: "expected a mapping such as { page_id: abc123def456 }" },
+);
+
 const fileSchema = z.strictObject({
   announce_channel: channelRef.optional(),
   timezone: z
@@ -156,6 +202,8 @@ const fileSchema = z.strictObject({
   archive_after: isoDuration("archive_after").optional(),
   templates_dir: z.string({ error: "expected a directory path" }).trim().min(1).default("./templates"),
   alerts: alertsSchema.prefault({}),
+  webhooks: z.array(webhookSchema, { error: "expected a list of endpoints" }).max(20, "at most 20 webhook endpoints").default([]),
+  statuspage: statuspageSchema.optional(),
 });
 
 function formatPath(p: readonly PropertyKey[]): string {
@@ -228,7 +276,7 @@ function toLadder(raw: z.output<typeof severitySchema>[]): SeverityLadder {
   );
 }
 
-export function readIncidentSettings(file: string | undefined, baseDir: string): IncidentSettings {
+export function readIncidentSettings(file: string | undefined, baseDir: string, env: Readonly<Record<string, string | undefined>> = {}): IncidentSettings {
   let data: unknown = {};
   let source = new ConfigFile(file ?? "config");
   if (file !== undefined) {
@@ -287,7 +335,11 @@ export function readIncidentSettings(file: string | undefined, baseDir: string):
     seen.set(key, i);
   });
   const alerts = readAlerts(source, v.alerts, severities, v.announce_channel);
+  const webhooks = readWebhooks(source, v.webhooks, env);
+  const statuspage = v.statuspage ? { pageId: v.statuspage.page_id, apiUrl: v.statuspage.api_url.endsWith("/") ? v.statuspage.api_url : `${v.statuspage.api_url}/` } : undefined;
   return {
+    webhooks,
+    ...(statuspage ? { statuspage } : {}),
     ...(v.announce_channel !== undefined ? { announceChannel: v.announce_channel } : {}),
     alerts,
     timezone: v.timezone,
@@ -325,4 +377,30 @@ function readAlerts(source: ConfigFile, raw: z.output<typeof alertsSchema>, ladd
     severityMap,
     autoDeclare: [...new Set(autoDeclare)],
   };
+}
+
+/** A Standard Webhooks secret: whsec_ and the base64 of 24 to 64 random bytes. */
+const SECRET = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
+
+/** `webhooks:`: each secret read from the variable it names (never from the file), said with its line when missing. */
+function readWebhooks(source: ConfigFile, raw: z.output<typeof webhookSchema>[], env: Readonly<Record<string, string | undefined>>): WebhookEndpoint[] {
+  const seen = new Map<string, number>();
+  return raw.map((w, i) => {
+    const prev = seen.get(w.url);
+    if (prev !== undefined) throw source.problem(["webhooks", i, "url"], `repeats webhooks[${prev}].url; each endpoint once (list the events it wants instead)`);
+    seen.set(w.url, i);
+    const secret = env[w.secret_env]?.trim();
+    if (!secret) throw source.problem(["webhooks", i, "secret_env"], `the environment variable ${w.secret_env} is not set: it holds this endpoint's signing secret (whsec_ and base64, e.g. whsec_$(openssl rand -base64 32))`);
+    const m = SECRET.exec(secret);
+    const bytes = m ? Buffer.from(m[1] as string, "base64").length : 0;
+    if (!m || bytes < 24 || bytes > 64) throw source.problem(["webhooks", i, "secret_env"], `${w.secret_env} must be whsec_ followed by the base64 of 24 to 64 random bytes, e.g. whsec_$(openssl rand -base64 32) (its value is not shown)`);
+    return {
+      key: createHash("sha256").update(w.url).digest("hex").slice(0, 16),
+      url: w.url,
+      events: [...new Set<WebhookEventType>(w.events ?? WEBHOOK_EVENT_TYPES)],
+      secret,
+      secretEnv: w.secret_env,
+      includePrivate: w.include_private,
+    };
+  });
 }

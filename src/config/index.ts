@@ -36,6 +36,8 @@ export interface Config {
   readonly alertsToken?: string;
   /** The signing secret of PagerDuty's V3 webhooks (PAGERDUTY_WEBHOOK_SECRET); unset: closed. */
   readonly pagerdutySecret?: string;
+  /** Statuspage's API key (STATUSPAGE_API_KEY), with `statuspage:` in the file. */
+  readonly statuspageKey?: string;
 }
 
 function resolveConfigFile(env: Env): string | undefined {
@@ -73,7 +75,12 @@ export function loadConfig(env: Env = process.env): Config {
   const pagerdutySecret = optionalSecret(env, "PAGERDUTY_WEBHOOK_SECRET", "the signing secret PagerDuty shows when you create the V3 webhook subscription");
   const pacing = parseSwitch(env, "SLACK_PACING", true, "off only against a fake Slack without rate limits");
   const configFile = resolveConfigFile(env);
-  const incident = readIncidentSettings(configFile, configFile ? path.dirname(configFile) : process.cwd());
+  const incident = readIncidentSettings(configFile, configFile ? path.dirname(configFile) : process.cwd(), env);
+  const statuspageKey = envValue(env, "STATUSPAGE_API_KEY");
+  if (incident.statuspage && statuspageKey === undefined) {
+    throw new ConfigError(`STATUSPAGE_API_KEY is not set, but ${configFile ?? "the config file"} has statuspage: it is an API key from your Statuspage account (your avatar → API info)`);
+  }
+  if (statuspageKey !== undefined && /\s/.test(statuspageKey)) throw new ConfigError("STATUSPAGE_API_KEY contains whitespace: paste it again without spaces or line breaks");
   if ((alertsToken !== undefined || pagerdutySecret !== undefined) && incident.alerts.triageChannel === undefined) {
     throw new ConfigError(
       `${alertsToken !== undefined ? "WARROOM_ALERTS_TOKEN" : "PAGERDUTY_WEBHOOK_SECRET"} is set, so alerts need a triage channel: set alerts.triage_channel (or announce_channel) in ${configFile ?? "incident.config.yml"}`,
@@ -96,5 +103,6 @@ export function loadConfig(env: Env = process.env): Config {
     ...(apiToken !== undefined ? { apiToken } : {}),
     ...(alertsToken !== undefined ? { alertsToken } : {}),
     ...(pagerdutySecret !== undefined ? { pagerdutySecret } : {}),
+    ...(incident.statuspage && statuspageKey !== undefined ? { statuspageKey } : {}),
   });
 }

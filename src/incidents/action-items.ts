@@ -13,6 +13,25 @@ import { autoTick } from "./checklist.ts";
 import type { Ctx } from "./context.ts";
 import { postJob } from "./effects.ts";
 import { draft, jobType } from "./job-type.ts";
+import { recordWebhooks } from "./webhooks.ts";
+import { safeToPlain } from "../domain/text.ts";
+
+/** An action item as webhooks carry it. */
+function itemData(row: { id: number; number: number; text: string; ownerId: string | null; dueDate: Date | null; priority: string; status: string; doneAt?: Date | null; doneBy?: string | null }) {
+  return {
+    action_item: {
+      id: row.id,
+      number: row.number,
+      text: safeToPlain(row.text),
+      owner: row.ownerId,
+      due: row.dueDate ? row.dueDate.toISOString().slice(0, 10) : null,
+      priority: row.priority,
+      status: row.status,
+      done_at: row.doneAt?.toISOString() ?? null,
+      done_by: row.doneBy ?? null,
+    },
+  };
+}
 
 /** Owners hear about a due item at 09:00 on its day, in the configured time zone. */
 export function dueReminderAt(due: string, zone: string, now: Date): Date {
@@ -63,6 +82,7 @@ export async function addActionItem(ctx: Ctx, input: NewActionItem): Promise<Act
         if (input.due && input.ownerId) jobs.push(draft(ACTION_DUE_JOB, { itemId: row.id }, { incidentId: input.incident.id, dueAt: dueReminderAt(input.due, ctx.config.incident.timezone, now) }));
         await enqueue(tx, jobs, now);
         await autoTick(tx, input.incident.id, ["action_items"], now);
+        await recordWebhooks(ctx, tx, input.incident, [{ type: "action_item.created", data: { ...itemData(row), by: input.actor } }], now);
         return f;
       });
       ctx.kick();
@@ -86,6 +106,8 @@ export async function markActionItemDone(ctx: Ctx, itemId: number, actor: string
     if (r.count === 0) return false;
     await addTimeline(tx, row.incidentId, now, [{ kind: "action_item", actorId: actor, text: `<@${actor}> marked action item #${row.number} done: ${row.text}`, data: { item: row.id, done: true } }]);
     await enqueue(tx, [postJob(row.incidentId, `action:${row.id}:done`, `:white_check_mark: <@${actor}> marked action item #${row.number} done: ${row.text}`)], now);
+    const incident = await loadIncident(tx, row.incidentId);
+    if (incident) await recordWebhooks(ctx, tx, incident, [{ type: "action_item.completed", data: { ...itemData({ ...row, status: "done", doneAt: now, doneBy: actor }), by: actor } }], now);
     return true;
   });
   if (!changed) return { kind: "already", item: facts(row) };

@@ -10,7 +10,9 @@ import { ConflictError, DuplicateRequestError, loadIncident, requestDone, saveDe
 import { stampTimestamps } from "../domain/record.ts";
 import { autoTick } from "./checklist.ts";
 import type { Ctx } from "./context.ts";
+import { eventsOf } from "../domain/webhooks.ts";
 import { refreshPunctuality } from "./record.ts";
+import { recordWebhooks } from "./webhooks.ts";
 
 export interface Consequences {
   timeline: TimelineDraft[];
@@ -71,6 +73,7 @@ export async function decideAndSave(
           if (c.autoTicks?.length) await autoTick(tx, before.id, c.autoTicks, at);
           // punctuality follows updates, severity changes, resolves and reopens
           await refreshPunctuality(tx, ctx.config, saved, at);
+          await recordWebhooks(ctx, tx, { ...saved, version: before.version + 1 }, eventsOf(d.events), at);
         },
         ...(opts.requestKey ? { requestKey: opts.requestKey } : {}),
       });

@@ -16,6 +16,7 @@ import { notificationJobs } from "./notifications.ts";
 import { provisionJob } from "./provision.ts";
 import { refreshPunctuality } from "./record.ts";
 import { initialPlan } from "./reminders.ts";
+import { recordWebhooks } from "./webhooks.ts";
 
 /** A second identical declaration by the same person within this window is the same incident. */
 const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
@@ -66,6 +67,39 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
   const plan = initialPlan(ctx, { id, severity: severity.id, declaredAt: now }, now);
   const checklist = checklistTemplate(ctx.config.incident.templatesDir);
   let number = 0;
+  const built = (n: number): Incident => ({
+    id,
+    teamId: input.teamId,
+    number: n,
+    title: input.title,
+    severity: severity.id,
+    status: "investigating",
+    isPrivate: input.isPrivate,
+    isDrill,
+    impact: input.impact ?? null,
+    detection: input.detection ?? null,
+    declaredBy: input.userId,
+    declaredAt: now,
+    roles: { ic, tech: null, comms: null, scribe: null },
+    responders: [],
+    channelId: null,
+    channelName: null,
+    openingTs: null,
+    statusSummary: input.statusSummary ?? null,
+    lastUpdateAt: null,
+    nextUpdateDueAt: plan.nextUpdateDueAt,
+    resolvedAt: null,
+    closedAt: null,
+    impactStartedAt: null,
+    detectedAt,
+    acknowledgedAt,
+    mitigatedAt: null,
+    timestampSources: {},
+    cadenceEpoch: 0,
+    severityChangedAt: null,
+    snoozedUntil: null,
+    version: 0,
+  });
   try {
     const duplicate = await ctx.db.$transaction(async (tx) => {
       // one person's declarations are decided one at a time, so two identical commands sent at the
@@ -104,6 +138,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
       await refreshPunctuality(tx, ctx.config, { id, severity: severity.id, declaredAt: now }, now);
       await autoTick(tx, id, ic && ic !== ctx.bot.userId ? ["declared", "ic_assigned"] : ["declared"], now);
       const more = (await input.also?.(tx, id, now)) ?? [];
+      await recordWebhooks(ctx, tx, built(number), [{ type: "incident.declared", data: { by: input.userId } }], now);
       // step 6, scheduling the first reminders, is durable from the start too
       await enqueue(
         tx,
@@ -128,38 +163,6 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
   }
   ctx.kick();
   ctx.log.info({ incident: id, number, severity: severity.id, private: input.isPrivate }, "incident declared");
-  const incident: Incident = {
-    id,
-    teamId: input.teamId,
-    number,
-    title: input.title,
-    severity: severity.id,
-    status: "investigating",
-    isPrivate: input.isPrivate,
-    isDrill,
-    impact: input.impact ?? null,
-    detection: input.detection ?? null,
-    declaredBy: input.userId,
-    declaredAt: now,
-    roles: { ic, tech: null, comms: null, scribe: null },
-    responders: [],
-    channelId: null,
-    channelName: null,
-    openingTs: null,
-    statusSummary: input.statusSummary ?? null,
-    lastUpdateAt: null,
-    nextUpdateDueAt: plan.nextUpdateDueAt,
-    resolvedAt: null,
-    closedAt: null,
-    impactStartedAt: null,
-    detectedAt,
-    acknowledgedAt,
-    mitigatedAt: null,
-    timestampSources: {},
-    cadenceEpoch: 0,
-    severityChangedAt: null,
-    snoozedUntil: null,
-    version: 0,
-  };
+  const incident = built(number);
   return { kind: "declared", incident };
 }

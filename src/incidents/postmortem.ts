@@ -13,6 +13,7 @@ import { explainSlackError } from "../slack/explain.ts";
 import { z } from "zod";
 import type { ClaimedJob } from "../store/jobs.ts";
 import { draft, jobType } from "./job-type.ts";
+import { recordWebhooks } from "./webhooks.ts";
 import { isSlackError, toSlackError } from "../slack/api.ts";
 import { postmortemReady } from "../slack/blocks/resolution.ts";
 import { loadIncident } from "../store/incidents.ts";
@@ -152,10 +153,23 @@ async function draftPostmortem(ctx: Ctx, job: ClaimedJob): Promise<void> {
     await notice(ctx, `pm:error:${job.id}`, channel, `:warning: The postmortem draft of ${ref} is written but could not be published: ${reason} The incident stays resolved; \`/incident postmortem\` retries.`);
     return;
   }
-  await ctx.db.postmortem.update({
-    where: { incidentId: incident.id },
-    data: { ...(published.kind === "canvas" ? { canvasId: published.id } : { fileId: published.id }), permalink: published.link, publishedAt: ctx.clock.now(), lastError: null },
+  const publishedAt = ctx.clock.now();
+  await ctx.db.$transaction(async (tx) => {
+    await tx.postmortem.update({
+      where: { incidentId: incident.id },
+      data: { ...(published.kind === "canvas" ? { canvasId: published.id } : { fileId: published.id }), permalink: published.link, publishedAt, lastError: null },
+    });
+    // once per draft (this job), however often it runs
+    await recordWebhooks(
+      ctx,
+      tx,
+      incident,
+      [{ type: "postmortem.drafted", data: { postmortem: { canvas_id: published.kind === "canvas" ? published.id : null, file_id: published.kind === "file" ? published.id : null, link: published.link, template: rendered.template, redraft: Boolean(row.publishedAt) } } }],
+      publishedAt,
+      `postmortem:${job.id}`,
+    );
   });
+  ctx.kick();
   const ready = postmortemReady(incident, published.link, published.kind, Boolean(row.publishedAt));
   await ctx.once.post(`pm:ready:${job.id}`, { channel, text: ready.text, blocks: ready.blocks });
   await autoTickNow(ctx, incident.id, ["postmortem_drafted"]);

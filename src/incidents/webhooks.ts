@@ -1,0 +1,176 @@
+// Webhooks out (Standard Webhooks). Every event is written in the transaction of the change it tells
+// of, with one delivery per endpoint that wants it (private incidents only to include_private ones),
+// and a job per endpoint sends them: each incident's events in order, several incidents at once, so a
+// slow receiver delays only itself. Each attempt is signed afresh (webhook-timestamp is the attempt's
+// time) under the event's one webhook-id. A non-2xx answer, a timeout (10 s) or a cut connection is
+// tried again with backoff for 24 hours, then given up, logged once per failure; 410 Gone pauses the
+// endpoint until the bot starts again.
+
+import { randomUUID } from "node:crypto";
+import { Webhook } from "standardwebhooks";
+import { z } from "zod";
+import type { Incident } from "../domain/incident.ts";
+import { givenUp, outcomeOf, recipients, retryDelayMs, type WebhookEndpoint, type WebhookEventDraft } from "../domain/webhooks.ts";
+import type { Prisma } from "../store/generated/client.ts";
+import { enqueue, type JobDraft } from "../store/jobs.ts";
+import { claimHeads, type ClaimedDelivery, endpointPaused, endpointsWithPending, insertWebhookEvents, markDelivered, markFailed, markRetry, nextDue, pauseEndpoint, release, resumeEndpoints } from "../store/webhooks.ts";
+import type { Ctx } from "./context.ts";
+import { draft, jobType } from "./job-type.ts";
+import { incidentSummary } from "./record.ts";
+
+/** A receiver has this long to answer. */
+export const DELIVERY_TIMEOUT_MS = 10_000;
+/** Deliveries in flight per endpoint, each to a different incident. */
+const PER_ENDPOINT = 8;
+/** One run of an endpoint's job sends for at most this long, then makes way. */
+const RUN_MS = 20_000;
+const LEASE_MS = 30_000;
+
+/** The body of an event: `{ type, timestamp, data: { incident, … } }`. */
+export function webhookBody(ctx: Ctx, incident: Incident, e: WebhookEventDraft, at: Date): string {
+  return JSON.stringify({ type: e.type, timestamp: at.toISOString(), data: { incident: incidentSummary(incident, ctx.bot.userId), ...e.data } });
+}
+
+function deliverDraft(endpoint: string, dueAt?: Date): JobDraft {
+  return draft(DELIVER_JOB, { endpoint }, { dedupeKey: `webhooks:${endpoint}`, ...(dueAt ? { dueAt } : {}) });
+}
+
+/**
+ * Records the events of a change (inside its transaction), addressed to the endpoints that want
+ * them, and wakes those endpoints' jobs. `sourceKey` makes a job run again record nothing new.
+ */
+export async function recordWebhooks(ctx: Ctx, tx: Prisma.TransactionClient, incident: Incident, events: readonly WebhookEventDraft[], at: Date, sourceKey?: string): Promise<void> {
+  const endpoints = ctx.config.incident.webhooks;
+  if (endpoints.length === 0 || events.length === 0) return;
+  const touched = await insertWebhookEvents(
+    tx,
+    events.map((e, i) => ({
+      id: `msg_${randomUUID().replace(/-/g, "")}`,
+      incidentId: incident.id,
+      type: e.type,
+      body: webhookBody(ctx, incident, e, at),
+      endpoints: recipients(endpoints, e.type, incident.isPrivate).map((r) => r.key),
+      ...(sourceKey ? { sourceKey: `${sourceKey}:${i}` } : {}),
+    })),
+    at,
+  );
+  await enqueue(tx, [...touched].map((key) => deliverDraft(key)), at);
+}
+
+type Attempt = { status: number | null; error?: string };
+
+/** One attempt: POSTed, signed per Standard Webhooks, answered within 10 s. */
+async function send(endpoint: WebhookEndpoint, d: ClaimedDelivery, now: Date): Promise<Attempt> {
+  const signature = new Webhook(endpoint.secret).sign(d.eventId, now, d.body);
+  try {
+    const res = await fetch(endpoint.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "Warroom-Webhooks/1",
+        "webhook-id": d.eventId,
+        "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
+        "webhook-signature": signature,
+      },
+      body: d.body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+    });
+    await res.body?.cancel().catch(() => undefined);
+    return { status: res.status };
+  } catch (err) {
+    const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
+    if (e.name === "TimeoutError" || e.name === "AbortError") return { status: null, error: `no answer within ${DELIVERY_TIMEOUT_MS / 1000} s` };
+    return { status: null, error: e.cause?.code ?? e.cause?.message ?? e.message ?? "the connection failed" };
+  }
+}
+
+function where(endpoint: WebhookEndpoint): string {
+  try {
+    const u = new URL(endpoint.url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return endpoint.key;
+  }
+}
+
+async function deliverOne(ctx: Ctx, endpoint: WebhookEndpoint, d: ClaimedDelivery, worker: string): Promise<"ok" | "gone" | "failed"> {
+  const now = ctx.clock.now();
+  const attempt = await send(endpoint, d, now);
+  const outcome = attempt.status === null ? "retry" : outcomeOf(attempt.status);
+  const what = { endpoint: where(endpoint), event: d.eventId, type: d.type, incident: d.incidentId, attempt: d.attempts, status: attempt.status, error: attempt.error };
+  if (outcome === "delivered") {
+    await markDelivered(ctx.db, d.id, worker, attempt.status as number, ctx.clock.now());
+    return "ok";
+  }
+  const error = attempt.error ?? `answered HTTP ${attempt.status}`;
+  if (outcome === "gone") {
+    await release(ctx.db, d.id, worker);
+    if (await pauseEndpoint(ctx.db, endpoint.key, endpoint.url, "answered 410 Gone", now)) {
+      ctx.log.error(what, "a webhook endpoint answered 410 Gone: deliveries to it are paused until the bot starts again (nothing is dropped)");
+    }
+    return "gone";
+  }
+  if (givenUp(d.firstAttemptAt ?? now, now)) {
+    await markFailed(ctx.db, d.id, worker, attempt.status, error);
+    ctx.log.error(what, "gave up delivering a webhook after 24 hours of failures");
+    return "failed";
+  }
+  const delay = retryDelayMs(d.attempts, 0.8 + Math.random() * 0.4);
+  await markRetry(ctx.db, d.id, worker, new Date(now.getTime() + delay), attempt.status, error);
+  ctx.log.warn({ ...what, retryInMs: delay }, "a webhook delivery failed; will retry");
+  return "failed";
+}
+
+export const DELIVER_JOB = jobType({
+  kind: "webhooks.deliver",
+  payload: z.object({ endpoint: z.string() }),
+  failure: "deliver webhooks for",
+  async run(ctx, p) {
+    const endpoint = ctx.config.incident.webhooks.find((e) => e.key === p.endpoint);
+    // an endpoint no longer configured keeps its deliveries (until it is configured again)
+    if (!endpoint || (await endpointPaused(ctx.db, endpoint.key))) return;
+    const worker = `wh-${process.pid}-${randomUUID().slice(0, 8)}`;
+    const stopAt = Date.now() + RUN_MS;
+    const inFlight = new Set<Promise<unknown>>();
+    let gone = false;
+    for (;;) {
+      if (!gone && Date.now() < stopAt && inFlight.size < PER_ENDPOINT) {
+        const now = ctx.clock.now();
+        const claimed = await claimHeads(ctx.db, endpoint.key, worker, now, new Date(now.getTime() + LEASE_MS), PER_ENDPOINT - inFlight.size);
+        for (const d of claimed) {
+          const sending = (async () => {
+            try {
+              if ((await deliverOne(ctx, endpoint, d, worker)) === "gone") gone = true;
+            } catch (err) {
+              // its lease runs out and it is tried again
+              ctx.log.error({ err, event: d.eventId }, "could not record a webhook delivery's outcome");
+            }
+          })();
+          inFlight.add(sending);
+          void sending.finally(() => inFlight.delete(sending));
+        }
+        if (claimed.length > 0) continue;
+      }
+      if (inFlight.size === 0) break;
+      await Promise.race(inFlight);
+    }
+    if (gone) return;
+    const next = await nextDue(ctx.db, endpoint.key);
+    if (next) await enqueue(ctx.db, [deliverDraft(endpoint.key, next)], ctx.clock.now());
+  },
+});
+
+/** At start: configured endpoints enabled again, and those with deliveries waiting woken. */
+export async function resumeWebhooks(ctx: Ctx): Promise<void> {
+  const endpoints = ctx.config.incident.webhooks;
+  if (endpoints.length === 0) return;
+  const resumed = await resumeEndpoints(ctx.db, endpoints);
+  for (const url of resumed) ctx.log.info({ endpoint: url }, "a webhook endpoint paused by a 410 is enabled again");
+  const pending = new Set(await endpointsWithPending(ctx.db));
+  const keys = endpoints.filter((e) => pending.has(e.key)).map((e) => e.key);
+  if (keys.length > 0) {
+    await enqueue(ctx.db, keys.map((k) => deliverDraft(k)), ctx.clock.now());
+    ctx.kick();
+  }
+}
