@@ -12,7 +12,7 @@ import { z } from "zod";
 import type { Incident } from "../domain/incident.ts";
 import { givenUp, outcomeOf, recipients, retryDelayMs, type WebhookEndpoint, type WebhookEventDraft } from "../domain/webhooks.ts";
 import type { Prisma } from "../store/generated/client.ts";
-import { enqueue, type JobDraft } from "../store/jobs.ts";
+import { enqueueEarliest, type Tx } from "../store/jobs.ts";
 import { claimHeads, type ClaimedDelivery, endpointPaused, endpointsWithPending, insertWebhookEvents, markDelivered, markFailed, markRetry, nextDue, pauseEndpoint, release, resumeEndpoints } from "../store/webhooks.ts";
 import type { Ctx } from "./context.ts";
 import { draft, jobType } from "./job-type.ts";
@@ -31,8 +31,9 @@ export function webhookBody(ctx: Ctx, incident: Incident, e: WebhookEventDraft, 
   return JSON.stringify({ type: e.type, timestamp: at.toISOString(), data: { incident: incidentSummary(incident, ctx.bot.userId), ...e.data } });
 }
 
-function deliverDraft(endpoint: string, dueAt?: Date): JobDraft {
-  return draft(DELIVER_JOB, { endpoint }, { dedupeKey: `webhooks:${endpoint}`, ...(dueAt ? { dueAt } : {}) });
+/** Wakes an endpoint's delivery job at `dueAt` (now by default), or sooner if it was already due sooner. */
+function wake(tx: Tx, endpoint: string, now: Date, dueAt?: Date): Promise<void> {
+  return enqueueEarliest(tx, { ...draft(DELIVER_JOB, { endpoint }, dueAt ? { dueAt } : {}), dedupeKey: `webhooks:${endpoint}` }, now);
 }
 
 /**
@@ -54,7 +55,7 @@ export async function recordWebhooks(ctx: Ctx, tx: Prisma.TransactionClient, inc
     })),
     at,
   );
-  await enqueue(tx, [...touched].map((key) => deliverDraft(key)), at);
+  for (const key of [...touched].sort()) await wake(tx, key, at);
 }
 
 type Attempt = { status: number | null; error?: string };
@@ -157,7 +158,7 @@ export const DELIVER_JOB = jobType({
     }
     if (gone) return;
     const next = await nextDue(ctx.db, endpoint.key);
-    if (next) await enqueue(ctx.db, [deliverDraft(endpoint.key, next)], ctx.clock.now());
+    if (next) await wake(ctx.db, endpoint.key, ctx.clock.now(), next);
   },
 });
 
@@ -170,7 +171,7 @@ export async function resumeWebhooks(ctx: Ctx): Promise<void> {
   const pending = new Set(await endpointsWithPending(ctx.db));
   const keys = endpoints.filter((e) => pending.has(e.key)).map((e) => e.key);
   if (keys.length > 0) {
-    await enqueue(ctx.db, keys.map((k) => deliverDraft(k)), ctx.clock.now());
+    for (const k of keys) await wake(ctx.db, k, ctx.clock.now());
     ctx.kick();
   }
 }

@@ -19,3 +19,14 @@ export class ManualClock implements Clock {
     this.t = d.getTime();
   }
 }
+
+/** Real time, moved forward by hand (e.g. a receiver down for an hour, in seconds). */
+export class ShiftedClock implements Clock {
+  offset = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offset);
+  }
+  forward(ms: number): void {
+    this.offset += ms;
+  }
+}
