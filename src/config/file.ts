@@ -166,6 +166,11 @@ const webhookSchema = z.strictObject(
       .array(z.enum(WEBHOOK_EVENT_TYPES, { error: (i) => `"${String(i.input)}" is not an event type (expected one of ${WEBHOOK_EVENT_TYPES.join(", ")})` }), { error: "expected a list of event types, such as [incident.declared, incident.resolved]" })
       .min(1, "expected at least one event type (leave events out for all of them)")
       .optional(),
+    // before secret_env, so a secret written in the file is what is said
+    secret: z
+      .unknown()
+      .refine(() => false, { error: "a secret is never written in this file: put it in an environment variable and name that with secret_env" })
+      .optional(),
     secret_env: z
       .string({ error: "expected the name of the environment variable that holds the endpoint's secret (whsec_…)" })
       .trim()

@@ -211,6 +211,54 @@ severities:
     expect(loadConfig(BASE).slack.pacing).toBe(true);
   });
 
+  describe("webhooks and the status page", () => {
+    const KEY = `whsec_${Buffer.from("k".repeat(32)).toString("base64")}`;
+    const hooks = (yaml: string, env: Record<string, string> = { HOOK: KEY }) => ({ ...withFile(yaml), ...env });
+
+    it.each([
+      ["webhooks:\n  - url: https://example.test/hook\n    secret_env: HOOK_MISSING\n", /: line 3: webhooks\[0\]\.secret_env: the environment variable HOOK_MISSING is not set: it holds this endpoint's signing secret/],
+      ["webhooks:\n  - url: ftp://example.test/hook\n    secret_env: HOOK\n", /: line 2: webhooks\[0\]\.url: /],
+      ["webhooks:\n  - url: https://example.test/hook\n    secret_env: HOOK\n    events: [incident.declared, incident.exploded]\n", /: line 4: webhooks\[0\]\.events\[1\]: "incident\.exploded" is not an event type \(expected one of incident\.declared, /],
+      ["webhooks:\n  - url: https://example.test/hook\n    secret_env: HOOK\n  - url: https://example.test/hook\n    secret_env: HOOK\n", /: line 4: webhooks\[1\]\.url: repeats webhooks\[0\]\.url/],
+      ["webhooks:\n  - url: https://example.test/hook\n    secret: whsec_abc\n", /: line 3: webhooks\[0\]\.secret: a secret is never written in this file: put it in an environment variable and name that with secret_env/],
+      ["webhooks:\n  - url: https://example.test/hook\n    secret_env: HOOK\n    include_private: yes please\n", /: line 4: webhooks\[0\]\.include_private: expected true or false/],
+      ["webhooks: https://example.test/hook\n", /: line 1: webhooks: expected a list of endpoints/],
+      ["statuspage:\n  page_id: 'not a page'\n", /: line 2: statuspage\.page_id: expected your Statuspage page id/],
+      ["statuspage:\n  page_id: abc123def456\n  api_url: not a url\n", /: line 3: statuspage\.api_url: /],
+    ])("names the line of the problem: %j", (yaml, expected) => {
+      expect(problem(hooks(yaml, { HOOK: KEY, STATUSPAGE_API_KEY: "k3y" }))).toMatch(expected);
+    });
+
+    it("refuses a secret that is not whsec_ and base64 of 24 to 64 bytes, without showing it", () => {
+      const yaml = "webhooks:\n  - url: https://example.test/hook\n    secret_env: HOOK\n";
+      for (const bad of ["s3cret-value", `whsec_${Buffer.from("short").toString("base64")}`, `whsec_${Buffer.from("x".repeat(65)).toString("base64")}`, "whsec_!!!not-base64!!!"]) {
+        const msg = problem(hooks(yaml, { HOOK: bad }));
+        expect(msg).toMatch(/: line 3: webhooks\[0\]\.secret_env: HOOK must be whsec_ followed by the base64 of 24 to 64 random bytes/);
+        expect(msg).not.toContain(bad);
+      }
+    });
+
+    it("reads the endpoints: all events by default, the secret from the environment, include_private false", () => {
+      const c = loadConfig(hooks("webhooks:\n  - url: https://example.test/a\n    secret_env: HOOK\n  - url: http://127.0.0.1:9000/b\n    secret_env: HOOK\n    events: [incident.resolved]\n    include_private: true\n"));
+      const [a, b] = c.incident.webhooks;
+      expect(a).toMatchObject({ url: "https://example.test/a", secret: KEY, secretEnv: "HOOK", includePrivate: false });
+      expect(a?.events).toHaveLength(11);
+      expect(b).toMatchObject({ events: ["incident.resolved"], includePrivate: true });
+      expect(a?.key).toMatch(/^[0-9a-f]{16}$/);
+      expect(a?.key).not.toBe(b?.key);
+      expect(loadConfig(hooks("webhooks:\n  - url: https://example.test/a\n    secret_env: HOOK\n")).incident.webhooks[0]?.key).toBe(a?.key);
+      expect(loadConfig(withFile("{}\n")).incident.webhooks).toEqual([]);
+    });
+
+    it("needs STATUSPAGE_API_KEY with statuspage, and adds the trailing slash to api_url", () => {
+      expect(problem(withFile("statuspage:\n  page_id: abc123def456\n"))).toMatch(/^STATUSPAGE_API_KEY is not set, but .* has statuspage: it is an API key from your Statuspage account/);
+      const c = loadConfig({ ...withFile("statuspage:\n  page_id: abc123def456\n  api_url: http://127.0.0.1:8080/v1\n"), STATUSPAGE_API_KEY: "k3y" });
+      expect(c.incident.statuspage).toEqual({ pageId: "abc123def456", apiUrl: "http://127.0.0.1:8080/v1/" });
+      expect(loadConfig({ ...withFile("statuspage: { page_id: abc123def456 }\n"), STATUSPAGE_API_KEY: "k3y" }).incident.statuspage?.apiUrl).toBe("https://api.statuspage.io/v1/");
+      expect(c.statuspageKey).toBe("k3y");
+    });
+  });
+
   it("reads the digest and the drill channel prefix", () => {
     const c = loadConfig(withFile("announce_channel: incidents\ndrill_channel_prefix: practice\ndigest:\n  cron: 30 0 9 * * 1\n"));
     expect(c.incident.digest).toEqual({ cron: "30 0 9 * * 1", channel: "incidents" });
