@@ -13,6 +13,7 @@ import type { Logger } from "./log.ts";
 import { startHousekeeping } from "./scheduler/housekeeping.ts";
 import { planDigest } from "./incidents/digest.ts";
 import { resumeWebhooks } from "./incidents/webhooks.ts";
+import { StatuspageClient } from "./statuspage/client.ts";
 import { RecentStats } from "./incidents/stats.ts";
 import { Liveness } from "./scheduler/liveness.ts";
 import { Worker, type WorkerOptions } from "./scheduler/worker.ts";
@@ -55,6 +56,9 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     clock: deps.clock,
     recentStats: new RecentStats(),
     bot: deps.bot,
+    ...(config.incident.statuspage && config.statuspageKey
+      ? { statuspage: new StatuspageClient({ apiUrl: config.incident.statuspage.apiUrl, pageId: config.incident.statuspage.pageId, key: config.statuspageKey }) }
+      : {}),
     kick: () => worker?.kick(),
   };
   const slackApp = createSlackApp(config, log, deps.bot);

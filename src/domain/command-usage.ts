@@ -35,6 +35,7 @@ export type Command =
   | { kind: "info" }
   | { kind: "checklist" }
   | { kind: "timestamps" }
+  | { kind: "statuspage" }
   | { kind: "stats"; period: StatsPeriod }
   | { kind: "list" };
 
@@ -61,6 +62,7 @@ export const USAGE: Readonly<Record<CommandKind, string>> = {
   info: "`/incident info` — severity, status, roles, age and next update",
   checklist: "`/incident checklist` — post the incident's checklist again, as it stands",
   timestamps: "`/incident timestamps` — see and correct when impact started, was detected, acknowledged, mitigated…",
+  statuspage: "`/incident statuspage` — publish or update this incident on the public status page",
   stats: "`/incident stats [7d|30d|90d|all]` — counts, times to detect, acknowledge, mitigate and resolve, punctuality (default 30d)",
   drill: "`/incident drill [sev2] <title>` — declare a practice incident: never announced, not counted (no title opens the form)",
   list: "`/incident list` — open incidents with links to their channels",

@@ -38,6 +38,8 @@ const ALIASES: Readonly<Record<string, CommandKind>> = {
   checklist: "checklist",
   timestamps: "timestamps",
   times: "timestamps",
+  statuspage: "statuspage",
+  "status-page": "statuspage",
   stats: "stats",
   statistics: "stats",
   drill: "drill",
@@ -120,6 +122,7 @@ export function parseCommand(text: string, ladder: SeverityLadder): ParseResult 
     case "info":
     case "checklist":
     case "timestamps":
+    case "statuspage":
     case "list":
       return noArgs(kind, args);
     default:

@@ -28,6 +28,7 @@ export const TIMELINE_KINDS = [
   "notified",
   "timestamp",
   "alert",
+  "status_page",
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

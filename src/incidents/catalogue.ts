@@ -24,6 +24,7 @@ import { REMINDER_JOBS } from "./reminders.ts";
 import { ASSIGN_ROLE_REQUEST, DECLARE_REQUEST, TAKE_ROLE_REQUEST, tellAsker } from "./requests.ts";
 import { ARCHIVE_JOB, CLOSURE_NUDGE_JOB, PM_REMINDER_JOB } from "./resolve.ts";
 import { CAPTURE_JOB } from "./timeline.ts";
+import { ASK_RESOLVE_JOB, PUBLISH_JOB } from "./statuspage.ts";
 import { DELIVER_JOB } from "./webhooks.ts";
 
 export const CATALOGUE: readonly JobType[] = [
@@ -53,6 +54,8 @@ export const CATALOGUE: readonly JobType[] = [
   TRIAGE_REFRESH_JOB,
   AUTO_DECLARE_JOB,
   DELIVER_JOB,
+  PUBLISH_JOB,
+  ASK_RESOLVE_JOB,
   DECLARE_REQUEST,
   TAKE_ROLE_REQUEST,
   ASSIGN_ROLE_REQUEST,

@@ -6,6 +6,7 @@ import type { Logger } from "../log.ts";
 import type { BotIdentity, SlackApi } from "../slack/api.ts";
 import type { ChannelResolver } from "../slack/channels.ts";
 import type { SlackOnce } from "../slack/once.ts";
+import type { StatuspageClient } from "../statuspage/client.ts";
 import type { UserDirectory } from "../slack/users.ts";
 import type pg from "pg";
 import type { Db } from "../store/database.ts";
@@ -25,6 +26,8 @@ export interface Ctx {
   /** The last 30 days' numbers, kept a minute (the App Home's line). */
   readonly recentStats: RecentStats;
   readonly bot: BotIdentity;
+  /** The status page's API, when `statuspage:` is configured. */
+  readonly statuspage?: StatuspageClient;
   /** Asks this process's worker to run newly enqueued jobs now. */
   kick(): void;
 }

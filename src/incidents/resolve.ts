@@ -18,6 +18,7 @@ import { claimRequest, DuplicateRequestError, loadIncident } from "../store/inci
 import type { Ctx } from "./context.ts";
 import { type Applied, decideAndSave } from "./decide.ts";
 import { announceJobs, postJob, refreshJob } from "./effects.ts";
+import { statuspageJobsOnResolve } from "./statuspage.ts";
 import { draft, jobType } from "./job-type.ts";
 import { postmortemJob } from "./postmortem.ts";
 import { REMINDER_KINDS, replan } from "./reminders.ts";
@@ -48,6 +49,7 @@ export function resolveJourney(ctx: Ctx, input: { incidentId: string; summary: s
         ...announceJobs(ctx, after, `announce:${key}`, announceResolution(after, input.summary, duration, after.channelId)),
         postmortemJob(after.id),
         draft(CLOSURE_NUDGE_JOB, { resolvedAt: at.toISOString() }, { incidentId: after.id, dueAt: addDuration(at, ONE_DAY, zone) }),
+        ...statuspageJobsOnResolve(ctx, after, at),
       ];
       if (severity.postmortemRequired) {
         const due = addDuration(at, ctx.config.incident.postmortemDue, zone);

@@ -17,6 +17,8 @@ export const CALLBACK = {
   declineModal: "warroom.triage_decline",
   /** A triage item's Merge form (which incident); private_metadata: the alert group id. */
   mergeModal: "warroom.triage_merge",
+  /** The status page form; private_metadata: the incident id. */
+  statuspageModal: "warroom.statuspage",
 } as const;
 
 export const ACTION = {
@@ -41,6 +43,8 @@ export const ACTION = {
   triageDeclare: "warroom.triage_declare",
   triageDecline: "warroom.triage_decline",
   triageMerge: "warroom.triage_merge",
+  /** After a resolve, "Resolve it on the status page": value = the incident id. */
+  statuspageResolve: "warroom.statuspage_resolve",
 } as const;
 
 /** A checklist section's checkboxes; action ids must be unique within a message. */
@@ -76,6 +80,12 @@ export const BLOCK = {
   /** The Decline form's reason, and the Merge form's incident picker. */
   declineReason: "decline_reason",
   mergeInto: "merge_into",
+  /** The status page form. */
+  publicName: "public_name",
+  publicStatus: "public_status",
+  publicBody: "public_body",
+  publicImpact: "public_impact",
+  publicComponents: "public_components",
 } as const;
 
 /** The single element inside each input block. */

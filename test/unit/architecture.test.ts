@@ -13,7 +13,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["incidents"],
   ["postmortem"],
   ["scheduler"],
-  ["slack"],
+  ["slack", "statuspage"],
   ["store"],
   ["config", "log.ts", "clock.ts"],
   ["domain"],

@@ -52,7 +52,10 @@ CREATE TABLE "public_incidents" (
     "name" TEXT,
     "status" TEXT,
     "last_body" TEXT,
-    "asked_to_resolve" BOOLEAN NOT NULL DEFAULT false,
+    "impact" TEXT,
+    "component_ids" TEXT[] DEFAULT ARRAY[]::TEXT[],
+    "locked_by" TEXT,
+    "locked_until" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL,
 

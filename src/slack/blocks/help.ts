@@ -23,6 +23,7 @@ const ORDER: CommandKind[] = [
   "info",
   "checklist",
   "timestamps",
+  "statuspage",
   "list",
   "stats",
   "help",

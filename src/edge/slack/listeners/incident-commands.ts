@@ -18,6 +18,8 @@ import { recorded } from "../../../incidents/record.ts";
 import { statsFor } from "../../../incidents/stats.ts";
 import { statsMessage } from "../../../slack/blocks/stats.ts";
 import { timestampsModal } from "../../../slack/blocks/timestamps.ts";
+import { statuspageForm, whyNotStatuspage } from "../../../incidents/statuspage.ts";
+import { statuspageRefusal } from "../../../slack/blocks/statuspage.ts";
 import { closeJourney, reopenJourney, requestPostmortem, resolveJourney, whyNotResolve } from "../../../incidents/resolve.ts";
 import { incidentInChannel, infoFacts, openIncidentsFor } from "../../../incidents/lookup.ts";
 import { resolveModal } from "../../../slack/blocks/resolution.ts";
@@ -189,6 +191,18 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
       const view = timestampsModal(incident, effectiveTimestamps(recorded(incident, ctx.bot.userId)), incident.timestampSources);
       const opened = await openModal(ctx, req.payload.trigger_id, view, "timestamps", req.receivedAt);
       if (!opened.ok) await req.respond(errorMessage(`The timestamps form could not open. ${opened.why}`, "Try `/incident timestamps` again in a moment."));
+    }),
+
+    statuspage: inIncident(ctx, async (req, incident) => {
+      const refusal = whyNotStatuspage(ctx, incident);
+      if (refusal) {
+        await req.ack(errorMessage(statuspageRefusal(refusal, incident)));
+        return;
+      }
+      await req.ack();
+      const view = await statuspageForm(ctx, incident);
+      const opened = await openModal(ctx, req.payload.trigger_id, view, "statuspage", req.receivedAt);
+      if (!opened.ok) await req.respond(errorMessage(`The status page form could not open. ${opened.why}`, "Try `/incident statuspage` again in a moment."));
     }),
 
     async stats(req) {

@@ -13,6 +13,7 @@ import { registerRoleActions } from "./role-actions.ts";
 import { registerTimelineListeners } from "./timeline.ts";
 import { registerUnhandledFilter } from "./unhandled.ts";
 import { registerTimestampsListeners } from "./timestamps.ts";
+import { registerStatuspageListeners } from "./statuspage.ts";
 import { registerTriageListeners } from "./triage.ts";
 import { registerUpdateListeners } from "./updates.ts";
 
@@ -29,4 +30,5 @@ export function registerListeners(app: App, ctx: Ctx): void {
   registerAssessmentListeners(app, ctx);
   registerTimestampsListeners(app, ctx);
   registerTriageListeners(app, ctx);
+  registerStatuspageListeners(app, ctx);
 }

@@ -1,0 +1,85 @@
+// The status page form's submission and the "Resolve it on the status page" button. A submission is
+// read (zod), refused with a field error when it cannot be published (a drill, no status page), and
+// otherwise recorded as a job before the form closes: the confirmation follows in the channel.
+
+import type { App } from "@slack/bolt";
+import { z } from "zod";
+import { incidentRef } from "../../../domain/incident.ts";
+import type { Ctx } from "../../../incidents/context.ts";
+import { incidentById } from "../../../incidents/lookup.ts";
+import { publication, RESOLVED_BODY, requestPublication, statuspageForm, whyNotStatuspage } from "../../../incidents/statuspage.ts";
+import { statuspageRefusal } from "../../../slack/blocks/statuspage.ts";
+import { ACTION, BLOCK, CALLBACK } from "../../../slack/ids.ts";
+import { formFailed } from "../failures.ts";
+import { openModal } from "../modals.ts";
+import { stateOf } from "../payloads.ts";
+import { onIncidentForm } from "./forms.ts";
+import { onAction } from "./replies.ts";
+
+/** Which block a problem with a publication's field is said on. */
+const FIELD_BLOCK: Record<string, string> = { name: BLOCK.publicName, status: BLOCK.publicStatus, body: BLOCK.publicBody, impact: BLOCK.publicImpact, componentIds: BLOCK.publicComponents };
+const FIELD_PROBLEM: Record<string, string> = {
+  name: "Give the public incident a title (at most 200 characters).",
+  status: "Pick a status.",
+  body: "Write the message customers will read (at most 3,000 characters).",
+  impact: "Pick the impact.",
+  componentIds: "Pick at most 100 components.",
+};
+
+export function registerStatuspageListeners(app: App, ctx: Ctx): void {
+  onIncidentForm(app, CALLBACK.statuspageModal, BLOCK.publicBody, async ({ ack, form, incidentId, values }) => {
+    const raw = {
+      name: stateOf(values, BLOCK.publicName)?.value ?? "",
+      status: stateOf(values, BLOCK.publicStatus)?.selected_option?.value,
+      body: stateOf(values, BLOCK.publicBody)?.value ?? "",
+      impact: stateOf(values, BLOCK.publicImpact)?.selected_option?.value,
+      componentIds: (stateOf(values, BLOCK.publicComponents)?.selected_options ?? []).map((o) => o.value),
+    };
+    const parsed = publication.safeParse(raw);
+    if (!parsed.success) {
+      const errors: Record<string, string> = {};
+      for (const issue of parsed.error.issues) {
+        const field = String(issue.path[0]);
+        const block = FIELD_BLOCK[field] ?? BLOCK.publicBody;
+        errors[block] ??= FIELD_PROBLEM[field] ?? "This could not be read.";
+      }
+      await ack({ response_action: "errors", errors });
+      return;
+    }
+    try {
+      const incident = await incidentById(ctx, incidentId);
+      if (!incident) {
+        await ack({ response_action: "errors", errors: { [BLOCK.publicBody]: "That incident no longer exists." } });
+        return;
+      }
+      const refusal = whyNotStatuspage(ctx, incident);
+      if (refusal) {
+        await ack({ response_action: "errors", errors: { [BLOCK.publicBody]: statuspageRefusal(refusal, incident).replace(/[*`]/g, "") } });
+        return;
+      }
+      await requestPublication(ctx, incident, parsed.data, form.user.id, `view:${form.view.id}`);
+    } catch (err) {
+      await formFailed(ctx.log, ack, BLOCK.publicBody, { what: "the status page publication", err, context: { incident: incidentId } });
+      return;
+    }
+    await ack();
+  });
+
+  onAction(app, ctx, ACTION.statuspageResolve, "the status page form", async ({ body, action, ack, whisper, receivedAt }) => {
+    await ack();
+    const id = z.uuid().safeParse(action.value);
+    const incident = id.success ? await incidentById(ctx, id.data) : undefined;
+    if (!incident) {
+      await whisper(":warning: That incident could not be found; nothing was changed.");
+      return;
+    }
+    const refusal = whyNotStatuspage(ctx, incident);
+    if (refusal) {
+      await whisper(statuspageRefusal(refusal, incident));
+      return;
+    }
+    const view = await statuspageForm(ctx, incident, { status: "resolved", body: RESOLVED_BODY });
+    const opened = await openModal(ctx, body.trigger_id, view, "statuspage", receivedAt);
+    if (!opened.ok) await whisper(`:warning: The status page form could not open. ${opened.why} Run \`/incident statuspage\` in ${incidentRef(incident)}'s channel.`);
+  });
+}

@@ -1,0 +1,210 @@
+// The status page journey. The form proposes what to publish (the last publication, or the
+// incident's title, status and a severity's impact) with the page's components; a submission is
+// recorded as a job before Slack hears "ok". The job publishes: the first time it creates the page's
+// incident, marked with ours, after looking for one already marked (a crash after the page answered
+// but before we recorded it leaves one there); later it updates it, unless the page already says
+// the same (a retry after a crash publishes nothing twice). Each outcome is said in the channel with
+// the public link and goes on the timeline; a failing call is said there too and tried again (or,
+// refused for good, said with why). Drills never reach the page.
+
+import { z } from "zod";
+import { type Incident, inCharge } from "../domain/incident.ts";
+import { PUBLIC_BODY_MAX, PUBLIC_IMPACTS, PUBLIC_NAME_MAX, PUBLIC_STATUSES, PUBLIC_STATUS_LABEL, type Publication, proposedImpact, proposedStatus, saysTheSame, isMarked, type PublicState } from "../domain/statuspage.ts";
+import { escapeMrkdwn } from "../domain/text.ts";
+import { RetryJobError } from "../scheduler/worker.ts";
+import { askResolvePublic, type PageComponent, publishedMessage, publishFailedMessage, statuspageModal } from "../slack/blocks/statuspage.ts";
+import { StatuspageError, type StatuspageIncident, stateOf } from "../statuspage/client.ts";
+import { addTimeline, loadIncident } from "../store/incidents.ts";
+import { ensurePublicIncident, leasePublication, publicIncidentOf, type PublicIncidentRow, recordFound, recordPublished, releasePublication } from "../store/statuspage.ts";
+import type { Ctx } from "./context.ts";
+import { draft, jobType } from "./job-type.ts";
+import { recordRequest } from "./requests.ts";
+import type { JobDraft } from "../store/jobs.ts";
+
+/** How long the form waits for the page's components before opening without them (the trigger lasts 3 s). */
+const COMPONENTS_WAIT_MS = 1_200;
+const LEASE_MS = 60_000;
+
+export type StatuspageRefusal = "not_configured" | "drill";
+
+export function whyNotStatuspage(ctx: Ctx, incident: Incident): StatuspageRefusal | undefined {
+  if (!ctx.statuspage) return "not_configured";
+  if (incident.isDrill) return "drill";
+  return undefined;
+}
+
+export const publication = z.object({
+  name: z.string().trim().min(1).max(PUBLIC_NAME_MAX),
+  status: z.enum(PUBLIC_STATUSES),
+  body: z.string().trim().min(1).max(PUBLIC_BODY_MAX),
+  impact: z.enum(PUBLIC_IMPACTS),
+  componentIds: z.array(z.string().min(1).max(64)).max(100),
+});
+
+/** The page's components for the form, at most COMPONENTS_WAIT_MS late, groups left out. */
+async function componentsForForm(ctx: Ctx): Promise<readonly PageComponent[] | { error: string }> {
+  const sp = ctx.statuspage;
+  if (!sp) return { error: "the status page is not configured" };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StatuspageError("Statuspage did not answer in time", null, true)), COMPONENTS_WAIT_MS);
+    });
+    const all = await Promise.race([sp.cachedComponents(), late]);
+    return all
+      .filter((c) => !c.group)
+      .sort((a, b) => (a.position ?? 0) - (b.position ?? 0))
+      .map((c) => ({ id: c.id, name: c.name }));
+  } catch (err) {
+    ctx.log.warn({ err: err instanceof StatuspageError ? err.message : err }, "could not read the status page's components for the form");
+    return { error: err instanceof StatuspageError ? err.message : "an unexpected answer" };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The form for `incident`: what it proposes, the page's components, and the public link if any. */
+export async function statuspageForm(ctx: Ctx, incident: Incident, opts: { status?: (typeof PUBLIC_STATUSES)[number]; body?: string } = {}): Promise<Record<string, unknown>> {
+  const [row, components] = await Promise.all([publicIncidentOf(ctx.db, incident.id), componentsForForm(ctx)]);
+  const ladder = ctx.config.incident.severities;
+  const known = row?.statuspageId && row.name && row.status;
+  const start: Publication = known
+    ? {
+        name: row.name as string,
+        status: opts.status ?? (row.status as Publication["status"]),
+        body: opts.body ?? "",
+        impact: (PUBLIC_IMPACTS as readonly string[]).includes(row.impact ?? "") ? (row.impact as Publication["impact"]) : "minor",
+        componentIds: row.componentIds,
+      }
+    : {
+        name: incident.title,
+        status: opts.status ?? proposedStatus(incident.status),
+        body: opts.body ?? "",
+        impact: proposedImpact(ladder.findIndex((s) => s.id === incident.severity)),
+        componentIds: [],
+      };
+  return statuspageModal(incident, { start, components, shortlink: row?.shortlink ?? null });
+}
+
+const PUBLISH_PAYLOAD = z.object({ publication, actor: z.string() });
+
+/**
+ * Records a submission of the form (its job, before the acknowledgement); false when the same
+ * submission was already recorded.
+ */
+export async function requestPublication(ctx: Ctx, incident: Incident, p: Publication, actor: string, requestKey: string): Promise<boolean> {
+  return recordRequest(ctx, PUBLISH_JOB, requestKey, { publication: { ...p, componentIds: [...p.componentIds] }, actor }, incident.id);
+}
+
+function publishedState(row: PublicIncidentRow): PublicState {
+  return { name: row.name ?? "", status: row.status ?? "", body: row.lastBody, impact: row.impact, componentIds: row.componentIds };
+}
+
+async function say(ctx: Ctx, incident: Incident, key: string, m: { text: string; blocks: unknown[] }): Promise<void> {
+  if (!incident.channelId) return;
+  await ctx.once.post(key, { channel: incident.channelId, text: m.text, blocks: m.blocks });
+}
+
+async function publish(ctx: Ctx, incident: Incident, p: Publication, actor: string, jobId: number): Promise<void> {
+  const sp = ctx.statuspage;
+  if (!sp) return;
+  let row = (await publicIncidentOf(ctx.db, incident.id)) as PublicIncidentRow;
+  let remote: StatuspageIncident | undefined;
+  let how: "created" | "updated" | "unchanged";
+  if (!row.statuspageId) {
+    // asked before and perhaps created, but not recorded: look for our marker before creating
+    remote = (await sp.unresolved()).find((i) => isMarked(i.metadata, incident.id));
+    if (remote) {
+      ctx.log.info({ incident: incident.id, statuspage: remote.id }, "found the status page incident an earlier attempt created; not creating another");
+      await recordFound(ctx.db, incident.id, remote.id, remote.shortlink ?? null);
+    }
+  }
+  const hadId = Boolean(row.statuspageId);
+  if (!row.statuspageId && !remote) {
+    remote = await sp.create(p, incident.id);
+    how = "created";
+  } else {
+    const id = row.statuspageId ?? (remote as StatuspageIncident).id;
+    const current = remote ?? (await sp.get(id));
+    if (saysTheSame(stateOf(current), p)) {
+      // the page says it: either it was said before (unchanged), or an attempt of this job said it and crashed
+      const recordedSame = hadId && saysTheSame(publishedState(row), p);
+      how = recordedSame ? "unchanged" : hadId ? "updated" : "created";
+      remote = current;
+    } else {
+      remote = await sp.update(id, p);
+      how = "updated";
+    }
+  }
+  const published = { statuspageId: remote.id, shortlink: remote.shortlink ?? row.shortlink ?? null, name: p.name, status: p.status, body: p.body, impact: p.impact, componentIds: p.componentIds };
+  const at = ctx.clock.now();
+  await ctx.db.$transaction(async (tx) => {
+    await recordPublished(tx, incident.id, published);
+    if (how !== "unchanged") {
+      const link = published.shortlink ? ` (<${published.shortlink}|public link>)` : "";
+      const text = `<@${actor}> ${how === "created" ? "published the incident on" : "updated"} the status page: ${PUBLIC_STATUS_LABEL[p.status]}, ${p.impact} impact: ${escapeMrkdwn(p.body)}${link}`;
+      await addTimeline(tx, incident.id, at, [{ kind: "status_page", actorId: actor, text, data: { statuspageId: published.statuspageId, status: p.status, impact: p.impact, components: p.componentIds } }], { sourceKey: `statuspage:${jobId}` });
+    }
+  });
+  row = (await publicIncidentOf(ctx.db, incident.id)) as PublicIncidentRow;
+  await say(ctx, incident, `statuspage:done:${jobId}`, publishedMessage(incident, p, how, row.shortlink, actor));
+}
+
+export const PUBLISH_JOB = jobType({
+  kind: "statuspage.publish",
+  payload: PUBLISH_PAYLOAD,
+  failure: "publish to the status page for",
+  async run(ctx, { publication: p, actor }, job) {
+    const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
+    const sp = ctx.statuspage;
+    if (!incident || !sp) {
+      if (!sp) ctx.log.warn({ job: job.id }, "a status page publication was asked for, but statuspage is no longer configured; dropped");
+      return;
+    }
+    if (incident.isDrill) return;
+    await ensurePublicIncident(ctx.db, incident.id, sp.pageId);
+    const holder = `sp-${job.id}`;
+    const now = ctx.clock.now();
+    if (!(await leasePublication(ctx.db, incident.id, holder, job.id, PUBLISH_JOB.kind, now, new Date(now.getTime() + LEASE_MS)))) {
+      throw new RetryJobError("another publication of this incident comes first", 500, true);
+    }
+    try {
+      await publish(ctx, incident, p, actor, job.id);
+    } catch (err) {
+      if (!(err instanceof StatuspageError)) throw err;
+      if (!err.transient) {
+        ctx.log.warn({ incident: incident.id, status: err.status, error: err.message }, "the status page refused a publication");
+        await say(ctx, incident, `statuspage:refused:${job.id}`, publishFailedMessage(incident, err.message, false));
+        return;
+      }
+      ctx.log.warn({ incident: incident.id, status: err.status, error: err.message, attempt: job.attempts }, "a status page call failed; will retry");
+      await say(ctx, incident, `statuspage:failed:${job.id}`, publishFailedMessage(incident, err.message, true));
+      throw new RetryJobError(`the status page: ${err.message}`, err.retryAfterMs);
+    } finally {
+      await releasePublication(ctx.db, incident.id, holder);
+    }
+  },
+});
+
+/** After a resolve: asks the IC, once per resolution, whether to resolve the public incident too. */
+export const ASK_RESOLVE_JOB = jobType({
+  kind: "statuspage.ask_resolve",
+  payload: z.object({ resolvedAt: z.string() }),
+  failure: "ask about the status page for",
+  async run(ctx, p, job) {
+    const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
+    if (!incident?.channelId || incident.resolvedAt?.toISOString() !== p.resolvedAt) return;
+    const row = await publicIncidentOf(ctx.db, incident.id);
+    if (!row?.statuspageId || row.state === "resolved") return;
+    await say(ctx, incident, `statuspage:ask:${incident.id}:${p.resolvedAt}`, askResolvePublic(incident, inCharge(incident), row.shortlink));
+  },
+});
+
+/** The jobs a resolve plans for the status page (none without one, or for a drill). */
+export function statuspageJobsOnResolve(ctx: Ctx, incident: Incident, resolvedAt: Date): JobDraft[] {
+  if (!ctx.statuspage || incident.isDrill) return [];
+  return [draft(ASK_RESOLVE_JOB, { resolvedAt: resolvedAt.toISOString() }, { incidentId: incident.id })];
+}
+
+/** The message the form proposes when the public incident is resolved from the resolve question. */
+export const RESOLVED_BODY = "This incident has been resolved. Thank you for your patience.";

@@ -1,0 +1,139 @@
+// The status page in Slack: the form (public title, status, message, impact, affected components;
+// for a private incident a warning first that the page is public), the confirmation with the public
+// link, a failure said in the channel, and the question after a resolve with its button.
+
+import { type Incident, incidentRef } from "../../domain/incident.ts";
+import { MAX_COMPONENTS, PUBLIC_BODY_MAX, PUBLIC_IMPACT_LABEL, PUBLIC_IMPACTS, PUBLIC_NAME_MAX, PUBLIC_STATUS_LABEL, PUBLIC_STATUSES, type Publication, type PublicImpact, type PublicStatus } from "../../domain/statuspage.ts";
+import { escapeMrkdwn, truncate } from "../../domain/text.ts";
+import { ACTION, BLOCK, CALLBACK, INPUT } from "../ids.ts";
+import { sections } from "./format.ts";
+
+type Msg = { text: string; blocks: unknown[] };
+
+export interface PageComponent {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface StatuspageFormInput {
+  /** What the form starts with: the last publication, or what the incident suggests. */
+  readonly start: Publication;
+  /** The page's components, or why they could not be read. */
+  readonly components: readonly PageComponent[] | { readonly error: string };
+  /** The public incident's link, when it exists already (the form then updates it). */
+  readonly shortlink?: string | null | undefined;
+}
+
+const option = (value: string, text: string) => ({ text: { type: "plain_text", text: truncate(text, 75) }, value });
+
+export function statuspageModal(incident: Incident, input: StatuspageFormInput): Record<string, unknown> {
+  const { start } = input;
+  const blocks: unknown[] = [];
+  if (incident.isPrivate) {
+    blocks.push({
+      type: "section",
+      text: { type: "mrkdwn", text: `:warning: *${incidentRef(incident)} is private, but the status page is public.* Everything you publish here is seen by everyone who visits the page. Say only what customers need to know.` },
+    });
+  }
+  blocks.push({
+    type: "context",
+    elements: [
+      {
+        type: "mrkdwn",
+        text: input.shortlink ? `This updates the public incident: <${input.shortlink}|${escapeMrkdwn(input.shortlink)}>. Subscribers are notified.` : "This creates an incident on the public status page; subscribers are notified. Later submissions update it.",
+      },
+    ],
+  });
+  blocks.push(
+    {
+      type: "input",
+      block_id: BLOCK.publicName,
+      label: { type: "plain_text", text: "Public title" },
+      hint: { type: "plain_text", text: "What customers see. Say what is affected, not why." },
+      element: { type: "plain_text_input", action_id: INPUT, max_length: PUBLIC_NAME_MAX, initial_value: truncate(start.name, PUBLIC_NAME_MAX) },
+    },
+    {
+      type: "input",
+      block_id: BLOCK.publicStatus,
+      label: { type: "plain_text", text: "Status" },
+      element: { type: "static_select", action_id: INPUT, options: PUBLIC_STATUSES.map((s) => option(s, PUBLIC_STATUS_LABEL[s])), initial_option: option(start.status, PUBLIC_STATUS_LABEL[start.status]) },
+    },
+    {
+      type: "input",
+      block_id: BLOCK.publicBody,
+      label: { type: "plain_text", text: "Message" },
+      hint: { type: "plain_text", text: "The update customers read: what they may notice, what you are doing, when they will hear next." },
+      element: { type: "plain_text_input", action_id: INPUT, multiline: true, max_length: PUBLIC_BODY_MAX, ...(start.body ? { initial_value: truncate(start.body, PUBLIC_BODY_MAX) } : {}) },
+    },
+    {
+      type: "input",
+      block_id: BLOCK.publicImpact,
+      label: { type: "plain_text", text: "Impact" },
+      element: { type: "static_select", action_id: INPUT, options: PUBLIC_IMPACTS.map((i) => option(i, PUBLIC_IMPACT_LABEL[i])), initial_option: option(start.impact, PUBLIC_IMPACT_LABEL[start.impact]) },
+    },
+  );
+  if ("error" in input.components) {
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `:warning: The page's components could not be read (${escapeMrkdwn(input.components.error)}); this publication leaves them as they are.` }] });
+  } else if (input.components.length > 0) {
+    const options = input.components.slice(0, MAX_COMPONENTS).map((c) => option(c.id, c.name));
+    const initial = options.filter((o) => start.componentIds.includes(o.value));
+    blocks.push({
+      type: "input",
+      block_id: BLOCK.publicComponents,
+      optional: true,
+      label: { type: "plain_text", text: "Affected components" },
+      hint: { type: "plain_text", text: "They show the impact while the incident is open, and operational again once it is resolved." },
+      element: { type: "multi_static_select", action_id: INPUT, placeholder: { type: "plain_text", text: "Pick components" }, options, ...(initial.length ? { initial_options: initial } : {}) },
+    });
+  }
+  return {
+    type: "modal",
+    callback_id: CALLBACK.statuspageModal,
+    title: { type: "plain_text", text: "Status page" },
+    submit: { type: "plain_text", text: input.shortlink ? "Update" : "Publish" },
+    close: { type: "plain_text", text: "Cancel" },
+    private_metadata: JSON.stringify({ incidentId: incident.id }),
+    blocks,
+  };
+}
+
+/** The confirmation in the incident channel: what was published, and the public link. */
+export function publishedMessage(incident: Incident, p: { status: PublicStatus; impact: PublicImpact; body: string }, how: "created" | "updated" | "unchanged", link: string | null, by: string): Msg {
+  const ref = incidentRef(incident);
+  const where = link ? ` <${link}|View it on the status page>.` : "";
+  const text =
+    how === "unchanged"
+      ? `:globe_with_meridians: The status page already says this for ${ref} (*${PUBLIC_STATUS_LABEL[p.status]}*); nothing was published again.${where}`
+      : `:globe_with_meridians: <@${by}> ${how === "created" ? "published" : "updated"} ${ref} on the status page: *${PUBLIC_STATUS_LABEL[p.status]}*, ${PUBLIC_IMPACT_LABEL[p.impact].toLowerCase()} impact. "${escapeMrkdwn(truncate(p.body, 500))}"${where}`;
+  return { text: text.replace(/\*/g, ""), blocks: sections(text) };
+}
+
+/** A call to the status page that failed: said in the channel, with whether it is tried again. */
+export function publishFailedMessage(incident: Incident, reason: string, retrying: boolean): Msg {
+  const text = retrying
+    ? `:warning: The status page did not take the update for ${incidentRef(incident)} (${escapeMrkdwn(reason)}). Trying again; nothing is published twice.`
+    : `:x: The status page refused the update for ${incidentRef(incident)}: ${escapeMrkdwn(reason)}. Nothing was published. Fix it, then run \`/incident statuspage\` again.`;
+  return { text, blocks: sections(text) };
+}
+
+/** After a resolve, while the public incident is still open: asks the IC, with a button. */
+export function askResolvePublic(incident: Incident, ic: string | null, link: string | null): Msg {
+  const text = `:globe_with_meridians: ${ic ? `<@${ic}>, ` : ""}${incidentRef(incident)} is resolved, but its incident on the status page is still open${link ? ` (<${link}|view it>)` : ""}. Resolve the public one too?`;
+  return {
+    text,
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text } },
+      {
+        type: "actions",
+        elements: [{ type: "button", action_id: ACTION.statuspageResolve, style: "primary", text: { type: "plain_text", text: "Resolve it on the status page" }, value: incident.id }],
+      },
+    ],
+  };
+}
+
+/** Why the status page form is not offered for an incident. */
+export function statuspageRefusal(code: "not_configured" | "drill", incident: Incident): string {
+  return code === "drill"
+    ? `${incidentRef(incident)} is a drill: drills never reach the status page.`
+    : "The status page is not set up: add `statuspage: { page_id: … }` to the config file and set STATUSPAGE_API_KEY, then restart the bot.";
+}
