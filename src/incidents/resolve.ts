@@ -43,20 +43,22 @@ export function resolveJourney(ctx: Ctx, input: { incidentId: string; summary: s
       const duration = durationBetween(after.declaredAt, at);
       const key = `resolved:${after.id}:${after.version}`;
       const message = resolutionMessage(after, input.summary, duration, at, input.actor);
+      // the jobs name this resolution by the time it recorded (the decision read the clock a moment before `at`)
+      const resolvedAt = after.resolvedAt ?? at;
       const jobs: JobDraft[] = [
         refreshJob(after.id, { topic: true }),
         postJob(after.id, key, message.text, message.blocks),
         ...announceJobs(ctx, after, `announce:${key}`, announceResolution(after, input.summary, duration, after.channelId)),
         postmortemJob(after.id),
-        draft(CLOSURE_NUDGE_JOB, { resolvedAt: at.toISOString() }, { incidentId: after.id, dueAt: addDuration(at, ONE_DAY, zone) }),
-        ...statuspageJobsOnResolve(ctx, after, at),
+        draft(CLOSURE_NUDGE_JOB, { resolvedAt: resolvedAt.toISOString() }, { incidentId: after.id, dueAt: addDuration(at, ONE_DAY, zone) }),
+        ...statuspageJobsOnResolve(ctx, after, resolvedAt),
       ];
       if (severity.postmortemRequired) {
         const due = addDuration(at, ctx.config.incident.postmortemDue, zone);
         const halfway = new Date(at.getTime() + (due.getTime() - at.getTime()) / 2);
         jobs.push(
-          draft(PM_REMINDER_JOB, { resolvedAt: at.toISOString(), due: due.toISOString(), overdue: false }, { incidentId: after.id, dueAt: halfway }),
-          draft(PM_REMINDER_JOB, { resolvedAt: at.toISOString(), due: due.toISOString(), overdue: true }, { incidentId: after.id, dueAt: due }),
+          draft(PM_REMINDER_JOB, { resolvedAt: resolvedAt.toISOString(), due: due.toISOString(), overdue: false }, { incidentId: after.id, dueAt: halfway }),
+          draft(PM_REMINDER_JOB, { resolvedAt: resolvedAt.toISOString(), due: due.toISOString(), overdue: true }, { incidentId: after.id, dueAt: due }),
         );
       }
       return {
@@ -102,7 +104,7 @@ export function closeJourney(ctx: Ctx, input: { incidentId: string; actor: strin
       const archiveAt = archiveAfter ? addDuration(at, archiveAfter, ctx.config.incident.timezone) : null;
       const message = closedMessage(after, input.actor, archiveAt);
       const jobs: JobDraft[] = [refreshJob(after.id, { topic: true }), postJob(after.id, `closed:${after.id}:${after.version}`, message.text, message.blocks)];
-      if (archiveAt) jobs.push(draft(ARCHIVE_JOB, { closedAt: at.toISOString() }, { incidentId: after.id, dueAt: archiveAt }));
+      if (archiveAt) jobs.push(draft(ARCHIVE_JOB, { closedAt: (after.closedAt ?? at).toISOString() }, { incidentId: after.id, dueAt: archiveAt }));
       return {
         timeline: events.map(describeEvent),
         jobs,
