@@ -83,6 +83,7 @@ const UNRESOLVED = (s: string) => !["resolved", "postmortem", "completed"].inclu
 
 const id = () => randomBytes(9).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "x").slice(0, 12);
 const iso = () => new Date().toISOString();
+const str = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 
 export class FakeStatuspage {
   key: string;
@@ -203,25 +204,25 @@ export class FakeStatuspage {
     const f = body && typeof body === "object" ? ((body as Record<string, unknown>).incident as Record<string, unknown> | undefined) : undefined;
     if (!f || typeof f !== "object") return { ok: false, errors: ["incident is missing"] };
     const errors: string[] = [];
-    if (f.status !== undefined && !INCIDENT_STATUSES.includes(String(f.status))) errors.push(`Status is not included in the list`);
-    if (f.impact_override !== undefined && f.impact_override !== null && !IMPACTS.includes(String(f.impact_override))) errors.push("Impact override is not included in the list");
+    if (f.status !== undefined && !INCIDENT_STATUSES.includes(str(f.status))) errors.push(`Status is not included in the list`);
+    if (f.impact_override !== undefined && f.impact_override !== null && !IMPACTS.includes(str(f.impact_override))) errors.push("Impact override is not included in the list");
     if (f.name !== undefined && (typeof f.name !== "string" || f.name.trim() === "")) errors.push("Name can't be blank");
     const comps = (f.components ?? {}) as Record<string, unknown>;
     for (const [cid, st] of Object.entries(comps)) {
       if (!this.components.some((c) => c.id === cid)) errors.push(`Component ${cid} not found`);
-      if (!COMPONENT_STATUSES.includes(String(st))) errors.push(`Component status ${String(st)} is not valid`);
+      if (!COMPONENT_STATUSES.includes(str(st))) errors.push(`Component status ${str(st)} is not valid`);
     }
     for (const cid of (f.component_ids ?? []) as string[]) if (!this.components.some((c) => c.id === cid)) errors.push(`Component ${cid} not found`);
     return errors.length ? { ok: false, errors } : { ok: true, f };
   }
 
   private applyComponents(incident: FakeIncident, f: Record<string, unknown>): FakeIncidentUpdate["affected_components"] {
-    const ids = new Set<string>([...((f.component_ids ?? []) as string[]), ...Object.keys((f.components ?? {}) as object)]);
+    const ids = new Set<string>([...((f.component_ids ?? []) as string[]), ...Object.keys(f.components ?? {})]);
     if (ids.size === 0 && f.component_ids === undefined) return null;
     const affected: NonNullable<FakeIncidentUpdate["affected_components"]> = [];
     for (const cid of ids) {
       const c = this.components.find((x) => x.id === cid) as FakeComponent;
-      const next = String(((f.components ?? {}) as Record<string, unknown>)[cid] ?? c.status);
+      const next = str(((f.components ?? {}) as Record<string, unknown>)[cid] ?? c.status);
       affected.push({ code: c.id, name: c.name, old_status: c.status, new_status: next });
       c.status = next;
       c.updated_at = iso();
@@ -241,13 +242,13 @@ export class FakeStatuspage {
     const f = v.f;
     if (typeof f.name !== "string") return send(422, { error: ["Name can't be blank"] });
     const at = iso();
-    const status = String(f.status ?? "investigating");
+    const status = str(f.status ?? "investigating");
     const incident: FakeIncident = {
       id: id(),
       page_id: this.pageId,
       name: f.name,
       status,
-      impact: String(f.impact_override ?? "none"),
+      impact: str(f.impact_override ?? "none"),
       impact_override: (f.impact_override as string | undefined) ?? null,
       shortlink: `https://stspg.io/${id().slice(0, 7)}`,
       created_at: at,
