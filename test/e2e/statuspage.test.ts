@@ -9,6 +9,7 @@ import { type FakeStatuspage, startFakeStatuspage } from "../fake-statuspage/ser
 import type { FakeUser } from "../fake-slack/workspace.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { clickButton, type DeclaredIncident, declareFast, flat, says, submitDeclareForm } from "../support/incidents.ts";
+import { openStatuspageForm, type StatuspageFill, type StatuspageView, submitStatuspageForm } from "../support/statuspage.ts";
 import { sleep, until } from "../support/wait.ts";
 
 let h: Harness;
@@ -28,48 +29,10 @@ afterAll(async () => {
   await sp?.stop();
 });
 
-type View = { id: string; callback_id: string; private_metadata: string; blocks: { type: string; block_id?: string; text?: { text: string }; element?: Record<string, any> }[] };
+type View = StatuspageView;
 
-/** Opens the form with `/incident statuspage` in the incident channel; returns the view Slack got. */
-async function openForm(inc: DeclaredIncident, user: FakeUser = h.users.alice): Promise<View> {
-  const cmd = await h.slack.command("statuspage", { user: user.id, channel: inc.channel.id });
-  expect(cmd.status).toBe(200);
-  const opened = await until(() => h.fake.okCallsTo("views.open").find((c) => c.args.trigger_id === cmd.triggerId), 5000, "views.open");
-  return opened.response.view as View;
-}
-
-interface Filled {
-  name?: string;
-  status?: string;
-  body?: string;
-  impact?: string;
-  components?: string[];
-}
-
-/** Submits the form as shown, with `fill` over what it proposed. */
-async function submit(view: View, fill: Filled, user: FakeUser = h.users.alice) {
-  const el = (block: string) => view.blocks.find((b) => b.block_id === block)?.element ?? {};
-  const values: Record<string, Record<string, unknown>> = {
-    public_name: { value: { type: "plain_text_input", value: fill.name ?? el("public_name").initial_value ?? "" } },
-    public_status: { value: { type: "static_select", selected_option: { value: fill.status ?? el("public_status").initial_option?.value } } },
-    public_body: { value: { type: "plain_text_input", value: fill.body ?? el("public_body").initial_value ?? null } },
-    public_impact: { value: { type: "static_select", selected_option: { value: fill.impact ?? el("public_impact").initial_option?.value } } },
-  };
-  if (view.blocks.some((b) => b.block_id === "public_components")) {
-    const chosen = fill.components ?? (el("public_components").initial_options ?? []).map((o: { value: string }) => o.value);
-    values.public_components = { value: { type: "multi_static_select", selected_options: chosen.map((v: string) => ({ value: v, text: { type: "plain_text", text: v } })) } };
-  }
-  return h.slack.interaction({
-    type: "view_submission",
-    team: { id: h.fake.ws.teamId, domain: h.fake.ws.teamDomain },
-    user: { id: user.id, username: user.name, name: user.name, team_id: h.fake.ws.teamId },
-    api_app_id: h.fake.ws.appId,
-    token: "verification_token",
-    trigger_id: h.fake.ws.newTrigger(user.id),
-    view: { ...view, state: { values } },
-    response_urls: [],
-  });
-}
+const openForm = (inc: DeclaredIncident, user: FakeUser = h.users.alice) => openStatuspageForm(h.fake, h.slack, inc.channel.id, user);
+const submit = (view: View, fill: StatuspageFill, user: FakeUser = h.users.alice) => submitStatuspageForm(h.fake, h.slack, view, fill, user);
 
 const ours = () => [...sp.incidents.values()];
 const creates = () => sp.writes().filter((r) => r.method === "POST");

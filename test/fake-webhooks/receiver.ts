@@ -24,8 +24,8 @@ export class WebhookReceiver {
   private readonly hung = new Set<http.ServerResponse>();
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
   url = "";
-  /** Runs when a request has been read, before it is answered (e.g. to kill the bot at that instant). */
-  onRequest: ((r: Received) => void) | undefined;
+  /** Runs when a request has been read, before it is answered (e.g. to kill the bot at that instant); may say how to answer it. */
+  onRequest: ((r: Received) => Behaviour | undefined) | undefined;
 
   async start(path = "/hook"): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
@@ -62,8 +62,7 @@ export class WebhookReceiver {
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
     const r: Received = { headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now(), status: 0 };
     this.received.push(r);
-    this.onRequest?.(r);
-    const b = this.queue.shift() ?? this.behaviour;
+    const b = this.onRequest?.(r) ?? this.queue.shift() ?? this.behaviour;
     switch (b.kind) {
       case "hang":
         this.hung.add(res);
