@@ -17,6 +17,7 @@ import { sequentialRounds } from "../test/support/rounds.ts";
 import { SlackRequests, type SentRequest } from "../test/support/slack-requests.ts";
 import { type BenchServer, startEmbeddedServer, startExternalServer } from "./databases.ts";
 import { measureStorm, STORM } from "./alerts.ts";
+import { measureWebhooks, WEBHOOK_LOAD } from "./webhooks.ts";
 import { measureRecord } from "./record.ts";
 import { measureLateness, measureTick } from "./scheduler.ts";
 import { fmt, percentile } from "./stats.ts";
@@ -26,9 +27,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const LATENCY = Number(process.env.BENCH_SLACK_LATENCY_MS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const CONCURRENCY = 20;
-/** BENCH_SECTIONS=record,scheduler runs only those (and writes no results.md): core, scheduler, record, alerts. */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "core,scheduler,record,alerts").split(",").map((s) => s.trim()));
-const ALL = ["core", "scheduler", "record", "alerts"].every((s) => SECTIONS.has(s));
+/** BENCH_SECTIONS=record,scheduler runs only those (and writes no results.md): core, scheduler, record, alerts, webhooks. */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "core,scheduler,record,alerts,webhooks").split(",").map((s) => s.trim()));
+const ALL = ["core", "scheduler", "record", "alerts", "webhooks"].every((s) => SECTIONS.has(s));
 
 const lines: string[] = [];
 function out(line = ""): void {
@@ -270,6 +271,7 @@ async function main(): Promise<void> {
   if (SECTIONS.has("scheduler")) await schedulerSection();
   if (SECTIONS.has("record")) await recordSection(env);
   if (SECTIONS.has("alerts")) await alertsSection();
+  if (SECTIONS.has("webhooks")) await webhooksSection();
   out(`Benchmark took ${Math.round((Date.now() - started) / 1000)} s.`);
 
   await fake.stop();
@@ -332,6 +334,27 @@ async function alertsSection(): Promise<void> {
     out(`| edits per triage item (min / median / max; total) | ${s.editsPerItem.min} / ${s.editsPerItem.p50} / ${s.editsPerItem.max}; ${s.editsPerItem.total} (${s.updates} chat.update in the triage channel) | at most one per 5 s per item | ${s.lowerBound.editsInWindow} chat.update in any minute (Tier 3) |`);
     out(`| every triage message showing its group's last state | ${s.currentS.toFixed(1)} s after the first notification | — | — |`);
     out(`| incidents declared at once (auto_declare) | ${s.declared} | ${STORM.critical} | — |`);
+    out();
+  } finally {
+    await server.stop();
+  }
+}
+
+async function webhooksSection(): Promise<void> {
+  const server = await startExternalServer();
+  try {
+    const w = await measureWebhooks(await server.database(), LATENCY);
+    out(`## Webhooks out (${w.events.toLocaleString("en")} events: ${WEBHOOK_LOAD.incidents} incidents, ${WEBHOOK_LOAD.updatesEach} updates each; three endpoints, one answering after ${WEBHOOK_LOAD.slowMs / 1000} s; ${server.name})`);
+    out();
+    out("| measurement | figure | target |");
+    out("| --- | --- | --- |");
+    for (const [i, f] of w.fast.entries()) {
+      out(`| fast endpoint ${i + 1}: delivery latency, event to receiver (p50 / p99 / max) | ${fmt(f.p50)} / ${fmt(f.p99)} / ${fmt(f.max)} ms, ${f.received} of ${w.events} | p99 < 1 s |`);
+    }
+    out(`| slow endpoint: events it had when the fast ones had all; delivery latency p50 | ${w.slow.received} of ${w.events}; ${fmt(w.slow.p50)} ms | (it sets its own pace) |`);
+    out(`| events sent / all at the fast endpoints / all at the slow one | ${w.sentInS.toFixed(1)} s / ${w.fastDoneS.toFixed(1)} s / ${w.slow.allInS === null ? "not within 10 minutes" : `${w.slow.allInS.toFixed(1)} s`} | — |`);
+    out(`| the bot's RSS: idle / peak / after | ${w.rssMb.idle.toFixed(0)} / ${w.rssMb.peak.toFixed(0)} / ${w.rssMb.after.toFixed(0)} MB | flat |`);
+    out(`| each incident's events in order at every endpoint | ${w.inOrder ? "yes" : "NO"} | yes |`);
     out();
   } finally {
     await server.stop();

@@ -194,7 +194,11 @@ describe("action", () => {
 });
 
 describe("commands without arguments", () => {
-  it.each(["postmortem", "close", "info", "list"])("%s", (k) => {
+  it("knows status-page as statuspage", () => {
+    expect(ok("status-page")).toEqual({ kind: "statuspage" });
+  });
+
+  it.each(["postmortem", "close", "info", "list", "checklist", "timestamps", "statuspage"])("%s", (k) => {
     expect(ok(k)).toEqual({ kind: k });
     expect(refusal(`${k} please`).error).toBe(`\`/incident ${k}\` takes nothing after it.`);
   });
