@@ -62,7 +62,7 @@ export async function measureWebhooks(url: string, latencyMs: number): Promise<W
   const fake = await startFakeSlack();
   fake.latencyMs = latencyMs;
   const receivers = await Promise.all([startReceiver("/fast-a"), startReceiver("/fast-b"), startReceiver("/slow")]);
-  const [a, b, slow] = receivers as [WebhookReceiver, WebhookReceiver, WebhookReceiver];
+  const [a, b, slow] = receivers;
   slow.behave({ kind: "slow", ms: WEBHOOK_LOAD.slowMs });
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "warroom-webhooks-"));
   const configFile = path.join(dir, "incident.config.yml");

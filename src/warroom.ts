@@ -12,7 +12,7 @@ import { jobHandlers, reportBlockedJob, reportDeadJob } from "./incidents/catalo
 import type { Logger } from "./log.ts";
 import { startHousekeeping } from "./scheduler/housekeeping.ts";
 import { planDigest } from "./incidents/digest.ts";
-import { resumeWebhooks } from "./incidents/webhooks.ts";
+import { resumeWebhooks, WebhookDispatcher } from "./incidents/webhooks.ts";
 import { StatuspageClient } from "./statuspage/client.ts";
 import { RecentStats } from "./incidents/stats.ts";
 import { Liveness } from "./scheduler/liveness.ts";
@@ -44,6 +44,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
   const deps = await buildDeps(config, log, { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.slackTimeoutMs !== undefined ? { slackTimeoutMs: opts.slackTimeoutMs } : {}) });
   const db = deps.database.prisma;
   let worker: Worker | undefined;
+  let dispatcher: WebhookDispatcher | undefined;
   const ctx: Ctx = {
     config,
     log,
@@ -59,8 +60,10 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     ...(config.incident.statuspage && config.statuspageKey
       ? { statuspage: new StatuspageClient({ apiUrl: config.incident.statuspage.apiUrl, pageId: config.incident.statuspage.pageId, key: config.statuspageKey }) }
       : {}),
+    webhooks: { poke: (key: string) => dispatcher?.poke(key) },
     kick: () => worker?.kick(),
   };
+  dispatcher = new WebhookDispatcher(ctx);
   const slackApp = createSlackApp(config, log, deps.bot);
   worker = new Worker(db, deps.clock, log, jobHandlers(ctx), {
     ...opts.worker,
@@ -92,11 +95,13 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     worker.start();
     await planDigest(ctx);
     await resumeWebhooks(ctx);
+    dispatcher.start();
     // the App Home's line of the last 30 days is ready before the first person opens it
     ctx.recentStats.get(ctx).catch((err: unknown) => log.warn({ err }, "could not work out the last 30 days' numbers"));
     stopHousekeeping = startHousekeeping(db, deps.clock, log);
   } catch (err) {
     await http?.close();
+    await dispatcher.stop();
     await worker.stop();
     await liveness.release();
     await deps.database.close();
@@ -122,6 +127,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
         await slackApp.stop();
         await slackApp.drain();
         stopHousekeeping();
+        await dispatcher?.stop();
         await w.stop();
         await liveness.release();
         await deps.database.close();

@@ -28,6 +28,8 @@ export interface Ctx {
   readonly bot: BotIdentity;
   /** The status page's API, when `statuspage:` is configured. */
   readonly statuspage?: StatuspageClient;
+  /** Sends webhook deliveries from this process (poked by the webhooks.deliver job). */
+  readonly webhooks?: { poke(endpointKey: string): void };
   /** Asks this process's worker to run newly enqueued jobs now. */
   kick(): void;
 }

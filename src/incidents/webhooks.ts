@@ -1,7 +1,7 @@
 // Webhooks out (Standard Webhooks). Every event is written in the transaction of the change it tells
 // of, with one delivery per endpoint that wants it (private incidents only to include_private ones),
-// and a job per endpoint sends them: each incident's events in order, several incidents at once, so a
-// slow receiver delays only itself. Each attempt is signed afresh (webhook-timestamp is the attempt's
+// and a durable job wakes the endpoint's dispatcher, which sends them outside the worker's slots: each
+// incident's events in order, several incidents at once, so a slow receiver delays only itself. Each attempt is signed afresh (webhook-timestamp is the attempt's
 // time) under the event's one webhook-id. A non-2xx answer, a timeout (10 s) or a cut connection is
 // tried again with backoff for 24 hours, then given up, logged once per failure; 410 Gone pauses the
 // endpoint until the bot starts again.
@@ -13,7 +13,7 @@ import type { Incident } from "../domain/incident.ts";
 import { givenUp, outcomeOf, recipients, retryDelayMs, type WebhookEndpoint, type WebhookEventDraft } from "../domain/webhooks.ts";
 import type { Prisma } from "../store/generated/client.ts";
 import { enqueueEarliest, type Tx } from "../store/jobs.ts";
-import { claimHeads, type ClaimedDelivery, endpointPaused, endpointsWithPending, insertWebhookEvents, markDelivered, markFailed, markRetry, nextDue, pauseEndpoint, release, resumeEndpoints } from "../store/webhooks.ts";
+import { claimHeads, type ClaimedDelivery, endpointPaused, insertWebhookEvents, markDelivered, markFailed, markRetry, nextDue, pauseEndpoint, release, resumeEndpoints } from "../store/webhooks.ts";
 import type { Ctx } from "./context.ts";
 import { draft, jobType } from "./job-type.ts";
 import { incidentSummary } from "./record.ts";
@@ -22,9 +22,10 @@ import { incidentSummary } from "./record.ts";
 export const DELIVERY_TIMEOUT_MS = 10_000;
 /** Deliveries in flight per endpoint, each to a different incident. */
 const PER_ENDPOINT = 8;
-/** One run of an endpoint's job sends for at most this long, then makes way. */
-const RUN_MS = 20_000;
+/** A delivery's lease: past it, another process (or this one) may try it again. */
 const LEASE_MS = 30_000;
+/** How often an idle endpoint looks for work anyway (a replica that died mid-delivery). */
+const SWEEP_MS = 2_000;
 
 /** The body of an event: `{ type, timestamp, data: { incident, … } }`. */
 export function webhookBody(ctx: Ctx, incident: Incident, e: WebhookEventDraft, at: Date): string {
@@ -123,55 +124,120 @@ async function deliverOne(ctx: Ctx, endpoint: WebhookEndpoint, d: ClaimedDeliver
   return "failed";
 }
 
+/**
+ * Sends each configured endpoint's deliveries from this process, outside the worker's job slots (a
+ * receiver answering in 2 s must not hold a slot the rest of the bot needs): per endpoint a loop
+ * claims due heads (leased, so replicas share the work and a dead process's are taken over when the
+ * lease runs out), up to PER_ENDPOINT at once, and sleeps until it is poked (a new event, through
+ * the durable DELIVER_JOB), its next retry is due, or SWEEP_MS passed (work a dead replica left).
+ */
+export class WebhookDispatcher {
+  private readonly loops = new Map<string, { wake: () => void; done: Promise<void> }>();
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly ctx: Ctx) {}
+
+  start(): void {
+    for (const endpoint of this.ctx.config.incident.webhooks) this.loops.set(endpoint.key, this.loop(endpoint));
+  }
+
+  /** Something is waiting for `endpoint` now. */
+  poke(endpointKey: string): void {
+    this.loops.get(endpointKey)?.wake();
+  }
+
+  /** Stops claiming; waits for the deliveries in flight (at most their 10 s timeout). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const l of this.loops.values()) l.wake();
+    await Promise.all([...this.loops.values()].map((l) => l.done));
+    await Promise.allSettled(this.inFlight);
+  }
+
+  private loop(endpoint: WebhookEndpoint): { wake: () => void; done: Promise<void> } {
+    let poked = false;
+    let wakeUp: () => void = () => {
+      poked = true;
+    };
+    const poke = () => wakeUp();
+    const run = async () => {
+      const worker = `wh-${process.pid}-${randomUUID().slice(0, 8)}`;
+      const mine = new Set<Promise<unknown>>();
+      let paused = false;
+      while (!this.stopped) {
+        poked = false;
+        let claimed = 0;
+        try {
+          if (!paused) paused = await endpointPaused(this.ctx.db, endpoint.key);
+          if (!paused && mine.size < PER_ENDPOINT) {
+            const now = this.ctx.clock.now();
+            const heads = await claimHeads(this.ctx.db, endpoint.key, worker, now, new Date(now.getTime() + LEASE_MS), PER_ENDPOINT - mine.size);
+            claimed = heads.length;
+            for (const d of heads) {
+              const sending = (async () => {
+                try {
+                  if ((await deliverOne(this.ctx, endpoint, d, worker)) === "gone") paused = true;
+                } catch (err) {
+                  // its lease runs out and it is tried again
+                  this.ctx.log.error({ err, event: d.eventId }, "could not record a webhook delivery's outcome");
+                }
+              })();
+              mine.add(sending);
+              this.inFlight.add(sending);
+              void sending.finally(() => {
+                mine.delete(sending);
+                this.inFlight.delete(sending);
+                wakeUp();
+              });
+            }
+          }
+        } catch (err) {
+          this.ctx.log.warn({ err, endpoint: where(endpoint) }, "could not claim webhook deliveries; trying again shortly");
+        }
+        if (claimed > 0 && mine.size < PER_ENDPOINT) continue;
+        if (this.stopped) break;
+        // sleep until poked, a delivery finished, the next retry is due, or the sweep
+        let ms = SWEEP_MS;
+        if (!paused && mine.size < PER_ENDPOINT) {
+          const next = await nextDue(this.ctx.db, endpoint.key).catch(() => undefined);
+          if (next) ms = Math.min(ms, Math.max(0, next.getTime() - this.ctx.clock.now().getTime()));
+        }
+        if (poked || ms === 0) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, ms);
+          function done() {
+            clearTimeout(timer);
+            resolve();
+          }
+          wakeUp = () => {
+            poked = true;
+            done();
+          };
+        });
+        wakeUp = () => {
+          poked = true;
+        };
+      }
+    };
+    return { wake: poke, done: run() };
+  }
+}
+
+/** The durable wake-up of an endpoint, written with the events: this process's dispatcher is poked. */
 export const DELIVER_JOB = jobType({
   kind: "webhooks.deliver",
   payload: z.object({ endpoint: z.string() }),
   failure: "deliver webhooks for",
   async run(ctx, p) {
-    const endpoint = ctx.config.incident.webhooks.find((e) => e.key === p.endpoint);
-    // an endpoint no longer configured keeps its deliveries (until it is configured again)
-    if (!endpoint || (await endpointPaused(ctx.db, endpoint.key))) return;
-    const worker = `wh-${process.pid}-${randomUUID().slice(0, 8)}`;
-    const stopAt = Date.now() + RUN_MS;
-    const inFlight = new Set<Promise<unknown>>();
-    let gone = false;
-    for (;;) {
-      if (!gone && Date.now() < stopAt && inFlight.size < PER_ENDPOINT) {
-        const now = ctx.clock.now();
-        const claimed = await claimHeads(ctx.db, endpoint.key, worker, now, new Date(now.getTime() + LEASE_MS), PER_ENDPOINT - inFlight.size);
-        for (const d of claimed) {
-          const sending = (async () => {
-            try {
-              if ((await deliverOne(ctx, endpoint, d, worker)) === "gone") gone = true;
-            } catch (err) {
-              // its lease runs out and it is tried again
-              ctx.log.error({ err, event: d.eventId }, "could not record a webhook delivery's outcome");
-            }
-          })();
-          inFlight.add(sending);
-          void sending.finally(() => inFlight.delete(sending));
-        }
-        if (claimed.length > 0) continue;
-      }
-      if (inFlight.size === 0) break;
-      await Promise.race(inFlight);
-    }
-    if (gone) return;
-    const next = await nextDue(ctx.db, endpoint.key);
-    if (next) await wake(ctx.db, endpoint.key, ctx.clock.now(), next);
+    ctx.webhooks?.poke(p.endpoint);
   },
 });
 
-/** At start: configured endpoints enabled again, and those with deliveries waiting woken. */
+/** At start: configured endpoints enabled again (a restart is how an operator says "try again"). */
 export async function resumeWebhooks(ctx: Ctx): Promise<void> {
   const endpoints = ctx.config.incident.webhooks;
   if (endpoints.length === 0) return;
   const resumed = await resumeEndpoints(ctx.db, endpoints);
   for (const url of resumed) ctx.log.info({ endpoint: url }, "a webhook endpoint paused by a 410 is enabled again");
-  const pending = new Set(await endpointsWithPending(ctx.db));
-  const keys = endpoints.filter((e) => pending.has(e.key)).map((e) => e.key);
-  if (keys.length > 0) {
-    for (const k of keys) await wake(ctx.db, k, ctx.clock.now());
-    ctx.kick();
-  }
 }
