@@ -351,6 +351,8 @@ async function webhooksSection(): Promise<void> {
     for (const [i, f] of w.fast.entries()) {
       out(`| fast endpoint ${i + 1}: delivery latency, event to receiver (p50 / p99 / max) | ${fmt(f.p50)} / ${fmt(f.p99)} / ${fmt(f.max)} ms, ${f.received} of ${w.events} | p99 < 1 s |`);
     }
+    const types = Object.entries(w.fast[0]?.byType ?? {}).map(([t, d]) => `${t} ${fmt(d.p50)} / ${fmt(d.p99)} ms (n ${d.n})`).join("; ");
+    out(`| fast endpoint 1 by type (p50 / p99) | ${types} | — |`);
     out(`| slow endpoint: events it had when the fast ones had all; delivery latency p50 | ${w.slow.received} of ${w.events}; ${fmt(w.slow.p50)} ms | (it sets its own pace) |`);
     out(`| events sent / all at the fast endpoints / all at the slow one | ${w.sentInS.toFixed(1)} s / ${w.fastDoneS.toFixed(1)} s / ${w.slow.allInS === null ? "not within 10 minutes" : `${w.slow.allInS.toFixed(1)} s`} | — |`);
     out(`| the bot's RSS: idle / peak / after | ${w.rssMb.idle.toFixed(0)} / ${w.rssMb.peak.toFixed(0)} / ${w.rssMb.after.toFixed(0)} MB | flat |`);

@@ -20,7 +20,7 @@ const EVENTS = WEBHOOK_LOAD.incidents * (1 + WEBHOOK_LOAD.updatesEach);
 
 export interface WebhookFigures {
   events: number;
-  fast: { p50: number; p99: number; max: number; received: number }[];
+  fast: { p50: number; p99: number; max: number; received: number; byType: Record<string, { n: number; p50: number; p99: number }> }[];
   slow: { p50: number; received: number; allInS: number | null };
   sentInS: number;
   fastDoneS: number;
@@ -33,17 +33,26 @@ async function rssMb(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-/** Milliseconds from each event's timestamp to the receiver having it (first delivery of each webhook-id). */
-function latencies(r: WebhookReceiver): number[] {
+/** Milliseconds from each event's timestamp to the receiver having it (first delivery of each webhook-id), with its type. */
+function timed(r: WebhookReceiver): { type: string; ms: number }[] {
   const seen = new Set<string>();
-  const out: number[] = [];
+  const out: { type: string; ms: number }[] = [];
   for (const x of r.received) {
     const id = x.headers["webhook-id"] as string;
     if (seen.has(id)) continue;
     seen.add(id);
-    out.push(x.at - Date.parse((JSON.parse(x.body) as { timestamp: string }).timestamp));
+    const b = JSON.parse(x.body) as { type: string; timestamp: string };
+    out.push({ type: b.type, ms: x.at - Date.parse(b.timestamp) });
   }
   return out;
+}
+
+const latencies = (r: WebhookReceiver) => timed(r).map((t) => t.ms);
+
+function byType(r: WebhookReceiver): Record<string, { n: number; p50: number; p99: number }> {
+  const groups = new Map<string, number[]>();
+  for (const t of timed(r)) groups.set(t.type, [...(groups.get(t.type) ?? []), t.ms]);
+  return Object.fromEntries([...groups].map(([type, xs]) => [type, { n: xs.length, p50: percentile(xs, 50), p99: percentile(xs, 99) }]));
 }
 
 /** Each incident's events reached the receiver in the order they happened. */
@@ -123,7 +132,7 @@ export async function measureWebhooks(url: string, latencyMs: number): Promise<W
     const after = await rssMb(pid);
     const fast = [a, b].map((r) => {
       const xs = latencies(r);
-      return { p50: percentile(xs, 50), p99: percentile(xs, 99), max: Math.max(...xs), received: got(r) };
+      return { p50: percentile(xs, 50), p99: percentile(xs, 99), max: Math.max(...xs), received: got(r), byType: byType(r) };
     });
     return {
       events: EVENTS,

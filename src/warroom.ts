@@ -61,7 +61,12 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
       ? { statuspage: new StatuspageClient({ apiUrl: config.incident.statuspage.apiUrl, pageId: config.incident.statuspage.pageId, key: config.statuspageKey }) }
       : {}),
     webhooks: { poke: (key: string) => dispatcher?.poke(key) },
-    kick: () => worker?.kick(),
+    // a change just saved may carry webhook events: the dispatcher looks at once, without waiting for
+    // its wake-up job to get a worker slot (the job is what makes it durable)
+    kick: () => {
+      worker?.kick();
+      dispatcher?.pokeAll();
+    },
   };
   dispatcher = new WebhookDispatcher(ctx);
   const slackApp = createSlackApp(config, log, deps.bot);

@@ -147,6 +147,11 @@ export class WebhookDispatcher {
     this.loops.get(endpointKey)?.wake();
   }
 
+  /** Something may be waiting (this process just saved a change): each endpoint looks once. */
+  pokeAll(): void {
+    for (const l of this.loops.values()) l.wake();
+  }
+
   /** Stops claiming; waits for the deliveries in flight (at most their 10 s timeout). */
   async stop(): Promise<void> {
     this.stopped = true;
