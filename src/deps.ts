@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config/index.ts";
 import type { Logger } from "./log.ts";
+import { Metrics } from "./metrics.ts";
 import { type BotIdentity, isSlackError, SlackApi } from "./slack/api.ts";
 import { type Database, openDatabase } from "./store/database.ts";
 
@@ -17,6 +18,7 @@ export interface Deps {
   readonly slack: SlackApi;
   readonly bot: BotIdentity;
   readonly clock: Clock;
+  readonly metrics: Metrics;
 }
 
 /** Who the bot is, from auth.test; retried briefly so a blip at start does not stop the bot. */
@@ -44,7 +46,9 @@ async function identify(slack: SlackApi, config: Config, log: Logger): Promise<B
 
 export async function buildDeps(config: Config, log: Logger, overrides: { clock?: Clock; slackTimeoutMs?: number } = {}): Promise<Deps> {
   const clock = overrides.clock ?? systemClock;
+  const metrics = new Metrics(() => clock.now());
   const slack = new SlackApi({
+    onCall: (method, outcome, seconds) => metrics.slackCall(method, outcome, seconds),
     token: config.slack.botToken,
     clock,
     apiUrl: config.slack.apiUrl,
@@ -54,5 +58,5 @@ export async function buildDeps(config: Config, log: Logger, overrides: { clock?
   });
   const bot = await identify(slack, config, log);
   const database = await openDatabase(config.database, log);
-  return { config, log, database, slack, bot, clock };
+  return { config, log, database, slack, bot, clock, metrics };
 }

@@ -7,6 +7,8 @@ import { buildDeps, type Deps } from "./deps.ts";
 import { apiDoor } from "./edge/api/index.ts";
 import { alertmanagerDoor, pagerdutyDoor } from "./edge/hooks/index.ts";
 import { type HttpServer, startHttpServer } from "./edge/http-server.ts";
+import { metricsDoor } from "./edge/metrics/index.ts";
+import { metricsSource } from "./store/metrics.ts";
 import type { Ctx } from "./incidents/context.ts";
 import { jobHandlers, reportBlockedJob, reportDeadJob } from "./incidents/catalogue.ts";
 import type { Logger } from "./log.ts";
@@ -56,6 +58,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     channels: new ChannelResolver(deps.slack, log),
     clock: deps.clock,
     recentStats: new RecentStats(),
+    metrics: deps.metrics,
     bot: deps.bot,
     ...(config.incident.statuspage && config.statuspageKey
       ? { statuspage: new StatuspageClient({ apiUrl: config.incident.statuspage.apiUrl, pageId: config.incident.statuspage.pageId, key: config.statuspageKey }) }
@@ -69,6 +72,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     },
   };
   dispatcher = new WebhookDispatcher(ctx);
+  deps.metrics.readFrom(metricsSource(db));
   const slackApp = createSlackApp(config, log, deps.bot);
   worker = new Worker(db, deps.clock, log, jobHandlers(ctx), {
     ...opts.worker,
@@ -90,7 +94,8 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
       healthy: () => deps.database.healthy(),
       // Bolt checks the same signature window against the system clock; the two must agree
       replayClock: systemClock,
-      doors: [apiDoor(ctx, config.apiToken), alertmanagerDoor(ctx, config.alertsToken), pagerdutyDoor(ctx, config.pagerdutySecret)],
+      doors: [apiDoor(ctx, config.apiToken), alertmanagerDoor(ctx, config.alertsToken), pagerdutyDoor(ctx, config.pagerdutySecret), metricsDoor(deps.metrics, config.metricsToken)],
+      answered: (surface, seconds) => deps.metrics.ackDuration.observe({ surface }, seconds),
       ...(slackApp.requestListener ? { slackEvents: slackApp.requestListener, slackEventCallbacks: eventsRequestHandler(ctx, config.slack.signingSecret as string) } : {}),
     });
     await slackApp.start();

@@ -32,6 +32,8 @@ export interface Config {
   readonly incident: IncidentSettings;
   /** The HTTP API's bearer token (WARROOM_API_TOKEN); unset: the API is off. */
   readonly apiToken?: string;
+  /** Asked of GET /metrics (METRICS_TOKEN); unset: /metrics is open. */
+  readonly metricsToken?: string;
   /** The bearer token of POST /hooks/alertmanager (WARROOM_ALERTS_TOKEN); unset: that door is closed. */
   readonly alertsToken?: string;
   /** The signing secret of PagerDuty's V3 webhooks (PAGERDUTY_WEBHOOK_SECRET); unset: closed. */
@@ -71,6 +73,7 @@ export function loadConfig(env: Env = process.env): Config {
   const database = parseDatabase(env);
   const logLevel = parseLogLevel(env);
   const apiToken = optionalSecret(env, "WARROOM_API_TOKEN", "the HTTP API's bearer token, e.g. openssl rand -hex 32");
+  const metricsToken = optionalSecret(env, "METRICS_TOKEN", "the bearer token Prometheus sends to GET /metrics, e.g. openssl rand -hex 32");
   const alertsToken = optionalSecret(env, "WARROOM_ALERTS_TOKEN", "the bearer token Alertmanager or Grafana sends to POST /hooks/alertmanager, e.g. openssl rand -hex 32");
   const pagerdutySecret = optionalSecret(env, "PAGERDUTY_WEBHOOK_SECRET", "the signing secret PagerDuty shows when you create the V3 webhook subscription");
   const pacing = parseSwitch(env, "SLACK_PACING", true, "off only against a fake Slack without rate limits");
@@ -101,6 +104,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(configFile !== undefined ? { configFile } : {}),
     incident,
     ...(apiToken !== undefined ? { apiToken } : {}),
+    ...(metricsToken !== undefined ? { metricsToken } : {}),
     ...(alertsToken !== undefined ? { alertsToken } : {}),
     ...(pagerdutySecret !== undefined ? { pagerdutySecret } : {}),
     ...(incident.statuspage && statuspageKey !== undefined ? { statuspageKey } : {}),

@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   slackEventCallbacks?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
   /** The other doors (the HTTP API, webhooks in, metrics), each under its path prefix. */
   doors?: readonly Door[];
+  /** Told how long each request took to be answered, by surface: slack, api, hooks. */
+  answered?: (surface: "slack" | "api" | "hooks", seconds: number) => void;
 }
 
 export interface Door {
@@ -48,6 +50,12 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServer> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
+    const surface = path === "/slack/events" ? "slack" : path?.startsWith("/api/") ? "api" : path?.startsWith("/hooks/") ? "hooks" : undefined;
+    if (surface && opts.answered) {
+      const started = performance.now();
+      const answered = opts.answered;
+      res.once("finish", () => answered(surface, (performance.now() - started) / 1000));
+    }
     if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       opts.healthy().then(
         (ok) => json(res, ok ? 200 : 503, { status: ok ? "ok" : "database unavailable" }),

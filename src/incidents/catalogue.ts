@@ -101,6 +101,7 @@ async function report(ctx: Ctx, job: ClaimedJob, sentence: (subject: string) => 
 
 /** A job gave up: say so where the people concerned will see it (never silently). */
 export function reportDeadJob(ctx: Ctx, job: ClaimedJob, error: unknown): Promise<void> {
+  ctx.metrics.jobsFailed.inc();
   return report(ctx, job, (subject) => `I could not ${subject} after ${job.attempts} attempts: ${why(error)}`);
 }
 

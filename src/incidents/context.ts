@@ -3,6 +3,7 @@
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
 import type { BotIdentity, SlackApi } from "../slack/api.ts";
 import type { ChannelResolver } from "../slack/channels.ts";
 import type { SlackOnce } from "../slack/once.ts";
@@ -25,6 +26,7 @@ export interface Ctx {
   readonly clock: Clock;
   /** The last 30 days' numbers, kept a minute (the App Home's line). */
   readonly recentStats: RecentStats;
+  readonly metrics: Metrics;
   readonly bot: BotIdentity;
   /** The status page's API, when `statuspage:` is configured. */
   readonly statuspage?: StatuspageClient;

@@ -162,6 +162,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
     throw err;
   }
   ctx.kick();
+  ctx.metrics.incidentsDeclared.inc({ severity: severity.id });
   ctx.log.info({ incident: id, number, severity: severity.id, private: input.isPrivate }, "incident declared");
   const incident = built(number);
   return { kind: "declared", incident };

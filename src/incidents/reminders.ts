@@ -111,6 +111,7 @@ async function remind(ctx: Ctx, kind: ReminderKind, p: z.output<typeof reminderP
     const m = commsNudgeMessage(incident, severity);
     if (!(await postInIncident(ctx, incident, key, { text: m.text, blocks: m.blocks }))) return;
     await recordOnce(ctx, incident.id, key, { kind: "reminder", actorId: null, text: `Nudge: ${severity.id} has no Comms Lead`, data: { reminder: "comms_nudge" } });
+    ctx.metrics.remindersSent.inc({ kind });
     return;
   }
 
@@ -125,6 +126,8 @@ async function remind(ctx: Ctx, kind: ReminderKind, p: z.output<typeof reminderP
     data: { reminder: kind, n, lateMs: Math.max(0, now.getTime() - due.getTime()) },
   });
   ctx.log.info({ incident: incident.id, reminder: kind, n, lateMs: now.getTime() - due.getTime() }, "reminder sent");
+  ctx.metrics.remindersSent.inc({ kind });
+  ctx.metrics.reminderLateness.observe(Math.max(0, now.getTime() - due.getTime()) / 1000);
 
   if (kind === "escalate") {
     if (n === 1) await announceEscalated(ctx, incident, severity, since, key);

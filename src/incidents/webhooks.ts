@@ -103,10 +103,12 @@ async function deliverOne(ctx: Ctx, endpoint: WebhookEndpoint, d: ClaimedDeliver
   const what = { endpoint: where(endpoint), event: d.eventId, type: d.type, incident: d.incidentId, attempt: d.attempts, status: attempt.status, error: attempt.error };
   if (outcome === "delivered") {
     await markDelivered(ctx.db, d.id, worker, attempt.status as number, ctx.clock.now());
+    ctx.metrics.webhookDeliveries.inc({ outcome: "delivered" });
     return "ok";
   }
   const error = attempt.error ?? `answered HTTP ${attempt.status}`;
   if (outcome === "gone") {
+    ctx.metrics.webhookDeliveries.inc({ outcome: "gone" });
     await release(ctx.db, d.id, worker);
     if (await pauseEndpoint(ctx.db, endpoint.key, endpoint.url, "answered 410 Gone", now)) {
       ctx.log.error(what, "a webhook endpoint answered 410 Gone: deliveries to it are paused until the bot starts again (nothing is dropped)");
@@ -115,11 +117,13 @@ async function deliverOne(ctx: Ctx, endpoint: WebhookEndpoint, d: ClaimedDeliver
   }
   if (givenUp(d.firstAttemptAt ?? now, now)) {
     await markFailed(ctx.db, d.id, worker, attempt.status, error);
+    ctx.metrics.webhookDeliveries.inc({ outcome: "failed" });
     ctx.log.error(what, "gave up delivering a webhook after 24 hours of failures");
     return "failed";
   }
   const delay = retryDelayMs(d.attempts, 0.8 + Math.random() * 0.4);
   await markRetry(ctx.db, d.id, worker, new Date(now.getTime() + delay), attempt.status, error);
+  ctx.metrics.webhookDeliveries.inc({ outcome: "retry" });
   ctx.log.warn({ ...what, retryInMs: delay }, "a webhook delivery failed; will retry");
   return "failed";
 }

@@ -92,6 +92,8 @@ export interface SlackApiOptions {
   clock?: Clock;
   /** Keep inside Slack's rate limits (pacing.ts); off only for a fake Slack without them. */
   pacing?: boolean;
+  /** Told of every call made: its method, "ok" or the error code, and how long it took. */
+  onCall?: (method: string, outcome: string, seconds: number) => void;
 }
 
 export type SlackResult = Record<string, unknown> & { ok: boolean };
@@ -105,9 +107,11 @@ export class SlackApi {
   /** Per method, when Slack's last Retry-After ends. */
   private readonly paused = new Map<string, number>();
   readonly pacer: Pacer;
+  private readonly onCall: SlackApiOptions["onCall"];
 
   constructor(opts: SlackApiOptions) {
     this.log = opts.log;
+    this.onCall = opts.onCall;
     this.clock = opts.clock ?? systemClock;
     this.pacer = new Pacer(opts.pacing ?? true);
     const common = {
@@ -169,10 +173,15 @@ export class SlackApi {
     if (left > 0) throw new SlackCallError(method, "ratelimited", left / 1000, true);
     const deferMs = await this.pacer.take(method, args, pace);
     if (deferMs > 0) throw new PacedError(method, deferMs);
+    const started = performance.now();
     try {
-      return (await client.apiCall(method, args)) as T;
+      const result = (await client.apiCall(method, args)) as T;
+      this.onCall?.(method, "ok", (performance.now() - started) / 1000);
+      return result;
     } catch (err) {
-      throw this.noted(toSlackError(method, err), args);
+      const e = toSlackError(method, err);
+      this.onCall?.(method, e.code, (performance.now() - started) / 1000);
+      throw this.noted(e, args);
     }
   }
 

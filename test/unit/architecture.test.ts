@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["scheduler"],
   ["slack", "statuspage"],
   ["store"],
-  ["config", "log.ts", "clock.ts"],
+  ["config", "log.ts", "clock.ts", "metrics.ts"],
   ["domain"],
 ];
 
