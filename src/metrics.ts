@@ -43,7 +43,7 @@ export class Metrics {
 
   constructor(private readonly now: () => Date = () => new Date()) {
     collectDefaultMetrics({ register: this.registry });
-    const self = this;
+    const source = () => this.source;
     new Gauge({
       name: "warroom_incidents_open",
       help: "Incidents not yet resolved, by severity.",
@@ -51,13 +51,13 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const open = (await self.source?.openBySeverity()) ?? {};
+        const open = (await source()?.openBySeverity()) ?? {};
         for (const [severity, n] of Object.entries(open)) this.set({ severity }, n);
       },
     });
     let jobs: Promise<{ pending: number; oldestDueSeconds: number }> | undefined;
     // both job gauges come from one query per scrape
-    const readJobs = () => (jobs ??= (self.source?.jobs(self.now()) ?? Promise.resolve({ pending: 0, oldestDueSeconds: 0 })).finally(() => setTimeout(() => (jobs = undefined), 0)));
+    const readJobs = () => (jobs ??= (source()?.jobs(this.now()) ?? Promise.resolve({ pending: 0, oldestDueSeconds: 0 })).finally(() => setTimeout(() => (jobs = undefined), 0)));
     new Gauge({
       name: "warroom_jobs_pending",
       help: "Jobs waiting to run (due or not).",
