@@ -18,6 +18,7 @@ import { SlackRequests, type SentRequest } from "../test/support/slack-requests.
 import { type BenchServer, startEmbeddedServer, startExternalServer } from "./databases.ts";
 import { measureStorm, STORM } from "./alerts.ts";
 import { measureWebhooks, WEBHOOK_LOAD } from "./webhooks.ts";
+import { measureMetrics, METRICS_LOAD } from "./metrics.ts";
 import { measureRecord } from "./record.ts";
 import { measureLateness, measureTick } from "./scheduler.ts";
 import { fmt, percentile } from "./stats.ts";
@@ -27,9 +28,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const LATENCY = Number(process.env.BENCH_SLACK_LATENCY_MS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const CONCURRENCY = 20;
-/** BENCH_SECTIONS=record,scheduler runs only those (and writes no results.md): core, scheduler, record, alerts, webhooks. */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "core,scheduler,record,alerts,webhooks").split(",").map((s) => s.trim()));
-const ALL = ["core", "scheduler", "record", "alerts", "webhooks"].every((s) => SECTIONS.has(s));
+/** BENCH_SECTIONS=record,scheduler runs only those (and writes no results.md): core, scheduler, record, alerts, webhooks, metrics. */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "core,scheduler,record,alerts,webhooks,metrics").split(",").map((s) => s.trim()));
+const ALL = ["core", "scheduler", "record", "alerts", "webhooks", "metrics"].every((s) => SECTIONS.has(s));
 
 const lines: string[] = [];
 function out(line = ""): void {
@@ -272,6 +273,7 @@ async function main(): Promise<void> {
   if (SECTIONS.has("record")) await recordSection(env);
   if (SECTIONS.has("alerts")) await alertsSection();
   if (SECTIONS.has("webhooks")) await webhooksSection();
+  if (SECTIONS.has("metrics")) await metricsSection();
   out(`Benchmark took ${Math.round((Date.now() - started) / 1000)} s.`);
 
   await fake.stop();
@@ -357,6 +359,21 @@ async function webhooksSection(): Promise<void> {
     out(`| events sent / all at the fast endpoints / all at the slow one | ${w.sentInS.toFixed(1)} s / ${w.fastDoneS.toFixed(1)} s / ${w.slow.allInS === null ? "not within 10 minutes" : `${w.slow.allInS.toFixed(1)} s`} | — |`);
     out(`| the bot's RSS: idle / peak / after | ${w.rssMb.idle.toFixed(0)} / ${w.rssMb.peak.toFixed(0)} / ${w.rssMb.after.toFixed(0)} MB | flat |`);
     out(`| each incident's events in order at every endpoint | ${w.inOrder ? "yes" : "NO"} | yes |`);
+    out();
+  } finally {
+    await server.stop();
+  }
+}
+
+async function metricsSection(): Promise<void> {
+  const server = await startExternalServer();
+  try {
+    const m = await measureMetrics(await server.database());
+    out(`## GET /metrics (${METRICS_LOAD.open.toLocaleString("en")} open incidents, as many pending jobs; ${server.name})`);
+    out();
+    out("| measurement | p50 | p99 | max | target |");
+    out("| --- | --- | --- | --- | --- |");
+    out(`| a scrape, answered (${METRICS_LOAD.scrapes} times; ${(m.bytes / 1024).toFixed(1)} kB each) | ${fmt(m.p50)} ms | ${fmt(m.p99)} ms | ${fmt(m.max)} ms | p99 < 20 ms |`);
     out();
   } finally {
     await server.stop();

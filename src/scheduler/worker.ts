@@ -10,7 +10,7 @@ import { PacedError, SlackCallError } from "../slack/api.ts";
 import { pacingScope, RETURN_EARLY_MS } from "../slack/pacing.ts";
 import type { Db } from "../store/database.ts";
 import { LIVE_PREFIX } from "../store/jobs.ts";
-import { type ClaimedJob, claimDue, complete, extendLeases, giveUp, postpone, releaseLeasesOfDeadWorkers, retryLater } from "../store/jobs.ts";
+import { type ClaimedJob, claimDue, complete, extendLeases, giveUp, postpone, releaseLeases, releaseLeasesOfDeadWorkers, retryLater } from "../store/jobs.ts";
 
 export type JobHandler = (job: ClaimedJob) => Promise<void>;
 
@@ -18,6 +18,9 @@ export type JobHandler = (job: ClaimedJob) => Promise<void>;
 export class PermanentJobError extends Error {}
 
 /** A failure that should be retried at a given time (e.g. a dependency not ready yet). */
+/** How long a stopping worker lets its running jobs finish. */
+export const STOP_DRAIN_MS = 10_000;
+
 export class RetryJobError extends Error {
   constructor(
     message: string,
@@ -132,12 +135,27 @@ export class Worker {
     this.wake?.();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming, lets the running jobs finish for up to `drainMs`, then gives back the leases of
+   * any still running, so another worker (or the next start) takes them over at once.
+   */
+  async stop(drainMs = STOP_DRAIN_MS): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
-    await Promise.allSettled(this.inFlight);
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      Promise.allSettled(this.inFlight).then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), drainMs);
+      }),
+    ]);
+    clearTimeout(timer);
     clearInterval(this.heartbeat);
+    if (!drained) {
+      const released = await releaseLeases(this.db, this.id).catch(() => 0);
+      this.log.warn({ running: this.inFlight.size, released, drainMs }, "jobs still running when the drain time ran out; their leases are given back and they run again elsewhere");
+    }
   }
 
   private async run(): Promise<void> {

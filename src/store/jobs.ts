@@ -111,6 +111,11 @@ export async function releaseLeasesOfDeadWorkers(db: Db, self: string, now: Date
 }
 
 /** Extends the leases of jobs this worker is still running (its heartbeat). */
+/** Gives back the leases `worker` still holds (it is stopping): other workers may take those jobs at once. */
+export async function releaseLeases(db: Db, worker: string): Promise<number> {
+  return db.job.updateMany({ where: { lockedBy: worker, status: "pending" }, data: { lockedBy: null, lockedUntil: null } }).then((r) => r.count);
+}
+
 export async function extendLeases(db: Db, worker: string, ids: readonly number[], until: Date): Promise<void> {
   if (ids.length === 0) return;
   await db.job.updateMany({ where: { id: { in: [...ids] }, lockedBy: worker, status: "pending" }, data: { lockedUntil: until } });

@@ -125,6 +125,27 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
     expect(starts).toBe(1);
   });
 
+  it("stopping lets running jobs finish within the drain time, then gives back the leases of those still running", async () => {
+    let finished = 0;
+    const quick = async () => {
+      await sleep(200);
+      finished++;
+    };
+    const stuck = () => new Promise<void>(() => undefined);
+    const w = worker(a, { quick, stuck }, { leaseMs: 60_000 });
+    await enqueue(a, [{ kind: "quick", payload: {} }, { kind: "stuck", payload: {} }], new Date());
+    await until(async () => (await a.job.count({ where: { lockedBy: w.id } })) === 2, 5000, "both running");
+    const t0 = Date.now();
+    await w.stop(800);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(finished).toBe(1);
+    expect(await a.job.count({ where: { kind: "quick", status: "done" } })).toBe(1);
+    // the stuck one is free for another worker at once (its 60 s lease given back)
+    expect(await a.job.findFirstOrThrow({ where: { kind: "stuck" } })).toMatchObject({ status: "pending", lockedBy: null });
+    const [taken] = await claimDue(b, "another", new Date(), 5, 1000);
+    expect(taken?.kind).toBe("stuck");
+  });
+
   it("renews the lease of a job that runs longer than the lease, so no one else takes it", async () => {
     let starts = 0;
     const slow = async () => {
