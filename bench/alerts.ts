@@ -10,8 +10,8 @@ import path from "node:path";
 import pg from "pg";
 import { startFakeSlack } from "../test/fake-slack/server.ts";
 import { ALERTS_TOKEN, alertmanagerBody, sendAlertmanager } from "../test/support/alerts.ts";
-import { type BotProcess, spawnBot } from "../test/support/bot-process.ts";
-import { SIGNING_SECRET } from "../test/support/harness.ts";
+import type { BotProcess } from "../test/support/bot-process.ts";
+import { spawnBenchBot } from "./bot.ts";
 import { until } from "../test/support/wait.ts";
 import { percentile } from "./stats.ts";
 
@@ -40,15 +40,7 @@ export async function measureStorm(url: string, latencyMs: number): Promise<Stor
   fake.ws.addChannel("incidents", {});
   const configFile = path.join(dir, "incident.config.yml");
   await fs.writeFile(configFile, `announce_channel: incidents\nalerts:\n  triage_channel: ${triage.id}\n  severity_map: { critical: SEV1, warning: SEV3 }\n  auto_declare: [SEV1]\n`);
-  const bot: BotProcess = await spawnBot({
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    DATABASE_URL: url,
-    INCIDENT_CONFIG: configFile,
-    WARROOM_ALERTS_TOKEN: ALERTS_TOKEN,
-    LOG_LEVEL: "warn",
-  });
+  const bot: BotProcess = await spawnBenchBot(fake, url, configFile, { WARROOM_ALERTS_TOKEN: ALERTS_TOKEN });
   const db = new pg.Client({ connectionString: url });
   try {
     await bot.waitUntilUp(60_000);

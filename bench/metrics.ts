@@ -7,8 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { startFakeSlack } from "../test/fake-slack/server.ts";
-import { type BotProcess, spawnBot } from "../test/support/bot-process.ts";
-import { SIGNING_SECRET } from "../test/support/harness.ts";
+import type { BotProcess } from "../test/support/bot-process.ts";
+import { spawnBenchBot } from "./bot.ts";
 import { percentile } from "./stats.ts";
 
 export const METRICS_LOAD = { open: 10_000, scrapes: 200 };
@@ -37,15 +37,7 @@ export async function measureMetrics(url: string): Promise<{ p50: number; p99: n
   const configFile = path.join(dir, "incident.config.yml");
   await fs.writeFile(configFile, "{}\n");
   const token = "bench-metrics-token-0123456789";
-  const bot: BotProcess = await spawnBot({
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    DATABASE_URL: url,
-    INCIDENT_CONFIG: configFile,
-    METRICS_TOKEN: token,
-    LOG_LEVEL: "warn",
-  });
+  const bot: BotProcess = await spawnBenchBot(fake, url, configFile, { METRICS_TOKEN: token });
   try {
     await bot.waitUntilUp(60_000);
     const ms: number[] = [];

@@ -7,7 +7,8 @@ import fs from "node:fs/promises";
 import pg from "pg";
 import type { FakeSlack } from "../test/fake-slack/server.ts";
 import type { FakeUser } from "../test/fake-slack/workspace.ts";
-import { type BotProcess, spawnBot } from "../test/support/bot-process.ts";
+import type { BotProcess } from "../test/support/bot-process.ts";
+import { spawnBenchBot } from "./bot.ts";
 import { SIGNING_SECRET } from "../test/support/harness.ts";
 import { SlackRequests } from "../test/support/slack-requests.ts";
 import { until } from "../test/support/wait.ts";
@@ -86,15 +87,7 @@ export async function measureRecord(url: string, fake: FakeSlack, configFile: st
   const owner = users[0] as FakeUser;
   // the people who open their App Home own the action items, an equal share each
   const seedS = await seedRecord(url, fake.ws.teamId, [...users.map((u) => u.id), ...Array.from({ length: 470 }, (_, i) => `UOTHER${i}`)]);
-  const bot: BotProcess = await spawnBot({
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    DATABASE_URL: url,
-    INCIDENT_CONFIG: configFile,
-    WARROOM_API_TOKEN: API_TOKEN,
-    LOG_LEVEL: "warn",
-  });
+  const bot: BotProcess = await spawnBenchBot(fake, url, configFile, { WARROOM_API_TOKEN: API_TOKEN });
   try {
     await bot.waitUntilUp(120_000);
     // the start-up work (the migrations' one-off jobs, none here) settles first

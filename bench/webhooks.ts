@@ -9,7 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { startFakeSlack } from "../test/fake-slack/server.ts";
 import { startReceiver, type WebhookReceiver } from "../test/fake-webhooks/receiver.ts";
-import { type BotProcess, spawnBot } from "../test/support/bot-process.ts";
+import type { BotProcess } from "../test/support/bot-process.ts";
+import { spawnBenchBot } from "./bot.ts";
 import { SIGNING_SECRET } from "../test/support/harness.ts";
 import { SlackRequests } from "../test/support/slack-requests.ts";
 import { until } from "../test/support/wait.ts";
@@ -82,18 +83,7 @@ export async function measureWebhooks(url: string, latencyMs: number): Promise<W
   );
   const alice = fake.ws.addUser("alice");
   const general = fake.ws.addChannel("general", { members: [alice.id] });
-  const bot: BotProcess = await spawnBot({
-    SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    DATABASE_URL: url,
-    INCIDENT_CONFIG: configFile,
-    LOG_LEVEL: "warn",
-    SLACK_PACING: "off",
-    HOOK_0: secret("a"),
-    HOOK_1: secret("b"),
-    HOOK_2: secret("c"),
-  });
+  const bot: BotProcess = await spawnBenchBot(fake, url, configFile, { SLACK_PACING: "off", HOOK_0: secret("a"), HOOK_1: secret("b"), HOOK_2: secret("c") });
   try {
     await bot.waitUntilUp(60_000);
     const pid = bot.proc.pid as number;

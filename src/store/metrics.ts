@@ -1,5 +1,5 @@
-// What /metrics reads from the database when scraped: open incidents by severity and the jobs waiting
-// (the jobs' (status, due_at) index), two aggregate queries.
+// What /metrics reads from the database when scraped: open incidents by severity (from the
+// incidents' (status, severity) index alone) and the jobs waiting (the jobs' (status, due_at) index).
 
 import type { MetricsSource } from "../metrics.ts";
 import type { Db } from "./database.ts";
