@@ -21,7 +21,7 @@ import { Liveness } from "./scheduler/liveness.ts";
 import { Worker, type WorkerOptions } from "./scheduler/worker.ts";
 import { createSlackApp } from "./edge/slack/app.ts";
 import { ChannelResolver } from "./slack/channels.ts";
-import { eventsRequestHandler } from "./edge/slack/events.ts";
+import { eventsRequestHandler, recordEvent } from "./edge/slack/events.ts";
 import { registerListeners } from "./edge/slack/listeners/index.ts";
 import { SlackOnce } from "./slack/once.ts";
 import { UserDirectory } from "./slack/users.ts";
@@ -73,7 +73,9 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
   };
   dispatcher = new WebhookDispatcher(ctx);
   deps.metrics.readFrom(metricsSource(db));
-  const slackApp = createSlackApp(config, log, deps.bot);
+  const slackApp = createSlackApp(config, log, deps.bot, async (body) => {
+    await recordEvent(ctx, body);
+  });
   worker = new Worker(db, deps.clock, log, jobHandlers(ctx), {
     ...opts.worker,
     onDead: (job, err) => reportDeadJob(ctx, job, err),

@@ -39,3 +39,48 @@ it("still serves /healthz, and no /slack/events endpoint", async () => {
   expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
   expect((await fetch(`${h.url}/slack/events`, { method: "POST", body: "{}" })).status).toBe(404);
 });
+
+it("acknowledges an Events API envelope only once the event is recorded (the database held meanwhile)", async () => {
+  await until(() => h.fake.socketConnected, 10_000, "the Socket Mode connection");
+  const user = h.users.bob.id;
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => (locked = r));
+  // the inbox's table is held: the event cannot be recorded until it is let go
+  const holder = h.db.$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe("LOCK TABLE processed_requests IN ACCESS EXCLUSIVE MODE");
+      locked();
+      await released;
+    },
+    { timeout: 20_000 },
+  );
+  await isLocked;
+  const eventId = `EvSocketHeld${Date.now()}`;
+  let ackedAt = 0;
+  const acked = h.fake
+    .sendEnvelope(
+      "events_api",
+      {
+        token: "x",
+        team_id: h.fake.ws.teamId,
+        api_app_id: h.fake.ws.appId,
+        type: "event_callback",
+        event_id: eventId,
+        event_time: Math.floor(Date.now() / 1000),
+        event: { type: "app_home_opened", user, channel: "D0HOME", tab: "home" },
+      },
+      15_000,
+    )
+    .then(() => (ackedAt = Date.now()));
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(ackedAt).toBe(0);
+  const releasedAt = Date.now();
+  release();
+  await holder;
+  await acked;
+  expect(ackedAt).toBeGreaterThanOrEqual(releasedAt);
+  expect(await h.db.processedRequest.count({ where: { key: `event:${eventId}` } })).toBe(1);
+  await until(() => h.fake.okCallsTo("views.publish").find((c) => c.args.user_id === user), 10_000, "the App Home published");
+});

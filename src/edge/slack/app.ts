@@ -21,16 +21,47 @@ export interface SlackApp {
   inFlight(): number;
 }
 
-export function createSlackApp(config: Config, log: Logger, bot: BotIdentity): SlackApp {
+type SlackEventArgs = { type: string; body: unknown; ack: (response?: Record<string, unknown>) => Promise<void> };
+
+/**
+ * Socket Mode: Bolt acknowledges an Events API envelope before any listener runs, so events are taken
+ * from it: recorded by `recordEvent` first, acknowledged after (unacknowledged, Slack delivers the
+ * envelope again). Commands and interactivity still go through Bolt, whose listeners record, then ack.
+ */
+function recordEventsBeforeAck(receiver: SocketModeReceiver, recordEvent: (body: unknown) => Promise<void>, log: Logger): void {
+  const client = receiver.client;
+  const bolts = client.listeners("slack_event") as ((args: SlackEventArgs) => Promise<void>)[];
+  client.removeAllListeners("slack_event");
+  const handle = async (args: SlackEventArgs): Promise<void> => {
+    if (args.type !== "events_api") {
+      for (const listener of bolts) await listener(args);
+      return;
+    }
+    try {
+      await recordEvent(args.body);
+    } catch (err) {
+      log.error({ err }, "could not record an event; not acknowledged, so Slack delivers it again");
+      return;
+    }
+    await args.ack().catch((err: unknown) => log.warn({ err }, "could not acknowledge a recorded event (Slack delivers it again; recorded once)"));
+  };
+  client.on("slack_event", (args: SlackEventArgs) => {
+    handle(args).catch((err: unknown) => log.error({ err }, "a Socket Mode envelope failed"));
+  });
+}
+
+export function createSlackApp(config: Config, log: Logger, bot: BotIdentity, recordEvent?: (body: unknown) => Promise<void>): SlackApp {
   const logger = slackLogger(log, "bolt");
   let receiver: Receiver;
   let httpReceiver: HTTPReceiver | undefined;
   if (config.slack.socketMode) {
-    receiver = new SocketModeReceiver({
+    const socket = new SocketModeReceiver({
       appToken: config.slack.appToken as string,
       logger,
       installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
     });
+    if (recordEvent) recordEventsBeforeAck(socket, recordEvent, log);
+    receiver = socket;
   } else {
     httpReceiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret as string,

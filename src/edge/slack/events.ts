@@ -4,8 +4,8 @@
 // cannot take it, Slack gets a 500 and delivers it again later.
 //
 // In HTTP mode the bot answers event requests itself (Bolt acknowledges events before any listener
-// runs, which would acknowledge work not yet recorded). In Socket Mode Bolt acknowledges the envelope
-// first; the same recording then follows within milliseconds.
+// runs, which would acknowledge work not yet recorded). In Socket Mode the envelope is taken from Bolt
+// the same way (app.ts): recorded, then acknowledged.
 
 import { HTTPModuleFunctions } from "@slack/bolt";
 import type { IncomingMessage, ServerResponse } from "node:http";

@@ -7,7 +7,6 @@ import type { Ctx } from "../../../incidents/context.ts";
 import { captureMessage } from "../../../incidents/timeline.ts";
 import { incidentInChannel } from "../../../incidents/lookup.ts";
 import { interactionFailed } from "../failures.ts";
-import { recordEvent } from "../events.ts";
 import { CALLBACK } from "../../../slack/ids.ts";
 import { messageShortcut } from "../payloads.ts";
 
@@ -41,12 +40,4 @@ export function registerTimelineListeners(app: App, ctx: Ctx): void {
       text: outcome === "added" ? `:pushpin: Added to the timeline of ${incidentRef(incident)}, at the message's own time.` : `That message is already on the timeline of ${incidentRef(incident)}.`,
     });
   });
-
-  if (ctx.config.slack.socketMode) {
-    for (const type of ["pin_added", "reaction_added", "app_home_opened"] as const) {
-      app.event(type, async ({ body }) => {
-        await recordEvent(ctx, body);
-      });
-    }
-  }
 }
