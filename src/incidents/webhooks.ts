@@ -109,10 +109,10 @@ async function deliverOne(ctx: Ctx, endpoint: WebhookEndpoint, d: ClaimedDeliver
   const error = attempt.error ?? `answered HTTP ${attempt.status}`;
   if (outcome === "gone") {
     ctx.metrics.webhookDeliveries.inc({ outcome: "gone" });
+    // paused before the delivery is given back, so nothing claims it in between
+    const paused = await pauseEndpoint(ctx.db, endpoint.key, endpoint.url, "answered 410 Gone", now);
     await release(ctx.db, d.id, worker);
-    if (await pauseEndpoint(ctx.db, endpoint.key, endpoint.url, "answered 410 Gone", now)) {
-      ctx.log.error(what, "a webhook endpoint answered 410 Gone: deliveries to it are paused until the bot starts again (nothing is dropped)");
-    }
+    if (paused) ctx.log.error(what, "a webhook endpoint answered 410 Gone: deliveries to it are paused until the bot starts again (nothing is dropped)");
     return "gone";
   }
   if (givenUp(d.firstAttemptAt ?? now, now)) {

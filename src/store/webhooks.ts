@@ -60,6 +60,7 @@ export async function claimHeads(db: Db, endpoint: string, worker: string, now: 
       SELECT DISTINCT ON (incident_id) id, next_at, locked_until
         FROM webhook_deliveries
        WHERE endpoint = ${endpoint} AND status = 'pending'
+         AND NOT EXISTS (SELECT 1 FROM webhook_endpoints p WHERE p.key = ${endpoint} AND p.disabled_at IS NOT NULL)
        ORDER BY incident_id, seq),
     due AS (
       SELECT id FROM heads

@@ -98,8 +98,9 @@ async function runCommand(
     requestKey: `cmd:${payload.team_id}:${payload.trigger_id}`,
     async ack(reply) {
       if (late) {
-        if (reply) await respond(ephemeralBody(reply));
         late = false;
+        // the work is done: a response_url that does not answer must not turn it into "nothing was changed"
+        if (reply) await respond(ephemeralBody(reply)).catch((e: unknown) => log.warn({ err: e }, "could not send a slow command's answer through its response_url"));
         return;
       }
       if (acked) return;
