@@ -4,7 +4,7 @@
 
 import type { AlertSource } from "./alerts.ts";
 import { isOpen, type Status, transition, type TransitionRefusal } from "./lifecycle.ts";
-import { checkTimestamps, effectiveTimestamps, type TimestampKey, type TimestampProblem } from "./record.ts";
+import { checkTimestamps, effectiveTimestamps, type TimestampKey, type TimestampProblem, timestampsOf } from "./record.ts";
 import { isSingleRole, type Role, type SingleRole } from "./roles.ts";
 
 export interface Incident {
@@ -276,20 +276,6 @@ export function visibleTo(incident: Incident, userId: string): boolean {
   return !incident.isPrivate || participants(incident).includes(userId);
 }
 
-function recordedOf(i: Incident, declaredByPerson: boolean) {
-  return {
-    impactStartedAt: i.impactStartedAt,
-    detectedAt: i.detectedAt,
-    declaredAt: i.declaredAt,
-    acknowledgedAt: i.acknowledgedAt,
-    mitigatedAt: i.mitigatedAt,
-    resolvedAt: i.resolvedAt,
-    closedAt: i.closedAt,
-    sources: i.timestampSources,
-    declaredByPerson,
-  };
-}
-
 const COLUMN: Readonly<Record<TimestampKey, "impactStartedAt" | "detectedAt" | "declaredAt" | "acknowledgedAt" | "mitigatedAt" | "resolvedAt" | "closedAt">> = {
   impact_started_at: "impactStartedAt",
   detected_at: "detectedAt",
@@ -306,7 +292,7 @@ const COLUMN: Readonly<Record<TimestampKey, "impactStartedAt" | "detectedAt" | "
  * change becomes an event (who, the old and the new value) and the person its source.
  */
 export function correctTimestamps(incident: Incident, changes: Readonly<Partial<Record<TimestampKey, Date>>>, actor: string, now: Date, declaredByPerson: boolean): Decision {
-  const before = effectiveTimestamps(recordedOf(incident, declaredByPerson));
+  const before = effectiveTimestamps(timestampsOf(incident, declaredByPerson));
   const problems: TimestampProblem[] = [];
   let next: Incident = incident;
   const events: IncidentEvent[] = [];
@@ -320,7 +306,7 @@ export function correctTimestamps(incident: Incident, changes: Readonly<Partial<
     next = { ...next, [COLUMN[key]]: to, timestampSources: { ...next.timestampSources, [key]: actor } };
     events.push({ kind: "timestamp_changed", key, from, to, by: actor });
   }
-  problems.push(...checkTimestamps(effectiveTimestamps(recordedOf(next, declaredByPerson)), now).filter((p) => !problems.some((q) => q.key === p.key)));
+  problems.push(...checkTimestamps(effectiveTimestamps(timestampsOf(next, declaredByPerson)), now).filter((p) => !problems.some((q) => q.key === p.key)));
   if (problems.length > 0) return refuse({ code: "timestamps", problems });
   return { ok: true, incident: next, events };
 }
@@ -339,10 +325,10 @@ export function linkAlerts(
   if (!isOpen(incident.status)) return refuse({ code: "not_open", status: incident.status });
   let next = incident;
   let detected: { from: Date; to: Date } | undefined;
-  const current = effectiveTimestamps(recordedOf(incident, declaredByPerson)).detected_at;
+  const current = effectiveTimestamps(timestampsOf(incident, declaredByPerson)).detected_at;
   if (input.earliestStart && current && input.earliestStart < current && input.earliestStart <= now && !incident.timestampSources.detected_at) {
     const candidate = { ...incident, detectedAt: input.earliestStart };
-    if (checkTimestamps(effectiveTimestamps(recordedOf(candidate, declaredByPerson)), now).length === 0) {
+    if (checkTimestamps(effectiveTimestamps(timestampsOf(candidate, declaredByPerson)), now).length === 0) {
       next = candidate;
       detected = { from: current, to: input.earliestStart };
     }

@@ -37,11 +37,10 @@ export interface RecordedTimestamps {
 
 export type Timestamps = Readonly<Record<TimestampKey, Date | null>>;
 
-/** The recorded timestamps of an incident (its fields), the declarer telling a person from the bot. */
-export function recordedTimestamps(
-  i: { impactStartedAt: Date | null; detectedAt: Date | null; declaredAt: Date; acknowledgedAt: Date | null; mitigatedAt: Date | null; resolvedAt: Date | null; closedAt: Date | null; timestampSources: Readonly<Partial<Record<TimestampKey, string>>>; declaredBy: string },
-  botUserId: string,
-): RecordedTimestamps {
+type TimestampFields = { impactStartedAt: Date | null; detectedAt: Date | null; declaredAt: Date; acknowledgedAt: Date | null; mitigatedAt: Date | null; resolvedAt: Date | null; closedAt: Date | null; timestampSources: Readonly<Partial<Record<TimestampKey, string>>> };
+
+/** The recorded timestamps of an incident (its fields); `declaredByPerson` when a person, not the bot, declared it. */
+export function timestampsOf(i: TimestampFields, declaredByPerson: boolean): RecordedTimestamps {
   return {
     impactStartedAt: i.impactStartedAt,
     detectedAt: i.detectedAt,
@@ -51,8 +50,13 @@ export function recordedTimestamps(
     resolvedAt: i.resolvedAt,
     closedAt: i.closedAt,
     sources: i.timestampSources,
-    declaredByPerson: i.declaredBy !== botUserId,
+    declaredByPerson,
   };
+}
+
+/** The recorded timestamps of an incident, the declarer telling a person from the bot. */
+export function recordedTimestamps(i: TimestampFields & { declaredBy: string }, botUserId: string): RecordedTimestamps {
+  return timestampsOf(i, i.declaredBy !== botUserId);
 }
 
 /**

@@ -25,6 +25,9 @@ export const PUBLIC_IMPACT_LABEL: Readonly<Record<PublicImpact, string>> = {
   critical: "Critical",
 };
 
+/** Why an incident cannot be published: no status page configured, or a drill (never published). */
+export type StatuspageRefusal = "not_configured" | "drill";
+
 /** Statuspage's component statuses that a publication sets. */
 export type ComponentStatus = "operational" | "degraded_performance" | "partial_outage" | "major_outage";
 

@@ -411,7 +411,7 @@ export async function mergeAlertInto(ctx: Ctx, input: { groupId: string; inciden
     const r = await decideAndSave(
       ctx,
       input.incidentId,
-      (incident) => linkAlerts(incident, { source: group.source, name: group.alertName, firing: firingCount(alerts), total: alerts.length, earliestStart: earliestStart(alerts) }, input.userId, ctx.clock.now(), incident.declaredBy !== ctx.bot.userId),
+      (incident, at) => linkAlerts(incident, { source: group.source, name: group.alertName, firing: firingCount(alerts), total: alerts.length, earliestStart: earliestStart(alerts) }, input.userId, at, incident.declaredBy !== ctx.bot.userId),
       (_before, after, events, at) => {
         const notice = linkedNotice({ source: group.source, alertName: group.alertName, alerts, by: input.userId, how: "merged" });
         return {

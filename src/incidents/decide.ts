@@ -41,7 +41,8 @@ export interface DecideOptions {
 export async function decideAndSave(
   ctx: Ctx,
   incidentId: string,
-  decide: (incident: Incident) => Decision,
+  /** `at` is the time the change is saved with: what the decision stamps equals what the consequences plan from. */
+  decide: (incident: Incident, at: Date) => Decision,
   consequences: (before: Incident, after: Incident, events: IncidentEvent[], at: Date) => Consequences,
   opts: DecideOptions = {},
 ): Promise<Applied> {
@@ -50,9 +51,9 @@ export async function decideAndSave(
   for (let attempt = 1; ; attempt++) {
     const before = await loadIncident(ctx.db, incidentId);
     if (!before) return { ok: false, missing: true };
-    const d = decide(before);
-    if (!d.ok) return { ok: false, refusal: d.refusal, incident: before };
     const at = ctx.clock.now();
+    const d = decide(before, at);
+    if (!d.ok) return { ok: false, refusal: d.refusal, incident: before };
     const actor = d.events.find((e) => "by" in e)?.by;
     const decided = stampTimestamps(before, d.incident, actor !== undefined && actor !== ctx.bot.userId, at);
     const after = { ...decided, version: before.version + 1 };

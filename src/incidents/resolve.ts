@@ -36,29 +36,27 @@ export function resolveJourney(ctx: Ctx, input: { incidentId: string; summary: s
   return decideAndSave(
     ctx,
     input.incidentId,
-    (incident) => resolve(incident, { summary: input.summary, ...(input.rootCause ? { rootCause: input.rootCause } : {}) }, input.actor, ctx.clock.now()),
+    (incident, at) => resolve(incident, { summary: input.summary, ...(input.rootCause ? { rootCause: input.rootCause } : {}) }, input.actor, at),
     (before, after, events, at) => {
       const r = replan(ctx, before, after, at);
       const severity = requireSeverity(ctx.config.incident.severities, after.severity);
       const duration = durationBetween(after.declaredAt, at);
       const key = `resolved:${after.id}:${after.version}`;
       const message = resolutionMessage(after, input.summary, duration, at, input.actor);
-      // the jobs name this resolution by the time it recorded (the decision read the clock a moment before `at`)
-      const resolvedAt = after.resolvedAt ?? at;
       const jobs: JobDraft[] = [
         refreshJob(after.id, { topic: true }),
         postJob(after.id, key, message.text, message.blocks),
         ...announceJobs(ctx, after, `announce:${key}`, announceResolution(after, input.summary, duration, after.channelId)),
         postmortemJob(after.id),
-        draft(CLOSURE_NUDGE_JOB, { resolvedAt: resolvedAt.toISOString() }, { incidentId: after.id, dueAt: addDuration(at, ONE_DAY, zone) }),
-        ...statuspageJobsOnResolve(ctx, after, resolvedAt),
+        draft(CLOSURE_NUDGE_JOB, { resolvedAt: at.toISOString() }, { incidentId: after.id, dueAt: addDuration(at, ONE_DAY, zone) }),
+        ...statuspageJobsOnResolve(ctx, after, at),
       ];
       if (severity.postmortemRequired) {
         const due = addDuration(at, ctx.config.incident.postmortemDue, zone);
         const halfway = new Date(at.getTime() + (due.getTime() - at.getTime()) / 2);
         jobs.push(
-          draft(PM_REMINDER_JOB, { resolvedAt: resolvedAt.toISOString(), due: due.toISOString(), overdue: false }, { incidentId: after.id, dueAt: halfway }),
-          draft(PM_REMINDER_JOB, { resolvedAt: resolvedAt.toISOString(), due: due.toISOString(), overdue: true }, { incidentId: after.id, dueAt: due }),
+          draft(PM_REMINDER_JOB, { resolvedAt: at.toISOString(), due: due.toISOString(), overdue: false }, { incidentId: after.id, dueAt: halfway }),
+          draft(PM_REMINDER_JOB, { resolvedAt: at.toISOString(), due: due.toISOString(), overdue: true }, { incidentId: after.id, dueAt: due }),
         );
       }
       return {
@@ -78,7 +76,7 @@ export function reopenJourney(ctx: Ctx, input: { incidentId: string; reason: str
   return decideAndSave(
     ctx,
     input.incidentId,
-    (incident) => reopen(incident, input.reason, input.actor, ctx.clock.now()),
+    (incident, at) => reopen(incident, input.reason, input.actor, at),
     (before, after, events, at) => {
       const r = replan(ctx, before, after, at);
       const key = `reopened:${after.id}:${after.version}`;
@@ -98,13 +96,13 @@ export function closeJourney(ctx: Ctx, input: { incidentId: string; actor: strin
   return decideAndSave(
     ctx,
     input.incidentId,
-    (incident) => close(incident, input.actor, ctx.clock.now()),
+    (incident, at) => close(incident, input.actor, at),
     (_before, after, events, at) => {
       const archiveAfter = ctx.config.incident.archiveAfter;
       const archiveAt = archiveAfter ? addDuration(at, archiveAfter, ctx.config.incident.timezone) : null;
       const message = closedMessage(after, input.actor, archiveAt);
       const jobs: JobDraft[] = [refreshJob(after.id, { topic: true }), postJob(after.id, `closed:${after.id}:${after.version}`, message.text, message.blocks)];
-      if (archiveAt) jobs.push(draft(ARCHIVE_JOB, { closedAt: (after.closedAt ?? at).toISOString() }, { incidentId: after.id, dueAt: archiveAt }));
+      if (archiveAt) jobs.push(draft(ARCHIVE_JOB, { closedAt: at.toISOString() }, { incidentId: after.id, dueAt: archiveAt }));
       return {
         timeline: events.map(describeEvent),
         jobs,

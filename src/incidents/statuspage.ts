@@ -9,7 +9,7 @@
 
 import { z } from "zod";
 import { type Incident, inCharge } from "../domain/incident.ts";
-import { PUBLIC_BODY_MAX, PUBLIC_IMPACTS, PUBLIC_NAME_MAX, PUBLIC_STATUSES, PUBLIC_STATUS_LABEL, type Publication, proposedImpact, proposedStatus, saysTheSame, isMarked, type PublicState } from "../domain/statuspage.ts";
+import { PUBLIC_BODY_MAX, PUBLIC_IMPACTS, PUBLIC_NAME_MAX, PUBLIC_STATUSES, PUBLIC_STATUS_LABEL, type Publication, proposedImpact, proposedStatus, saysTheSame, isMarked, type PublicState, type StatuspageRefusal } from "../domain/statuspage.ts";
 import { escapeMrkdwn } from "../domain/text.ts";
 import { RetryJobError } from "../scheduler/worker.ts";
 import { askResolvePublic, type PageComponent, publishedMessage, publishFailedMessage, statuspageModal } from "../slack/blocks/statuspage.ts";
@@ -24,8 +24,6 @@ import type { JobDraft } from "../store/jobs.ts";
 /** How long the form waits for the page's components before opening without them (the trigger lasts 3 s). */
 const COMPONENTS_WAIT_MS = 1_200;
 const LEASE_MS = 60_000;
-
-export type StatuspageRefusal = "not_configured" | "drill";
 
 export function whyNotStatuspage(ctx: Ctx, incident: Incident): StatuspageRefusal | undefined {
   if (!ctx.statuspage) return "not_configured";
@@ -108,7 +106,7 @@ async function say(ctx: Ctx, incident: Incident, key: string, m: { text: string;
 async function publish(ctx: Ctx, incident: Incident, p: Publication, actor: string, jobId: number): Promise<void> {
   const sp = ctx.statuspage;
   if (!sp) return;
-  let row = (await publicIncidentOf(ctx.db, incident.id)) as PublicIncidentRow;
+  const row = (await publicIncidentOf(ctx.db, incident.id)) as PublicIncidentRow;
   let remote: StatuspageIncident | undefined;
   let how: "created" | "updated" | "unchanged";
   if (!row.statuspageId) {
@@ -146,8 +144,7 @@ async function publish(ctx: Ctx, incident: Incident, p: Publication, actor: stri
       await addTimeline(tx, incident.id, at, [{ kind: "status_page", actorId: actor, text, data: { statuspageId: published.statuspageId, status: p.status, impact: p.impact, components: p.componentIds } }], { sourceKey: `statuspage:${jobId}` });
     }
   });
-  row = (await publicIncidentOf(ctx.db, incident.id)) as PublicIncidentRow;
-  await say(ctx, incident, `statuspage:done:${jobId}`, publishedMessage(incident, p, how, row.shortlink, actor));
+  await say(ctx, incident, `statuspage:done:${jobId}`, publishedMessage(incident, p, how, published.shortlink, actor));
 }
 
 export const PUBLISH_JOB = jobType({

@@ -13,7 +13,7 @@ export function correctTimestampsJourney(ctx: Ctx, input: { incidentId: string; 
   return decideAndSave(
     ctx,
     input.incidentId,
-    (incident) => correctTimestamps(incident, input.changes, input.actor, ctx.clock.now(), incident.declaredBy !== ctx.bot.userId),
+    (incident, at) => correctTimestamps(incident, input.changes, input.actor, at, incident.declaredBy !== ctx.bot.userId),
     (_before, after, events) => {
       const timeline = events.map(describeEvent);
       const jobs = timeline.length > 0 ? [postJob(after.id, `timestamps:${after.id}:${after.version}`, `:clock3: ${timeline.map((t) => t.text).join("\n")}`)] : [];

@@ -20,7 +20,7 @@ export function postUpdateJourney(ctx: Ctx, input: { incidentId: string; text: s
   return decideAndSave(
     ctx,
     input.incidentId,
-    (incident) => postUpdate(incident, { text: input.text, ...(input.status ? { status: input.status } : {}) }, input.actor, ctx.clock.now()),
+    (incident, at) => postUpdate(incident, { text: input.text, ...(input.status ? { status: input.status } : {}) }, input.actor, at),
     (before, after, events, at) => {
       const r = replan(ctx, before, after, at);
       const severity = requireSeverity(ctx.config.incident.severities, after.severity);
@@ -49,7 +49,7 @@ export function changeSeverityJourney(ctx: Ctx, input: { incidentId: string; sev
   return decideAndSave(
     ctx,
     input.incidentId,
-    (incident) => changeSeverity(incident, input.severity, input.reason, input.actor, compareSeverity(ladder, incident.severity, input.severity), ctx.clock.now()),
+    (incident, at) => changeSeverity(incident, input.severity, input.reason, input.actor, compareSeverity(ladder, incident.severity, input.severity), at),
     (before, after, events, at) => {
       const r = replan(ctx, before, after, at);
       const to = requireSeverity(ladder, after.severity);

@@ -12,7 +12,7 @@ import { z } from "zod";
 import type { Incident } from "../domain/incident.ts";
 import { givenUp, outcomeOf, recipients, retryDelayMs, type WebhookEndpoint, type WebhookEventDraft } from "../domain/webhooks.ts";
 import type { Prisma } from "../store/generated/client.ts";
-import { enqueueEarliest, type Tx } from "../store/jobs.ts";
+import { enqueue, type JobDraft } from "../store/jobs.ts";
 import { claimHeads, type ClaimedDelivery, endpointPaused, insertWebhookEvents, markDelivered, markFailed, markRetry, nextDue, pauseEndpoint, release, resumeEndpoints } from "../store/webhooks.ts";
 import type { Ctx } from "./context.ts";
 import { draft, jobType } from "./job-type.ts";
@@ -32,9 +32,9 @@ export function webhookBody(ctx: Ctx, incident: Incident, e: WebhookEventDraft, 
   return JSON.stringify({ type: e.type, timestamp: at.toISOString(), data: { incident: incidentSummary(incident, ctx.bot.userId), ...e.data } });
 }
 
-/** Wakes an endpoint's delivery job at `dueAt` (now by default), or sooner if it was already due sooner. */
-function wake(tx: Tx, endpoint: string, now: Date, dueAt?: Date): Promise<void> {
-  return enqueueEarliest(tx, { ...draft(DELIVER_JOB, { endpoint }, dueAt ? { dueAt } : {}), dedupeKey: `webhooks:${endpoint}` }, now);
+/** The durable wake-up of an endpoint (one waiting at a time), written with its events. */
+function wakeDraft(endpoint: string): JobDraft {
+  return draft(DELIVER_JOB, { endpoint }, { dedupeKey: `webhooks:${endpoint}` });
 }
 
 /**
@@ -56,7 +56,7 @@ export async function recordWebhooks(ctx: Ctx, tx: Prisma.TransactionClient, inc
     })),
     at,
   );
-  for (const key of [...touched].sort()) await wake(tx, key, at);
+  await enqueue(tx, [...touched].sort().map(wakeDraft), at);
 }
 
 type Attempt = { status: number | null; error?: string };

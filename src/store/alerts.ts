@@ -112,20 +112,7 @@ export async function groupAlerts(db: Tx, groupId: string): Promise<StoredAlert[
   return rows.map(toAlert);
 }
 
-export interface NewGroup {
-  readonly id: string;
-  readonly teamId: string;
-  readonly source: AlertSource;
-  readonly groupKey: string;
-  readonly title: string;
-  readonly alertName: string;
-  readonly severityValue: string | null;
-  readonly severity: string | null;
-  readonly groupLabels: Record<string, string>;
-  readonly commonLabels: Record<string, string>;
-  readonly commonAnnotations: Record<string, string>;
-  readonly externalUrl: string | null;
-}
+export type NewGroup = Pick<AlertGroupRow, "id" | "teamId" | "source" | "groupKey" | "title" | "alertName" | "severityValue" | "severity" | "groupLabels" | "commonLabels" | "commonAnnotations" | "externalUrl">;
 
 function alertData(groupId: string, a: StoredAlert, now: Date) {
   return {

@@ -52,18 +52,6 @@ export async function enqueue(tx: Tx, jobs: readonly JobDraft[], now: Date): Pro
   });
 }
 
-/**
- * Enqueues a keyed job to run at the earliest of the times it was asked for: a pending one with the
- * same key due later is brought forward (a plain enqueue would leave it waiting for its retry time).
- */
-export async function enqueueEarliest(tx: Tx, job: JobDraft & { readonly dedupeKey: string }, now: Date): Promise<void> {
-  const due = job.dueAt ?? now;
-  await tx.$executeRaw`
-    INSERT INTO jobs (kind, incident_id, payload, due_at, dedupe_key)
-    VALUES (${job.kind}, ${job.incidentId ?? null}::uuid, ${JSON.stringify(job.payload ?? {})}::jsonb, ${due}, ${job.dedupeKey})
-    ON CONFLICT (dedupe_key) DO UPDATE SET due_at = LEAST(jobs.due_at, EXCLUDED.due_at) WHERE jobs.status = 'pending'`;
-}
-
 interface JobRow {
   id: number;
   kind: string;

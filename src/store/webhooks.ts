@@ -105,12 +105,6 @@ export async function nextDue(db: Db, endpoint: string): Promise<Date | undefine
   return rows[0]?.at ?? undefined;
 }
 
-/** Endpoints with something still to deliver. */
-export async function endpointsWithPending(db: Db): Promise<string[]> {
-  const rows = await db.webhookDelivery.findMany({ where: { status: "pending" }, distinct: ["endpoint"], select: { endpoint: true } });
-  return rows.map((r) => r.endpoint);
-}
-
 export async function endpointPaused(db: Db, key: string): Promise<boolean> {
   const row = await db.webhookEndpointState.findUnique({ where: { key } });
   return Boolean(row?.disabledAt);
@@ -134,9 +128,4 @@ export async function resumeEndpoints(db: Db, endpoints: readonly { key: string;
     else await db.webhookEndpointState.createMany({ data: [{ key: e.key, url: e.url }], skipDuplicates: true });
   }
   return resumed;
-}
-
-/** Deliveries given up (for the log and /metrics). */
-export async function failedCount(db: Db, endpoint?: string): Promise<number> {
-  return db.webhookDelivery.count({ where: { status: "failed", ...(endpoint ? { endpoint } : {}) } });
 }

@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/harness.ts";
+import { holdInTransaction } from "../support/hold.ts";
 import { declareFast } from "../support/incidents.ts";
 import { until } from "../support/wait.ts";
 
@@ -38,23 +39,10 @@ describe("a fast declaration that cannot be recorded", () => {
 describe("a command slower than Slack's 3 seconds (the incident's row held by another transaction)", () => {
   it("is acknowledged empty in time, and its answer follows through the response_url", async () => {
     const inc = (await declareFast(h, "sev2 Slow database", h.users.alice)).incident;
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const holder = h.db.$transaction(
-      async (tx) => {
-        await tx.$queryRawUnsafe(`SELECT id FROM incidents WHERE id = $1 FOR UPDATE`, inc.id);
-        locked();
-        await released;
-      },
-      { timeout: 20_000 },
-    );
-    await isLocked;
+    const held = await holdInTransaction(h.db, "SELECT id FROM incidents WHERE id = $1::uuid FOR UPDATE", inc.id);
     const sent = h.slack.command("resolve Rolled back the slow query", { user: h.users.alice.id, channel: inc.channel.id });
     const res = await sent;
-    release();
-    await holder;
+    await held.release();
     expect(res.status).toBe(200);
     expect(res.text).toBe("");
     expect(res.ms).toBeLessThan(2_800);

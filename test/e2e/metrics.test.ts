@@ -121,6 +121,7 @@ describe("GET /metrics", () => {
     expect(moved("warroom_webhook_deliveries_total", { outcome: "delivered" })).toBe(1);
     expect(moved("warroom_jobs_failed_total")).toBe(1);
     expect(value(after, "warroom_jobs_pending")).toBeGreaterThanOrEqual(1);
+    expect(after.get("warroom_jobs_oldest_due_seconds")?.metrics).toHaveLength(1);
     expect(value(after, "warroom_jobs_oldest_due_seconds")).toBeGreaterThanOrEqual(0);
     // numbers only
     for (const secret of ["Nightingale", "Doomed", incident.id, incident.channel.id, h.users.alice.id, h.users.bob.id, `INC-${incident.number}`]) expect(text).not.toContain(secret);

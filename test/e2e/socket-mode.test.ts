@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/harness.ts";
+import { holdInTransaction } from "../support/hold.ts";
 import { until } from "../support/wait.ts";
 
 let h: Harness;
@@ -43,20 +44,8 @@ it("still serves /healthz, and no /slack/events endpoint", async () => {
 it("acknowledges an Events API envelope only once the event is recorded (the database held meanwhile)", async () => {
   await until(() => h.fake.socketConnected, 10_000, "the Socket Mode connection");
   const user = h.users.bob.id;
-  let release!: () => void;
-  const released = new Promise<void>((r) => (release = r));
-  let locked!: () => void;
-  const isLocked = new Promise<void>((r) => (locked = r));
   // the inbox's table is held: the event cannot be recorded until it is let go
-  const holder = h.db.$transaction(
-    async (tx) => {
-      await tx.$executeRawUnsafe("LOCK TABLE processed_requests IN ACCESS EXCLUSIVE MODE");
-      locked();
-      await released;
-    },
-    { timeout: 20_000 },
-  );
-  await isLocked;
+  const held = await holdInTransaction(h.db, "LOCK TABLE processed_requests IN ACCESS EXCLUSIVE MODE");
   const eventId = `EvSocketHeld${Date.now()}`;
   let ackedAt = 0;
   const acked = h.fake
@@ -77,8 +66,7 @@ it("acknowledges an Events API envelope only once the event is recorded (the dat
   await new Promise((r) => setTimeout(r, 1500));
   expect(ackedAt).toBe(0);
   const releasedAt = Date.now();
-  release();
-  await holder;
+  await held.release();
   await acked;
   expect(ackedAt).toBeGreaterThanOrEqual(releasedAt);
   expect(await h.db.processedRequest.count({ where: { key: `event:${eventId}` } })).toBe(1);

@@ -177,7 +177,7 @@ describe("a receiver that fails", () => {
       [500, 1],
       [null, 2],
     ]);
-    expect(String(failuresLogged(eventId)[1]?.error)).not.toBe("");
+    expect(failuresLogged(eventId)[1]?.error).toMatch(/\S/);
     // the secret is never logged
     expect(JSON.stringify(bot.logs)).not.toContain(SECRET.slice(6));
     expect(await bot.db.webhookDelivery.findFirstOrThrow({ where: { eventId } })).toMatchObject({ status: "delivered", attempts: 3, lastStatus: 200 });
@@ -248,5 +248,22 @@ describe("a receiver that fails", () => {
     // backoff, not hammering: the heads were tried a handful of times each in the hour
     expect(failedTries).toBeLessThan(200);
     expect(await bot.db.webhookDelivery.count({ where: { incidentId: { in: [a.id, b.id] }, status: { not: "delivered" } } })).toBe(0);
+  });
+
+  it("gives an event up after 24 hours of failures, says so in the log, and sends the incident's next one", async () => {
+    hook.behave({ kind: "status", status: 503 });
+    const inc = await declare("Given up after a day");
+    await until(() => attemptsAbout(inc.id).length > 0, 10_000, "the first attempt");
+    const eventId = attemptsAbout(inc.id)[0]?.headers["webhook-id"] as string;
+    await bot.slack.command("update Still down", { user: bot.users.alice.id, channel: inc.channel.id });
+    // a day and a minute later, the next retry finds the first attempt 24 hours old
+    late.forward(24 * 60 * 60_000 + 60_000);
+    await until(() => bot.logs.find((l) => l.event === eventId && l.msg === "gave up delivering a webhook after 24 hours of failures"), 15_000, "the give-up in the log");
+    expect(await bot.db.webhookDelivery.findFirstOrThrow({ where: { eventId } })).toMatchObject({ status: "failed", lastStatus: 503 });
+    // the incident's queue goes on with its next event
+    hook.behave({ kind: "ok" });
+    late.forward(7 * 60_000);
+    await until(() => attemptsAbout(inc.id).some((r) => r.status === 200 && JSON.parse(r.body).type === "incident.updated"), 15_000, "the next event");
+    expect(attemptsAbout(inc.id).filter((r) => r.status === 200 && r.headers["webhook-id"] === eventId)).toEqual([]);
   });
 });

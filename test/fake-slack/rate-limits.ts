@@ -5,40 +5,10 @@
 // HTTP 429 with Retry-After, as Slack answers. Counted in sliding windows (the strictest reading of
 // "per minute"); a message a little under a second after the previous one (900 ms) still passes.
 
-const TIER_PER_MINUTE = { 2: 20, 3: 50, 4: 100 } as const;
+import { METHOD_TIER, TIER_PER_MINUTE } from "../../src/slack/pacing.ts";
 
-/** From Slack's method reference (`rate_limits`: t2, t3, t4). */
-const TIER: Readonly<Record<string, keyof typeof TIER_PER_MINUTE>> = {
-  "bookmarks.add": 2,
-  "canvases.create": 2,
-  "canvases.edit": 3,
-  "chat.postEphemeral": 4,
-  "chat.update": 3,
-  "conversations.archive": 2,
-  "conversations.canvases.create": 2,
-  "conversations.create": 2,
-  "conversations.history": 3,
-  "conversations.info": 3,
-  "conversations.invite": 3,
-  "conversations.join": 3,
-  "conversations.list": 2,
-  "conversations.members": 4,
-  "conversations.open": 3,
-  "conversations.setPurpose": 2,
-  "conversations.setTopic": 2,
-  "files.completeUploadExternal": 4,
-  "files.getUploadURLExternal": 4,
-  "pins.add": 2,
-  "pins.remove": 2,
-  "team.info": 3,
-  "usergroups.users.list": 2,
-  "users.info": 4,
-  "views.open": 4,
-  "views.publish": 4,
-  "views.push": 4,
-  "views.update": 4,
-};
-
+// one table of Slack's published tiers, the bot's (src/slack/pacing.ts, from the method reference):
+// the fake enforces exactly the 60 s minute and ~1 s per channel, without the bot's margins
 const MINUTE_MS = 60_000;
 const CHANNEL_GAP_MS = 900;
 
@@ -55,7 +25,7 @@ export class RateLimits {
       this.lastPost.set(channel, now);
       return undefined;
     }
-    const tier = TIER[method];
+    const tier = METHOD_TIER[method];
     if (tier === undefined) return undefined;
     const limit = TIER_PER_MINUTE[tier];
     const times = (this.calls.get(method) ?? []).filter((t) => t > now - MINUTE_MS);

@@ -4,45 +4,34 @@
 // the notification out once after a restart.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrisma, type Db } from "../../src/store/database.ts";
+import type { Db } from "../../src/store/database.ts";
 import type { FakeConversation } from "../fake-slack/workspace.ts";
 import { ALERTS_TOKEN, alertmanagerBody, sendAlertmanager, triageMessages } from "../support/alerts.ts";
-import type { BotProcess } from "../support/bot-process.ts";
-import { createTestDatabase, debianServer, type TestDatabase } from "../support/databases.ts";
 import { duplicatesIn, effectKeys } from "../support/effects.ts";
-import { type ProcessBed, startProcessBed } from "../support/process-bed.ts";
+import { type ProcessBed, type ProcessSuite, startProcessSuite } from "../support/process-bed.ts";
 import { sleep, until } from "../support/wait.ts";
 
+let suite: ProcessSuite;
 let bed: ProcessBed;
-let database: TestDatabase;
 let db: Db;
 let triage: FakeConversation;
-const bots: BotProcess[] = [];
 
 beforeAll(async () => {
-  bed = await startProcessBed({
+  suite = await startProcessSuite({
     name: "alerts",
     channels: ["alerts"],
     configYaml: ({ channels }) => `announce_channel: incidents\nalerts:\n  triage_channel: ${channels.alerts?.id}\n  severity_map: { critical: SEV1 }\n`,
+    env: { WARROOM_ALERTS_TOKEN: ALERTS_TOKEN, SLACK_PACING: "on" },
   });
+  ({ bed, db } = suite);
   triage = bed.channels.alerts as FakeConversation;
-  database = await createTestDatabase(debianServer());
-  db = createPrisma({ connectionString: database.url }, 2);
 }, 120_000);
 
 afterAll(async () => {
-  for (const b of bots) if (b.proc.exitCode === null && b.proc.signalCode === null) b.kill("SIGTERM");
-  await Promise.all(bots.map((b) => b.exited));
-  await db?.$disconnect();
-  await database?.drop();
-  await bed?.stop();
+  await suite?.stop();
 });
 
-async function spawn(): Promise<BotProcess> {
-  const bot = await bed.spawn({ DATABASE_URL: database.url, WARROOM_ALERTS_TOKEN: ALERTS_TOKEN, SLACK_PACING: "on" });
-  bots.push(bot);
-  return bot;
-}
+const spawn = () => suite.spawn();
 
 function messagesOf(groupKey: string) {
   return db.alertGroup.findMany({ where: { groupKey } }).then(async (groups) => ({ groups, posted: triageMessages(triage).filter((m) => groups.some((g) => m.metadata?.event_payload.key === `triage:${g.id}`)) }));

@@ -6,51 +6,41 @@
 
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrisma, type Db } from "../../src/store/database.ts";
+import type { Db } from "../../src/store/database.ts";
 import { type FakeStatuspage, startFakeStatuspage } from "../fake-statuspage/server.ts";
 import { startReceiver, type WebhookReceiver } from "../fake-webhooks/receiver.ts";
 import type { BotProcess } from "../support/bot-process.ts";
-import { createTestDatabase, debianServer, type TestDatabase } from "../support/databases.ts";
-import { type ProcessBed, startProcessBed } from "../support/process-bed.ts";
+import { type ProcessBed, type ProcessSuite, startProcessSuite } from "../support/process-bed.ts";
 import { openStatuspageForm, submitStatuspageForm } from "../support/statuspage.ts";
 import { sleep, until } from "../support/wait.ts";
 
 const SECRET = `whsec_${Buffer.from("p".repeat(32)).toString("base64")}`;
 
+let suite: ProcessSuite;
 let bed: ProcessBed;
-let database: TestDatabase;
 let db: Db;
 let sp: FakeStatuspage;
 let hook: WebhookReceiver;
-const bots: BotProcess[] = [];
 
 beforeAll(async () => {
   sp = await startFakeStatuspage();
   sp.addComponent("API");
   hook = await startReceiver("/hook");
-  bed = await startProcessBed({
+  suite = await startProcessSuite({
     name: "out",
     configYaml: `statuspage:\n  page_id: ${sp.pageId}\n  api_url: ${sp.url}\nwebhooks:\n  - url: ${hook.url}\n    secret_env: HOOK_SECRET\n`,
+    env: { STATUSPAGE_API_KEY: sp.key, HOOK_SECRET: SECRET },
   });
-  database = await createTestDatabase(debianServer());
-  db = createPrisma({ connectionString: database.url }, 2);
+  ({ bed, db } = suite);
 }, 120_000);
 
 afterAll(async () => {
-  for (const b of bots) if (b.proc.exitCode === null && b.proc.signalCode === null) b.kill("SIGTERM");
-  await Promise.all(bots.map((b) => b.exited));
-  await db?.$disconnect();
-  await database?.drop();
-  await bed?.stop();
+  await suite?.stop();
   await sp?.stop();
   await hook?.stop();
 });
 
-async function spawn(): Promise<BotProcess> {
-  const bot = await bed.spawn({ DATABASE_URL: database.url, STATUSPAGE_API_KEY: sp.key, HOOK_SECRET: SECRET });
-  bots.push(bot);
-  return bot;
-}
+const spawn = () => suite.spawn();
 
 async function declare(bot: BotProcess, title: string) {
   const alice = bed.users.alice as NonNullable<(typeof bed.users)["alice"]>;

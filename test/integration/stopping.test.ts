@@ -3,38 +3,26 @@
 // nothing lost and nothing repeated.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrisma, type Db } from "../../src/store/database.ts";
+import type { Db } from "../../src/store/database.ts";
 import type { FakeConversation } from "../fake-slack/workspace.ts";
-import type { BotProcess } from "../support/bot-process.ts";
-import { createTestDatabase, debianServer, type TestDatabase } from "../support/databases.ts";
 import { duplicatesIn, effectKeys } from "../support/effects.ts";
-import { type ProcessBed, startProcessBed } from "../support/process-bed.ts";
+import { type ProcessBed, type ProcessSuite, startProcessSuite } from "../support/process-bed.ts";
 import { sleep, until } from "../support/wait.ts";
 
+let suite: ProcessSuite;
 let bed: ProcessBed;
-let database: TestDatabase;
 let db: Db;
-const bots: BotProcess[] = [];
 
 beforeAll(async () => {
-  bed = await startProcessBed({ name: "stopping", configYaml: "announce_channel: incidents\n" });
-  database = await createTestDatabase(debianServer());
-  db = createPrisma({ connectionString: database.url }, 2);
+  suite = await startProcessSuite({ name: "stopping", configYaml: "announce_channel: incidents\n", env: { LOG_LEVEL: "info" } });
+  ({ bed, db } = suite);
 }, 120_000);
 
 afterAll(async () => {
-  for (const b of bots) if (b.proc.exitCode === null && b.proc.signalCode === null) b.kill("SIGKILL");
-  await Promise.all(bots.map((b) => b.exited));
-  await db?.$disconnect();
-  await database?.drop();
-  await bed?.stop();
+  await suite?.stop();
 });
 
-async function spawn(): Promise<BotProcess> {
-  const bot = await bed.spawn({ DATABASE_URL: database.url, LOG_LEVEL: "info" });
-  bots.push(bot);
-  return bot;
-}
+const spawn = () => suite.spawn();
 
 describe("SIGTERM mid-incident", () => {
   it("drains the running jobs within 10 s, exits 0, and the next start finishes the rest once", async () => {

@@ -7,7 +7,9 @@ import os from "node:os";
 import path from "node:path";
 import { type FakeSlack, startFakeSlack } from "../fake-slack/server.ts";
 import type { FakeConversation, FakeUser } from "../fake-slack/workspace.ts";
+import { createPrisma, type Db } from "../../src/store/database.ts";
 import { type BotProcess, spawnBot } from "./bot-process.ts";
+import { createTestDatabase, debianServer, type TestDatabase } from "./databases.ts";
 import { SIGNING_SECRET } from "./harness.ts";
 import { SlackRequests } from "./slack-requests.ts";
 
@@ -72,6 +74,42 @@ export async function startProcessBed(opts: { name: string; configYaml: ConfigYa
     async stop() {
       await fake.stop();
       await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A bed with a throwaway Debian PostgreSQL database, and the bot processes started on it. */
+export interface ProcessSuite {
+  readonly bed: ProcessBed;
+  readonly database: TestDatabase;
+  /** The suite's own connection, to check what the bots recorded. */
+  readonly db: Db;
+  /** Starts a bot on the suite's database with the suite's environment and `extra`; stopped with the suite. */
+  spawn(extra?: Record<string, string>): Promise<BotProcess>;
+  /** Kills the bots still running, drops the database, stops the bed. */
+  stop(): Promise<void>;
+}
+
+export async function startProcessSuite(opts: Parameters<typeof startProcessBed>[0] & { env?: Record<string, string> }): Promise<ProcessSuite> {
+  const bed = await startProcessBed(opts);
+  const database = await createTestDatabase(debianServer());
+  const db = createPrisma({ connectionString: database.url }, 2);
+  const bots: BotProcess[] = [];
+  return {
+    bed,
+    database,
+    db,
+    async spawn(extra = {}) {
+      const bot = await bed.spawn({ DATABASE_URL: database.url, ...opts.env, ...extra });
+      bots.push(bot);
+      return bot;
+    },
+    async stop() {
+      for (const b of bots) if (b.proc.exitCode === null && b.proc.signalCode === null) b.kill("SIGTERM");
+      await Promise.all(bots.map((b) => b.exited));
+      await db.$disconnect();
+      await database.drop();
+      await bed.stop();
     },
   };
 }

@@ -3,7 +3,7 @@
 // link, a failure said in the channel, and the question after a resolve with its button.
 
 import { type Incident, incidentRef } from "../../domain/incident.ts";
-import { MAX_COMPONENTS, PUBLIC_BODY_MAX, PUBLIC_IMPACT_LABEL, PUBLIC_IMPACTS, PUBLIC_NAME_MAX, PUBLIC_STATUS_LABEL, PUBLIC_STATUSES, type Publication, type PublicImpact, type PublicStatus } from "../../domain/statuspage.ts";
+import { MAX_COMPONENTS, PUBLIC_BODY_MAX, PUBLIC_IMPACT_LABEL, PUBLIC_IMPACTS, PUBLIC_NAME_MAX, PUBLIC_STATUS_LABEL, PUBLIC_STATUSES, type Publication, type PublicImpact, type PublicStatus, type StatuspageRefusal } from "../../domain/statuspage.ts";
 import { escapeMrkdwn, truncate } from "../../domain/text.ts";
 import { ACTION, BLOCK, CALLBACK, INPUT } from "../ids.ts";
 import { sections } from "./format.ts";
@@ -132,7 +132,7 @@ export function askResolvePublic(incident: Incident, ic: string | null, link: st
 }
 
 /** Why the status page form is not offered for an incident. */
-export function statuspageRefusal(code: "not_configured" | "drill", incident: Incident): string {
+export function statuspageRefusal(code: StatuspageRefusal, incident: Incident): string {
   return code === "drill"
     ? `${incidentRef(incident)} is a drill: drills never reach the status page.`
     : "The status page is not set up: add `statuspage: { page_id: … }` to the config file and set STATUSPAGE_API_KEY, then restart the bot.";
