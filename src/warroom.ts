@@ -107,7 +107,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     worker.start();
     await planDigest(ctx);
     await resumeWebhooks(ctx);
-    dispatcher.start();
+    dispatcher.start(worker.id);
     // the App Home's line of the last 30 days is ready before the first person opens it
     ctx.recentStats.get(ctx).catch((err: unknown) => log.warn({ err }, "could not work out the last 30 days' numbers"));
     stopHousekeeping = startHousekeeping(db, deps.clock, log);

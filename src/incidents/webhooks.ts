@@ -13,7 +13,7 @@ import type { Incident } from "../domain/incident.ts";
 import { givenUp, outcomeOf, recipients, retryDelayMs, type WebhookEndpoint, type WebhookEventDraft } from "../domain/webhooks.ts";
 import type { Prisma } from "../store/generated/client.ts";
 import { enqueue, type JobDraft } from "../store/jobs.ts";
-import { claimHeads, type ClaimedDelivery, endpointPaused, insertWebhookEvents, markDelivered, markFailed, markRetry, nextDue, pauseEndpoint, release, resumeEndpoints } from "../store/webhooks.ts";
+import { claimHeads, type ClaimedDelivery, endpointPaused, releaseDeliveriesOfDeadWorkers, insertWebhookEvents, markDelivered, markFailed, markRetry, nextDue, pauseEndpoint, release, resumeEndpoints } from "../store/webhooks.ts";
 import type { Ctx } from "./context.ts";
 import { draft, jobType } from "./job-type.ts";
 import { incidentSummary } from "./record.ts";
@@ -131,19 +131,36 @@ async function deliverOne(ctx: Ctx, endpoint: WebhookEndpoint, d: ClaimedDeliver
 /**
  * Sends each configured endpoint's deliveries from this process, outside the worker's job slots (a
  * receiver answering in 2 s must not hold a slot the rest of the bot needs): per endpoint a loop
- * claims due heads (leased, so replicas share the work and a dead process's are taken over when the
- * lease runs out), up to PER_ENDPOINT at once, and sleeps until it is poked (a new event, through
- * the durable DELIVER_JOB), its next retry is due, or SWEEP_MS passed (work a dead replica left).
+ * claims due heads (leased under the worker's id, so replicas share the work and a dead process's are
+ * taken over at once), up to PER_ENDPOINT at once, and sleeps until it is poked (a new event, through
+ * the durable DELIVER_JOB), its next retry is due, or SWEEP_MS passed.
  */
 export class WebhookDispatcher {
   private readonly loops = new Map<string, { wake: () => void; done: Promise<void> }>();
   private stopped = false;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private holder = "";
+  private sweep: NodeJS.Timeout | undefined;
 
   constructor(private readonly ctx: Ctx) {}
 
-  start(): void {
+  /**
+   * Starts an endpoint loop each, leasing deliveries as `holder`: the worker's id, whose liveness
+   * lock tells other processes it is alive (a dead one's deliveries are taken over at once).
+   */
+  start(holder: string): void {
+    this.holder = holder;
     for (const endpoint of this.ctx.config.incident.webhooks) this.loops.set(endpoint.key, this.loop(endpoint));
+    if (this.loops.size === 0) return;
+    const takeOver = async () => {
+      const freed = await releaseDeliveriesOfDeadWorkers(this.ctx.db, holder, this.ctx.clock.now()).catch(() => 0);
+      if (freed > 0) {
+        this.ctx.log.warn({ deliveries: freed }, "taking over webhook deliveries a stopped bot process left in flight");
+        this.pokeAll();
+      }
+    };
+    void takeOver();
+    this.sweep = setInterval(() => void takeOver(), SWEEP_MS);
   }
 
   /** Something is waiting for `endpoint` now. */
@@ -159,6 +176,7 @@ export class WebhookDispatcher {
   /** Stops claiming; waits for the deliveries in flight (at most their 10 s timeout). */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.sweep);
     for (const l of this.loops.values()) l.wake();
     await Promise.all([...this.loops.values()].map((l) => l.done));
     await Promise.allSettled(this.inFlight);
@@ -171,7 +189,7 @@ export class WebhookDispatcher {
     };
     const poke = () => wakeUp();
     const run = async () => {
-      const worker = `wh-${process.pid}-${randomUUID().slice(0, 8)}`;
+      const worker = this.holder;
       const mine = new Set<Promise<unknown>>();
       let paused = false;
       while (!this.stopped) {

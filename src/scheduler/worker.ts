@@ -17,10 +17,10 @@ export type JobHandler = (job: ClaimedJob) => Promise<void>;
 /** A failure that retrying cannot fix. */
 export class PermanentJobError extends Error {}
 
-/** A failure that should be retried at a given time (e.g. a dependency not ready yet). */
 /** How long a stopping worker lets its running jobs finish. */
 export const STOP_DRAIN_MS = 10_000;
 
+/** A failure that should be retried at a given time (e.g. a dependency not ready yet). */
 export class RetryJobError extends Error {
   constructor(
     message: string,

@@ -6,7 +6,7 @@
 // overwrite the new owner's outcome.
 
 import type { Db } from "./database.ts";
-import type { Prisma } from "./generated/client.ts";
+import { Prisma } from "./generated/client.ts";
 
 /** Ids of workers that hold a liveness lock (scheduler/liveness.ts) start with this. */
 export const LIVE_PREFIX = "live-";
@@ -90,20 +90,28 @@ export async function releaseLeasesOfDeadWorkers(db: Db, self: string, now: Date
        SET locked_by = NULL, locked_until = NULL
      WHERE j.status = 'pending' AND j.locked_until > ${now}
        AND j.locked_by LIKE ${`${LIVE_PREFIX}%`} AND j.locked_by <> ${self}
-       AND NOT EXISTS (
+       AND NOT ${holdsLiveness(Prisma.raw("j.locked_by"))}`;
+}
+
+/**
+ * SQL true when the worker named by `holder` (a column) holds its liveness lock (liveness.ts): the
+ * session advisory lock keyed by its id, in this database.
+ */
+export function holdsLiveness(holder: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`EXISTS (
          SELECT 1 FROM pg_locks l
           WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-            AND l.classid::bigint = ((hashtextextended(j.locked_by, 0) >> 32) & 4294967295)
-            AND l.objid::bigint = (hashtextextended(j.locked_by, 0) & 4294967295))`;
+            AND l.classid::bigint = ((hashtextextended(${holder}, 0) >> 32) & 4294967295)
+            AND l.objid::bigint = (hashtextextended(${holder}, 0) & 4294967295))`;
 }
 
-/** Extends the leases of jobs this worker is still running (its heartbeat). */
 /** Gives back the leases `worker` still holds (it is stopping): other workers may take those jobs at once. */
 export async function releaseLeases(db: Db, worker: string): Promise<number> {
   return db.job.updateMany({ where: { lockedBy: worker, status: "pending" }, data: { lockedBy: null, lockedUntil: null } }).then((r) => r.count);
 }
 
+/** Extends the leases of jobs this worker is still running (its heartbeat). */
 export async function extendLeases(db: Db, worker: string, ids: readonly number[], until: Date): Promise<void> {
   if (ids.length === 0) return;
   await db.job.updateMany({ where: { id: { in: [...ids] }, lockedBy: worker, status: "pending" }, data: { lockedUntil: until } });

@@ -5,7 +5,8 @@
 // sends them, and none goes out twice at once.
 
 import type { Db } from "./database.ts";
-import type { Prisma } from "./generated/client.ts";
+import { holdsLiveness, LIVE_PREFIX } from "./jobs.ts";
+import { Prisma } from "./generated/client.ts";
 
 export interface NewWebhookEvent {
   readonly id: string;
@@ -75,6 +76,18 @@ export async function claimHeads(db: Db, endpoint: string, worker: string, now: 
     SELECT c.id, c.event_id, c.incident_id, c.attempts, c.first_attempt_at, e.body, e.type
       FROM claimed c JOIN webhook_events e ON e.id = c.event_id`;
   return rows.map((r) => ({ id: r.id, eventId: r.event_id, incidentId: r.incident_id, body: r.body, type: r.type, attempts: r.attempts, firstAttemptAt: r.first_attempt_at }));
+}
+
+/**
+ * Frees the deliveries leased by bot processes that are gone (no liveness lock: liveness.ts), so they
+ * are sent again now rather than when their lease runs out. Returns how many.
+ */
+export async function releaseDeliveriesOfDeadWorkers(db: Db, self: string, now: Date): Promise<number> {
+  return db.$executeRaw`
+    UPDATE webhook_deliveries d SET locked_by = NULL, locked_until = NULL
+     WHERE d.status = 'pending' AND d.locked_until > ${now}
+       AND d.locked_by LIKE ${`${LIVE_PREFIX}%`} AND d.locked_by <> ${self}
+       AND NOT ${holdsLiveness(Prisma.raw("d.locked_by"))}`;
 }
 
 export async function markDelivered(db: Db, id: bigint, worker: string, status: number, now: Date): Promise<void> {

@@ -100,7 +100,8 @@ describe("a bot killed", () => {
     const id = held[0]?.headers["webhook-id"];
 
     const restarted = await spawn();
-    await until(() => hook.delivered().some((d) => d.raw.includes("Held webhook") && d.headers["webhook-id"] === id), 40_000, "the redelivery");
+    // well inside the dead process's 30 s lease: taken over because its liveness lock is gone
+    await until(() => hook.delivered().some((d) => d.raw.includes("Held webhook") && d.headers["webhook-id"] === id), 20_000, "the redelivery");
     await sleep(1500);
     const about = hook.received.filter((r) => r.body.includes("Held webhook"));
     for (const r of about) new Webhook(SECRET).verify(r.body, r.headers);
