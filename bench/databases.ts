@@ -12,6 +12,8 @@ import { startThrowawayCluster } from "../test/support/postgres-cluster.ts";
 
 export interface BenchServer {
   name: string;
+  /** The server's maintenance database, for making databases of one's own. */
+  adminUrl: string;
   /** A fresh, migrated database; returns its URL. */
   database(): Promise<string>;
   stop(): Promise<void>;
@@ -40,6 +42,7 @@ export async function startEmbeddedServer(): Promise<BenchServer> {
   const adminUrl = `postgresql://${c.user}:${encodeURIComponent(String(c.password))}@localhost:${c.port}/postgres?host=${encodeURIComponent(String(c.host))}`;
   return {
     name: "embedded PostgreSQL 18",
+    adminUrl,
     database: () => freshDatabase(adminUrl),
     async stop() {
       await server.stop();
@@ -50,5 +53,5 @@ export async function startEmbeddedServer(): Promise<BenchServer> {
 
 export async function startExternalServer(): Promise<BenchServer> {
   const cluster = await startThrowawayCluster();
-  return { name: `PostgreSQL ${cluster.version} (external)`, database: () => freshDatabase(cluster.url), stop: () => cluster.stop() };
+  return { name: `PostgreSQL ${cluster.version} (external)`, adminUrl: cluster.url, database: () => freshDatabase(cluster.url), stop: () => cluster.stop() };
 }

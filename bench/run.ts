@@ -18,6 +18,7 @@ import { SlackRequests, type SentRequest } from "../test/support/slack-requests.
 import { type BenchServer, startEmbeddedServer, startExternalServer } from "./databases.ts";
 import { measureStorm, STORM } from "./alerts.ts";
 import { measureWebhooks, WEBHOOK_LOAD } from "./webhooks.ts";
+import { measureBackup } from "./backup.ts";
 import { measureMetrics, METRICS_LOAD } from "./metrics.ts";
 import { measureRecord } from "./record.ts";
 import { measureLateness, measureTick } from "./scheduler.ts";
@@ -28,9 +29,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const LATENCY = Number(process.env.BENCH_SLACK_LATENCY_MS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const CONCURRENCY = 20;
-/** BENCH_SECTIONS=record,scheduler runs only those (and writes no results.md): core, scheduler, record, alerts, webhooks, metrics. */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "core,scheduler,record,alerts,webhooks,metrics").split(",").map((s) => s.trim()));
-const ALL = ["core", "scheduler", "record", "alerts", "webhooks", "metrics"].every((s) => SECTIONS.has(s));
+/** BENCH_SECTIONS=record,scheduler runs only those (and writes no results.md): core, scheduler, record, alerts, webhooks, metrics, backup. */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "core,scheduler,record,alerts,webhooks,metrics,backup").split(",").map((s) => s.trim()));
+const ALL = ["core", "scheduler", "record", "alerts", "webhooks", "metrics", "backup"].every((s) => SECTIONS.has(s));
 
 const lines: string[] = [];
 function out(line = ""): void {
@@ -274,6 +275,7 @@ async function main(): Promise<void> {
   if (SECTIONS.has("alerts")) await alertsSection();
   if (SECTIONS.has("webhooks")) await webhooksSection();
   if (SECTIONS.has("metrics")) await metricsSection();
+  if (SECTIONS.has("backup")) await backupSection();
   out(`Benchmark took ${Math.round((Date.now() - started) / 1000)} s.`);
 
   await fake.stop();
@@ -374,6 +376,23 @@ async function metricsSection(): Promise<void> {
     out("| measurement | p50 | p99 | max | target |");
     out("| --- | --- | --- | --- | --- |");
     out(`| a scrape, answered (${METRICS_LOAD.scrapes} times; ${(m.bytes / 1024).toFixed(1)} kB each) | ${fmt(m.p50)} ms | ${fmt(m.p99)} ms | ${fmt(m.max)} ms | p99 < 20 ms |`);
+    out();
+  } finally {
+    await server.stop();
+  }
+}
+
+async function backupSection(): Promise<void> {
+  const server = await startExternalServer();
+  try {
+    const b = await measureBackup(await server.database(), server.adminUrl, await server.database(), Number(process.env.BENCH_BACKUP_INCIDENTS ?? 100_000));
+    out(`## Backup and restore (${b.incidents.toLocaleString("en")} closed incidents, ${b.timeline.toLocaleString("en")} timeline entries, ${b.rows.toLocaleString("en")} rows in all; ${server.name}; seeded in ${b.seedS.toFixed(0)} s)`);
+    out();
+    out("| measurement | time | peak RSS | target |");
+    out("| --- | --- | --- | --- |");
+    out(`| \`npm run backup\` (a ${b.fileMb.toFixed(0)} MB file) | ${b.backup.s.toFixed(1)} s | ${b.backup.peakRssMb.toFixed(0)} MB | < 60 s, memory flat |`);
+    out(`| \`npm run restore\` into an empty database, every table checked (${b.restoredIncidents.toLocaleString("en")} incidents back) | ${b.restore.s.toFixed(1)} s | ${b.restore.peakRssMb.toFixed(0)} MB | < 120 s, memory flat |`);
+    out(`| the same restore of a tenth of the data, for comparison | ${b.smallBackup.s.toFixed(1)} s | ${b.smallBackup.peakRssMb.toFixed(0)} MB | the same memory |`);
     out();
   } finally {
     await server.stop();

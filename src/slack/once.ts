@@ -173,6 +173,14 @@ export class SlackOnce {
         return created;
       } catch (err) {
         if (!isSlackError(err, "name_taken")) throw err;
+        // the bot may have made it in a life this database does not remember (a restore from a
+        // snapshot taken before it was created): a channel of the bot's that no incident claims
+        const adopted = await this.findCreated(name, isPrivate, isOurs);
+        if (adopted) {
+          this.log.info({ key, channel: adopted.id }, "the name is taken by a channel the bot made and no incident claims; adopting it");
+          await this.finish(key, adopted);
+          return adopted;
+        }
       }
     }
     throw new Error(`no free channel name after 50 attempts (last tried ${nameFor(50)})`);

@@ -485,3 +485,42 @@ async function startLocked(bins: Binaries, absData: string, log: Logger, unlock:
     },
   };
 }
+
+/** The PID of a live Warroom holding DATA_DIR's lock, if one does. */
+async function runningBot(absData: string): Promise<number | undefined> {
+  const owner = Number.parseInt(await fs.readFile(path.join(absData, "warroom.pid"), "utf8").catch(() => ""), 10);
+  return Number.isFinite(owner) && owner !== process.pid && isAlive(owner) && (await isNodeProcess(owner)) ? owner : undefined;
+}
+
+export interface EmbeddedAccess {
+  readonly connection: PoolConfig;
+  /** The PID of the running bot whose server this is, when the tool shares it. */
+  readonly sharedWith?: number;
+  /** Stops the server if the tool started it. */
+  close(): Promise<void>;
+}
+
+/**
+ * DATA_DIR's embedded database for a tool (backup, restore, copy). When a bot runs on it, `share`
+ * connects to that bot's server (a snapshot can be taken while it works) and `refuse` stops with a
+ * line saying so; otherwise the server is started, locked as a bot would lock it, for the tool's time.
+ */
+export async function openEmbeddedForTool(dataDir: string, log: Logger, whileRunning: "share" | "refuse"): Promise<EmbeddedAccess> {
+  const absData = path.resolve(dataDir);
+  const owner = await runningBot(absData);
+  if (owner === undefined) {
+    const server = await startEmbeddedPostgres(absData, log);
+    return { connection: server.connection, close: () => server.stop() };
+  }
+  if (whileRunning === "refuse") {
+    throw new EmbeddedPostgresError(`a Warroom (pid ${owner}) is running on DATA_DIR ${absData}: stop it first`);
+  }
+  const clusterDir = path.join(absData, "postgres");
+  const creds = await readCredentials(path.join(absData, "postgres-credentials.json"));
+  if (!creds) throw new EmbeddedPostgresError(`the Warroom running on DATA_DIR ${absData} (pid ${owner}) has no readable postgres-credentials.json`);
+  const connection: PoolConfig = { host: socketDirFor(clusterDir), port: PORT, user: creds.user, password: creds.password, database: DATABASE };
+  if (!(await answers(connection))) {
+    throw new EmbeddedPostgresError(`the Warroom running on DATA_DIR ${absData} (pid ${owner}) has no database answering yet; try again in a moment`);
+  }
+  return { connection, sharedWith: owner, close: async () => undefined };
+}

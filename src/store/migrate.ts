@@ -225,7 +225,16 @@ async function pendingMigrations(connection: PoolConfig, list: MigrationList): P
 }
 
 export async function applyPendingMigrations(connection: PoolConfig, log: Logger): Promise<string[]> {
-  const list = await loadMigrationList();
+  return applyMigrations(connection, log);
+}
+
+/**
+ * Applies this version's migrations the database has not finished, or, with `only`, just the first
+ * ones named there (a restore builds the schema its data was written in, then moves it forward).
+ */
+export async function applyMigrations(connection: PoolConfig, log: Logger, only?: readonly string[]): Promise<string[]> {
+  const all = await loadMigrationList();
+  const list = only ? { ...all, migrationDirectories: all.migrationDirectories.filter((d) => only.includes(d.path)) } : all;
   if (list.migrationDirectories.length === 0) throw new Error(`no migrations found in ${MIGRATIONS_DIR}`);
   if ((await pendingMigrations(connection, list)).length === 0) return [];
   const { appliedMigrationNames } = await withEngine(connection, log, (engine) =>

@@ -108,6 +108,16 @@ describe("channel names", () => {
     const { incident: third } = await declareFast(h, "sev3 Disk full!", h.users.carol);
     expect(third.channel.name).toBe(`inc-${today()}-disk-full-3`);
   });
+
+  it("adopts a channel of its own that no incident claims (made in a life a restored database does not remember)", async () => {
+    const forgotten = h.fake.ws.addChannel(`inc-${today()}-lost-in-the-restore`, { creator: h.fake.ws.botUserId, members: [h.fake.ws.botUserId] });
+    const { incident } = await declareFast(h, "sev3 Lost in the restore", h.users.dave);
+    expect(incident.channel.id).toBe(forgotten.id);
+    expect(h.fake.okCallsTo("conversations.create").filter((c) => String(c.args.name).includes("lost-in-the-restore"))).toHaveLength(0);
+    // claimed now: the next incident of the same name gets a channel of its own
+    const { incident: next } = await declareFast(h, "sev3 Lost in the restore", h.users.carol);
+    expect(next.channel.name).toBe(`inc-${today()}-lost-in-the-restore-2`);
+  });
 });
 
 describe("the form: /incident declare", () => {

@@ -8,7 +8,7 @@ import { ROOT } from "../support/bot-process.ts";
 
 /** Highest first. Top-level files of src/ are named by their file name. */
 const LAYERS: readonly (readonly string[])[] = [
-  ["main.ts", "warroom.ts", "deps.ts"],
+  ["main.ts", "warroom.ts", "deps.ts", "cli"],
   ["edge"],
   ["incidents"],
   ["postmortem"],
