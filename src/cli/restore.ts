@@ -24,7 +24,7 @@ await runTool("restore", async (log) => {
   input.on("error", (err) => gunzip.destroy(err));
   gunzip.on("error", () => undefined); // surfaces through the reader
   input.pipe(gunzip);
-  const database = await botDatabase(log, "refuse");
+  const database = await botDatabase(log, "refuse", { create: true });
   try {
     const summary = await loadSnapshot(database.connection, gunzip, database.where, { log }).catch((err: unknown) => {
       if ((err as { code?: string }).code === "Z_DATA_ERROR" || (err as { code?: string }).code === "Z_BUF_ERROR") {

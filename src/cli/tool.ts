@@ -54,13 +54,16 @@ export function describeUrl(url: string): string {
   }
 }
 
-/** The bot's own database, as DATABASE_URL or DATA_DIR name it. */
-export async function botDatabase(log: Logger, whileRunning: "share" | "refuse"): Promise<ToolDatabase> {
+/**
+ * The bot's own database, as DATABASE_URL or DATA_DIR name it. An embedded one is made only for a
+ * restore (`create`); the others need one that exists.
+ */
+export async function botDatabase(log: Logger, whileRunning: "share" | "refuse", opts: { create: boolean } = { create: false }): Promise<ToolDatabase> {
   const config = parseDatabase(process.env);
   if (config.kind === "external") {
     return { connection: { connectionString: config.url }, where: `the database at ${describeUrl(config.url)}`, close: async () => undefined };
   }
-  const access = await openEmbeddedForTool(config.dataDir, log, whileRunning);
+  const access = await openEmbeddedForTool(config.dataDir, log, whileRunning, opts);
   return {
     connection: access.connection,
     where: `the embedded database in DATA_DIR ${config.dataDir}${access.sharedWith ? ` (shared with the running Warroom, pid ${access.sharedWith})` : ""}`,

@@ -571,8 +571,11 @@ export interface EmbeddedAccess {
  * connects to that bot's server (a snapshot can be taken while it works) and `refuse` stops with a
  * line saying so; otherwise the server is started, locked as a bot would lock it, for the tool's time.
  */
-export async function openEmbeddedForTool(dataDir: string, log: Logger, whileRunning: "share" | "refuse"): Promise<EmbeddedAccess> {
+export async function openEmbeddedForTool(dataDir: string, log: Logger, whileRunning: "share" | "refuse", opts: { create: boolean }): Promise<EmbeddedAccess> {
   const absData = path.resolve(dataDir);
+  if (!opts.create && !(await exists(path.join(absData, "postgres", "PG_VERSION")))) {
+    throw new EmbeddedPostgresError(`DATA_DIR ${absData} holds no embedded database (no cluster in ${path.join(absData, "postgres")}): check DATA_DIR, or set DATABASE_URL`);
+  }
   const owner = await runningBot(absData);
   if (owner === undefined) {
     const server = await startEmbeddedPostgres(absData, log);

@@ -170,7 +170,7 @@ describe("npm run backup, then npm run restore", () => {
     // the restored bot finishes what was in flight at the snapshot without doing anything twice,
     // takes updates in a restored incident, and declares the next number
     const b = await spawnOn({ DATA_DIR: dataB() });
-    const shared = await openEmbeddedForTool(dataB(), createLogger("warn"), "share");
+    const shared = await openEmbeddedForTool(dataB(), createLogger("warn"), "share", { create: false });
     const dbB = createPrisma(shared.connection, 2);
     const first = await until(
       () => dbB.incident.findFirst({ where: { id: restored.incidents[0]?.id as string, channelId: { not: null }, openingTs: { not: null } } }),
@@ -216,6 +216,10 @@ describe("npm run backup, then npm run restore", () => {
     const missing = await tool("restore", [path.join(bed.dir, "nowhere.backup")], { DATABASE_URL: target.url });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^warroom restore: ENOENT.*nowhere\.backup/);
+    const nowhere = await tool("backup", [path.join(bed.dir, "nothing.backup")], { DATA_DIR: path.join(bed.dir, "no-data-here") });
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr).toMatch(/^warroom backup: DATA_DIR .*no-data-here holds no embedded database/);
+    await expect(fs.access(path.join(bed.dir, "no-data-here"))).rejects.toThrow();
     const noArg = await tool("restore", [], { DATABASE_URL: target.url });
     expect(noArg.code).toBe(1);
     expect(noArg.stderr).toContain("usage: npm run restore -- <file>");
