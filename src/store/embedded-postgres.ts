@@ -161,7 +161,7 @@ async function assertNotBlocked(dir: string, runAs: RunAs): Promise<void> {
   const blocked = await unreachable(path.join(dir, "x"), runAs);
   if (blocked !== undefined) {
     throw new EmbeddedPostgresError(
-      `running as root, the embedded PostgreSQL runs as the "postgres" user, which cannot reach ${dir} because ${blocked} is not searchable by other users; make ${blocked} searchable (chmod o+x), set WARROOM_ROOT_STATE_DIR to a directory it can reach, or run Warroom as a normal user`,
+      `running as root, the embedded PostgreSQL runs as the "postgres" user, which cannot reach ${dir} because ${blocked} is not searchable by other users; make it searchable (chmod o+x), set WARROOM_ROOT_STATE_DIR to a directory it can reach, or run Warroom as a normal user`,
     );
   }
 }
