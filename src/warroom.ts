@@ -73,8 +73,11 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
   };
   dispatcher = new WebhookDispatcher(ctx);
   deps.metrics.readFrom(metricsSource(db));
-  const slackApp = createSlackApp(config, log, deps.bot, async (body) => {
-    await recordEvent(ctx, body);
+  const slackApp = createSlackApp(config, log, deps.bot, {
+    recordEvent: async (body) => {
+      await recordEvent(ctx, body);
+    },
+    answered: (seconds) => deps.metrics.ackDuration.observe({ surface: "slack" }, seconds),
   });
   worker = new Worker(db, deps.clock, log, jobHandlers(ctx), {
     ...opts.worker,

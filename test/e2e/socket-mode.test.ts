@@ -36,6 +36,27 @@ it("answers /incident help in the envelope's acknowledgement", async () => {
   expect(JSON.stringify(ack)).toContain("/incident declare");
 });
 
+it("times each envelope's acknowledgement in warroom_ack_duration_seconds{surface=\"slack\"}", async () => {
+  await until(() => h.fake.socketConnected, 10_000, "the Socket Mode connection");
+  const acks = async () => {
+    const metric = (await h.bot.deps.metrics.registry.getSingleMetric("warroom_ack_duration_seconds")?.get())?.values ?? [];
+    return metric.find((v) => (v as { metricName?: string }).metricName === "warroom_ack_duration_seconds_count" && v.labels.surface === "slack")?.value ?? 0;
+  };
+  const before = await acks();
+  await h.fake.sendEnvelope("slash_commands", {
+    token: "x",
+    team_id: h.fake.ws.teamId,
+    channel_id: h.general.id,
+    user_id: h.users.alice.id,
+    command: "/incident",
+    text: "help",
+    response_url: h.fake.responseUrl(),
+    trigger_id: h.fake.ws.newTrigger(h.users.alice.id),
+    api_app_id: h.fake.ws.appId,
+  });
+  await until(async () => (await acks()) === before + 1, 5000, "the acknowledgement counted");
+});
+
 it("still serves /healthz, and no /slack/events endpoint", async () => {
   expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
   expect((await fetch(`${h.url}/slack/events`, { method: "POST", body: "{}" })).status).toBe(404);

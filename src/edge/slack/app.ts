@@ -27,13 +27,22 @@ type SlackEventArgs = { type: string; body: unknown; ack: (response?: Record<str
  * Socket Mode: Bolt acknowledges an Events API envelope before any listener runs, so events are taken
  * from it: recorded by `recordEvent` first, acknowledged after (unacknowledged, Slack delivers the
  * envelope again). Commands and interactivity still go through Bolt, whose listeners record, then ack.
+ * Every envelope's acknowledgement is timed from its arrival (`answered`), as HTTP requests are.
  */
-function recordEventsBeforeAck(receiver: SocketModeReceiver, recordEvent: (body: unknown) => Promise<void>, log: Logger): void {
+function takeEnvelopes(receiver: SocketModeReceiver, recordEvent: ((body: unknown) => Promise<void>) | undefined, log: Logger, answered?: (seconds: number) => void): void {
   const client = receiver.client;
   const bolts = client.listeners("slack_event") as ((args: SlackEventArgs) => Promise<void>)[];
   client.removeAllListeners("slack_event");
-  const handle = async (args: SlackEventArgs): Promise<void> => {
-    if (args.type !== "events_api") {
+  const handle = async (envelope: SlackEventArgs): Promise<void> => {
+    const started = performance.now();
+    const args: SlackEventArgs = {
+      ...envelope,
+      ack: async (response) => {
+        await envelope.ack(response);
+        answered?.((performance.now() - started) / 1000);
+      },
+    };
+    if (args.type !== "events_api" || !recordEvent) {
       for (const listener of bolts) await listener(args);
       return;
     }
@@ -50,7 +59,14 @@ function recordEventsBeforeAck(receiver: SocketModeReceiver, recordEvent: (body:
   });
 }
 
-export function createSlackApp(config: Config, log: Logger, bot: BotIdentity, recordEvent?: (body: unknown) => Promise<void>): SlackApp {
+export interface SlackAppOptions {
+  /** Records an Events API envelope before it is acknowledged (Socket Mode). */
+  recordEvent?: (body: unknown) => Promise<void>;
+  /** Told how long each Socket Mode envelope took to be acknowledged (HTTP requests are timed by the server). */
+  answered?: (seconds: number) => void;
+}
+
+export function createSlackApp(config: Config, log: Logger, bot: BotIdentity, opts: SlackAppOptions = {}): SlackApp {
   const logger = slackLogger(log, "bolt");
   let receiver: Receiver;
   let httpReceiver: HTTPReceiver | undefined;
@@ -60,7 +76,7 @@ export function createSlackApp(config: Config, log: Logger, bot: BotIdentity, re
       logger,
       installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
     });
-    if (recordEvent) recordEventsBeforeAck(socket, recordEvent, log);
+    takeEnvelopes(socket, opts.recordEvent, log, opts.answered);
     receiver = socket;
   } else {
     httpReceiver = new HTTPReceiver({
