@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm";
+import { Worker } from "node:worker_threads";
 import pg, { type PoolConfig } from "pg";
 import type { Logger } from "../log.ts";
 
@@ -231,17 +232,54 @@ export async function applyPendingMigrations(connection: PoolConfig, log: Logger
 /**
  * Applies this version's migrations the database has not finished, or, with `only`, just the first
  * ones named there (a restore builds the schema its data was written in, then moves it forward).
+ * The engine runs in a worker thread of its own: its WebAssembly (5 MB of code, and its memory) goes
+ * away with the thread instead of staying in the bot for good.
  */
 export async function applyMigrations(connection: PoolConfig, log: Logger, only?: readonly string[]): Promise<string[]> {
-  const all = await loadMigrationList();
-  const list = only ? { ...all, migrationDirectories: all.migrationDirectories.filter((d) => only.includes(d.path)) } : all;
-  if (list.migrationDirectories.length === 0) throw new Error(`no migrations found in ${MIGRATIONS_DIR}`);
+  const list = selectMigrations(await loadMigrationList(), only);
   if ((await pendingMigrations(connection, list)).length === 0) return [];
-  const { appliedMigrationNames } = await withEngine(connection, log, (engine) =>
-    engine.applyMigrations({ migrationsList: list, filters: NO_FILTERS }),
-  );
+  const appliedMigrationNames = await inWorker(connection, log, only);
   if (appliedMigrationNames.length > 0) log.info({ migrations: appliedMigrationNames }, "applied database migrations");
   return appliedMigrationNames;
+}
+
+function selectMigrations(all: MigrationList, only?: readonly string[]): MigrationList {
+  const list = only ? { ...all, migrationDirectories: all.migrationDirectories.filter((d) => only.includes(d.path)) } : all;
+  if (list.migrationDirectories.length === 0) throw new Error(`no migrations found in ${MIGRATIONS_DIR}`);
+  return list;
+}
+
+/** What migrate-worker.ts runs: the engine applies the selected migrations. */
+export async function applyWithEngine(connection: PoolConfig, log: Logger, only?: readonly string[]): Promise<string[]> {
+  const list = selectMigrations(await loadMigrationList(), only);
+  const { appliedMigrationNames } = await withEngine(connection, log, (engine) => engine.applyMigrations({ migrationsList: list, filters: NO_FILTERS }));
+  return appliedMigrationNames;
+}
+
+export interface WorkerRequest {
+  connection: PoolConfig;
+  only?: readonly string[];
+  level: string;
+}
+export type WorkerAnswer = { applied: string[] } | { error: string };
+
+function inWorker(connection: PoolConfig, log: Logger, only?: readonly string[]): Promise<string[]> {
+  // the compiled bot (dist/) runs the engine in migrate-worker.js; run from the sources (the in-process
+  // tests, the dev scripts) there is no compiled worker to start, and the engine runs here
+  const here = fileURLToPath(import.meta.url);
+  if (path.extname(here) !== ".js") return applyWithEngine(connection, log, only);
+  const file = path.join(path.dirname(here), "migrate-worker.js");
+  const request: WorkerRequest = { connection, level: log.level, ...(only ? { only } : {}) };
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(file, { workerData: request, execArgv: [] });
+    let answer: WorkerAnswer | undefined;
+    worker.once("message", (m: WorkerAnswer) => (answer = m));
+    worker.once("error", reject);
+    worker.once("exit", (code) => {
+      if (answer && "applied" in answer) resolve(answer.applied);
+      else reject(new Error(answer && "error" in answer ? answer.error : `the migration worker exited with code ${code} and no answer`));
+    });
+  });
 }
 
 /**

@@ -72,8 +72,9 @@ describe("manifest.yml", () => {
 
 describe("package.json", () => {
   it("starts the bot with the same node flags the process tests use", async () => {
-    const { START_FLAGS } = await import("../support/bot-process.ts");
+    const { START_ENV, START_FLAGS } = await import("../support/bot-process.ts");
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
-    expect(pkg.scripts.start).toContain(`node ${START_FLAGS.join(" ")} dist/main.js`);
+    const env = Object.entries(START_ENV).map(([k, v]) => `${k}=${v} `).join("");
+    expect(pkg.scripts.start).toContain(`${env}node ${START_FLAGS.join(" ")} dist/main.js`);
   });
 });
