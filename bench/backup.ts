@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { ROOT } from "../test/support/bot-process.ts";
+import { emptyDatabase } from "./databases.ts";
 import { seedRecord } from "./record.ts";
 
 export interface ToolRun {
@@ -48,17 +49,6 @@ async function runTool(script: string, args: string[], env: Record<string, strin
   return { s: (Date.now() - started) / 1000, peakRssMb: peak, output };
 }
 
-async function emptyDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 async function count(url: string, table: string): Promise<number> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -77,9 +67,8 @@ export async function measureBackup(sourceUrl: string, adminUrl: string, smallUr
     const file = path.join(dir, "warroom.backup");
     const backup = await runTool("backup.js", [file], { DATABASE_URL: sourceUrl });
     const fileMb = (await fs.stat(file)).size / 1e6;
-    const restore = await runTool("restore.js", [file], { DATABASE_URL: await emptyDatabase(adminUrl, `bench_restored_${process.pid}`) });
-    const restoredUrl = new URL(adminUrl);
-    restoredUrl.pathname = `/bench_restored_${process.pid}`;
+    const restoredUrl = await emptyDatabase(adminUrl, `bench_restored_${process.pid}`);
+    const restore = await runTool("restore.js", [file], { DATABASE_URL: restoredUrl });
     const small = path.join(dir, "small.backup");
     await runTool("backup.js", [small], { DATABASE_URL: smallUrl });
     const smallBackup = await runTool("restore.js", [small], { DATABASE_URL: await emptyDatabase(adminUrl, `bench_small_restored_${process.pid}`) });
@@ -93,7 +82,7 @@ export async function measureBackup(sourceUrl: string, adminUrl: string, smallUr
       backup,
       restore,
       smallBackup,
-      restoredIncidents: await count(restoredUrl.toString(), "incidents"),
+      restoredIncidents: await count(restoredUrl, "incidents"),
     };
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

@@ -21,8 +21,8 @@ export interface BenchServer {
 
 let counter = 0;
 
-async function freshDatabase(adminUrl: string): Promise<string> {
-  const name = `bench_${process.pid}_${++counter}`;
+/** A new, empty database on the server (dropped first if it exists); returns its URL. */
+export async function emptyDatabase(adminUrl: string, name: string): Promise<string> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${name}`);
@@ -30,8 +30,13 @@ async function freshDatabase(adminUrl: string): Promise<string> {
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  await applyPendingMigrations({ connectionString: url.toString() }, createLogger("warn"));
   return url.toString();
+}
+
+async function freshDatabase(adminUrl: string): Promise<string> {
+  const url = await emptyDatabase(adminUrl, `bench_${process.pid}_${++counter}`);
+  await applyPendingMigrations({ connectionString: url }, createLogger("warn"));
+  return url;
 }
 
 export async function startEmbeddedServer(): Promise<BenchServer> {

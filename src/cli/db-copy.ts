@@ -18,7 +18,7 @@ await runTool("db:copy", async (log) => {
   const source = await botDatabase(log, "refuse");
   try {
     const where = `the database at ${describeUrl(url)}`;
-    const summary = await copyDatabase(source.connection, { connectionString: url }, where, { log });
+    const summary = await copyDatabase(source.connection, { connectionString: url }, where, log);
     process.stdout.write(
       `warroom db:copy: ${source.where} → ${where}\n${tableLines(summary.tables)}\n` +
         `warroom db:copy: ${summary.tables.length} tables, ${summary.rows.toLocaleString("en-US")} rows copied, every table's count and checksum match, in ${seconds(started)}\n` +

@@ -26,7 +26,7 @@ await runTool("restore", async (log) => {
   input.pipe(gunzip);
   const database = await botDatabase(log, "refuse", { create: true });
   try {
-    const summary = await loadSnapshot(database.connection, gunzip, database.where, { log }).catch((err: unknown) => {
+    const summary = await loadSnapshot(database.connection, gunzip, database.where, log).catch((err: unknown) => {
       if ((err as { code?: string }).code === "Z_DATA_ERROR" || (err as { code?: string }).code === "Z_BUF_ERROR") {
         throw new BackupError(`${file} is not a Warroom backup (not gzip data, or damaged): ${(err as Error).message}`);
       }

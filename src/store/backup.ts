@@ -220,7 +220,7 @@ const jsonLine = (value: unknown) => `${JSON.stringify(value)}\n`;
  * Streams a consistent snapshot of the database at `connection` into `out` (uncompressed lines; the
  * caller compresses). `out` is not ended.
  */
-export async function writeSnapshot(connection: PoolConfig, out: Writable, onTable?: (t: TableSummary) => void): Promise<Summary> {
+export async function writeSnapshot(connection: PoolConfig, out: Writable): Promise<Summary> {
   const client = await connect(connection);
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -251,9 +251,7 @@ export async function writeSnapshot(connection: PoolConfig, out: Writable, onTab
       const sums = await tableChecksum(client, table);
       if (sums.rows !== rows) throw new BackupError(`table ${table.name}: COPY gave ${rows} rows but the snapshot counts ${sums.rows}`);
       await put(out, jsonLine({ end: table.name, rows, sha256: hash.digest("hex"), checksum: sums.checksum }));
-      const summary = { name: table.name, rows, checksum: sums.checksum };
-      summaries.push(summary);
-      onTable?.(summary);
+      summaries.push({ name: table.name, rows, checksum: sums.checksum });
     }
     await put(out, jsonLine({ sequences: await readSequences(client) }));
     const total = summaries.reduce((n, t) => n + t.rows, 0);
@@ -349,31 +347,49 @@ class SnapshotReader {
   }
 }
 
-export interface LoadOptions {
-  log: Logger;
-  /** Told as each table is loaded and checked. */
-  onTable?: (t: TableSummary) => void;
-}
-
 /**
  * Loads a snapshot (uncompressed lines) into the empty database at `connection`, checks every table,
  * then applies the migrations this version has beyond the snapshot's.
  */
-export async function loadSnapshot(connection: PoolConfig, input: Readable, where: string, opts: LoadOptions): Promise<Summary> {
+export async function loadSnapshot(connection: PoolConfig, input: Readable, where: string, log: Logger): Promise<Summary> {
   const reader = new SnapshotReader(input);
   const header = await reader.json(headerSchema, "a Warroom backup's first line");
-  await assertKnownMigrations(header.migrations);
-  await checkEmpty(connection, where);
-  await applyMigrations(connection, opts.log, header.migrations);
-  let loaded: TableSummary[];
+  return intoEmpty(connection, where, header.migrations, log, (client) => loadTables(client, header, reader));
+}
+
+/**
+ * What a restore and a copy share: the data's migrations must be the first of this version's and the
+ * target empty; the schema of those migrations is built, `fill` runs in one transaction (whatever was
+ * made is dropped again if it fails, so the target is empty as before), then the later migrations.
+ */
+async function intoEmpty(target: PoolConfig, where: string, migrations: string[], log: Logger, fill: (client: pg.Client) => Promise<TableSummary[]>): Promise<Summary> {
+  await assertKnownMigrations(migrations);
+  await checkEmpty(target, where);
+  await applyMigrations(target, log, migrations);
+  let tables: TableSummary[];
   try {
-    loaded = await loadTables(connection, header, reader, opts);
+    tables = await inTransaction(target, fill);
   } catch (err) {
-    await emptyAgain(connection, opts.log);
+    await emptyAgain(target, log);
     throw err;
   }
-  await applyPendingMigrations(connection, opts.log);
-  return { tables: loaded, rows: loaded.reduce((n, t) => n + t.rows, 0), migrations: header.migrations };
+  await applyPendingMigrations(target, log);
+  return { tables, rows: tables.reduce((n, t) => n + t.rows, 0), migrations };
+}
+
+async function inTransaction<T>(connection: PoolConfig, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connect(connection);
+  try {
+    await client.query("BEGIN");
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    await client.end();
+  }
 }
 
 async function checkEmpty(connection: PoolConfig, where: string): Promise<void> {
@@ -385,65 +401,59 @@ async function checkEmpty(connection: PoolConfig, where: string): Promise<void> 
   }
 }
 
-async function loadTables(connection: PoolConfig, header: BackupHeader, reader: SnapshotReader, opts: LoadOptions): Promise<TableSummary[]> {
-  const client = await connect(connection);
-  try {
-    await client.query("BEGIN");
-    const present = new Map((await listTables(client)).map((t) => [t.name, t]));
-    const summaries: TableSummary[] = [];
-    for (const table of header.tables) {
-      const start = await reader.json(tableStartSchema, `the start of table ${table.name}`);
-      if (start.table !== table.name) throw new BackupError(`line ${reader.line}: expected table ${table.name}, found ${start.table}`);
-      const here = present.get(table.name);
-      const missing = table.columns.filter((c) => !here?.columns.includes(c));
-      if (!here || missing.length > 0) {
-        throw new BackupError(`table ${table.name}${here ? ` has no column ${missing.join(", ")}` : " does not exist"} in the schema of the backup's migrations`);
-      }
-      const hash = createHash("sha256");
-      const copy = client.query(copyFrom(`COPY ${quote(table.name)} (${columnList(table)}) FROM STDIN`));
-      let copyError: unknown;
-      copy.on("error", (err: unknown) => (copyError ??= err));
-      let rows: number;
-      try {
-        rows = await reader.data(async (bytes) => {
-          if (copyError) throw copyError;
-          hash.update(bytes);
-          await put(copy, bytes);
-        });
-        copy.end();
-        await finished(copy);
-      } catch (err) {
-        // the COPY is abandoned (CopyFail) so that the connection can roll the transaction back
-        copy.destroy(err as Error);
-        await finished(copy).catch(() => undefined);
-        throw err;
-      }
-      const end = await reader.json(tableEndSchema, `the end of table ${table.name}`);
-      if (end.end !== table.name) throw new BackupError(`line ${reader.line}: expected the end of table ${table.name}, found ${end.end}`);
-      if (end.rows !== rows || end.sha256 !== hash.digest("hex")) {
-        throw new BackupError(`table ${table.name}: the file's rows do not match its own record (${rows} read, ${end.rows} written): the file is damaged`);
-      }
-      const sums = await tableChecksum(client, table);
-      if (sums.rows !== end.rows || sums.checksum !== end.checksum) {
-        throw new BackupError(`table ${table.name}: ${sums.rows} rows arrived of ${end.rows}, and their checksum ${sums.checksum === end.checksum ? "matches" : "differs"}`);
-      }
-      const summary = { name: table.name, rows, checksum: sums.checksum };
-      summaries.push(summary);
-      opts.onTable?.(summary);
+async function loadTables(client: pg.Client, header: BackupHeader, reader: SnapshotReader): Promise<TableSummary[]> {
+  const present = new Map((await listTables(client)).map((t) => [t.name, t]));
+  const summaries: TableSummary[] = [];
+  for (const table of header.tables) {
+    const start = await reader.json(tableStartSchema, `the start of table ${table.name}`);
+    if (start.table !== table.name) throw new BackupError(`line ${reader.line}: expected table ${table.name}, found ${start.table}`);
+    const here = present.get(table.name);
+    const missing = table.columns.filter((c) => !here?.columns.includes(c));
+    if (!here || missing.length > 0) {
+      throw new BackupError(`table ${table.name}${here ? ` has no column ${missing.join(", ")}` : " does not exist"} in the schema of the backup's migrations`);
     }
-    const { sequences } = await reader.json(sequencesSchema, "the sequences");
-    await writeSequences(client, sequences);
-    const end = await reader.json(backupEndSchema, "the backup's last line");
-    const total = summaries.reduce((n, t) => n + t.rows, 0);
-    if (end.tables !== summaries.length || end.rows !== total) throw new BackupError("the backup's last line does not match its tables: the file is damaged");
-    await client.query("COMMIT");
-    return summaries;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    await client.end();
+    const hash = createHash("sha256");
+    const copy = client.query(copyFrom(`COPY ${quote(table.name)} (${columnList(table)}) FROM STDIN`));
+    let copyError: unknown;
+    copy.on("error", (err: unknown) => (copyError ??= err));
+    let rows: number;
+    try {
+      rows = await reader.data(async (bytes) => {
+        if (copyError) throw copyError;
+        hash.update(bytes);
+        await put(copy, bytes);
+      });
+      copy.end();
+      await finished(copy);
+    } catch (err) {
+      // the COPY is abandoned (CopyFail) so that the connection can roll the transaction back
+      copy.destroy(err as Error);
+      await finished(copy).catch(() => undefined);
+      throw err;
+    }
+    const end = await reader.json(tableEndSchema, `the end of table ${table.name}`);
+    if (end.end !== table.name) throw new BackupError(`line ${reader.line}: expected the end of table ${table.name}, found ${end.end}`);
+    if (end.rows !== rows || end.sha256 !== hash.digest("hex")) {
+      throw new BackupError(`table ${table.name}: the file's rows do not match its own record (${rows} read, ${end.rows} written): the file is damaged`);
+    }
+    summaries.push(await checkArrived(client, table, { rows: end.rows, checksum: end.checksum }));
   }
+  const { sequences } = await reader.json(sequencesSchema, "the sequences");
+  await writeSequences(client, sequences);
+  const end = await reader.json(backupEndSchema, "the backup's last line");
+  if (end.tables !== summaries.length || end.rows !== summaries.reduce((n, t) => n + t.rows, 0)) {
+    throw new BackupError("the backup's last line does not match its tables: the file is damaged");
+  }
+  return summaries;
+}
+
+/** The table's rows where they arrived against what was sent: count and checksum. */
+async function checkArrived(client: pg.Client, table: TableSpec, sent: { rows: number; checksum: string }): Promise<TableSummary> {
+  const arrived = await tableChecksum(client, table);
+  if (arrived.rows !== sent.rows || arrived.checksum !== sent.checksum) {
+    throw new BackupError(`table ${table.name}: ${arrived.rows} rows arrived of ${sent.rows}, and their checksum ${arrived.checksum === sent.checksum ? "matches" : "differs"}`);
+  }
+  return { name: table.name, ...sent };
 }
 
 /**
@@ -451,55 +461,28 @@ async function loadTables(connection: PoolConfig, header: BackupHeader, reader: 
  * migrations, every table streamed from one snapshot, each checked on arrival (row count and
  * checksum), then this version's later migrations.
  */
-export async function copyDatabase(source: PoolConfig, target: PoolConfig, where: string, opts: LoadOptions): Promise<Summary> {
+export async function copyDatabase(source: PoolConfig, target: PoolConfig, where: string, log: Logger): Promise<Summary> {
   const from = await connect(source);
   try {
     await from.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     const migrations = await appliedMigrationNames(from);
     if (migrations.length === 0) throw new BackupError("the source database holds no Warroom data (no migrations applied): nothing to copy");
-    await assertKnownMigrations(migrations);
-    await checkEmpty(target, where);
-    await applyMigrations(target, opts.log, migrations);
-    let copied: TableSummary[];
-    try {
-      copied = await copyTables(from, target, opts);
-    } catch (err) {
-      await emptyAgain(target, opts.log);
-      throw err;
-    }
+    const summary = await intoEmpty(target, where, migrations, log, (to) => copyTables(from, to));
     await from.query("COMMIT");
-    await applyPendingMigrations(target, opts.log);
-    return { tables: copied, rows: copied.reduce((n, t) => n + t.rows, 0), migrations };
+    return summary;
   } finally {
     await from.end();
   }
 }
 
-async function copyTables(from: pg.Client, target: PoolConfig, opts: LoadOptions): Promise<TableSummary[]> {
-  const to = await connect(target);
-  try {
-    await to.query("BEGIN");
-    const tables = await listTables(from);
-    const summaries: TableSummary[] = [];
-    for (const table of tables) {
-      const source = from.query(copyTo(`COPY ${quote(table.name)} (${columnList(table)}) TO STDOUT`));
-      const sink = to.query(copyFrom(`COPY ${quote(table.name)} (${columnList(table)}) FROM STDIN`));
-      await pipeline(source, sink);
-      const [sent, arrived] = [await tableChecksum(from, table), await tableChecksum(to, table)];
-      if (sent.rows !== arrived.rows || sent.checksum !== arrived.checksum) {
-        throw new BackupError(`table ${table.name}: ${arrived.rows} rows arrived of ${sent.rows}, and their checksum ${sent.checksum === arrived.checksum ? "matches" : "differs"}`);
-      }
-      const summary = { name: table.name, rows: sent.rows, checksum: sent.checksum };
-      summaries.push(summary);
-      opts.onTable?.(summary);
-    }
-    await writeSequences(to, await readSequences(from));
-    await to.query("COMMIT");
-    return summaries;
-  } catch (err) {
-    await to.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    await to.end();
+async function copyTables(from: pg.Client, to: pg.Client): Promise<TableSummary[]> {
+  const summaries: TableSummary[] = [];
+  for (const table of await listTables(from)) {
+    const source = from.query(copyTo(`COPY ${quote(table.name)} (${columnList(table)}) TO STDOUT`));
+    const sink = to.query(copyFrom(`COPY ${quote(table.name)} (${columnList(table)}) FROM STDIN`));
+    await pipeline(source, sink);
+    summaries.push(await checkArrived(to, table, await tableChecksum(from, table)));
   }
+  await writeSequences(to, await readSequences(from));
+  return summaries;
 }

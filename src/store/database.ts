@@ -37,7 +37,10 @@ export function createPrisma(connection: PoolConfig, poolSize = 20): Db {
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
   });
-  return new PrismaClient({ adapter });
+  // Under a burst (hundreds of commands at once) a transaction may wait for one of the pool's
+  // connections longer than Prisma's 2 s default; a slow answer is covered (a command is acknowledged
+  // empty at 2.3 s and answered through its response_url, a job retries), a refusal is not.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
 }
 
 export async function openDatabase(config: DatabaseConfig, log: Logger, opts: OpenOptions = {}): Promise<Database> {
@@ -50,7 +53,7 @@ export async function openDatabase(config: DatabaseConfig, log: Logger, opts: Op
     throw err;
   }
   const prisma = createPrisma(connection, opts.poolSize);
-  const requests = new pg.Pool({ ...connection, max: 4, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 2_000 });
+  const requests = new pg.Pool({ ...connection, max: 4, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
   requests.on("error", (err) => log.warn({ err }, "idle request connection failed"));
   let closed = false;
   return {

@@ -14,6 +14,19 @@ afterAll(async () => {
   await h?.stop();
 });
 
+/** `/incident help` from alice in #general, as a Socket Mode envelope's payload. */
+const helpCommand = () => ({
+  token: "x",
+  team_id: h.fake.ws.teamId,
+  channel_id: h.general.id,
+  user_id: h.users.alice.id,
+  command: "/incident",
+  text: "help",
+  response_url: h.fake.responseUrl(),
+  trigger_id: h.fake.ws.newTrigger(h.users.alice.id),
+  api_app_id: h.fake.ws.appId,
+});
+
 it("connects over Socket Mode through SLACK_API_URL with the app token", async () => {
   await until(() => h.fake.socketConnected, 10_000, "the Socket Mode connection");
   expect(h.fake.okCallsTo("apps.connections.open").length).toBeGreaterThan(0);
@@ -21,17 +34,7 @@ it("connects over Socket Mode through SLACK_API_URL with the app token", async (
 
 it("answers /incident help in the envelope's acknowledgement", async () => {
   await until(() => h.fake.socketConnected, 10_000, "the Socket Mode connection");
-  const ack = (await h.fake.sendEnvelope("slash_commands", {
-    token: "x",
-    team_id: h.fake.ws.teamId,
-    channel_id: h.general.id,
-    user_id: h.users.alice.id,
-    command: "/incident",
-    text: "help",
-    response_url: h.fake.responseUrl(),
-    trigger_id: h.fake.ws.newTrigger(h.users.alice.id),
-    api_app_id: h.fake.ws.appId,
-  })) as Record<string, unknown>;
+  const ack = (await h.fake.sendEnvelope("slash_commands", helpCommand())) as Record<string, unknown>;
   expect(ack.response_type).toBe("ephemeral");
   expect(JSON.stringify(ack)).toContain("/incident declare");
 });
@@ -43,17 +46,7 @@ it("times each envelope's acknowledgement in warroom_ack_duration_seconds{surfac
     return metric.find((v) => (v as { metricName?: string }).metricName === "warroom_ack_duration_seconds_count" && v.labels.surface === "slack")?.value ?? 0;
   };
   const before = await acks();
-  await h.fake.sendEnvelope("slash_commands", {
-    token: "x",
-    team_id: h.fake.ws.teamId,
-    channel_id: h.general.id,
-    user_id: h.users.alice.id,
-    command: "/incident",
-    text: "help",
-    response_url: h.fake.responseUrl(),
-    trigger_id: h.fake.ws.newTrigger(h.users.alice.id),
-    api_app_id: h.fake.ws.appId,
-  });
+  await h.fake.sendEnvelope("slash_commands", helpCommand());
   await until(async () => (await acks()) === before + 1, 5000, "the acknowledgement counted");
 });
 

@@ -95,7 +95,10 @@ describe(`${PROCESSES} bot processes behind one endpoint, on one PostgreSQL`, ()
       rows.map(async (r) => {
         const res = await slack.command("resolve Scaled out; load back to normal", { user: alice.id, channel: r.channelId as string });
         // under this load an answer may come after an empty acknowledgement, through the response_url
-        const said = res.json?.text ?? (await until(() => fake.responsesTo(res.responseUrl)[0]?.body.text as string | undefined, 30_000, "the late answer", 100));
+        const said = (res.json?.text as string | undefined) ?? (await until(() => fake.responsesTo(res.responseUrl)[0]?.body.text as string | undefined, 30_000, "the late answer", 100));
+        // an apology names a reference: show what the bots logged under it
+        const ref = /reference (\w+)/.exec(said)?.[1];
+        if (ref) console.log(`resolve failed, reference ${ref}:\n${bots.flatMap((b) => b.stdout.filter((l) => l.includes(ref))).join("\n")}`);
         expect(said).toContain("is resolved");
       }),
     );
