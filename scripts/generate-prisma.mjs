@@ -18,11 +18,14 @@ export const PRISMA_CLI = "prisma@7.10.1";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const npx = process.platform === "win32" ? "npx.cmd" : "npx";
-const result = spawnSync(npx, ["-y", PRISMA_CLI, "generate", ...process.argv.slice(2)], {
+// run under another npx (`npx -p node@24 -- npm test`), the inherited npm_config_package would
+// stand in for the package named here: it is named explicitly and the inherited one dropped
+const { npm_config_package: _outer, ...env } = process.env;
+const result = spawnSync(npx, ["-y", "--package", PRISMA_CLI, "--", "prisma", "generate", ...process.argv.slice(2)], {
   cwd: root,
   stdio: "inherit",
   env: {
-    ...process.env,
+    ...env,
     PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,
     PRISMA_HIDE_UPDATE_MESSAGE: "1",
     CHECKPOINT_DISABLE: "1",
