@@ -19,8 +19,8 @@ import { z } from "zod";
 import type { Logger } from "../log.ts";
 import { applyMigrations, applyPendingMigrations, loadMigrationList } from "./migrate.ts";
 
-export const BACKUP_FORMAT = "warroom-backup";
-export const BACKUP_VERSION = 1;
+const BACKUP_FORMAT = "warroom-backup";
+const BACKUP_VERSION = 1;
 
 export class BackupError extends Error {}
 
@@ -36,7 +36,7 @@ const SESSION = [
 
 const END_OF_DATA = Buffer.from("\\.\n");
 
-export interface TableSpec {
+interface TableSpec {
   name: string;
   columns: string[];
 }
@@ -47,7 +47,7 @@ export interface TableSummary {
   checksum: string;
 }
 
-export interface SequenceValue {
+interface SequenceValue {
   name: string;
   /** null for a sequence never used. */
   value: string | null;
@@ -61,7 +61,7 @@ const headerSchema = z.object({
   migrations: z.array(z.string()).min(1),
   tables: z.array(z.object({ name: z.string().min(1), columns: z.array(z.string().min(1)).min(1) })),
 });
-export type BackupHeader = z.infer<typeof headerSchema>;
+type BackupHeader = z.infer<typeof headerSchema>;
 
 const tableStartSchema = z.object({ table: z.string() });
 const tableEndSchema = z.object({ end: z.string(), rows: z.number().int().min(0), sha256: z.string(), checksum: z.string() });
@@ -88,7 +88,7 @@ const columnList = (t: TableSpec) => t.columns.map(quote).join(", ");
  * The bot's tables (every base table of the public schema but Prisma's own record of migrations),
  * parents before children, so that a load satisfies each foreign key as it goes.
  */
-export async function listTables(client: pg.Client): Promise<TableSpec[]> {
+async function listTables(client: pg.Client): Promise<TableSpec[]> {
   const tables = await client.query<{ name: string; columns: string[] }>(
     `SELECT c.relname AS name, array_agg(a.attname::text ORDER BY a.attnum) AS columns
        FROM pg_class c
@@ -156,19 +156,6 @@ async function writeSequences(client: pg.Client, sequences: SequenceValue[]): Pr
   for (const s of sequences) {
     if (s.value === null) continue;
     await client.query("SELECT setval($1::regclass, $2::bigint, true)", [quote(s.name), s.value]);
-  }
-}
-
-/** Refuses a database that holds anything at all in its public schema. */
-export async function assertEmpty(client: pg.Client, where: string): Promise<void> {
-  const found = await client.query<{ relname: string }>(
-    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S') ORDER BY c.relname",
-  );
-  if (found.rows.length > 0) {
-    const names = found.rows.map((r) => r.relname);
-    throw new BackupError(
-      `${where} is not empty (${names.length} tables and sequences: ${names.slice(0, 3).join(", ")}${names.length > 3 ? ", …" : ""}); load only into an empty database: a new DATA_DIR, or one made with createdb`,
-    );
   }
 }
 
@@ -392,10 +379,19 @@ async function inTransaction<T>(connection: PoolConfig, fn: (client: pg.Client) 
   }
 }
 
+/** Refuses a database that holds anything at all in its public schema. */
 async function checkEmpty(connection: PoolConfig, where: string): Promise<void> {
   const client = await connect(connection);
   try {
-    await assertEmpty(client, where);
+    const found = await client.query<{ relname: string }>(
+      "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S') ORDER BY c.relname",
+    );
+    const names = found.rows.map((r) => r.relname);
+    if (names.length > 0) {
+      throw new BackupError(
+        `${where} is not empty (${names.length} tables and sequences: ${names.slice(0, 3).join(", ")}${names.length > 3 ? ", …" : ""}); load only into an empty database: a new DATA_DIR, or one made with createdb`,
+      );
+    }
   } finally {
     await client.end();
   }

@@ -266,6 +266,8 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   return !isAlive(pid);
 }
 
+const credentialsFile = (dataDir: string) => path.join(dataDir, "postgres-credentials.json");
+
 async function readCredentials(file: string): Promise<Credentials | undefined> {
   try {
     const parsed = JSON.parse(await fs.readFile(file, "utf8")) as Partial<Credentials>;
@@ -301,7 +303,7 @@ async function ensureCluster(
   runAs: RunAs,
   log: Logger,
 ): Promise<Credentials> {
-  const credFile = path.join(dataDir, "postgres-credentials.json");
+  const credFile = credentialsFile(dataDir);
   if (await exists(path.join(clusterDir, "PG_VERSION"))) {
     const creds = await readCredentials(credFile);
     if (!creds) {
@@ -468,8 +470,8 @@ async function lockDataDir(absData: string): Promise<() => Promise<void>> {
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const owner = Number.parseInt(await fs.readFile(file, "utf8").catch(() => ""), 10);
-      if (Number.isFinite(owner) && owner !== process.pid && isAlive(owner) && (await isNodeProcess(owner))) {
+      const owner = await runningBot(absData);
+      if (owner !== undefined) {
         throw new EmbeddedPostgresError(`another Warroom (pid ${owner}) is running on DATA_DIR ${absData}; stop it first, or give this one its own DATA_DIR (or share one PostgreSQL through DATABASE_URL)`);
       }
       // the owner is gone (killed): take the lock over
@@ -516,13 +518,7 @@ async function startLocked(packaged: Binaries, absData: string, log: Logger, unl
   }
   await writeServerConfig(clusterDir, socketDir, runAs);
 
-  const connection: PoolConfig = {
-    host: socketDir,
-    port: PORT,
-    user: creds.user,
-    password: creds.password,
-    database: DATABASE,
-  };
+  const connection = connectionFor(clusterDir, creds);
 
   // A server left running by a bot that was killed alone is adopted when it answers on our socket
   // (it is the same cluster with the same settings), otherwise stopped cleanly and started anew.
@@ -550,6 +546,11 @@ async function startLocked(packaged: Binaries, absData: string, log: Logger, unl
       await unlock();
     },
   };
+}
+
+/** How node-postgres reaches the cluster's server: its Unix socket, the bot's own role. */
+function connectionFor(clusterDir: string, creds: Credentials): PoolConfig {
+  return { host: socketDirFor(clusterDir), port: PORT, user: creds.user, password: creds.password, database: DATABASE };
 }
 
 /** The PID of a live Warroom holding DATA_DIR's lock, if one does. */
@@ -585,9 +586,9 @@ export async function openEmbeddedForTool(dataDir: string, log: Logger, whileRun
     throw new EmbeddedPostgresError(`a Warroom (pid ${owner}) is running on DATA_DIR ${absData}: stop it first`);
   }
   const clusterDir = await fs.realpath(path.join(absData, "postgres")).catch(() => path.join(absData, "postgres"));
-  const creds = await readCredentials(path.join(absData, "postgres-credentials.json"));
+  const creds = await readCredentials(credentialsFile(absData));
   if (!creds) throw new EmbeddedPostgresError(`the Warroom running on DATA_DIR ${absData} (pid ${owner}) has no readable postgres-credentials.json`);
-  const connection: PoolConfig = { host: socketDirFor(clusterDir), port: PORT, user: creds.user, password: creds.password, database: DATABASE };
+  const connection = connectionFor(clusterDir, creds);
   if (!(await answers(connection))) {
     throw new EmbeddedPostgresError(`the Warroom running on DATA_DIR ${absData} (pid ${owner}) has no database answering yet; try again in a moment`);
   }
