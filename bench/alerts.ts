@@ -8,7 +8,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { startFakeSlack } from "../test/fake-slack/server.ts";
+import { startFakeSlack } from "../src/local-slack/server.ts";
 import { ALERTS_TOKEN, alertmanagerBody, sendAlertmanager } from "../test/support/alerts.ts";
 import type { BotProcess } from "../test/support/bot-process.ts";
 import { spawnBenchBot } from "./bot.ts";

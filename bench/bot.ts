@@ -1,7 +1,7 @@
 // A bot process for a benchmark, as `npm start` runs it: talking to the bench's fake Slack, on the
 // given database, with the given config file and whatever else the section needs.
 
-import type { FakeSlack } from "../test/fake-slack/server.ts";
+import type { FakeSlack } from "../src/local-slack/server.ts";
 import { type BotProcess, spawnBot } from "../test/support/bot-process.ts";
 import { SIGNING_SECRET } from "../test/support/harness.ts";
 

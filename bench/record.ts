@@ -5,12 +5,12 @@
 
 import fs from "node:fs/promises";
 import pg from "pg";
-import type { FakeSlack } from "../test/fake-slack/server.ts";
-import type { FakeUser } from "../test/fake-slack/workspace.ts";
+import type { FakeSlack } from "../src/local-slack/server.ts";
+import type { FakeUser } from "../src/local-slack/workspace.ts";
 import type { BotProcess } from "../test/support/bot-process.ts";
 import { spawnBenchBot } from "./bot.ts";
 import { SIGNING_SECRET } from "../test/support/harness.ts";
-import { SlackRequests } from "../test/support/slack-requests.ts";
+import { SlackRequests } from "../src/local-slack/deliver.ts";
 import { until } from "../test/support/wait.ts";
 import { percentile } from "./stats.ts";
 

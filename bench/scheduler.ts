@@ -11,7 +11,7 @@ import { createLogger } from "../src/log.ts";
 import { claimDue } from "../src/store/jobs.ts";
 import { createPrisma, type Db } from "../src/store/database.ts";
 import { startWarroom } from "../src/warroom.ts";
-import { startFakeSlack } from "../test/fake-slack/server.ts";
+import { startFakeSlack } from "../src/local-slack/server.ts";
 import { SIGNING_SECRET } from "../test/support/harness.ts";
 import { percentile } from "./stats.ts";
 

@@ -14,11 +14,11 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { startFakeSlack } from "../test/fake-slack/server.ts";
-import type { FakeConversation, FakeUser } from "../test/fake-slack/workspace.ts";
+import { startFakeSlack } from "../src/local-slack/server.ts";
+import type { FakeConversation, FakeUser } from "../src/local-slack/workspace.ts";
 import { embeddedConnection, spawnBot } from "../test/support/bot-process.ts";
 import { SIGNING_SECRET } from "../test/support/harness.ts";
-import { SlackRequests } from "../test/support/slack-requests.ts";
+import { SlackRequests } from "../src/local-slack/deliver.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);

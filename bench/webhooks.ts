@@ -7,12 +7,12 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { startFakeSlack } from "../test/fake-slack/server.ts";
+import { startFakeSlack } from "../src/local-slack/server.ts";
 import { startReceiver, type WebhookReceiver } from "../test/fake-webhooks/receiver.ts";
 import type { BotProcess } from "../test/support/bot-process.ts";
 import { spawnBenchBot } from "./bot.ts";
 import { SIGNING_SECRET } from "../test/support/harness.ts";
-import { SlackRequests } from "../test/support/slack-requests.ts";
+import { SlackRequests } from "../src/local-slack/deliver.ts";
 import { until } from "../test/support/wait.ts";
 import { percentile } from "./stats.ts";
 

@@ -4,7 +4,7 @@
 // triggered / acknowledged / resolved, and each event id acted on once.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeConversation } from "../fake-slack/workspace.ts";
+import type { FakeConversation } from "../../src/local-slack/workspace.ts";
 import { ALERTS_TOKEN, alertmanagerBody, PAGERDUTY_SECRET, pagerDutyBody, pagerDutySignature, sendAlertmanager, sendPagerDuty, textOf, triageMessageFor } from "../support/alerts.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { clickTake, waitUntilReady } from "../support/incidents.ts";

@@ -5,7 +5,7 @@
 // the record and API listing the linked alerts.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeConversation } from "../fake-slack/workspace.ts";
+import type { FakeConversation } from "../../src/local-slack/workspace.ts";
 import { ALERTS_TOKEN, alertmanagerBody, clickTriage, declareValues, fixture, sendAlertmanager, submitView, textOf, triageMessageFor, triageMessages } from "../support/alerts.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { declareFast, replies, waitUntilReady } from "../support/incidents.ts";

@@ -3,7 +3,7 @@
 // items with their owners; drills not counted.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeConversation } from "../fake-slack/workspace.ts";
+import type { FakeConversation } from "../../src/local-slack/workspace.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { declareFast, flat, submitDeclareForm } from "../support/incidents.ts";
 import { until } from "../support/wait.ts";

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/harness.ts";
-import { sign } from "../support/slack-requests.ts";
+import { sign } from "../../src/local-slack/deliver.ts";
 
 let h: Harness;
 

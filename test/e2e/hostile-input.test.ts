@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { declareFast, flat, openingOf } from "../support/incidents.ts";
-import { sign, type SignOptions } from "../support/slack-requests.ts";
+import { sign, type SignOptions } from "../../src/local-slack/deliver.ts";
 import { sleep, until } from "../support/wait.ts";
 import { changesNothing } from "../support/footprint.ts";
 

@@ -6,8 +6,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { declare } from "../../src/incidents/declare.ts";
-import { type FakeSlack, startFakeSlack } from "../fake-slack/server.ts";
-import type { FakeConversation, FakeUser } from "../fake-slack/workspace.ts";
+import { type FakeSlack, startFakeSlack } from "../../src/local-slack/server.ts";
+import type { FakeConversation, FakeUser } from "../../src/local-slack/workspace.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { type DeclaredIncident, declareFast, says, waitUntilReady } from "../support/incidents.ts";
 import { sleep, until } from "../support/wait.ts";

@@ -5,8 +5,8 @@
 // method and code, and the work degraded or kept for later, never dropped. On both PostgreSQL servers.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Call } from "../fake-slack/server.ts";
-import type { FakeConversation } from "../fake-slack/workspace.ts";
+import type { Call } from "../../src/local-slack/server.ts";
+import type { FakeConversation } from "../../src/local-slack/workspace.ts";
 import { debianServer, embeddedServer, type PgServer } from "../support/databases.ts";
 import { duplicatesIn, effectKeys } from "../support/effects.ts";
 import { type Harness, startHarness } from "../support/harness.ts";

@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeStatuspage, startFakeStatuspage } from "../fake-statuspage/server.ts";
-import type { FakeUser } from "../fake-slack/workspace.ts";
+import type { FakeUser } from "../../src/local-slack/workspace.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { clickButton, type DeclaredIncident, declareFast, flat, says, submitDeclareForm } from "../support/incidents.ts";
 import { openStatuspageForm, type StatuspageFill, type StatuspageView, submitStatuspageForm } from "../support/statuspage.ts";

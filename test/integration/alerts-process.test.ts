@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../src/store/database.ts";
-import type { FakeConversation } from "../fake-slack/workspace.ts";
+import type { FakeConversation } from "../../src/local-slack/workspace.ts";
 import { ALERTS_TOKEN, alertmanagerBody, sendAlertmanager, triageMessages } from "../support/alerts.ts";
 import { duplicatesIn, effectKeys } from "../support/effects.ts";
 import { type ProcessBed, type ProcessSuite, startProcessSuite } from "../support/process-bed.ts";

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.ts";
 import { createPrisma, type Db } from "../../src/store/database.ts";
 import { openEmbeddedForTool, startEmbeddedPostgres } from "../../src/store/embedded-postgres.ts";
-import type { FakeConversation, FakeUser } from "../fake-slack/workspace.ts";
+import type { FakeConversation, FakeUser } from "../../src/local-slack/workspace.ts";
 import { type BotProcess, ROOT } from "../support/bot-process.ts";
 import { createEmptyDatabase, debianServer, type TestDatabase } from "../support/databases.ts";
 import { duplicatesIn, effectKeys } from "../support/effects.ts";

@@ -5,14 +5,14 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../../src/store/database.ts";
-import type { FakeSlack } from "../fake-slack/server.ts";
-import type { FakeConversation, FakeUser } from "../fake-slack/workspace.ts";
+import type { FakeSlack } from "../../src/local-slack/server.ts";
+import type { FakeConversation, FakeUser } from "../../src/local-slack/workspace.ts";
 import { type BotProcess, spawnBot } from "../support/bot-process.ts";
 import { duplicatesIn, effectKeys } from "../support/effects.ts";
 import { createTestDatabase, debianServer, type TestDatabase } from "../support/databases.ts";
 import { type ProcessBed, startProcessBed } from "../support/process-bed.ts";
 import { type RoundRobin, startRoundRobin } from "../support/round-robin.ts";
-import type { SlackRequests } from "../support/slack-requests.ts";
+import type { SlackRequests } from "../../src/local-slack/deliver.ts";
 import { sleep, until } from "../support/wait.ts";
 
 const INCIDENTS = 200;

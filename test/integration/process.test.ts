@@ -9,13 +9,13 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadMigrationList } from "../../src/store/migrate.ts";
-import { type FakeSlack, startFakeSlack } from "../fake-slack/server.ts";
+import { type FakeSlack, startFakeSlack } from "../../src/local-slack/server.ts";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { alive, embeddedConnection, postmasterPid, ROOT, spawnBot, waitForDeath } from "../support/bot-process.ts";
 import { createTestDatabase, debianServer } from "../support/databases.ts";
 import { SIGNING_SECRET } from "../support/harness.ts";
-import { SlackRequests } from "../support/slack-requests.ts";
+import { SlackRequests } from "../../src/local-slack/deliver.ts";
 
 let fake: FakeSlack;
 beforeAll(async () => {

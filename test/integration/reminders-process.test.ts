@@ -4,8 +4,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../../src/store/database.ts";
-import type { FakeSlack } from "../fake-slack/server.ts";
-import type { FakeConversation, FakeUser } from "../fake-slack/workspace.ts";
+import type { FakeSlack } from "../../src/local-slack/server.ts";
+import type { FakeConversation, FakeUser } from "../../src/local-slack/workspace.ts";
 import type { BotProcess } from "../support/bot-process.ts";
 import { duplicatesIn, effectKeys } from "../support/effects.ts";
 import { declaredBy } from "../support/incidents.ts";

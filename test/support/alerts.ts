@@ -5,7 +5,7 @@
 import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { FakeConversation, FakeMessage, FakeUser } from "../fake-slack/workspace.ts";
+import type { FakeConversation, FakeMessage, FakeUser } from "../../src/local-slack/workspace.ts";
 import type { Harness } from "./harness.ts";
 import { clickButton } from "./incidents.ts";
 import { until } from "./wait.ts";

@@ -2,7 +2,7 @@
 // how a test tells which message is which effect, and that none happened twice.
 
 import { EFFECT_EVENT_TYPE } from "../../src/slack/once.ts";
-import type { FakeConversation } from "../fake-slack/workspace.ts";
+import type { FakeConversation } from "../../src/local-slack/workspace.ts";
 
 /** The effect key of every message in a conversation that has one, in posting order. */
 export function effectKeys(c: FakeConversation): string[] {

@@ -9,10 +9,10 @@ import { loadConfig } from "../../src/config/index.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
 import type { Db } from "../../src/store/database.ts";
 import { startWarroom, type StartOptions, type Warroom } from "../../src/warroom.ts";
-import { startFakeSlack, type FakeSlack } from "../fake-slack/server.ts";
-import type { FakeConversation, FakeUser } from "../fake-slack/workspace.ts";
+import { startFakeSlack, type FakeSlack } from "../../src/local-slack/server.ts";
+import type { FakeConversation, FakeUser } from "../../src/local-slack/workspace.ts";
 import { createTestDatabase, embeddedServer, type PgServer, type TestDatabase } from "./databases.ts";
-import { SlackRequests } from "./slack-requests.ts";
+import { SlackRequests } from "../../src/local-slack/deliver.ts";
 
 export const SIGNING_SECRET = "test-signing-secret-0123456789abcdef";
 

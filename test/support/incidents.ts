@@ -2,7 +2,7 @@
 // opening message's buttons (read from the message the bot actually posted), picking people, and
 // submitting the forms the bot actually opened.
 
-import type { FakeConversation, FakeMessage, FakeUser } from "../fake-slack/workspace.ts";
+import type { FakeConversation, FakeMessage, FakeUser } from "../../src/local-slack/workspace.ts";
 import type { Db } from "../../src/store/database.ts";
 import type { Harness } from "./harness.ts";
 import { until } from "./wait.ts";

@@ -5,13 +5,13 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type FakeSlack, startFakeSlack } from "../fake-slack/server.ts";
-import type { FakeConversation, FakeUser } from "../fake-slack/workspace.ts";
+import { type FakeSlack, startFakeSlack } from "../../src/local-slack/server.ts";
+import type { FakeConversation, FakeUser } from "../../src/local-slack/workspace.ts";
 import { createPrisma, type Db } from "../../src/store/database.ts";
 import { type BotProcess, spawnBot } from "./bot-process.ts";
 import { createTestDatabase, debianServer, type TestDatabase } from "./databases.ts";
 import { SIGNING_SECRET } from "./harness.ts";
-import { SlackRequests } from "./slack-requests.ts";
+import { SlackRequests } from "../../src/local-slack/deliver.ts";
 
 export interface ProcessBed {
   readonly fake: FakeSlack;

@@ -1,6 +1,6 @@
 // Sequential Slack round-trips in a set of calls: calls that overlap in time share a round.
 
-import type { Call } from "../fake-slack/server.ts";
+import type { Call } from "../../src/local-slack/server.ts";
 
 export function sequentialRounds(calls: readonly Call[]): number {
   const sorted = [...calls].sort((a, b) => a.startedAt - b.startedAt);

@@ -2,9 +2,9 @@
 // form submitted as Slack shows it, with some fields filled over what it proposed.
 
 import { expect } from "vitest";
-import type { FakeSlack } from "../fake-slack/server.ts";
-import type { FakeUser } from "../fake-slack/workspace.ts";
-import type { SlackRequests } from "./slack-requests.ts";
+import type { FakeSlack } from "../../src/local-slack/server.ts";
+import type { FakeUser } from "../../src/local-slack/workspace.ts";
+import type { SlackRequests } from "../../src/local-slack/deliver.ts";
 import { until } from "./wait.ts";
 
 export type StatuspageView = {

@@ -12,7 +12,7 @@ import { infoMessage, listMessage } from "../../../src/slack/blocks/info.ts";
 import { channelTopic, openingMessage } from "../../../src/slack/blocks/opening-message.ts";
 import { decodeRoleButton, encodeRoleButton, parseRoleRowBlock, roleRowBlock } from "../../../src/slack/ids.ts";
 import { roleBrief } from "../../../src/slack/blocks/role-brief.ts";
-import { checkBlocks, checkView } from "../../fake-slack/block-kit.ts";
+import { checkBlocks, checkView } from "../../../src/local-slack/block-kit.ts";
 import { anIncident as baseIncident } from "../../support/builders.ts";
 
 const SEV2 = DEFAULT_SEVERITIES[1] as (typeof DEFAULT_SEVERITIES)[number];

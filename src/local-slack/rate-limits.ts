@@ -5,7 +5,7 @@
 // HTTP 429 with Retry-After, as Slack answers. Counted in sliding windows (the strictest reading of
 // "per minute"); a message a little under a second after the previous one (900 ms) still passes.
 
-import { METHOD_TIER, TIER_PER_MINUTE } from "../../src/slack/pacing.ts";
+import { METHOD_TIER, TIER_PER_MINUTE } from "../slack/pacing.ts";
 
 // one table of Slack's published tiers, the bot's (src/slack/pacing.ts, from the method reference):
 // the fake enforces exactly the 60 s minute and ~1 s per channel, without the bot's margins

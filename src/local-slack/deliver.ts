@@ -2,7 +2,7 @@
 // events as JSON, each signed (v0 HMAC-SHA256 of "v0:<timestamp>:<raw body>") over the exact bytes sent.
 
 import { createHmac } from "node:crypto";
-import type { FakeSlack } from "../fake-slack/server.ts";
+import type { FakeSlack } from "../../src/local-slack/server.ts";
 
 export interface SentRequest {
   status: number;
@@ -26,6 +26,9 @@ export function sign(secret: string, timestamp: number, body: string): string {
 }
 
 export class SlackRequests {
+  /** How long to wait for the app's answer (Slack gives up after 3 s; tests may wait longer). */
+  timeoutMs = 30_000;
+
   constructor(
     readonly url: string,
     readonly signingSecret: string,
@@ -42,7 +45,7 @@ export class SlackRequests {
       ...opts.headers,
     };
     const started = performance.now();
-    const res = await fetch(`${this.url}/slack/events`, { method: "POST", headers, body });
+    const res = await fetch(`${this.url}/slack/events`, { method: "POST", headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
     const text = await res.text();
     const ms = performance.now() - started;
     let json: Record<string, unknown> | undefined;
