@@ -95,6 +95,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
   try {
     http = await startHttpServer({
       port: config.port,
+      ...(config.host !== undefined ? { host: config.host } : {}),
       log,
       healthy: () => deps.database.healthy(),
       // Bolt checks the same signature window against the system clock; the two must agree

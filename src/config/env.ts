@@ -58,6 +58,27 @@ export function parsePort(env: Env): number {
   return Number(raw);
 }
 
+/** The address the HTTP server binds (HOST): unset, every interface; 127.0.0.1 keeps it on loopback. */
+export function parseHost(env: Env): string | undefined {
+  const raw = envValue(env, "HOST");
+  if (raw === undefined) return undefined;
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(raw)) throw new ConfigError(`HOST must be an address to listen on, such as 127.0.0.1 or ::1 (got "${raw.slice(0, 60)}")`);
+  return raw;
+}
+
+/**
+ * WARROOM_TIME_SCALE: how many times faster the incident clock's durations run (cadences, response
+ * windows, postmortem due, archiving). 1 in production; the playground's --fast sets 60.
+ */
+export function parseTimeScale(env: Env): number {
+  const raw = envValue(env, "WARROOM_TIME_SCALE");
+  if (raw === undefined) return 1;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 3600) {
+    throw new ConfigError(`WARROOM_TIME_SCALE must be a whole number from 1 to 3600 (got "${raw.slice(0, 40)}"): 1 is real time, 60 runs every cadence a minute to the hour`);
+  }
+  return Number(raw);
+}
+
 export function parseDatabase(env: Env): DatabaseConfig {
   const url = envValue(env, "DATABASE_URL");
   if (url === undefined) return { kind: "embedded", dataDir: path.resolve(envValue(env, "DATA_DIR") ?? "./data") };

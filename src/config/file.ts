@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Cron } from "croner";
 import { Duration, IANAZone } from "luxon";
+import { scaleDuration } from "../domain/cadence.ts";
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { createHash } from "node:crypto";
@@ -279,6 +280,21 @@ function toLadder(raw: z.output<typeof severitySchema>[]): SeverityLadder {
       notifyDrills: s.notify_drills,
     }),
   );
+}
+
+/** The settings with every duration run `scale` times faster (WARROOM_TIME_SCALE). */
+export function scaleSettings(settings: IncidentSettings, scale: number): IncidentSettings {
+  if (scale === 1) return settings;
+  return {
+    ...settings,
+    severities: settings.severities.map((s) => ({
+      ...s,
+      cadence: s.cadence && scaleDuration(s.cadence, scale),
+      respondWithin: s.respondWithin && scaleDuration(s.respondWithin, scale),
+    })),
+    postmortemDue: scaleDuration(settings.postmortemDue, scale),
+    ...(settings.archiveAfter ? { archiveAfter: scaleDuration(settings.archiveAfter, scale) } : {}),
+  };
 }
 
 export function readIncidentSettings(file: string | undefined, baseDir: string, env: Readonly<Record<string, string | undefined>> = {}): IncidentSettings {

@@ -6,9 +6,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { Duration } from "luxon";
 import type { LogLevel } from "../log.ts";
-import { type DatabaseConfig, type Env, envValue, optionalSecret, parseApiUrl, parseDatabase, parseLogLevel, parsePort, parseSwitch, requireToken } from "./env.ts";
+import { type DatabaseConfig, type Env, envValue, optionalSecret, parseApiUrl, parseDatabase, parseHost, parseLogLevel, parsePort, parseSwitch, parseTimeScale, requireToken } from "./env.ts";
 import { ConfigError } from "./errors.ts";
-import { type IncidentSettings, readIncidentSettings } from "./file.ts";
+import { type IncidentSettings, readIncidentSettings, scaleSettings } from "./file.ts";
 
 export { ConfigError } from "./errors.ts";
 export type { DatabaseConfig } from "./env.ts";
@@ -25,6 +25,10 @@ export interface Config {
     readonly pacing: boolean;
   };
   readonly port: number;
+  /** The address to bind (HOST); unset: every interface. */
+  readonly host?: string;
+  /** WARROOM_TIME_SCALE: 1, or how many times faster the incident settings' durations already run. */
+  readonly timeScale: number;
   readonly database: DatabaseConfig;
   readonly logLevel: LogLevel;
   /** The config file that was read, if any. */
@@ -70,6 +74,8 @@ export function loadConfig(env: Env = process.env): Config {
     appToken === undefined ? requireToken(env, "SLACK_SIGNING_SECRET", undefined) : envValue(env, "SLACK_SIGNING_SECRET");
   const apiUrl = parseApiUrl(env);
   const port = parsePort(env);
+  const host = parseHost(env);
+  const timeScale = parseTimeScale(env);
   const database = parseDatabase(env);
   const logLevel = parseLogLevel(env);
   const apiToken = optionalSecret(env, "WARROOM_API_TOKEN", "the HTTP API's bearer token, e.g. openssl rand -hex 32");
@@ -78,7 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
   const pagerdutySecret = optionalSecret(env, "PAGERDUTY_WEBHOOK_SECRET", "the signing secret PagerDuty shows when you create the V3 webhook subscription");
   const pacing = parseSwitch(env, "SLACK_PACING", true, "off only against a fake Slack without rate limits");
   const configFile = resolveConfigFile(env);
-  const incident = readIncidentSettings(configFile, configFile ? path.dirname(configFile) : process.cwd(), env);
+  const incident = scaleSettings(readIncidentSettings(configFile, configFile ? path.dirname(configFile) : process.cwd(), env), timeScale);
   const statuspageKey = envValue(env, "STATUSPAGE_API_KEY");
   if (incident.statuspage && statuspageKey === undefined) {
     throw new ConfigError(`STATUSPAGE_API_KEY is not set, but ${configFile ?? "the config file"} has statuspage: it is an API key from your Statuspage account (your avatar → API info)`);
@@ -99,6 +105,8 @@ export function loadConfig(env: Env = process.env): Config {
       pacing,
     },
     port,
+    ...(host !== undefined ? { host } : {}),
+    timeScale,
     database,
     logLevel,
     ...(configFile !== undefined ? { configFile } : {}),

@@ -8,7 +8,7 @@
 // every cadence while no update arrives; and for severities that expect a Comms Lead, a nudge one
 // cadence in if there is none.
 
-import { DateTime, type Duration } from "luxon";
+import { DateTime, Duration } from "luxon";
 
 export type ReminderKind = "update_due" | "escalate" | "comms_nudge";
 
@@ -19,6 +19,15 @@ export interface PlannedReminder {
 
 export function addDuration(at: Date, d: Duration, zone: string): Date {
   return DateTime.fromJSDate(at, { zone }).plus(d).toJSDate();
+}
+
+/**
+ * A duration run `scale` times faster (the playground's --fast: 60 makes PT30M thirty seconds), as
+ * elapsed time; scale 1 returns it unchanged, calendar units and all.
+ */
+export function scaleDuration(d: Duration, scale: number): Duration {
+  if (scale === 1) return d;
+  return Duration.fromMillis(Math.max(1000, Math.round(d.toMillis() / scale)));
 }
 
 export interface PlanInput {

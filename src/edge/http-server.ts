@@ -10,6 +10,8 @@ import type { Logger } from "../log.ts";
 
 export interface HttpServerOptions {
   port: number;
+  /** The address to bind; unset: every interface. */
+  host?: string;
   log: Logger;
   healthy: () => Promise<boolean>;
   /** Decides Slack's replay window. */
@@ -109,7 +111,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(opts.port, () => {
+    server.listen(opts.port, opts.host, () => {
       server.off("error", reject);
       resolve();
     });

@@ -6,7 +6,7 @@
 
 import { close, type Incident, incidentRef, inCharge, type Refusal, reopen, resolve } from "../domain/incident.ts";
 import { Duration } from "luxon";
-import { addDuration } from "../domain/cadence.ts";
+import { addDuration, scaleDuration } from "../domain/cadence.ts";
 import { requireSeverity } from "../domain/severity.ts";
 import { describeEvent } from "../domain/timeline.ts";
 import { durationBetween } from "../domain/durations.ts";
@@ -48,7 +48,7 @@ export function resolveJourney(ctx: Ctx, input: { incidentId: string; summary: s
         postJob(after.id, key, message.text, message.blocks),
         ...announceJobs(ctx, after, `announce:${key}`, announceResolution(after, input.summary, duration, after.channelId)),
         postmortemJob(after.id),
-        draft(CLOSURE_NUDGE_JOB, { resolvedAt: at.toISOString() }, { incidentId: after.id, dueAt: addDuration(at, ONE_DAY, zone) }),
+        draft(CLOSURE_NUDGE_JOB, { resolvedAt: at.toISOString() }, { incidentId: after.id, dueAt: addDuration(at, scaleDuration(ONE_DAY, ctx.config.timeScale), zone) }),
         ...statuspageJobsOnResolve(ctx, after, at),
       ];
       if (severity.postmortemRequired) {
@@ -160,7 +160,7 @@ export const CLOSURE_NUDGE_JOB = jobType({
     if (!incident?.resolvedAt || !sameResolution(incident, p.resolvedAt)) return;
     const m = closureNudge(incident, incident.resolvedAt, incident.channelId);
     await ctx.once.post(`nudge:close:${job.id}`, { channel: inCharge(incident), text: m.text, blocks: m.blocks });
-    const next = addDuration(job.dueAt, ONE_DAY, ctx.config.incident.timezone);
+    const next = addDuration(job.dueAt, scaleDuration(ONE_DAY, ctx.config.timeScale), ctx.config.incident.timezone);
     await enqueue(ctx.db, [draft(CLOSURE_NUDGE_JOB, p, { incidentId: incident.id, dueAt: next })], ctx.clock.now());
   },
 });

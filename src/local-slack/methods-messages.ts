@@ -37,7 +37,8 @@ function messageObject(m: FakeMessage): Record<string, unknown> {
   };
 }
 
-function useTrigger(ws: Workspace, args: Args): void {
+/** Uses up a trigger_id; returns the person it was issued for (whose modal opens). */
+function useTrigger(ws: Workspace, args: Args): string {
   const id = str(args, "trigger_id");
   if (id === undefined) throw new SlackFail("invalid_arguments", { response_metadata: { messages: ["invalid `trigger_id`"] } });
   const t = ws.triggers.get(id);
@@ -45,6 +46,7 @@ function useTrigger(ws: Workspace, args: Args): void {
   if (t.used) throw new SlackFail("exchanged_trigger_id");
   if (Date.now() - t.issuedAt > TRIGGER_TTL_MS) throw new SlackFail("expired_trigger_id");
   t.used = true;
+  return t.user;
 }
 
 function viewArg(args: Args): Record<string, unknown> {
@@ -131,8 +133,9 @@ export const messageMethods: Record<string, Handler> = {
     const text = str(args, "text");
     const blocks = blocksOf(args, "message");
     if (text === undefined && blocks === undefined) throw new SlackFail("no_text");
-    ws.ephemerals.push({ channel: c.id, user, text: text ?? "", ...(blocks ? { blocks } : {}), at: Date.now() });
-    return { message_ts: ws.nextTs() };
+    const ts = ws.nextTs();
+    ws.ephemerals.push({ ts, channel: c.id, user, text: text ?? "", ...(blocks ? { blocks } : {}), at: Date.now() });
+    return { message_ts: ts };
   },
 
   "chat.getPermalink": (ws, args) => {
@@ -144,20 +147,27 @@ export const messageMethods: Record<string, Handler> = {
 
   "views.open": (ws, args) => {
     const view = viewArg(args);
-    useTrigger(ws, args);
+    const user = useTrigger(ws, args);
     const id = newId("V");
     const hash = newHash();
-    ws.views.set(id, { id, hash, user: "", view, rootId: id });
+    ws.views.set(id, { id, hash, user, view, rootId: id });
+    ws.modalStacks.set(user, [id]);
     return { view: viewObject(ws, id, hash, view, id) };
   },
 
+  // on top of the person's open modal (Slack allows three in a stack)
   "views.push": (ws, args) => {
     const view = viewArg(args);
-    useTrigger(ws, args);
+    const user = useTrigger(ws, args);
+    const stack = ws.modalStacks.get(user) ?? [];
+    if (stack.length >= 3) throw new SlackFail("push_limit_reached");
     const id = newId("V");
     const hash = newHash();
-    ws.views.set(id, { id, hash, user: "", view, rootId: id });
-    return { view: viewObject(ws, id, hash, view, id) };
+    const rootId = stack[0] ?? id;
+    const previousId = stack[stack.length - 1];
+    ws.views.set(id, { id, hash, user, view, rootId, ...(previousId ? { previousId } : {}) });
+    ws.modalStacks.set(user, [...stack, id]);
+    return { view: viewObject(ws, id, hash, view, rootId) };
   },
 
   "views.update": (ws, args) => {

@@ -75,9 +75,11 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
 }
 
 export class FakeSlack {
-  readonly ws = new Workspace();
+  readonly ws: Workspace;
   readonly calls: Call[] = [];
   readonly responses: ResponseUrlPost[] = [];
+  /** Keep every call and response_url post (tests read them); the playground, running for hours, does not. */
+  record = true;
   botToken = "xoxb-test-token";
   appToken = "xapp-test-token";
   /** Added to every Web API answer (stands in for the network in benchmarks). */
@@ -86,6 +88,7 @@ export class FakeSlack {
   rateLimits: RateLimits | undefined;
   private faults: { method: string; fault: Fault; left: number }[] = [];
   private listeners: ((call: Call) => void)[] = [];
+  private responseListeners: ((post: ResponseUrlPost) => void)[] = [];
   private server = http.createServer((req, res) => void this.route(req, res));
   private wss = new WebSocketServer({ noServer: true });
   private sockets = new Set<WebSocket>();
@@ -94,7 +97,12 @@ export class FakeSlack {
   private requestStarted = new WeakMap<http.ServerResponse, number>();
   baseUrl = "";
 
-  async start(): Promise<this> {
+  constructor(ws: Workspace = new Workspace()) {
+    this.ws = ws;
+  }
+
+  /** Listens on loopback: port 0 picks a free one. */
+  async start(listenPort = 0): Promise<this> {
     this.server.on("upgrade", (req, socket, head) => {
       if (!req.url?.startsWith("/socket")) {
         socket.destroy();
@@ -102,7 +110,10 @@ export class FakeSlack {
       }
       this.wss.handleUpgrade(req, socket, head, (client) => this.onSocket(client));
     });
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(listenPort, "127.0.0.1", resolve);
+    });
     const { port } = this.server.address() as AddressInfo;
     this.baseUrl = `http://127.0.0.1:${port}/`;
     return this;
@@ -142,6 +153,11 @@ export class FakeSlack {
     return () => {
       this.listeners = this.listeners.filter((l) => l !== listener);
     };
+  }
+
+  /** Runs for each post to a response_url (the playground shows it where Slack would). */
+  onResponse(listener: (post: ResponseUrlPost) => void): void {
+    this.responseListeners.push(listener);
   }
 
   callsTo(method: string): Call[] {
@@ -220,7 +236,16 @@ export class FakeSlack {
     const body = await readBody(req);
     if (url.pathname.startsWith("/api/") && req.method === "POST") return this.api(url.pathname.slice(5), req, body, res);
     if (url.pathname.startsWith("/respond/") && req.method === "POST") {
-      this.responses.push({ id: url.pathname.slice(9), body: JSON.parse(body.toString("utf8") || "{}"), at: Date.now() });
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
+      } catch {
+        res.writeHead(400, { "content-type": "text/plain" }).end("invalid_payload");
+        return;
+      }
+      const post = { id: url.pathname.slice(9), body: parsed, at: Date.now() };
+      if (this.record) this.responses.push(post);
+      for (const l of this.responseListeners) l(post);
       res.writeHead(200, { "content-type": "text/plain" }).end("ok");
       return;
     }
@@ -322,7 +347,7 @@ export class FakeSlack {
   ): void {
     const now = Date.now();
     const call: Call = { method, args, startedAt: this.requestStarted.get(res) ?? now, at: now, status, response };
-    this.calls.push(call);
+    if (this.record) this.calls.push(call);
     res.on("finish", () => {
       for (const l of this.listeners) l(call);
     });

@@ -1,5 +1,6 @@
-// The fake Slack's in-memory workspace: users, conversations (channels, private channels, DMs),
-// messages with timestamps, pins, bookmarks, views, canvases and files.
+// The local Slack's in-memory workspace: users, conversations (channels, private channels, DMs),
+// messages with timestamps, pins, bookmarks, views (each person's stack of open modals, and App
+// Homes), canvases and files. The playground saves it as JSON between runs (snapshot / restore).
 
 export interface FakeUser {
   id: string;
@@ -77,6 +78,8 @@ export interface FakeFile {
 }
 
 export interface FakeEphemeral {
+  /** Its message_ts (what a click on it reports as the container's message_ts). */
+  ts?: string;
   channel: string;
   user: string;
   text: string;
@@ -92,10 +95,37 @@ export function newId(prefix: string): string {
   return `${prefix}${(0x10000000 + counter).toString(36).toUpperCase()}`;
 }
 
+/** After a restore: new ids continue past every id the saved workspace holds. */
+function continueIdsAfter(ids: Iterable<string>): void {
+  for (const id of ids) {
+    const n = Number.parseInt(id.slice(1), 36) - 0x10000000;
+    if (Number.isSafeInteger(n) && n > counter) counter = n;
+  }
+}
+
+/** The JSON form of a workspace (Maps and Sets as arrays), version 1. */
+export interface WorkspaceSnapshot {
+  version: 1;
+  users: FakeUser[];
+  userGroups: FakeUserGroup[];
+  conversations: (Omit<FakeConversation, "members" | "pins" | "messages"> & {
+    members: string[];
+    pins: string[];
+    messages: (Omit<FakeMessage, "reactions"> & { reactions: [string, string[]][] })[];
+  })[];
+  views: FakeView[];
+  homeViews: FakeView[];
+  modalStacks: [string, string[]][];
+  canvases: FakeCanvas[];
+  files: (Omit<FakeFile, "content"> & { content?: string })[];
+  ephemerals: FakeEphemeral[];
+  lastTs: number;
+}
+
 export class Workspace {
   readonly teamId = "T0WARROOM";
-  readonly teamName = "Warroom Test";
-  readonly teamDomain = "warroom-test";
+  readonly teamName: string;
+  readonly teamDomain: string;
   readonly botUserId = "UBOTWARROOM";
   readonly botId = "BWARROOM";
   readonly appId = "AWARROOM";
@@ -103,6 +133,8 @@ export class Workspace {
   readonly conversations = new Map<string, FakeConversation>();
   readonly views = new Map<string, FakeView>();
   readonly homeViews = new Map<string, FakeView>();
+  /** Each person's open modals, bottom first (views.open starts a stack, views.push adds to it). */
+  readonly modalStacks = new Map<string, string[]>();
   readonly canvases = new Map<string, FakeCanvas>();
   readonly files = new Map<string, FakeFile>();
   readonly ephemerals: FakeEphemeral[] = [];
@@ -114,7 +146,9 @@ export class Workspace {
   chatWritePublic = true;
   private lastTs = 0;
 
-  constructor() {
+  constructor(opts: { teamName?: string; teamDomain?: string } = {}) {
+    this.teamName = opts.teamName ?? "Warroom Test";
+    this.teamDomain = opts.teamDomain ?? "warroom-test";
     this.users.set(this.botUserId, {
       id: this.botUserId,
       name: "warroom",
@@ -215,5 +249,64 @@ export class Workspace {
 
   permalink(channel: string, ts: string): string {
     return `https://${this.teamDomain}.slack.com/archives/${channel}/p${ts.replace(".", "")}`;
+  }
+
+  /** The modal on top of a person's stack, if one is open. */
+  topModal(user: string): FakeView | undefined {
+    const stack = this.modalStacks.get(user) ?? [];
+    const id = stack[stack.length - 1];
+    return id === undefined ? undefined : this.views.get(id);
+  }
+
+  /** Closes the top modal (or, with `all`, the whole stack); returns the views closed. */
+  closeModal(user: string, all = false): FakeView[] {
+    const stack = this.modalStacks.get(user) ?? [];
+    const closed = (all ? stack.splice(0) : stack.splice(-1)).map((id) => this.views.get(id)).filter((v): v is FakeView => v !== undefined);
+    if (stack.length === 0) this.modalStacks.delete(user);
+    return closed;
+  }
+
+  snapshot(): WorkspaceSnapshot {
+    return {
+      version: 1,
+      users: [...this.users.values()],
+      userGroups: [...this.userGroups.values()],
+      conversations: [...this.conversations.values()].map((c) => ({
+        ...c,
+        members: [...c.members],
+        pins: [...c.pins],
+        messages: c.messages.map((m) => ({ ...m, reactions: [...m.reactions].map(([name, who]): [string, string[]] => [name, [...who]]) })),
+      })),
+      views: [...this.views.values()],
+      homeViews: [...this.homeViews.values()],
+      modalStacks: [...this.modalStacks],
+      canvases: [...this.canvases.values()],
+      files: [...this.files.values()].map(({ content, ...f }) => ({ ...f, ...(content ? { content: content.toString("base64") } : {}) })),
+      ephemerals: this.ephemerals,
+      lastTs: this.lastTs,
+    };
+  }
+
+  /** Puts a saved workspace back (into a new one: its team, and the bot's own user, stay). */
+  restore(saved: WorkspaceSnapshot): this {
+    for (const u of saved.users) this.users.set(u.id, u);
+    for (const g of saved.userGroups) this.userGroups.set(g.id, g);
+    for (const c of saved.conversations) {
+      this.conversations.set(c.id, {
+        ...c,
+        members: new Set(c.members),
+        pins: new Set(c.pins),
+        messages: c.messages.map((m) => ({ ...m, reactions: new Map(m.reactions.map(([name, who]) => [name, new Set(who)])) })),
+      });
+    }
+    for (const v of saved.views) this.views.set(v.id, v);
+    for (const v of saved.homeViews) this.homeViews.set(v.user, v);
+    for (const [user, stack] of saved.modalStacks) this.modalStacks.set(user, stack);
+    for (const c of saved.canvases) this.canvases.set(c.id, c);
+    for (const { content, ...f } of saved.files) this.files.set(f.id, { ...f, ...(content !== undefined ? { content: Buffer.from(content, "base64") } : {}) });
+    this.ephemerals.push(...saved.ephemerals);
+    this.lastTs = Math.max(this.lastTs, saved.lastTs);
+    continueIdsAfter([...this.users.keys(), ...this.userGroups.keys(), ...this.conversations.keys(), ...this.views.keys(), ...this.canvases.keys(), ...this.files.keys()]);
+    return this;
   }
 }

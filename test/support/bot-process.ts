@@ -10,14 +10,10 @@ import { freePort } from "./postgres-cluster.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** The node flags `npm start` runs the bot with (package.json; a unit test keeps the two equal). */
-export const START_FLAGS = ["--max-semi-space-size=4", "--max-old-space-size=192", "--optimize-for-size"];
+import { START_ENV, START_FLAGS } from "../../src/playground/bot.ts";
 
-/**
- * The environment `npm start` gives the bot: one malloc arena (glibc), so memory V8's background
- * threads use while compiling is given back rather than kept in arenas of their own.
- */
-export const START_ENV = { MALLOC_ARENA_MAX: "1" };
+// the node flags and environment `npm start` runs the bot with (package.json; a unit test keeps them equal)
+export { START_ENV, START_FLAGS };
 
 export interface BotProcess {
   readonly proc: ChildProcess;

@@ -1,0 +1,11 @@
+// How the playground runs the bot: as `npm start` runs it (package.json's start script; a unit test
+// keeps the two equal), in its own process, on its own embedded database.
+
+/** The node flags `npm start` runs the bot with. */
+export const START_FLAGS = ["--max-semi-space-size=4", "--max-old-space-size=192", "--optimize-for-size"];
+
+/**
+ * The environment `npm start` gives the bot: one malloc arena (glibc), so memory V8's background
+ * threads use while compiling is given back rather than kept in arenas of their own.
+ */
+export const START_ENV = { MALLOC_ARENA_MAX: "1" };

@@ -1,0 +1,224 @@
+// `npm run playground`: Warroom without a Slack workspace. Starts the local Slack (src/local-slack:
+// the Web API on loopback, as the tests use it, with Slack's rate limits), the bot exactly as
+// `npm start` runs it (its own process, HTTP endpoint, signed requests, embedded database in DATA_DIR,
+// default ./data-playground), and the page at http://127.0.0.1:3100 (PLAYGROUND_PORT). Everything
+// listens on 127.0.0.1. The workspace (people, channels, messages, canvases) is saved in DATA_DIR
+// beside the bot's database, so a restart finds both as they were.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { parseDocument } from "yaml";
+import { SlackRequests } from "../local-slack/deliver.ts";
+import { FakeSlack } from "../local-slack/server.ts";
+import { Workspace } from "../local-slack/workspace.ts";
+import { START_ENV, START_FLAGS } from "./bot.ts";
+import { Session } from "./session.ts";
+import { startWeb } from "./web.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+const USAGE = `Usage: npm run playground [-- --fast]
+
+Runs Warroom against a local stand-in for Slack, with a page at http://127.0.0.1:3100.
+  --fast   every cadence and due time runs 60 times faster (a 30-minute reminder after 30 seconds)
+
+Environment: PLAYGROUND_PORT (default 3100), DATA_DIR (default ./data-playground),
+INCIDENT_CONFIG (default ./incident.config.yml, as for npm start), LOG_LEVEL.`;
+
+function die(message: string): never {
+  process.stderr.write(`playground: ${message}\n`);
+  process.exit(1);
+}
+
+/** The people and channels a new playground starts with. */
+function seed(ws: Workspace, channels: string[]): void {
+  const people = [
+    ws.addUser("alice", { realName: "Alice Adams" }),
+    ws.addUser("bob", { realName: "Bob Brown" }),
+    ws.addUser("carol", { realName: "Carol Chen" }),
+    ws.addUser("dan", { realName: "Dan Diaz" }),
+  ];
+  const everyone = people.map((p) => p.id);
+  const general = ws.addChannel("general", { members: everyone, creator: everyone[0] as string });
+  general.topic = "Company-wide announcements";
+  ws.addMessage(general.id, everyone[0] as string, "Welcome to the Warroom playground. Type `/incident help`, or `/incident declare` to open the form.");
+  for (const name of channels) if (!ws.channelByName(name)) ws.addChannel(name, { members: everyone, creator: everyone[0] as string });
+  ws.addUserGroup("oncall", [everyone[0] as string, everyone[1] as string]);
+}
+
+/**
+ * The config the bot gets: the user's file (INCIDENT_CONFIG or ./incident.config.yml), without webhooks
+ * and the status page (they would reach outside), written into DATA_DIR. Returns it and the channel
+ * names it mentions (made in a new workspace).
+ */
+function playgroundConfig(dataDir: string): { file: string; channels: string[]; dropped: string[] } {
+  const source = path.resolve(process.env.INCIDENT_CONFIG ?? "./incident.config.yml");
+  const file = path.join(dataDir, "playground.config.yml");
+  const channels = new Set(["incidents"]);
+  const dropped: string[] = [];
+  let data: Record<string, unknown> = {};
+  if (fs.existsSync(source)) {
+    const doc = parseDocument(fs.readFileSync(source, "utf8"));
+    if (doc.errors.length > 0) die(`${source}: ${doc.errors[0]?.message ?? "not YAML"}`);
+    data = (doc.toJS() as Record<string, unknown> | null) ?? {};
+    for (const key of ["webhooks", "statuspage"]) {
+      if (data[key] !== undefined && !(Array.isArray(data[key]) && data[key].length === 0)) dropped.push(key);
+      delete data[key];
+    }
+    const templates = typeof data.templates_dir === "string" ? data.templates_dir : "./templates";
+    data.templates_dir = path.resolve(path.dirname(source), templates);
+  } else if (process.env.INCIDENT_CONFIG) {
+    die(`INCIDENT_CONFIG names ${source}, which does not exist`);
+  } else {
+    data = { announce_channel: "incidents", templates_dir: path.join(ROOT, "templates") };
+  }
+  data.announce_channel ??= "incidents";
+  const alerts = data.alerts as { triage_channel?: unknown } | undefined;
+  const digest = data.digest as { channel?: unknown } | undefined;
+  for (const ref of [data.announce_channel, alerts?.triage_channel, digest?.channel]) {
+    if (typeof ref === "string" && /^#?[a-z0-9_-]+$/.test(ref) && !/^[CG][A-Z0-9]{6,}$/.test(ref)) channels.add(ref.replace(/^#/, ""));
+  }
+  fs.writeFileSync(file, `# Written by npm run playground from ${source}; edit that file, not this one.\n${JSON.stringify(data, null, 2)}\n`);
+  return { file, channels: [...channels], dropped };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function portNumber(): number {
+  const raw = process.env.PLAYGROUND_PORT?.trim() || "3100";
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) die(`PLAYGROUND_PORT must be a TCP port number from 0 to 65535 (got "${raw}")`);
+  return Number(raw);
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({ options: { fast: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } }, strict: true });
+  } catch (err) {
+    die(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (args.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const fast = args.values.fast;
+  const port = portNumber();
+  const dataDir = path.resolve(process.env.DATA_DIR?.trim() || "./data-playground");
+  fs.mkdirSync(dataDir, { recursive: true });
+  const config = playgroundConfig(dataDir);
+
+  const statePath = path.join(dataDir, "workspace.json");
+  const ws = new Workspace({ teamName: "Warroom Playground", teamDomain: "warroom-playground" });
+  let saved;
+  try {
+    saved = Session.load(statePath);
+  } catch (err) {
+    die(`${statePath} could not be read (${(err as Error).message}); move it away to start a new workspace`);
+  }
+  if (saved) ws.restore(saved);
+  else seed(ws, config.channels);
+  for (const name of config.channels) if (!ws.channelByName(name)) ws.addChannel(name, { members: [...ws.users.values()].filter((u) => !u.isBot).map((u) => u.id) });
+
+  const fake = new FakeSlack(ws);
+  fake.record = false;
+  fake.botToken = `xoxb-playground-${randomBytes(12).toString("hex")}`;
+  fake.enforceRateLimits();
+  await fake.start();
+
+  const signingSecret = randomBytes(24).toString("hex");
+  const botPort = await freePort();
+  const env: Record<string, string> = {};
+  // the bot's own settings come from the playground; the rest of the environment passes through
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !/^(SLACK_|DATABASE_URL$|PORT$|HOST$|DATA_DIR$|INCIDENT_CONFIG$|WARROOM_TIME_SCALE$|STATUSPAGE_API_KEY$|NODE_OPTIONS$)/.test(k)) env[k] = v;
+  }
+  Object.assign(env, START_ENV, {
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_API_URL: fake.apiUrl,
+    SLACK_PACING: "on",
+    PORT: String(botPort),
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    INCIDENT_CONFIG: config.file,
+    ...(fast ? { WARROOM_TIME_SCALE: "60" } : {}),
+  });
+  const logPath = path.join(dataDir, "bot.log");
+  const log = fs.createWriteStream(logPath, { flags: "a" });
+  const bot: ChildProcess = spawn(process.execPath, [...START_FLAGS, path.join(ROOT, "dist/main.js")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const stderr: string[] = [];
+  bot.stdout?.pipe(log, { end: false });
+  bot.stderr?.on("data", (d: Buffer) => {
+    log.write(d);
+    stderr.push(d.toString("utf8"));
+  });
+  let stopping = false;
+  const exited = new Promise<number>((resolve) => bot.on("exit", (code) => resolve(code ?? 1)));
+  void exited.then((code) => {
+    if (stopping) return undefined;
+    return die(`the bot stopped (exit ${code}): ${stderr.join("").trim().split("\n").slice(-3).join(" | ") || `see ${logPath}`}`);
+  });
+
+  const botUrl = `http://127.0.0.1:${botPort}`;
+  const deadline = Date.now() + 120_000;
+  while (!(await fetch(`${botUrl}/healthz`).then((r) => r.ok, () => false))) {
+    if (Date.now() > deadline) die(`the bot did not start within 2 minutes; see ${logPath}`);
+    await sleep(50);
+  }
+
+  const requests = new SlackRequests(botUrl, signingSecret, fake);
+  // Slack waits 3 seconds for the app's answer
+  requests.timeoutMs = 3000;
+  const session = new Session(fake, requests, statePath);
+  let web;
+  try {
+    web = await startWeb(session, { port, fast });
+  } catch (err) {
+    stopping = true;
+    bot.kill("SIGTERM");
+    await exited;
+    const code = (err as NodeJS.ErrnoException).code;
+    die(code === "EADDRINUSE" ? `port ${port} is in use: stop what uses it, or set PLAYGROUND_PORT` : (err as Error).message);
+  }
+  session.save();
+
+  const lines = [
+    `Warroom playground: ${web.url}`,
+    `  loopback only (127.0.0.1): no Slack workspace, no token, nothing leaves this machine`,
+    `  data: ${dataDir} (the bot's database, the workspace, bot.log)${fast ? "\n  --fast: cadences and due times run 60 times faster" : ""}`,
+    ...(config.dropped.length > 0 ? [`  off in the playground: ${config.dropped.join(" and ")} from your config (they would reach outside)`] : []),
+    `  Ctrl+C stops it`,
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await web.close();
+    bot.kill("SIGTERM");
+    await Promise.race([exited, sleep(30_000)]);
+    session.save();
+    await fake.stop();
+    log.end();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+}
+
+await main();

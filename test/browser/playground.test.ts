@@ -1,0 +1,172 @@
+// The playground in a real browser (Debian's Chromium, headless, through playwright-core): a whole
+// incident as a newcomer would run it, from the outside. `npm run playground -- --fast` runs as a user
+// starts it; the page is driven by clicks and typing only. With PLAYGROUND_SCREENSHOTS=<dir> the key
+// screens are saved there (how docs/playground/ is made: npm run playground:screenshots).
+
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumAvailable, launchChromium, openPage, type PlaygroundProcess, startPlayground } from "../support/playground.ts";
+
+const SHOTS = process.env.PLAYGROUND_SCREENSHOTS;
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (!SHOTS) return;
+  await fs.mkdir(SHOTS, { recursive: true });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+async function type(page: Page, text: string): Promise<void> {
+  const box = page.locator("#composer-text");
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+async function actAs(page: Page, name: string): Promise<void> {
+  await page.locator("#as").selectOption({ label: name });
+}
+
+describe.skipIf(!chromiumAvailable())("the playground in Chromium", () => {
+  let dir: string;
+  let pg: PlaygroundProcess;
+  let browser: Browser;
+  let page: Page;
+  let outside: string[];
+  let errors: string[];
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), "warroom-playground-"));
+    pg = await startPlayground(path.join(dir, "data"), { fast: true });
+    browser = await launchChromium();
+    ({ page, outside, errors } = await openPage(browser, pg.url));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await pg?.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it("says it is local, and prints its loopback address", async () => {
+    expect(pg.stdout.join("\n")).toMatch(/Warroom playground: http:\/\/127\.0\.0\.1:\d+/);
+    await expect.poll(() => page.locator(".local").textContent()).toContain("nothing leaves this machine");
+    await expect.poll(() => page.locator(".fast").textContent()).toContain("60×");
+    await expect.poll(() => page.locator("#sidebar").textContent()).toContain("general");
+    expect(await page.locator("#as option").allTextContents()).toEqual(expect.arrayContaining(["Alice Adams", "Bob Brown", "Carol Chen", "Dan Diaz"]));
+  });
+
+  it("runs a whole incident: declare by form and by command, take a role, update, a reminder, resolve, the postmortem", { timeout: 240_000 }, async () => {
+    // /incident help answers privately
+    await type(page, "/incident help");
+    await expect.poll(() => page.locator(".msg.ephemeral").last().textContent(), { timeout: 15_000 }).toContain("/incident declare");
+
+    // declare by form: a required field left empty is refused by the client, a blank title by the bot
+    await type(page, "/incident declare");
+    const modal = page.locator(".modal");
+    await expect.poll(() => modal.locator(".modal-head h2").textContent(), { timeout: 15_000 }).toBe("Declare an incident");
+    await shot(page, "declare-form");
+    await modal.locator("[data-modal=submit]").click();
+    await expect.poll(() => modal.locator(".bk-error").first().textContent()).toBe("Please complete this required field.");
+    const title = modal.locator(".bk-inputblock", { hasText: "Title" }).locator("input, textarea");
+    await title.fill("   ");
+    await modal.locator("[data-modal=submit]").click();
+    await expect.poll(() => modal.locator(".bk-error").first().textContent(), { timeout: 15_000 }).toContain("Give the incident a title");
+    await title.fill("Checkout errors spiking");
+    await modal.locator(".bk-inputblock", { hasText: "Severity" }).locator("select").selectOption({ label: "SEV1 · Critical" });
+    await modal.locator(".bk-inputblock", { hasText: "Incident Commander" }).locator("select").selectOption({ label: "Alice Adams" });
+    await modal.locator("[data-modal=submit]").click();
+    await expect.poll(() => page.locator(".modal").count(), { timeout: 15_000 }).toBe(0);
+
+    // the channel appears in the sidebar as the bot creates it
+    const channelLink = page.locator("#sidebar a", { hasText: "inc-" }).first();
+    await expect.poll(() => channelLink.count(), { timeout: 20_000 }).toBe(1);
+    await channelLink.click();
+    await expect.poll(() => page.locator(".pane-head h1").textContent()).toMatch(/^#inc-\d{4}-\d{2}-\d{2}-checkout-errors-spiking$/);
+    await expect.poll(() => page.locator("[data-testid=topic]").textContent(), { timeout: 15_000 }).toContain("SEV1");
+    const opening = page.locator(".msg", { hasText: "INCIDENT DECLARED" }).first();
+    await expect.poll(() => opening.textContent(), { timeout: 15_000 }).toContain("Alice Adams");
+
+    // Bob takes Tech Lead with the opening message's button
+    await actAs(page, "Bob Brown");
+    await opening.locator("button", { hasText: "Take Tech Lead" }).click();
+    await expect.poll(() => page.locator(".msg", { hasText: "INCIDENT DECLARED" }).first().locator(".bk-section", { hasText: "Tech Lead" }).first().textContent(), { timeout: 15_000 }).toContain("Bob Brown");
+    await shot(page, "incident-channel");
+
+    // with --fast, SEV1's 30-minute cadence is 30 seconds: the update reminder arrives
+    await expect.poll(() => page.locator(".msg", { hasText: "A status update is due" }).count(), { timeout: 90_000, interval: 1000 }).toBeGreaterThan(0);
+    await shot(page, "reminder");
+
+    // an update by command
+    await actAs(page, "Alice Adams");
+    await type(page, "/incident update Rolled back the 14:02 deploy; error rate falling");
+    await expect.poll(() => page.locator(".msg", { hasText: "Rolled back the 14:02 deploy" }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+
+    // a plain message, pinned; another with :pushpin:; a third through the message shortcut
+    await type(page, "Database failover finished at 14:20");
+    const note = page.locator(".msg", { hasText: "Database failover finished" }).last();
+    await note.hover();
+    await note.locator("[data-tool=pin]").click();
+    await expect.poll(() => page.locator(".msg", { hasText: "Database failover finished" }).last().locator(".pin-mark").count()).toBe(1);
+    await type(page, "Customers confirm checkout works again");
+    const confirmNote = page.locator(".msg", { hasText: "Customers confirm checkout" }).last();
+    await confirmNote.hover();
+    await confirmNote.locator("[data-tool=react][data-name=pushpin]").first().click();
+    await expect.poll(() => page.locator(".msg", { hasText: "Customers confirm checkout" }).last().locator(".reaction").count()).toBe(1);
+    await type(page, "Root cause: connection pool exhausted");
+    const cause = page.locator(".msg", { hasText: "Root cause: connection pool" }).last();
+    await cause.hover();
+    await cause.locator("[data-tool=shortcut]").click();
+    await expect.poll(() => page.locator(".msg.ephemeral").last().textContent(), { timeout: 15_000 }).toMatch(/timeline/i);
+
+    // resolve by command; the postmortem canvas follows
+    await type(page, "/incident resolve Rolled back; the pool size is fixed");
+    await expect.poll(() => page.locator("[data-testid=topic]").textContent(), { timeout: 20_000 }).toMatch(/Resolved/i);
+    const canvasLink = page.locator(".canvas-link");
+    await expect.poll(() => canvasLink.count(), { timeout: 30_000 }).toBe(1);
+    await canvasLink.click();
+    const canvas = page.locator("[data-testid=canvas]");
+    await expect.poll(() => canvas.textContent(), { timeout: 15_000 }).toContain("Checkout errors spiking");
+    const text = (await canvas.textContent()) ?? "";
+    // the timeline the bot kept: the pin, the reaction and the shortcut all reached it
+    expect(text).toContain("Database failover finished");
+    expect(text).toContain("Customers confirm checkout");
+    expect(text).toContain("Root cause: connection pool");
+    expect(text).toContain("Rolled back the 14:02 deploy");
+    await shot(page, "postmortem-canvas");
+  });
+
+  it("shows the App Home and the bot's direct messages", async () => {
+    await page.locator("#sidebar a", { hasText: "Home" }).click();
+    // the bot publishes the Home when it is opened (app_home_opened); its buttons work there too
+    await expect.poll(() => page.locator(".home").textContent(), { timeout: 15_000 }).toContain("Last 30 days");
+    await page.locator(".home button", { hasText: "Declare an incident" }).click();
+    await expect.poll(() => page.locator(".modal .modal-head h2").textContent(), { timeout: 15_000 }).toBe("Declare an incident");
+    await shot(page, "app-home");
+    await page.locator(".modal [data-modal=cancel]").click();
+    await expect.poll(() => page.locator(".modal").count()).toBe(0);
+    await page.locator("#sidebar a", { hasText: /^●?Warroom$/ }).first().click();
+    await expect.poll(() => page.locator(".pane-head h1").textContent()).toBe("Warroom");
+  });
+
+  it("renders <!date^…> tokens in the viewer's time zone", async () => {
+    await page.locator("#sidebar a", { hasText: "inc-" }).first().click();
+    const times = page.locator(".messages time[data-format]");
+    await expect.poll(() => times.count()).toBeGreaterThan(0);
+    // the page's context runs in Europe/Paris: the server's UTC fallback is replaced by local time
+    const iso = await times.first().getAttribute("datetime");
+    const shown = await times.first().textContent();
+    const paris = new Intl.DateTimeFormat("en-GB", { hour: "numeric", minute: "2-digit", timeZone: "Europe/Paris" }).format(new Date(iso ?? ""));
+    expect(shown).toBe(paris);
+  });
+
+  it("adds a person, and nothing was fetched from outside or failed in the page", async () => {
+    page.once("dialog", (d) => void d.accept("Erin Evans"));
+    await page.locator("#add-person").click();
+    await expect.poll(() => page.locator("#as option:checked").textContent()).toBe("Erin Evans");
+    expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
