@@ -4,6 +4,7 @@
 // screens are saved there (how docs/playground/ is made: npm run playground:screenshots).
 
 import fs from "node:fs/promises";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -162,11 +163,53 @@ describe.skipIf(!chromiumAvailable())("the playground in Chromium", () => {
     expect(shown).toBe(paris);
   });
 
+  it("guards its door: the page's token, its own Host, a capped body, validated requests", async () => {
+    const html = await (await fetch(`${pg.url}/`)).text();
+    const token = /data-token="([^"]+)"/.exec(html)?.[1] ?? "";
+    const post = (body: string) => fetch(`${pg.url}/ui/do`, { method: "POST", headers: { "content-type": "application/json", "x-playground-token": token }, body });
+    const noToken = await fetch(`${pg.url}/ui/do`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(noToken.status).toBe(403);
+    expect(await noToken.json()).toMatchObject({ error: "forbidden" });
+    expect((await fetch(`${pg.url}/ui?as=x`)).status).toBe(403);
+    // a page on another name that resolves to 127.0.0.1 (DNS rebinding) is refused by its Host
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${pg.url}/`, { headers: { host: "evil.example" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(rebound).toBe(421);
+    const bad = await post('{"op":"message","as":"U1","channel":"C1","text":"   "}');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: "invalid_request", message: "text: type a message first" });
+    expect((await post("not json")).status).toBe(400);
+    expect((await post(JSON.stringify({ op: "message", text: "x".repeat(300_000) }))).status).toBe(413);
+    const unknown = await post('{"op":"message","as":"UNOBODY1","channel":"CNOWHERE1","text":"hi"}');
+    expect(unknown.status).toBe(409);
+    expect(await unknown.json()).toMatchObject({ error: "not_possible" });
+  });
+
   it("adds a person, and nothing was fetched from outside or failed in the page", async () => {
     page.once("dialog", (d) => void d.accept("Erin Evans"));
     await page.locator("#add-person").click();
     await expect.poll(() => page.locator("#as option:checked").textContent()).toBe("Erin Evans");
     expect(outside).toEqual([]);
     expect(errors).toEqual([]);
+  });
+
+  it("starts again on the same DATA_DIR with the workspace and the bot's record as they were", { timeout: 180_000 }, async () => {
+    expect(await pg.stop()).toBe(0);
+    pg = await startPlayground(pg.dataDir, { fast: true });
+    await page.goto(pg.url);
+    const channelLink = page.locator("#sidebar a", { hasText: "inc-" }).first();
+    await expect.poll(() => channelLink.count(), { timeout: 15_000 }).toBe(1);
+    await channelLink.click();
+    await expect.poll(() => page.locator(".msg", { hasText: "INCIDENT DECLARED" }).count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator(".msg", { hasText: "Database failover finished" }).locator(".pin-mark").count()).toBe(1);
+    await type(page, "/incident status");
+    await expect.poll(() => page.locator(".msg.ephemeral").last().textContent(), { timeout: 15_000 }).toContain("INC-1");
+    expect(await page.locator("#as option").allTextContents()).toContain("Erin Evans");
   });
 });

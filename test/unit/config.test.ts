@@ -93,6 +93,26 @@ describe("environment variables", () => {
     expect(c.database).toEqual({ kind: "external", url: "postgres://u:p@db/warroom" });
   });
 
+  it("binds every interface unless HOST names one", () => {
+    expect(loadConfig(BASE).host).toBeUndefined();
+    expect(loadConfig({ ...BASE, HOST: "127.0.0.1" }).host).toBe("127.0.0.1");
+    expect(loadConfig({ ...BASE, HOST: "::1" }).host).toBe("::1");
+    expect(problem({ ...BASE, HOST: "127.0.0.1; rm -rf" })).toMatch(/^HOST must be an address to listen on/);
+  });
+
+  it("runs durations WARROOM_TIME_SCALE times faster (the playground's --fast), and only whole factors", () => {
+    expect(loadConfig(BASE).timeScale).toBe(1);
+    const file = withFile("archive_after: P7D\nseverities:\n  - { id: SEV1, label: Critical, description: Down, cadence: PT30M, respond_within: PT10M }\n  - { id: SEV4, label: Low, description: Minor, cadence: null }\n");
+    const fast = loadConfig({ ...file, WARROOM_TIME_SCALE: "60" });
+    expect(fast.timeScale).toBe(60);
+    expect(fast.incident.severities[0]?.cadence?.as("seconds")).toBe(30);
+    expect(fast.incident.severities[0]?.respondWithin?.as("seconds")).toBe(10);
+    expect(fast.incident.severities[1]?.cadence).toBeNull();
+    expect(fast.incident.postmortemDue.as("minutes")).toBe(48);
+    expect(fast.incident.archiveAfter?.as("minutes")).toBe(168);
+    for (const bad of ["0", "1.5", "fast", "3601"]) expect(problem({ ...BASE, WARROOM_TIME_SCALE: bad })).toMatch(/^WARROOM_TIME_SCALE must be a whole number from 1 to 3600/);
+  });
+
   it("is frozen all the way down", () => {
     const c = loadConfig(BASE);
     expect(Object.isFrozen(c)).toBe(true);

@@ -131,16 +131,18 @@ function show(ui, navigated) {
 
   if (ui.modalKey !== state.modalKey) {
     const before = modalLayer.querySelector(".modal");
-    const kept = before && ui.modal.includes(`data-view="${before.dataset.view}"`) ? readValues(before) : {};
+    const kept = before && ui.modal.includes(`data-view="${before.dataset.view}"`) ? readValues(before, false) : {};
     modalLayer.innerHTML = ui.modal;
     modalLayer.hidden = ui.modal === "";
     state.modalKey = ui.modalKey;
     const modal = modalLayer.querySelector(".modal");
     if (modal) {
+      localizePickers(modal);
       writeValues(modal, kept);
       if (!before) modal.querySelector("input, textarea, select")?.focus();
     }
   }
+  localizePickers(pane);
   localizeTimes(document);
 }
 
@@ -166,13 +168,33 @@ function valueOf(el) {
   return el.value;
 }
 
-function readValues(root) {
+/** The controls' values; `forApp` turns date-times from the viewer's zone into UTC, as Slack sends them. */
+function readValues(root, forApp = true) {
   const values = {};
   for (const el of root.querySelectorAll("[data-el]")) {
     if (el.dataset.type === "button" || el.dataset.type === "overflow") continue;
-    values[el.dataset.el] = valueOf(el);
+    values[el.dataset.el] = forApp && el.hasAttribute("data-utc") ? utcOfLocal(el.value) : valueOf(el);
   }
   return values;
+}
+
+function pad(n) {
+  return String(n).padStart(2, "0");
+}
+
+/** "YYYY-MM-DDTHH:mm" in the viewer's zone → the same instant in UTC, same form ("" stays ""). */
+function utcOfLocal(local) {
+  const d = new Date(local);
+  return Number.isNaN(d.getTime()) ? "" : d.toISOString().slice(0, 16);
+}
+
+/** The server renders date-time pickers' initial values in UTC; the person sees and picks local time. */
+function localizePickers(root) {
+  for (const el of root.querySelectorAll("input[data-utc]")) {
+    if (!el.value) continue;
+    const d = new Date(`${el.value}:00Z`);
+    if (!Number.isNaN(d.getTime())) el.value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  }
 }
 
 function writeValues(root, values) {
