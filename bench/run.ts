@@ -19,6 +19,7 @@ import { type BenchServer, startEmbeddedServer, startExternalServer } from "./da
 import { measureStorm, STORM } from "./alerts.ts";
 import { measureWebhooks, WEBHOOK_LOAD } from "./webhooks.ts";
 import { measureBackup } from "./backup.ts";
+import { measurePlayground } from "./playground.ts";
 import { measureMetrics, METRICS_LOAD } from "./metrics.ts";
 import { measureRecord } from "./record.ts";
 import { measureLateness, measureTick } from "./scheduler.ts";
@@ -29,9 +30,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const LATENCY = Number(process.env.BENCH_SLACK_LATENCY_MS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const CONCURRENCY = 20;
-/** BENCH_SECTIONS=record,scheduler runs only those (and writes no results.md): core, scheduler, record, alerts, webhooks, metrics, backup. */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "core,scheduler,record,alerts,webhooks,metrics,backup").split(",").map((s) => s.trim()));
-const ALL = ["core", "scheduler", "record", "alerts", "webhooks", "metrics", "backup"].every((s) => SECTIONS.has(s));
+/** BENCH_SECTIONS=record,scheduler runs only those (and writes no results.md): core, scheduler, record, alerts, webhooks, metrics, backup, playground. */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "core,scheduler,record,alerts,webhooks,metrics,backup,playground").split(",").map((s) => s.trim()));
+const ALL = ["core", "scheduler", "record", "alerts", "webhooks", "metrics", "backup", "playground"].every((s) => SECTIONS.has(s));
 
 const lines: string[] = [];
 function out(line = ""): void {
@@ -276,6 +277,7 @@ async function main(): Promise<void> {
   if (SECTIONS.has("webhooks")) await webhooksSection();
   if (SECTIONS.has("metrics")) await metricsSection();
   if (SECTIONS.has("backup")) await backupSection();
+  if (SECTIONS.has("playground")) await playgroundSection();
   out(`Benchmark took ${Math.round((Date.now() - started) / 1000)} s.`);
 
   await fake.stop();
@@ -397,6 +399,21 @@ async function backupSection(): Promise<void> {
   } finally {
     await server.stop();
   }
+}
+
+async function playgroundSection(): Promise<void> {
+  const p = await measurePlayground();
+  out(`## The playground (\`npm run playground\`; its first start, which makes the database, took ${p.firstStartS.toFixed(1)} s)`);
+  out();
+  out("| measurement | p50 | max | target |");
+  out("| --- | --- | --- | --- |");
+  out(`| ready (the page answers; the bot is up) on an existing DATA_DIR, ${p.readyMs.length} starts | ${(percentile(p.readyMs, 50) / 1000).toFixed(2)} s | ${(Math.max(...p.readyMs) / 1000).toFixed(2)} s | < 5 s |`);
+  if (p.browser) {
+    out(`| a channel of ${p.messages.toLocaleString("en")} messages rendered in Chromium, opened by its address (${p.openMs.length} times) | ${fmt(percentile(p.openMs, 50))} ms | ${fmt(Math.max(...p.openMs))} ms | < 1 s |`);
+    out(`| the same channel switched to from the sidebar (${p.switchMs.length} times) | ${fmt(percentile(p.switchMs, 50))} ms | ${fmt(Math.max(...p.switchMs))} ms | < 1 s |`);
+    out(`| a message posted in that open channel, until the page shows it (${p.liveMs.length} times; 100 ms of it is the page's change batching) | ${fmt(percentile(p.liveMs, 50))} ms | ${fmt(Math.max(...p.liveMs))} ms | (none) |`);
+  } else out("| rendering | (no Chromium at /usr/bin/chromium: not measured) | | < 1 s |");
+  out();
 }
 
 await main();

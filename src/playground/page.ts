@@ -9,13 +9,33 @@ import { escapeHtml, mrkdwn, type Names, plain, textObject } from "./mrkdwn.ts";
 
 export interface Fragments {
   sidebar: string;
+  /** The place shown; for a channel, its header (and `items`, its messages, which the page patches by id). */
   pane: string;
+  items?: Item[];
   title: string;
   /** The open modal (or ""), and a key that changes when the app changes it. */
   modal: string;
   modalKey: string;
   /** Whether the pane has a composer, and its placeholder. */
   composer?: string;
+}
+
+/** One message (or ephemeral message) of a channel, keyed so the page can keep what did not change. */
+export interface Item {
+  id: string;
+  html: string;
+}
+
+export interface ChannelPane {
+  title: string;
+  composer: string;
+  head: string;
+  items: Item[];
+}
+
+/** A channel pane as one piece of HTML (what the page builds from head and items). */
+export function paneHtml(p: ChannelPane): string {
+  return `${p.head}<div class="messages">${p.items.map((i) => i.html).join("")}</div>`;
 }
 
 export const CALLBACK_SHORTCUT = "warroom.add_to_timeline";
@@ -119,15 +139,11 @@ function message(ws: Workspace, ctx: BlockContext, c: FakeConversation, m: FakeM
   const pinned = c.pins.has(m.ts);
   const thread = replies.length > 0 ? `<div class="thread">${replies.map((r) => message(ws, ctx, c, r, as, [])).join("")}</div>` : "";
   return (
-    `<div class="msg${pinned ? " pinned" : ""}" id="m-${m.ts.replace(".", "-")}" data-ts="${m.ts}" data-channel="${c.id}">` +
+    `<div class="msg${pinned ? " pinned" : ""}" id="m-${m.ts.replace(".", "-")}" data-ts="${m.ts}" data-channel="${c.id}" tabindex="0">` +
     `<div class="avatar${who.bot ? " bot" : ""}">${who.bot ? "⚑" : initials(who.name)}</div>` +
     `<div class="msg-body"><div class="meta"><strong>${escapeHtml(who.name)}</strong>${who.bot ? ' <span class="tag">APP</span>' : ""} ${timeOf(m.ts)}${m.edited ? ' <span class="edited">(edited)</span>' : ""}${pinned ? ' <span class="pin-mark">📌 Pinned</span>' : ""}</div>` +
-    `<div class="content">${content(ctx, m)}</div>${files(ws, m.files)}${reactions(m, as)}` +
-    `<div class="tools" role="toolbar" aria-label="Message actions">` +
-    `<button type="button" data-tool="react" data-name="pushpin" title="React with :pushpin:">📌 React</button>` +
-    `<button type="button" data-tool="pin" title="${pinned ? "Unpin from" : "Pin to"} this channel">${pinned ? "Unpin" : "Pin"}</button>` +
-    `<button type="button" data-tool="shortcut" title="The app's message shortcut">Add to incident timeline</button>` +
-    `</div></div>${thread}</div>`
+    // the message actions (pin, :pushpin:, the shortcut) are one toolbar the page moves to the message under the pointer
+    `<div class="content">${content(ctx, m)}</div>${files(ws, m.files)}${reactions(m, as)}</div>${thread}</div>`
   );
 }
 
@@ -141,15 +157,15 @@ function ephemeral(ctx: BlockContext, e: FakeEphemeral): string {
 }
 
 /** A channel: header (name, topic, pins, bookmarks, canvas) and its messages with the person's ephemerals. */
-export function channelPane(ws: Workspace, c: FakeConversation, as: string): { pane: string; title: string; composer: string } {
+export function channelPane(ws: Workspace, c: FakeConversation, as: string): ChannelPane {
   const ctx = blockContext(ws);
   const top = c.messages.filter((m) => m.threadTs === undefined || m.threadTs === m.ts);
   const replies = new Map<string, FakeMessage[]>();
   for (const m of c.messages) if (m.threadTs !== undefined && m.threadTs !== m.ts) replies.set(m.threadTs, [...(replies.get(m.threadTs) ?? []), m]);
   const mine = ws.ephemerals.filter((e) => e.channel === c.id && e.user === as);
-  const items: { ts: number; html: string }[] = [
-    ...top.map((m) => ({ ts: Number(m.ts), html: message(ws, ctx, c, m, as, replies.get(m.ts) ?? []) })),
-    ...mine.map((e) => ({ ts: Number(e.ts ?? e.at / 1000), html: ephemeral(ctx, e) })),
+  const items: { ts: number; id: string; html: string }[] = [
+    ...top.map((m) => ({ ts: Number(m.ts), id: `m${m.ts}`, html: message(ws, ctx, c, m, as, replies.get(m.ts) ?? []) })),
+    ...mine.map((e) => ({ ts: Number(e.ts ?? e.at / 1000), id: `e${e.ts ?? e.at}`, html: ephemeral(ctx, e) })),
   ].sort((a, b) => a.ts - b.ts);
   const pins = c.messages.filter((m) => c.pins.has(m.ts));
   const pinList = pins.map((m) => `<li><a href="#/c/${c.id}/${m.ts}">${escapeHtml(author(ws, m).name)}: ${escapeHtml(summary(m))}</a></li>`).join("");
@@ -161,10 +177,11 @@ export function channelPane(ws: Workspace, c: FakeConversation, as: string): { p
     `<span class="members">${c.members.size} member${c.members.size === 1 ? "" : "s"}</span>${c.isArchived ? ' <span class="archived-tag">archived</span>' : ""}</div>` +
     (c.topic ? `<div class="topic" data-testid="topic">${mrkdwn(c.topic, ctx.names)}</div>` : "") +
     `<div class="pane-bar">${canvas}${bookmarks}${pins.length > 0 ? `<details class="pins"><summary>📌 ${pins.length} pinned</summary><ul>${pinList}</ul></details>` : ""}</div></header>`;
-  const empty = items.length === 0 ? `<div class="empty">No messages yet. Type <code>/incident help</code> below.</div>` : "";
+  const empty = { id: "empty", html: `<div class="empty">No messages yet. Type <code>/incident help</code> below.</div>` };
   return {
     title,
-    pane: `${header}<div class="messages" data-channel="${c.id}">${empty}${items.map((i) => i.html).join("")}</div>`,
+    head: header,
+    items: items.length === 0 ? [empty] : items.map(({ id, html }) => ({ id, html })),
     composer: c.isArchived ? "" : c.isIm ? "Message Warroom, or type /incident help" : `Message #${c.name}, or type /incident …`,
   };
 }

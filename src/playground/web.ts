@@ -11,7 +11,8 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { canvasPane, channelPane, filePane, homePane, modal, person, sidebar, CALLBACK_SHORTCUT, type Fragments } from "./page.ts";
+import type { FakeConversation } from "../local-slack/workspace.ts";
+import { canvasPane, channelPane, filePane, homePane, type Item, modal, person, sidebar, CALLBACK_SHORTCUT, type Fragments } from "./page.ts";
 import { escapeHtml } from "./mrkdwn.ts";
 import type { Session } from "./session.ts";
 
@@ -84,23 +85,28 @@ async function readBody(req: http.IncomingMessage): Promise<string | undefined> 
 export function fragments(session: Session, as: string, view: string): Fragments & { people: { id: string; name: string }[]; version: number; view: string } {
   const ws = session.ws;
   let place = view;
-  let shown: { pane: string; title: string; composer?: string } | undefined;
+  let shown: { pane: string; title: string; composer?: string; items?: Item[] } | undefined;
+  const channel = (c: FakeConversation) => {
+    const p = channelPane(ws, c, as);
+    return { pane: p.head, items: p.items, title: p.title, composer: p.composer };
+  };
   const [kind, ref = ""] = view.split(":");
   if (kind === "c") {
     const c = ws.conversations.get(ref);
-    if (c && (!c.isPrivate || c.members.has(as))) shown = channelPane(ws, c, as);
+    if (c && (!c.isPrivate || c.members.has(as))) shown = channel(c);
   } else if (kind === "home") shown = homePane(ws, as);
   else if (kind === "canvas") shown = canvasPane(ws, ref);
   else if (kind === "file") shown = filePane(ws, ref);
   if (!shown) {
     const general = ws.channelByName("general") ?? [...ws.conversations.values()].find((c) => !c.isIm);
     place = general ? `c:${general.id}` : "home";
-    shown = general ? channelPane(ws, general, as) : homePane(ws, as);
+    shown = general ? channel(general) : homePane(ws, as);
   }
   const open = ws.topModal(as);
   return {
     sidebar: sidebar(ws, as, place),
     pane: shown.pane,
+    ...(shown.items ? { items: shown.items } : {}),
     title: shown.title,
     ...(shown.composer !== undefined ? { composer: shown.composer } : {}),
     ...modal(ws, open, open ? session.viewErrors.get(open.id) : undefined),
@@ -138,6 +144,11 @@ function shell(token: string, fast: boolean, address: string): string {
       <div class="composer-hint">Enter sends · Shift+Enter for a new line · <code>/incident …</code> goes to the app, signed, as Slack sends it</div>
     </form>
   </main>
+</div>
+<div class="tools" id="tools" role="toolbar" aria-label="Message actions" hidden>
+  <button type="button" data-tool="react" data-name="pushpin" title="React with :pushpin: (adds it to the incident timeline)">📌 React</button>
+  <button type="button" data-tool="pin" title="Pin to this channel (adds it to the incident timeline)">Pin</button>
+  <button type="button" data-tool="shortcut" title="The app's message shortcut">Add to incident timeline</button>
 </div>
 <div class="modal-layer" id="modal-layer" hidden></div>
 <div class="toast" id="toast" role="status" hidden></div>

@@ -20,6 +20,9 @@ const state = {
   shownView: "",
   loading: false,
   again: false,
+  /** The channel header shown, and its messages by id: { html, el }. */
+  head: "",
+  items: new Map(),
 };
 
 // ---------- routing ----------
@@ -109,7 +112,27 @@ function show(ui, navigated) {
   const keepScroll = list ? list.scrollTop : 0;
   const changedPlace = navigated || ui.view !== state.shownView;
   const openDetails = [...pane.querySelectorAll("details[open]")].map((d) => d.className);
-  pane.innerHTML = ui.pane;
+  parkTools();
+  if (ui.items && list && !changedPlace) {
+    // the same channel: replace its header if it changed, and only the messages that changed
+    if (ui.pane !== state.head) {
+      pane.querySelector(".pane-head")?.replaceWith(fromHtml(ui.pane));
+      state.head = ui.pane;
+    }
+    patch(list, ui.items);
+  } else if (ui.items) {
+    pane.innerHTML = `${ui.pane}<div class="messages">${ui.items.map((i) => i.html).join("")}</div>`;
+    state.head = ui.pane;
+    const messages = pane.querySelector(".messages");
+    state.items = new Map();
+    [...messages.children].forEach((el, k) => state.items.set(ui.items[k].id, { html: ui.items[k].html, el }));
+    localize(pane);
+  } else {
+    pane.innerHTML = ui.pane;
+    state.head = "";
+    state.items = new Map();
+    localize(pane);
+  }
   for (const cls of openDetails) pane.querySelector(`details.${cls}`)?.setAttribute("open", "");
   state.shownView = ui.view;
   const messages = pane.querySelector(".messages");
@@ -137,14 +160,73 @@ function show(ui, navigated) {
     state.modalKey = ui.modalKey;
     const modal = modalLayer.querySelector(".modal");
     if (modal) {
-      localizePickers(modal);
+      localize(modal);
       writeValues(modal, kept);
       if (!before) modal.querySelector("input, textarea, select")?.focus();
     }
   }
-  localizePickers(pane);
-  localizeTimes(document);
 }
+
+function fromHtml(html) {
+  const t = document.createElement("template");
+  t.innerHTML = html;
+  return t.content.firstElementChild;
+}
+
+/** Puts the channel's messages in the new order, keeping the elements of those whose HTML is the same. */
+function patch(list, items) {
+  const next = new Map();
+  const els = items.map((it) => {
+    const old = state.items.get(it.id);
+    let el = old && old.html === it.html ? old.el : undefined;
+    if (!el) {
+      el = fromHtml(it.html);
+      localize(el);
+    }
+    next.set(it.id, { html: it.html, el });
+    return el;
+  });
+  let cur = list.firstElementChild;
+  for (const el of els) {
+    if (cur === el) {
+      cur = cur.nextElementSibling;
+      continue;
+    }
+    list.insertBefore(el, cur);
+  }
+  while (cur) {
+    const after = cur.nextElementSibling;
+    cur.remove();
+    cur = after;
+  }
+  state.items = next;
+}
+
+function localize(root) {
+  localizePickers(root);
+  localizeTimes(root);
+}
+
+// ---------- the message actions: one toolbar, moved to the message under the pointer ----------
+
+const tools = $("tools");
+
+function parkTools() {
+  tools.hidden = true;
+  document.body.append(tools);
+}
+
+function showTools(msg) {
+  if (!msg || msg.hasAttribute("data-ephemeral") || !msg.closest(".messages")) return;
+  const body = msg.querySelector(":scope > .msg-body");
+  if (!body) return;
+  if (tools.parentElement !== body) body.append(tools);
+  tools.querySelector("[data-tool=pin]").textContent = msg.classList.contains("pinned") ? "Unpin" : "Pin";
+  tools.hidden = false;
+}
+
+document.addEventListener("mouseover", (e) => showTools(e.target instanceof Element ? e.target.closest(".msg") : null));
+document.addEventListener("focusin", (e) => showTools(e.target instanceof Element ? e.target.closest(".msg") : null));
 
 function people(list) {
   const current = [...asSelect.options].map((o) => `${o.value}:${o.textContent}`).join("|");
@@ -420,7 +502,7 @@ function localizeTimes(root) {
     const d = new Date(t.getAttribute("datetime"));
     if (Number.isNaN(d.getTime())) continue;
     t.textContent = formatDate(d, t.dataset.format);
-    t.title = d.toString();
+    t.title = d.toLocaleString();
   }
 }
 

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { Workspace } from "../../../src/local-slack/workspace.ts";
-import { canvasPane, channelPane, modal, sidebar } from "../../../src/playground/page.ts";
+import { canvasPane, channelPane, modal, paneHtml, sidebar } from "../../../src/playground/page.ts";
 
 function workspace() {
   const ws = new Workspace({ teamName: "Acme", teamDomain: "acme" });
@@ -30,8 +30,8 @@ describe("the pages", () => {
     general.pins.add(m.ts);
     general.canvasId = "F1";
     ws.ephemerals.push({ ts: ws.nextTs(), channel: general.id, user: bob.id, text: "only for Bob", at: Date.now() });
-    const forAlice = channelPane(ws, general, alice.id).pane;
-    const forBob = channelPane(ws, general, bob.id).pane;
+    const forAlice = paneHtml(channelPane(ws, general, alice.id));
+    const forBob = paneHtml(channelPane(ws, general, bob.id));
     expect(forAlice).toContain("@Alice Adams");
     expect(forAlice).toContain("📌 1 pinned");
     expect(forAlice).toContain('href="#/canvas/F1"');
@@ -45,7 +45,7 @@ describe("the pages", () => {
     ws.addMessage(general.id, alice.id, "first");
     ws.ephemerals.push({ ts: ws.nextTs(), channel: general.id, user: alice.id, text: "second", at: Date.now() });
     ws.addMessage(general.id, alice.id, "third");
-    const html = channelPane(ws, general, alice.id).pane;
+    const html = paneHtml(channelPane(ws, general, alice.id));
     expect(html.indexOf("first")).toBeLessThan(html.indexOf("second"));
     expect(html.indexOf("second")).toBeLessThan(html.indexOf("third"));
   });
