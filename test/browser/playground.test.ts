@@ -143,9 +143,9 @@ describe.skipIf(!chromiumAvailable())("the playground in Chromium", () => {
     await page.locator("#sidebar a", { hasText: "Home" }).click();
     // the bot publishes the Home when it is opened (app_home_opened); its buttons work there too
     await expect.poll(() => page.locator(".home").textContent(), { timeout: 15_000 }).toContain("Last 30 days");
+    await shot(page, "app-home");
     await page.locator(".home button", { hasText: "Declare an incident" }).click();
     await expect.poll(() => page.locator(".modal .modal-head h2").textContent(), { timeout: 15_000 }).toBe("Declare an incident");
-    await shot(page, "app-home");
     await page.locator(".modal [data-modal=cancel]").click();
     await expect.poll(() => page.locator(".modal").count()).toBe(0);
     await page.locator("#sidebar a", { hasText: /^●?Warroom$/ }).first().click();
