@@ -237,7 +237,10 @@ export async function startWeb(session: Session, opts: WebOptions): Promise<WebS
         return problem(res, 400, "invalid_request", `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
       }
       try {
-        return json(res, 200, await perform(session, parsed.data));
+        const outcome = await perform(session, parsed.data);
+        // what the person did is on disk before the page hears it was done (the app's own changes follow within 300 ms)
+        session.save();
+        return json(res, 200, outcome);
       } catch (err) {
         return problem(res, 409, "not_possible", (err as Error).message);
       }
