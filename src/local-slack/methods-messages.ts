@@ -25,7 +25,8 @@ function metadataOf(args: Args): FakeMessage["metadata"] | undefined {
   return m as FakeMessage["metadata"];
 }
 
-function messageObject(m: FakeMessage): Record<string, unknown> {
+/** A message as the Web API (and interaction payloads) show it. */
+export function messageObject(m: FakeMessage): Record<string, unknown> {
   return {
     type: "message",
     ts: m.ts,

@@ -224,6 +224,9 @@ export class Workspace {
 
   /** A trigger_id as Slack puts in an interaction: valid for 3 seconds, usable once. */
   newTrigger(user: string): string {
+    // expired ones can never be used again: forget them (a playground runs for hours)
+    const now = Date.now();
+    if (this.triggers.size > 1000) for (const [k, t] of this.triggers) if (now - t.issuedAt > 60_000) this.triggers.delete(k);
     const id = `${Date.now()}.${Math.floor(Math.random() * 1e9)}.${newId("").toLowerCase()}`;
     this.triggers.set(id, { issuedAt: Date.now(), user, used: false });
     return id;

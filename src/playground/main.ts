@@ -8,7 +8,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -17,7 +16,7 @@ import { parseDocument } from "yaml";
 import { SlackRequests } from "../local-slack/deliver.ts";
 import { FakeSlack } from "../local-slack/server.ts";
 import { Workspace } from "../local-slack/workspace.ts";
-import { START_ENV, START_FLAGS } from "./bot.ts";
+import { freePort, START_ENV, START_FLAGS } from "./bot.ts";
 import { Session } from "./session.ts";
 import { startWeb } from "./web.ts";
 
@@ -86,17 +85,6 @@ function playgroundConfig(dataDir: string): { file: string; channels: string[]; 
   }
   fs.writeFileSync(file, `# Written by npm run playground from ${source}; edit that file, not this one.\n${JSON.stringify(data, null, 2)}\n`);
   return { file, channels: [...channels], dropped };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function portNumber(): number {

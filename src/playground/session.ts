@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { SentRequest, SlackRequests } from "../local-slack/deliver.ts";
+import { messageObject } from "../local-slack/methods-messages.ts";
 import type { FakeSlack, ResponseUrlPost } from "../local-slack/server.ts";
 import { type FakeConversation, type FakeMessage, type FakeUser, type FakeView, newId, type WorkspaceSnapshot } from "../local-slack/workspace.ts";
 import { actionOf, type RawValues, viewState } from "./state.ts";
@@ -212,8 +213,8 @@ export class Session {
         type: "message_action",
         token: "verification_token",
         action_ts: (Date.now() / 1000).toFixed(6),
-        team: { id: this.ws.teamId, domain: this.ws.teamDomain },
-        user: { id: user.id, name: user.name, username: user.name, team_id: this.ws.teamId },
+        team: this.team(),
+        user: this.who(user),
         channel: { id: c.id, name: c.name },
         callback_id: callbackId,
         trigger_id: this.ws.newTrigger(user.id),
@@ -230,10 +231,10 @@ export class Session {
     const user = this.person(as);
     const common = {
       type: "block_actions",
-      user: { id: user.id, username: user.name, name: user.name, team_id: this.ws.teamId },
+      user: this.who(user),
       api_app_id: this.ws.appId,
       token: "verification_token",
-      team: { id: this.ws.teamId, domain: this.ws.teamDomain },
+      team: this.team(),
       trigger_id: this.ws.newTrigger(user.id),
     };
     let payload: Json;
@@ -281,8 +282,8 @@ export class Session {
     const sent = await this.deliver(() =>
       this.bot.interaction({
         type: "view_submission",
-        team: { id: this.ws.teamId, domain: this.ws.teamDomain },
-        user: { id: user.id, username: user.name, name: user.name, team_id: this.ws.teamId },
+        team: this.team(),
+        user: this.who(user),
         api_app_id: this.ws.appId,
         token: "verification_token",
         trigger_id: this.ws.newTrigger(user.id),
@@ -310,10 +311,10 @@ export class Session {
         break;
       }
       case "clear":
-        this.ws.closeModal(user.id, true);
+        this.forget(this.ws.closeModal(user.id, true));
         break;
       default:
-        this.ws.closeModal(user.id);
+        this.forget(this.ws.closeModal(user.id));
     }
     this.viewErrors.delete(viewId);
     this.changed();
@@ -325,15 +326,15 @@ export class Session {
     const user = this.person(as);
     if (this.ws.topModal(user.id)?.id !== viewId) return { ok: true };
     const closed = this.ws.closeModal(user.id, all);
-    for (const v of closed) this.viewErrors.delete(v.id);
+    this.forget(closed);
     this.changed();
     const notify = closed.filter((v) => v.view.notify_on_close === true);
     for (const v of notify) {
       await this.deliver(() =>
         this.bot.interaction({
           type: "view_closed",
-          team: { id: this.ws.teamId, domain: this.ws.teamDomain },
-          user: { id: user.id, username: user.name, name: user.name, team_id: this.ws.teamId },
+          team: this.team(),
+          user: this.who(user),
           api_app_id: this.ws.appId,
           token: "verification_token",
           view: this.viewPayload(v, {}),
@@ -356,6 +357,15 @@ export class Session {
   }
 
   // ---------- plumbing ----------
+
+  /** The person, as interaction payloads name them. */
+  private who(user: FakeUser): Json {
+    return { id: user.id, username: user.name, name: user.name, team_id: this.ws.teamId };
+  }
+
+  private team(): Json {
+    return { id: this.ws.teamId, domain: this.ws.teamDomain };
+  }
 
   /** Text a person types, as Slack's client sends it: &, < and > escaped; @name and #channel as links. */
   encode(text: string, forCommand = false): string {
@@ -391,6 +401,14 @@ export class Session {
       external_id: v.view.external_id ?? "",
       state: { values: viewState(v.view.blocks, values) },
     };
+  }
+
+  /** Closed modals are gone in Slack too (views.update on one answers not_found). */
+  private forget(closed: FakeView[]): void {
+    for (const v of closed) {
+      this.viewErrors.delete(v.id);
+      this.ws.views.delete(v.id);
+    }
   }
 
   private replaceView(v: FakeView, view: Json): void {
@@ -496,15 +514,3 @@ export class Session {
 
 /** Methods that change nothing the page shows. */
 const READ_ONLY = new Set(["auth.test", "team.info", "users.info", "conversations.info", "conversations.list", "conversations.history", "conversations.members", "chat.getPermalink", "usergroups.users.list"]);
-
-
-function messageObject(m: FakeMessage): Json {
-  return {
-    type: "message",
-    ts: m.ts,
-    text: m.text,
-    ...(m.user ? { user: m.user } : {}),
-    ...(m.botId ? { bot_id: m.botId } : {}),
-    ...(m.blocks ? { blocks: m.blocks } : {}),
-  };
-}

@@ -4,10 +4,12 @@
 
 import { execFile, spawn } from "node:child_process";
 import fs from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "../../src/playground/bot.ts";
+
+export { freePort };
 
 const execFileAsync = promisify(execFile);
 
@@ -27,17 +29,6 @@ export async function findDebianPostgres(): Promise<string | undefined> {
     if (await fs.access(path.join(bin, "pg_ctl")).then(() => true, () => false)) return bin;
   }
   return undefined;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function runAs(file: string, args: string[], uid?: number, gid?: number): Promise<void> {
