@@ -8,11 +8,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { parseDocument } from "yaml";
+import { isMap, parseDocument } from "yaml";
 import { SlackRequests } from "../local-slack/deliver.ts";
 import { FakeSlack } from "../local-slack/server.ts";
 import { Workspace } from "../local-slack/workspace.ts";
@@ -61,29 +62,35 @@ function playgroundConfig(dataDir: string): { file: string; channels: string[]; 
   const file = path.join(dataDir, "playground.config.yml");
   const channels = new Set(["incidents"]);
   const dropped: string[] = [];
-  let data: Record<string, unknown> = {};
+  // the user's file as a YAML document (comments and order kept, so the bot's messages about it read the same)
+  let doc = parseDocument("{}");
   if (fs.existsSync(source)) {
-    const doc = parseDocument(fs.readFileSync(source, "utf8"));
+    doc = parseDocument(fs.readFileSync(source, "utf8"));
     if (doc.errors.length > 0) die(`${source}: ${doc.errors[0]?.message ?? "not YAML"}`);
-    data = (doc.toJS() as Record<string, unknown> | null) ?? {};
+    if (doc.contents === null) doc = parseDocument("{}");
+    if (!isMap(doc.contents)) die(`${source}: expected a mapping of settings such as "announce_channel: incidents" (see incident.config.example.yml)`);
     for (const key of ["webhooks", "statuspage"]) {
-      if (data[key] !== undefined && !(Array.isArray(data[key]) && data[key].length === 0)) dropped.push(key);
-      delete data[key];
+      const v: unknown = doc.toJS()?.[key];
+      if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0)) dropped.push(key);
+      doc.delete(key);
     }
-    const templates = typeof data.templates_dir === "string" ? data.templates_dir : "./templates";
-    data.templates_dir = path.resolve(path.dirname(source), templates);
+    const templates: unknown = doc.get("templates_dir");
+    doc.set("templates_dir", path.resolve(path.dirname(source), typeof templates === "string" ? templates : "./templates"));
   } else if (process.env.INCIDENT_CONFIG) {
     die(`INCIDENT_CONFIG names ${source}, which does not exist`);
   } else {
-    data = { announce_channel: "incidents", templates_dir: path.join(ROOT, "templates") };
+    doc.set("templates_dir", path.join(ROOT, "templates"));
   }
-  data.announce_channel ??= "incidents";
+  const data = (doc.toJS() as Record<string, unknown> | null) ?? {};
+  if (data.announce_channel === undefined) doc.set("announce_channel", "incidents");
+
   const alerts = data.alerts as { triage_channel?: unknown } | undefined;
   const digest = data.digest as { channel?: unknown } | undefined;
-  for (const ref of [data.announce_channel, alerts?.triage_channel, digest?.channel]) {
+  for (const ref of [data.announce_channel ?? "incidents", alerts?.triage_channel, digest?.channel]) {
     if (typeof ref === "string" && /^#?[a-z0-9_-]+$/.test(ref) && !/^[CG][A-Z0-9]{6,}$/.test(ref)) channels.add(ref.replace(/^#/, ""));
   }
-  fs.writeFileSync(file, `# Written by npm run playground from ${source}; edit that file, not this one.\n${JSON.stringify(data, null, 2)}\n`);
+  const header = fs.existsSync(source) ? `# Written by npm run playground from ${source}, without webhooks and the status page; edit that file, not this one.\n` : "# Written by npm run playground (there is no incident.config.yml): the defaults, announcing in #incidents.\n";
+  fs.writeFileSync(file, header + doc.toString());
   return { file, channels: [...channels], dropped };
 }
 
@@ -106,9 +113,19 @@ async function main(): Promise<void> {
   }
   const fast = args.values.fast;
   const port = portNumber();
+  // a port already taken is said at once, not after the bot has started
+  if (port !== 0) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = net.createServer();
+      probe.once("error", () => resolve(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+    if (!free) die(`port ${port} is in use: stop what uses it, or set PLAYGROUND_PORT`);
+  }
   const dataDir = path.resolve(process.env.DATA_DIR?.trim() || "./data-playground");
   fs.mkdirSync(dataDir, { recursive: true });
   const config = playgroundConfig(dataDir);
+  process.stdout.write(`Starting the Warroom playground (the first start makes its database in ${dataDir}: a few seconds)…\n`);
 
   const statePath = path.join(dataDir, "workspace.json");
   const ws = new Workspace({ teamName: "Warroom Playground", teamDomain: "warroom-playground" });

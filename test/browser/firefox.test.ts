@@ -80,18 +80,19 @@ describe.skipIf(!fs.existsSync(FIREFOX))("the playground in Firefox", () => {
 
     await type(page, "/incident declare");
     await expect.poll(() => text(page, ".modal .modal-head h2"), { timeout: 15_000 }).toBe("Declare an incident");
-    await page.click(".modal [data-modal=submit]");
+    await page.locator(".modal [data-modal=submit]").click();
     await expect.poll(() => text(page, ".modal .bk-error")).toBe("Please complete this required field.");
-    await page.type(".modal [data-block=title] input", "Search is down");
-    await page.click(".modal [data-modal=submit]");
+    await page.locator(".modal [data-block=title] input").fill("Search is down");
+    await page.locator(".modal [data-modal=submit]").click();
     await expect.poll(() => page.$$eval(".modal", (m) => m.length), { timeout: 15_000 }).toBe(0);
 
     await expect.poll(() => text(page, "#sidebar"), { timeout: 20_000 }).toContain("search-is-down");
-    await page.click("#sidebar a::-p-text(search-is-down)");
+    // locators wait for the element and retry when the page swaps it (clicks on a handle do not)
+    await page.locator("#sidebar a::-p-text(search-is-down)").click();
     await expect.poll(() => text(page, ".pane-head h1"), { timeout: 15_000 }).toContain("search-is-down");
     await expect.poll(() => text(page, ".messages"), { timeout: 15_000 }).toContain("INCIDENT DECLARED");
 
-    await page.click(".messages button::-p-text(Take Tech Lead)");
+    await page.locator(".messages button::-p-text(Take Tech Lead)").click();
     await expect.poll(() => text(page, ".messages"), { timeout: 15_000 }).toContain("took Tech Lead");
 
     expect(outside).toEqual([]);

@@ -171,6 +171,10 @@ describe.skipIf(!chromiumAvailable())("the playground in Chromium", () => {
     expect(noToken.status).toBe(403);
     expect(await noToken.json()).toMatchObject({ error: "forbidden" });
     expect((await fetch(`${pg.url}/ui?as=x`)).status).toBe(403);
+    expect((await fetch(`${pg.url}/files/F1`)).status).toBe(403);
+    const noFile = await fetch(`${pg.url}/files/FNOSUCH1?t=${token}`);
+    expect(noFile.status).toBe(404);
+    expect(await noFile.json()).toMatchObject({ error: "file_not_found" });
     // a page on another name that resolves to 127.0.0.1 (DNS rebinding) is refused by its Host
     const rebound = await new Promise<number>((resolve, reject) => {
       const req = http.request(`${pg.url}/`, { headers: { host: "evil.example" } }, (res) => {

@@ -308,6 +308,9 @@ async function sendAction(el, value) {
 document.addEventListener("click", (e) => {
   const target = e.target instanceof Element ? e.target : null;
   if (!target) return;
+  // a file's download asks for the page's token, like everything the page fetches
+  const download = target.closest('a[href^="/files/"]');
+  if (download && !download.href.includes("?t=")) download.href = `${download.getAttribute("href")}?t=${encodeURIComponent(token)}`;
   const tool = target.closest("[data-tool]");
   if (tool) {
     const msg = tool.closest(".msg");

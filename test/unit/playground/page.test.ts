@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { Workspace } from "../../../src/local-slack/workspace.ts";
-import { canvasPane, channelPane, modal, paneHtml, sidebar } from "../../../src/playground/page.ts";
+import { canvasPane, channelPane, filePane, modal, paneHtml, sidebar } from "../../../src/playground/page.ts";
 
 function workspace() {
   const ws = new Workspace({ teamName: "Acme", teamDomain: "acme" });
@@ -58,6 +58,18 @@ describe("the pages", () => {
     expect(page?.pane).toContain("<table>");
     expect(page?.pane).toContain(`href="#/c/${general.id}"`);
     expect(canvasPane(ws, "F404")).toBeUndefined();
+  });
+
+  it("shows an uploaded file: a Markdown postmortem rendered, other text as it is, and a chip in its message", () => {
+    const { ws, alice, general } = workspace();
+    ws.files.set("F7", { id: "F7", filename: "postmortem-inc-1.md", title: "Postmortem: INC-1", length: 20, content: Buffer.from("# Postmortem\n\n- first"), channels: [general.id] });
+    ws.files.set("F8", { id: "F8", filename: "export.csv", length: 9, content: Buffer.from("a,b\n<1>,2"), channels: [general.id] });
+    general.messages.push({ ts: ws.nextTs(), channel: general.id, user: ws.botUserId, botId: ws.botId, text: "The draft", files: ["F7"], reactions: new Map() });
+    expect(filePane(ws, "F7")?.pane).toContain("<h1>Postmortem</h1>");
+    expect(filePane(ws, "F8")?.pane).toContain('<pre class="file-text">a,b\n&lt;1&gt;,2</pre>');
+    expect(filePane(ws, "F8")?.pane).toContain('href="/files/F8" download="export.csv"');
+    expect(paneHtml(channelPane(ws, general, alice.id))).toContain('<a class="file-chip" href="#/file/F7">📄 Postmortem: INC-1</a>');
+    expect(filePane(ws, "F404")).toBeUndefined();
   });
 
   it("renders the top modal of a stack with a way back, and keys it by view, hash and errors", () => {

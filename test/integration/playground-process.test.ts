@@ -1,0 +1,150 @@
+// `npm run playground` as a process: it listens on loopback only (every listening socket of it and its
+// children, the bot and the bot's PostgreSQL, read from /proc), it takes the user's config without what
+// would reach outside and says so, and it refuses what it cannot do with one line.
+
+import { spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postmasterPid, ROOT } from "../support/bot-process.ts";
+import { type PlaygroundProcess, startPlayground } from "../support/playground.ts";
+
+/** The process and all its descendants. */
+async function family(pid: number): Promise<number[]> {
+  const all = (await fs.readdir("/proc")).filter((d) => /^\d+$/.test(d)).map(Number);
+  const parent = new Map<number, number>();
+  for (const p of all) {
+    const stat = await fs.readFile(`/proc/${p}/stat`, "utf8").catch(() => "");
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid) parent.set(p, ppid);
+  }
+  const out = [pid];
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [p, pp] of parent) {
+      if (out.includes(pp) && !out.includes(p)) {
+        out.push(p);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+/** The local addresses of every TCP socket these processes listen on, from /proc/net/tcp{,6}. */
+async function listening(pids: number[]): Promise<string[]> {
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    for (const fd of await fs.readdir(`/proc/${pid}/fd`).catch(() => [] as string[])) {
+      const target = await fs.readlink(`/proc/${pid}/fd/${fd}`).catch(() => "");
+      const m = /^socket:\[(\d+)\]$/.exec(target);
+      if (m) inodes.add(m[1] as string);
+    }
+  }
+  const out: string[] = [];
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    const rows = (await fs.readFile(file, "utf8").catch(() => "")).split("\n").slice(1);
+    for (const row of rows) {
+      const f = row.trim().split(/\s+/);
+      if (f[3] === "0A" && inodes.has(f[9] ?? "")) out.push(f[1] as string);
+    }
+  }
+  return out;
+}
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, "dist/playground/main.js"), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("exit", (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+describe("npm run playground, the process", () => {
+  let dir: string;
+  let pg: PlaygroundProcess;
+  let configFile: string;
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), "warroom-playground-proc-"));
+    configFile = path.join(dir, "incident.config.yml");
+    await fs.writeFile(
+      configFile,
+      [
+        "# our ladder",
+        "announce_channel: ops-incidents",
+        "templates_dir: ./templates",
+        "webhooks:",
+        "  - { url: https://hooks.example.com/warroom, secret_env: OUR_WEBHOOK_SECRET }",
+        "statuspage: { page_id: abc123def456 }",
+        "",
+      ].join("\n"),
+    );
+    await fs.cp(path.join(ROOT, "templates"), path.join(dir, "templates"), { recursive: true });
+    pg = await startPlayground(path.join(dir, "data"), { env: { INCIDENT_CONFIG: configFile } });
+  });
+
+  afterAll(async () => {
+    await pg?.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it("listens on 127.0.0.1 only: the page, the local Slack, the bot; its database on no TCP port at all", async () => {
+    const pids = await family(pg.proc.pid as number);
+    // the playground and the bot
+    expect(pids.length).toBeGreaterThanOrEqual(2);
+    const addresses = await listening(pids);
+    // the page, the local Slack and the bot's HTTP endpoint
+    expect(addresses.length).toBeGreaterThanOrEqual(3);
+    // 0100007F is 127.0.0.1 in /proc's byte order; IPv6 loopback is ::1
+    for (const a of addresses) expect(a, `a socket listening on ${a}`).toMatch(/^(0100007F|00000000000000000000000001000000):/);
+    // pg_ctl starts PostgreSQL in its own session (not a child): found by its lock file, it listens on a Unix socket only
+    const postmaster = await postmasterPid(pg.dataDir);
+    expect(postmaster).toBeDefined();
+    const pgPids = await family(postmaster as number);
+    expect(pgPids.length).toBeGreaterThan(1);
+    expect(await listening(pgPids)).toEqual([]);
+  });
+
+  it("gives the bot the user's config without webhooks and the status page, and says so", async () => {
+    expect(pg.stdout.join("\n")).toContain("off in the playground: webhooks and statuspage from your config (they would reach outside)");
+    const written = await fs.readFile(path.join(pg.dataDir, "playground.config.yml"), "utf8");
+    expect(written).toContain("# our ladder");
+    expect(written).toContain("announce_channel: ops-incidents");
+    expect(written).not.toMatch(/^webhooks:|^statuspage:|hooks\.example\.com|abc123def456/m);
+    expect(written).toContain(`templates_dir: ${path.join(dir, "templates")}`);
+    // the channel the file names is there to be announced in
+    const html = await (await fetch(`${pg.url}/`)).text();
+    const token = /data-token="([^"]+)"/.exec(html)?.[1] ?? "";
+    const ui = (await (await fetch(`${pg.url}/ui?t=${token}`)).json()) as { sidebar: string };
+    expect(ui.sidebar).toContain("ops-incidents");
+  });
+
+  it("refuses a port in use, a config that is not a mapping, and an unknown flag, each with one line", async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      const taken = await run([], { PLAYGROUND_PORT: String(port), DATA_DIR: path.join(dir, "other") , INCIDENT_CONFIG: configFile });
+      expect(taken.code).toBe(1);
+      expect(taken.out).toContain(`playground: port ${port} is in use: stop what uses it, or set PLAYGROUND_PORT`);
+    } finally {
+      busy.close();
+    }
+    const list = path.join(dir, "list.yml");
+    await fs.writeFile(list, "- a\n- b\n");
+    const notMap = await run([], { INCIDENT_CONFIG: list, DATA_DIR: path.join(dir, "third") });
+    expect(notMap.code).toBe(1);
+    expect(notMap.out).toContain("expected a mapping of settings");
+    const flag = await run(["--fats"], { DATA_DIR: path.join(dir, "fourth") });
+    expect(flag.code).toBe(1);
+    expect(flag.out).toMatch(/^playground: Unknown option '--fats'/);
+    const help = await run(["--help"], { DATA_DIR: path.join(dir, "fifth") });
+    expect(help.code).toBe(0);
+    expect(help.out).toContain("--fast   every cadence and due time runs 60 times faster");
+  });
+});
