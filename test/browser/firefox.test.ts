@@ -72,28 +72,28 @@ describe.skipIf(!fs.existsSync(FIREFOX))("the playground in Firefox", () => {
   });
 
   it("runs the start of an incident: a command, the declare form, the channel, a role button", { timeout: 120_000 }, async () => {
-    await expect.poll(() => text(page, ".local"), { timeout: 15_000 }).toContain("nothing leaves this machine");
-    await expect.poll(() => text(page, "#sidebar"), { timeout: 15_000 }).toContain("general");
+    await expect.poll(() => text(page, ".local"), { timeout: 30_000 }).toContain("nothing leaves this machine");
+    await expect.poll(() => text(page, "#sidebar"), { timeout: 30_000 }).toContain("general");
 
     await type(page, "/incident help");
-    await expect.poll(() => text(page, ".msg.ephemeral:last-of-type"), { timeout: 15_000 }).toContain("/incident declare");
+    await expect.poll(() => text(page, ".msg.ephemeral:last-of-type"), { timeout: 30_000 }).toContain("/incident declare");
 
     await type(page, "/incident declare");
-    await expect.poll(() => text(page, ".modal .modal-head h2"), { timeout: 15_000 }).toBe("Declare an incident");
+    await expect.poll(() => text(page, ".modal .modal-head h2"), { timeout: 30_000 }).toBe("Declare an incident");
     await page.locator(".modal [data-modal=submit]").click();
     await expect.poll(() => text(page, ".modal .bk-error")).toBe("Please complete this required field.");
     await page.locator(".modal [data-block=title] input").fill("Search is down");
     await page.locator(".modal [data-modal=submit]").click();
-    await expect.poll(() => page.$$eval(".modal", (m) => m.length), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => page.$$eval(".modal", (m) => m.length), { timeout: 30_000 }).toBe(0);
 
-    await expect.poll(() => text(page, "#sidebar"), { timeout: 20_000 }).toContain("search-is-down");
+    await expect.poll(() => text(page, "#sidebar"), { timeout: 30_000 }).toContain("search-is-down");
     // locators wait for the element and retry when the page swaps it (clicks on a handle do not)
     await page.locator("#sidebar a::-p-text(search-is-down)").click();
-    await expect.poll(() => text(page, ".pane-head h1"), { timeout: 15_000 }).toContain("search-is-down");
-    await expect.poll(() => text(page, ".messages"), { timeout: 15_000 }).toContain("INCIDENT DECLARED");
+    await expect.poll(() => text(page, ".pane-head h1"), { timeout: 30_000 }).toContain("search-is-down");
+    await expect.poll(() => text(page, ".messages"), { timeout: 30_000 }).toContain("INCIDENT DECLARED");
 
     await page.locator(".messages button::-p-text(Take Tech Lead)").click();
-    await expect.poll(() => text(page, ".messages"), { timeout: 15_000 }).toContain("took Tech Lead");
+    await expect.poll(() => text(page, ".messages"), { timeout: 30_000 }).toContain("took Tech Lead");
 
     expect(outside).toEqual([]);
     expect(errors).toEqual([]);

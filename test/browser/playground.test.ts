@@ -62,38 +62,38 @@ describe.skipIf(!chromiumAvailable())("the playground in Chromium", () => {
   it("runs a whole incident: declare by form and by command, take a role, update, a reminder, resolve, the postmortem", { timeout: 240_000 }, async () => {
     // /incident help answers privately
     await type(page, "/incident help");
-    await expect.poll(() => page.locator(".msg.ephemeral").last().textContent(), { timeout: 15_000 }).toContain("/incident declare");
+    await expect.poll(() => page.locator(".msg.ephemeral").last().textContent(), { timeout: 30_000 }).toContain("/incident declare");
 
     // declare by form: a required field left empty is refused by the client, a blank title by the bot
     await type(page, "/incident declare");
     const modal = page.locator(".modal");
-    await expect.poll(() => modal.locator(".modal-head h2").textContent(), { timeout: 15_000 }).toBe("Declare an incident");
+    await expect.poll(() => modal.locator(".modal-head h2").textContent(), { timeout: 30_000 }).toBe("Declare an incident");
     await shot(page, "declare-form");
     await modal.locator("[data-modal=submit]").click();
     await expect.poll(() => modal.locator(".bk-error").first().textContent()).toBe("Please complete this required field.");
     const title = modal.locator(".bk-inputblock", { hasText: "Title" }).locator("input, textarea");
     await title.fill("   ");
     await modal.locator("[data-modal=submit]").click();
-    await expect.poll(() => modal.locator(".bk-error").first().textContent(), { timeout: 15_000 }).toContain("Give the incident a title");
+    await expect.poll(() => modal.locator(".bk-error").first().textContent(), { timeout: 30_000 }).toContain("Give the incident a title");
     await title.fill("Checkout errors spiking");
     await modal.locator(".bk-inputblock", { hasText: "Severity" }).locator("select").selectOption({ label: "SEV1 · Critical" });
     await modal.locator(".bk-inputblock", { hasText: "Incident Commander" }).locator("select").selectOption({ label: "Alice Adams" });
     await modal.locator("[data-modal=submit]").click();
-    await expect.poll(() => page.locator(".modal").count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => page.locator(".modal").count(), { timeout: 30_000 }).toBe(0);
 
     // the channel appears in the sidebar as the bot creates it
     const channelLink = page.locator("#sidebar a", { hasText: "inc-" }).first();
     await expect.poll(() => channelLink.count(), { timeout: 20_000 }).toBe(1);
     await channelLink.click();
     await expect.poll(() => page.locator(".pane-head h1").textContent()).toMatch(/^#inc-\d{4}-\d{2}-\d{2}-checkout-errors-spiking$/);
-    await expect.poll(() => page.locator("[data-testid=topic]").textContent(), { timeout: 15_000 }).toContain("SEV1");
+    await expect.poll(() => page.locator("[data-testid=topic]").textContent(), { timeout: 30_000 }).toContain("SEV1");
     const opening = page.locator(".msg", { hasText: "INCIDENT DECLARED" }).first();
-    await expect.poll(() => opening.textContent(), { timeout: 15_000 }).toContain("Alice Adams");
+    await expect.poll(() => opening.textContent(), { timeout: 30_000 }).toContain("Alice Adams");
 
     // Bob takes Tech Lead with the opening message's button
     await actAs(page, "Bob Brown");
     await opening.locator("button", { hasText: "Take Tech Lead" }).click();
-    await expect.poll(() => page.locator(".msg", { hasText: "INCIDENT DECLARED" }).first().locator(".bk-section", { hasText: "Tech Lead" }).first().textContent(), { timeout: 15_000 }).toContain("Bob Brown");
+    await expect.poll(() => page.locator(".msg", { hasText: "INCIDENT DECLARED" }).first().locator(".bk-section", { hasText: "Tech Lead" }).first().textContent(), { timeout: 30_000 }).toContain("Bob Brown");
     await shot(page, "incident-channel");
 
     // with --fast, SEV1's 30-minute cadence is 30 seconds: the update reminder arrives
@@ -103,7 +103,7 @@ describe.skipIf(!chromiumAvailable())("the playground in Chromium", () => {
     // an update by command
     await actAs(page, "Alice Adams");
     await type(page, "/incident update Rolled back the 14:02 deploy; error rate falling");
-    await expect.poll(() => page.locator(".msg", { hasText: "Rolled back the 14:02 deploy" }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator(".msg", { hasText: "Rolled back the 14:02 deploy" }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
 
     // a plain message, pinned; another with :pushpin:; a third through the message shortcut
     await type(page, "Database failover finished at 14:20");
@@ -120,7 +120,7 @@ describe.skipIf(!chromiumAvailable())("the playground in Chromium", () => {
     const cause = page.locator(".msg", { hasText: "Root cause: connection pool" }).last();
     await cause.hover();
     await cause.locator("[data-tool=shortcut]").click();
-    await expect.poll(() => page.locator(".msg.ephemeral").last().textContent(), { timeout: 15_000 }).toMatch(/timeline/i);
+    await expect.poll(() => page.locator(".msg.ephemeral").last().textContent(), { timeout: 30_000 }).toMatch(/timeline/i);
 
     // resolve by command; the postmortem canvas follows
     await type(page, "/incident resolve Rolled back; the pool size is fixed");
@@ -129,7 +129,7 @@ describe.skipIf(!chromiumAvailable())("the playground in Chromium", () => {
     await expect.poll(() => canvasLink.count(), { timeout: 30_000 }).toBe(1);
     await canvasLink.click();
     const canvas = page.locator("[data-testid=canvas]");
-    await expect.poll(() => canvas.textContent(), { timeout: 15_000 }).toContain("Checkout errors spiking");
+    await expect.poll(() => canvas.textContent(), { timeout: 30_000 }).toContain("Checkout errors spiking");
     const text = (await canvas.textContent()) ?? "";
     // the timeline the bot kept: the pin, the reaction and the shortcut all reached it
     expect(text).toContain("Database failover finished");
@@ -142,10 +142,10 @@ describe.skipIf(!chromiumAvailable())("the playground in Chromium", () => {
   it("shows the App Home and the bot's direct messages", async () => {
     await page.locator("#sidebar a", { hasText: "Home" }).click();
     // the bot publishes the Home when it is opened (app_home_opened); its buttons work there too
-    await expect.poll(() => page.locator(".home").textContent(), { timeout: 15_000 }).toContain("Last 30 days");
+    await expect.poll(() => page.locator(".home").textContent(), { timeout: 30_000 }).toContain("Last 30 days");
     await shot(page, "app-home");
     await page.locator(".home button", { hasText: "Declare an incident" }).click();
-    await expect.poll(() => page.locator(".modal .modal-head h2").textContent(), { timeout: 15_000 }).toBe("Declare an incident");
+    await expect.poll(() => page.locator(".modal .modal-head h2").textContent(), { timeout: 30_000 }).toBe("Declare an incident");
     await page.locator(".modal [data-modal=cancel]").click();
     await expect.poll(() => page.locator(".modal").count()).toBe(0);
     await page.locator("#sidebar a", { hasText: /^●?Warroom$/ }).first().click();
@@ -208,12 +208,12 @@ describe.skipIf(!chromiumAvailable())("the playground in Chromium", () => {
     pg = await startPlayground(pg.dataDir, { fast: true });
     await page.goto(pg.url);
     const channelLink = page.locator("#sidebar a", { hasText: "inc-" }).first();
-    await expect.poll(() => channelLink.count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => channelLink.count(), { timeout: 30_000 }).toBe(1);
     await channelLink.click();
     await expect.poll(() => page.locator(".msg", { hasText: "INCIDENT DECLARED" }).count()).toBeGreaterThan(0);
     await expect.poll(() => page.locator(".msg", { hasText: "Database failover finished" }).locator(".pin-mark").count()).toBe(1);
     await type(page, "/incident status");
-    await expect.poll(() => page.locator(".msg.ephemeral").last().textContent(), { timeout: 15_000 }).toContain("INC-1");
+    await expect.poll(() => page.locator(".msg.ephemeral").last().textContent(), { timeout: 30_000 }).toContain("INC-1");
     expect(await page.locator("#as option").allTextContents()).toContain("Erin Evans");
   });
 });

@@ -112,6 +112,7 @@ function show(ui, navigated) {
   const keepScroll = list ? list.scrollTop : 0;
   const changedPlace = navigated || ui.view !== state.shownView;
   const openDetails = [...pane.querySelectorAll("details[open]")].map((d) => d.className);
+  const hovered = tools.hidden ? "" : (tools.closest(".msg")?.id ?? "");
   parkTools();
   if (ui.items && list && !changedPlace) {
     // the same channel: replace its header if it changed, and only the messages that changed
@@ -134,6 +135,8 @@ function show(ui, navigated) {
     localize(pane);
   }
   for (const cls of openDetails) pane.querySelector(`details.${cls}`)?.setAttribute("open", "");
+  // the toolbar stays on the message under the pointer when the messages around it change
+  if (hovered && !changedPlace) showTools(document.getElementById(hovered));
   state.shownView = ui.view;
   const messages = pane.querySelector(".messages");
   if (messages) {
