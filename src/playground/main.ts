@@ -173,10 +173,13 @@ async function main(): Promise<void> {
     stderr.push(d.toString("utf8"));
   });
   let stopping = false;
-  const exited = new Promise<number>((resolve) => bot.on("exit", (code) => resolve(code ?? 1)));
+  let session: Session | undefined;
+  const exited = new Promise<number | string>((resolve) => bot.on("exit", (code, signal) => resolve(code ?? signal ?? "unknown")));
   void exited.then((code) => {
     if (stopping) return undefined;
-    return die(`the bot stopped (exit ${code}): ${stderr.join("").trim().split("\n").slice(-3).join(" | ") || `see ${logPath}`}`);
+    // the workspace as it was when the bot stopped, so a new start finds the two consistent
+    session?.save();
+    return die(`the bot stopped (${typeof code === "number" ? `exit ${code}` : code}): ${stderr.join("").trim().split("\n").slice(-3).join(" | ") || `see ${logPath}`}`);
   });
 
   const botUrl = `http://127.0.0.1:${botPort}`;
@@ -189,7 +192,7 @@ async function main(): Promise<void> {
   const requests = new SlackRequests(botUrl, signingSecret, fake);
   // Slack waits 3 seconds for the app's answer
   requests.timeoutMs = 3000;
-  const session = new Session(fake, requests, statePath);
+  session = new Session(fake, requests, statePath);
   let web;
   try {
     web = await startWeb(session, { port, fast });

@@ -124,6 +124,26 @@ describe("npm run playground, the process", () => {
     expect(ui.sidebar).toContain("ops-incidents");
   });
 
+  it("stops with one line when the bot dies, its workspace saved", async () => {
+    const pids = await family(pg.proc.pid as number);
+    let bot: number | undefined;
+    for (const p of pids) {
+      const cmd = await fs.readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "");
+      if (cmd.includes(path.join("dist", "main.js"))) bot = p;
+    }
+    expect(bot).toBeDefined();
+    await fs.rm(path.join(pg.dataDir, "workspace.json"));
+    process.kill(bot as number, "SIGKILL");
+    expect(await pg.exited).toBe(1);
+    expect(pg.stderr.join("\n")).toMatch(/^playground: the bot stopped \(SIGKILL\)/);
+    // its PostgreSQL, started by pg_ctl in its own session, outlives it: stop it here
+    const postmaster = await postmasterPid(pg.dataDir);
+    if (postmaster !== undefined) process.kill(postmaster, "SIGTERM");
+    const saved = JSON.parse(await fs.readFile(path.join(pg.dataDir, "workspace.json"), "utf8")) as { version: number; conversations: { name: string }[] };
+    expect(saved.version).toBe(1);
+    expect(saved.conversations.map((c) => c.name)).toContain("ops-incidents");
+  });
+
   it("refuses a port in use, a config that is not a mapping, and an unknown flag, each with one line", async () => {
     const busy = net.createServer();
     await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
