@@ -165,7 +165,15 @@ async function main(): Promise<void> {
   });
   const logPath = path.join(dataDir, "bot.log");
   const log = fs.createWriteStream(logPath, { flags: "a" });
-  const bot: ChildProcess = spawn(process.execPath, [...START_FLAGS, path.join(ROOT, "dist/main.js")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  // its own process group: Ctrl+C in a terminal signals the playground's group, and the playground then
+  // stops the bot with one SIGTERM (a second signal would make the bot exit at once, skipping its ordered stop)
+  const bot: ChildProcess = spawn(process.execPath, [...START_FLAGS, path.join(ROOT, "dist/main.js")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let botGone = false;
+  bot.on("exit", () => (botGone = true));
+  // however the playground ends, the bot does not outlive it
+  process.on("exit", () => {
+    if (!botGone) bot.kill("SIGTERM");
+  });
   const stderr: string[] = [];
   bot.stdout?.pipe(log, { end: false });
   bot.stderr?.on("data", (d: Buffer) => {

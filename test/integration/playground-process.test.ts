@@ -8,7 +8,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postmasterPid, ROOT } from "../support/bot-process.ts";
+import { alive, postmasterPid, ROOT } from "../support/bot-process.ts";
 import { type PlaygroundProcess, startPlayground } from "../support/playground.ts";
 
 /** The process and all its descendants. */
@@ -142,6 +142,18 @@ describe("npm run playground, the process", () => {
     const saved = JSON.parse(await fs.readFile(path.join(pg.dataDir, "workspace.json"), "utf8")) as { version: number; conversations: { name: string }[] };
     expect(saved.version).toBe(1);
     expect(saved.conversations.map((c) => c.name)).toContain("ops-incidents");
+  });
+
+  it("stops in order on Ctrl+C (the terminal signals the whole group): the bot once, its PostgreSQL with it", { timeout: 120_000 }, async () => {
+    const other = await startPlayground(path.join(dir, "ctrl-c"), { ownGroup: true });
+    const postmaster = await postmasterPid(other.dataDir);
+    expect(postmaster).toBeDefined();
+    process.kill(-(other.proc.pid as number), "SIGINT");
+    expect(await other.exited).toBe(0);
+    const log = await fs.readFile(path.join(other.dataDir, "bot.log"), "utf8");
+    expect(log).toContain('"msg":"stopping"');
+    expect(log).not.toContain("second signal");
+    await expect.poll(() => alive(postmaster as number), { timeout: 30_000 }).toBe(false);
   });
 
   it("refuses a port in use, a config that is not a mapping, and an unknown flag, each with one line", async () => {

@@ -28,13 +28,15 @@ export interface PlaygroundProcess {
   stop(): Promise<number | string>;
 }
 
-export async function startPlayground(dataDir: string, opts: { fast?: boolean; env?: Record<string, string> } = {}): Promise<PlaygroundProcess> {
+export async function startPlayground(dataDir: string, opts: { fast?: boolean; env?: Record<string, string>; ownGroup?: boolean } = {}): Promise<PlaygroundProcess> {
   const port = await freePort();
   const started = performance.now();
   const proc = spawn(process.execPath, [path.join(ROOT, "dist/playground/main.js"), ...(opts.fast ? ["--fast"] : [])], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PLAYGROUND_PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "info", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
+    // in a process group of its own, it can be sent a terminal's Ctrl+C (the whole group) without the test's
+    ...(opts.ownGroup ? { detached: true } : {}),
   });
   const stdout: string[] = [];
   const stderr: string[] = [];
