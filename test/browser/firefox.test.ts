@@ -50,7 +50,8 @@ describe.skipIf(!fs.existsSync(FIREFOX))("the playground in Firefox", () => {
     dir = await fsp.mkdtemp(path.join(os.tmpdir(), "warroom-playground-ff-"));
     pg = await startPlayground(path.join(dir, "data"));
     // the window's own size (ESR 140 has no BiDi command for viewport emulation)
-    browser = await launch({ browser: "firefox", executablePath: FIREFOX, headless: true, defaultViewport: null, args: ["--width=1280", "--height=820"], extraPrefsFirefox: QUIET });
+    // (a first Firefox start on a busy machine can take a while: up to 90 s, not puppeteer's 30)
+    browser = await launch({ browser: "firefox", executablePath: FIREFOX, headless: true, defaultViewport: null, args: ["--width=1280", "--height=820"], extraPrefsFirefox: QUIET, timeout: 90_000, protocolTimeout: 90_000 });
     page = await browser.newPage();
     await page.setRequestInterception(true);
     page.on("request", (req) => {
