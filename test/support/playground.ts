@@ -69,13 +69,16 @@ export async function startPlayground(dataDir: string, opts: { fast?: boolean; e
   };
 }
 
-/** Chromium, headless, with background networking, updates and sync off (root needs --no-sandbox). */
+/**
+ * Chromium, headless, with background networking, updates and sync off. Without its sandbox: root needs
+ * that, and so does a container without user namespaces; the browser only ever loads the local page.
+ */
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
-      ...(process.getuid?.() === 0 ? ["--no-sandbox"] : []),
+      "--no-sandbox",
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-default-apps",
