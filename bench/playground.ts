@@ -30,18 +30,12 @@ function bigWorkspace(count: number): { json: string; channel: string; other: st
   const c = ws.addChannel("inc-2026-12-01-big-channel", { members: [ws.botUserId, ...ids] });
   for (let i = 0; i < count; i++) {
     if (i % 4 === 0) {
-      c.messages.push({
-        ts: ws.nextTs(),
-        channel: c.id,
-        user: ws.botUserId,
-        botId: ws.botId,
-        text: `Update ${i}`,
+      ws.addAppMessage(c.id, `Update ${i}`, {
         blocks: [
           { type: "section", text: { type: "mrkdwn", text: `:mega: *Status update ${i}* for INC-1 · <@${ids[i % 4]}> · due <!date^1796157600^{date_short} {time}|2026-12-01 20:40 UTC>` }, fields: [{ type: "mrkdwn", text: "*Status:* Investigating" }, { type: "mrkdwn", text: "*Severity:* SEV2" }] },
           { type: "actions", elements: [{ type: "button", action_id: "a", text: { type: "plain_text", text: "Post update" }, style: "primary", value: "x" }, { type: "button", action_id: "b", text: { type: "plain_text", text: "Snooze" }, value: "y" }] },
           { type: "context", elements: [{ type: "mrkdwn", text: "Reminder from Warroom" }] },
         ],
-        reactions: new Map(),
       });
     } else {
       ws.addMessage(c.id, ids[i % 4] as string, `Looking at *shard ${i}*: error rate ${i % 17}% on \`checkout-api\`, see <https://grafana.example/d/${i}|dashboard> cc <@${ids[(i + 1) % 4]}> :eyes:`);
@@ -97,7 +91,7 @@ export async function measurePlayground(starts = 3, messages = 2000): Promise<Pl
             const as = String(await page.evaluate("document.getElementById('as').value"));
             for (let r = 0; r < 5; r++) {
               const t = performance.now();
-              const res = await fetch(`${pg.url}/ui/do`, { method: "POST", headers: { "content-type": "application/json", "x-playground-token": token }, body: JSON.stringify({ op: "message", as, channel: big.channel, text: `live message ${r}` }) });
+              const res = await fetch(`${pg.url}/ui/do`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ op: "message", as, channel: big.channel, text: `live message ${r}` }) });
               if (!res.ok) throw new Error(`posting failed: ${res.status}`);
               await page.waitForFunction(`[...document.querySelectorAll(".messages .msg")].some((m) => m.textContent.includes("live message ${r}"))`, undefined, { timeout: 30_000, polling: "raf" });
               figures.liveMs.push(performance.now() - t);

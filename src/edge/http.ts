@@ -30,13 +30,18 @@ export function sendError(res: http.ServerResponse, err: HttpError): void {
 
 const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
 
+/** Two secrets compared in constant time (of equal-length digests, so their lengths do not show either). */
+export function sameSecret(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
 /** `Authorization: Bearer <token>`, the token compared in constant time (its case matters). */
 export function authorized(req: http.IncomingMessage, token: string): boolean {
   const header = req.headers.authorization;
   if (typeof header !== "string") return false;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m) return false;
-  return timingSafeEqual(digest(m[1] as string), digest(token));
+  return sameSecret(m[1] as string, token);
 }
 
 /** The raw body, refused with 413 as soon as it passes `max` bytes. */

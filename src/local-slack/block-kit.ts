@@ -31,6 +31,12 @@ function str(v: unknown, path: string, max: number, required = true): void {
   if (v.length > max) fail(path, `is ${v.length} characters; the limit is ${max}`);
 }
 
+/** An image element or block: its address and alt text. */
+function image(v: Json, path: string): void {
+  str(v.image_url, `${path}.image_url`, 3000);
+  str(v.alt_text, `${path}.alt_text`, 2000);
+}
+
 function confirm(v: unknown, path: string): void {
   if (v === undefined) return;
   if (!isObj(v)) fail(path, "must be an object");
@@ -120,9 +126,7 @@ function element(v: unknown, path: string, actionIds: Set<string>): void {
       if (v.initial_date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v.initial_date as string)) fail(`${path}.initial_date`, "must be YYYY-MM-DD");
       return;
     case "image":
-      str(v.image_url, `${path}.image_url`, 3000);
-      str(v.alt_text, `${path}.alt_text`, 2000);
-      return;
+      return image(v, path);
     default:
       fail(path, `unsupported element type ${String(v.type)}`);
   }
@@ -175,9 +179,7 @@ function block(v: unknown, path: string, surface: Surface, blockIds: Set<string>
       if (!Array.isArray(v.elements)) fail(`${path}.elements`, "must be a list");
       return;
     case "image":
-      str(v.image_url, `${path}.image_url`, 3000);
-      str(v.alt_text, `${path}.alt_text`, 2000);
-      return;
+      return image(v, path);
     default:
       fail(path, `unsupported block type ${String(v.type)}`);
   }

@@ -1,6 +1,6 @@
 // Fake Slack Web API: conversations.*, pins.*, bookmarks.*, reactions.*, users.*, team/auth.
 
-import { type FakeConversation, newId, type Workspace } from "./workspace.ts";
+import { type FakeConversation, messageObject, newId, type Workspace } from "./workspace.ts";
 
 export class SlackFail extends Error {
   constructor(
@@ -213,15 +213,7 @@ export const conversationMethods: Record<string, Handler> = {
       .filter((m) => inRange(Number(m.ts)) && m.threadTs === undefined)
       .reverse()
       .slice(0, limit)
-      .map((m) => ({
-        type: "message",
-        ts: m.ts,
-        text: m.text,
-        ...(m.user ? { user: m.user } : {}),
-        ...(m.botId ? { bot_id: m.botId } : {}),
-        ...(m.blocks ? { blocks: m.blocks } : {}),
-        ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
-      }));
+      .map((m) => messageObject(m, { metadata: withMetadata }));
     return { messages: msgs, has_more: false, pin_count: c.pins.size };
   },
 

@@ -2,7 +2,7 @@
 
 import { checkBlocks, checkView } from "./block-kit.ts";
 import { type Args, conversation, type Handler, need, SlackFail, str } from "./methods-conversations.ts";
-import { type FakeMessage, newId, type Workspace } from "./workspace.ts";
+import { type FakeMessage, messageObject, newId, type Workspace } from "./workspace.ts";
 
 const TRIGGER_TTL_MS = 3000;
 
@@ -23,19 +23,6 @@ function metadataOf(args: Args): FakeMessage["metadata"] | undefined {
   }
   if (JSON.stringify(m).length > 8000) throw new SlackFail("metadata_too_large");
   return m as FakeMessage["metadata"];
-}
-
-/** A message as the Web API (and interaction payloads) show it. */
-export function messageObject(m: FakeMessage): Record<string, unknown> {
-  return {
-    type: "message",
-    ts: m.ts,
-    text: m.text,
-    ...(m.user ? { user: m.user } : {}),
-    ...(m.botId ? { bot_id: m.botId } : {}),
-    ...(m.blocks ? { blocks: m.blocks } : {}),
-    ...(m.metadata ? { metadata: m.metadata } : {}),
-  };
 }
 
 /** Uses up a trigger_id; returns the person it was issued for (whose modal opens). */
@@ -72,10 +59,6 @@ function viewObject(ws: Workspace, id: string, hash: string, view: Record<string
   };
 }
 
-function newHash(): string {
-  return `${Math.floor(Date.now() / 1000)}.${Math.floor(Math.random() * 1e9)}`;
-}
-
 function markdownOf(args: Args, key = "document_content"): string | undefined {
   const content = args[key];
   if (content === undefined || content === null || content === "") return undefined;
@@ -93,20 +76,7 @@ export const messageMethods: Record<string, Handler> = {
     const blocks = blocksOf(args, "message");
     if (text === undefined && blocks === undefined && args.attachments === undefined) throw new SlackFail("no_text");
     if ((text ?? "").length > 40_000) throw new SlackFail("msg_too_long");
-    const threadTs = str(args, "thread_ts");
-    const metadata = metadataOf(args);
-    const m: FakeMessage = {
-      ts: ws.nextTs(),
-      channel: c.id,
-      botId: ws.botId,
-      user: ws.botUserId,
-      text: text ?? "",
-      ...(blocks ? { blocks } : {}),
-      ...(metadata ? { metadata } : {}),
-      ...(threadTs ? { threadTs } : {}),
-      reactions: new Map(),
-    };
-    c.messages.push(m);
+    const m = ws.addAppMessage(c.id, text ?? "", { blocks, metadata: metadataOf(args), threadTs: str(args, "thread_ts") });
     return { channel: c.id, ts: m.ts, message: messageObject(m) };
   },
 
@@ -134,9 +104,7 @@ export const messageMethods: Record<string, Handler> = {
     const text = str(args, "text");
     const blocks = blocksOf(args, "message");
     if (text === undefined && blocks === undefined) throw new SlackFail("no_text");
-    const ts = ws.nextTs();
-    ws.ephemerals.push({ ts, channel: c.id, user, text: text ?? "", ...(blocks ? { blocks } : {}), at: Date.now() });
-    return { message_ts: ts };
+    return { message_ts: ws.addEphemeral(c.id, user, text ?? "", blocks).ts };
   },
 
   "chat.getPermalink": (ws, args) => {
@@ -148,27 +116,16 @@ export const messageMethods: Record<string, Handler> = {
 
   "views.open": (ws, args) => {
     const view = viewArg(args);
-    const user = useTrigger(ws, args);
-    const id = newId("V");
-    const hash = newHash();
-    ws.views.set(id, { id, hash, user, view, rootId: id });
-    ws.modalStacks.set(user, [id]);
-    return { view: viewObject(ws, id, hash, view, id) };
+    const v = ws.openModal(useTrigger(ws, args), view);
+    return { view: viewObject(ws, v.id, v.hash, view, v.rootId) };
   },
 
   // on top of the person's open modal (Slack allows three in a stack)
   "views.push": (ws, args) => {
     const view = viewArg(args);
-    const user = useTrigger(ws, args);
-    const stack = ws.modalStacks.get(user) ?? [];
-    if (stack.length >= 3) throw new SlackFail("push_limit_reached");
-    const id = newId("V");
-    const hash = newHash();
-    const rootId = stack[0] ?? id;
-    const previousId = stack[stack.length - 1];
-    ws.views.set(id, { id, hash, user, view, rootId, ...(previousId ? { previousId } : {}) });
-    ws.modalStacks.set(user, [...stack, id]);
-    return { view: viewObject(ws, id, hash, view, rootId) };
+    const v = ws.pushModal(useTrigger(ws, args), view);
+    if (!v) throw new SlackFail("push_limit_reached");
+    return { view: viewObject(ws, v.id, v.hash, view, v.rootId) };
   },
 
   "views.update": (ws, args) => {
@@ -180,8 +137,7 @@ export const messageMethods: Record<string, Handler> = {
     if (!existing) throw new SlackFail("not_found");
     const hash = str(args, "hash");
     if (hash !== undefined && hash !== existing.hash) throw new SlackFail("hash_conflict");
-    existing.view = view;
-    existing.hash = newHash();
+    ws.updateView(existing, view);
     return { view: viewObject(ws, existing.id, existing.hash, view, existing.rootId) };
   },
 
@@ -193,7 +149,7 @@ export const messageMethods: Record<string, Handler> = {
     const hash = str(args, "hash");
     if (existing && hash !== undefined && hash !== existing.hash) throw new SlackFail("hash_conflict");
     const id = existing?.id ?? newId("V");
-    const record = { id, hash: newHash(), user, view, rootId: id };
+    const record = { id, hash: ws.newViewHash(), user, view, rootId: id };
     ws.homeViews.set(user, record);
     return { view: viewObject(ws, id, record.hash, view, id) };
   },
@@ -267,17 +223,7 @@ export const messageMethods: Record<string, Handler> = {
       if (c) file.channels.push(c.id);
       return { id: file.id, title: file.title ?? file.filename, name: file.filename };
     });
-    if (c) {
-      c.messages.push({
-        ts: ws.nextTs(),
-        channel: c.id,
-        user: ws.botUserId,
-        botId: ws.botId,
-        text: str(args, "initial_comment") ?? "",
-        files: done.map((f) => f.id),
-        reactions: new Map(),
-      });
-    }
+    if (c) ws.addAppMessage(c.id, str(args, "initial_comment") ?? "", { files: done.map((f) => f.id) });
     return { files: done };
   },
 };

@@ -87,6 +87,19 @@ export interface FakeEphemeral {
   at: number;
 }
 
+/** A message as the Web API (and interaction payloads) show it; its metadata unless asked not to. */
+export function messageObject(m: FakeMessage, opts: { metadata?: boolean } = {}): Record<string, unknown> {
+  return {
+    type: "message",
+    ts: m.ts,
+    text: m.text,
+    ...(m.user ? { user: m.user } : {}),
+    ...(m.botId ? { bot_id: m.botId } : {}),
+    ...(m.blocks ? { blocks: m.blocks } : {}),
+    ...((opts.metadata ?? true) && m.metadata ? { metadata: m.metadata } : {}),
+  };
+}
+
 let counter = 0;
 
 /** Slack-looking ids: a prefix letter and uppercase base-36 digits. */
@@ -246,12 +259,71 @@ export class Workspace {
     return m;
   }
 
+  /** Adds a message the app posted (chat.postMessage, a file shared, a response_url's in_channel answer). */
+  addAppMessage(channel: string, text: string, extra: { [K in "blocks" | "metadata" | "threadTs" | "files"]?: FakeMessage[K] | undefined } = {}): FakeMessage {
+    const c = this.conversations.get(channel);
+    if (!c) throw new Error(`no channel ${channel}`);
+    const fields = Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)) as Partial<FakeMessage>;
+    const m: FakeMessage = { ts: this.nextTs(), channel, user: this.botUserId, botId: this.botId, text, ...fields, reactions: new Map() };
+    c.messages.push(m);
+    return m;
+  }
+
+  /**
+   * An ephemeral message for one person (chat.postEphemeral, a response_url's answer). An ephemeral message
+   * lasts until its person reloads Slack: the workspace keeps the last 200.
+   */
+  addEphemeral(channel: string, user: string, text: string, blocks?: unknown[]): FakeEphemeral {
+    const e: FakeEphemeral = { ts: this.nextTs(), channel, user, text, ...(blocks ? { blocks } : {}), at: Date.now() };
+    this.ephemerals.push(e);
+    if (this.ephemerals.length > 200) this.ephemerals.splice(0, this.ephemerals.length - 200);
+    return e;
+  }
+
+  /** Removes an ephemeral message (dismissed by its person, or deleted through its response_url). */
+  dropEphemeral(ts: string, user?: string): void {
+    const i = this.ephemerals.findIndex((e) => e.ts === ts && (user === undefined || e.user === user));
+    if (i >= 0) this.ephemerals.splice(i, 1);
+  }
+
   message(channel: string, ts: string): FakeMessage | undefined {
     return this.conversations.get(channel)?.messages.find((m) => m.ts === ts);
   }
 
   permalink(channel: string, ts: string): string {
     return `https://${this.teamDomain}.slack.com/archives/${channel}/p${ts.replace(".", "")}`;
+  }
+
+  /** A view's hash, new on each change (what views.update's `hash` is compared with). */
+  newViewHash(): string {
+    return `${Math.floor(Date.now() / 1000)}.${Math.floor(Math.random() * 1e9)}`;
+  }
+
+  /** views.open: a new stack of one modal for the person. */
+  openModal(user: string, view: Record<string, unknown>): FakeView {
+    const id = newId("V");
+    const v: FakeView = { id, hash: this.newViewHash(), user, view, rootId: id };
+    this.views.set(id, v);
+    this.modalStacks.set(user, [id]);
+    return v;
+  }
+
+  /** views.push (or a submission answered with push): on top of the person's stack; undefined when it holds Slack's three already. */
+  pushModal(user: string, view: Record<string, unknown>): FakeView | undefined {
+    const stack = this.modalStacks.get(user) ?? [];
+    if (stack.length >= 3) return undefined;
+    const id = newId("V");
+    const previousId = stack[stack.length - 1];
+    const v: FakeView = { id, hash: this.newViewHash(), user, view, rootId: stack[0] ?? id, ...(previousId ? { previousId } : {}) };
+    this.views.set(id, v);
+    this.modalStacks.set(user, [...stack, id]);
+    return v;
+  }
+
+  /** views.update (or a submission answered with update): the same view, new content and hash. */
+  updateView(v: FakeView, view: Record<string, unknown>): void {
+    v.view = view;
+    v.hash = this.newViewHash();
   }
 
   /** The modal on top of a person's stack, if one is open. */

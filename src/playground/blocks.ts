@@ -263,8 +263,8 @@ function inputBlock(b: Json, i: number, ctx: BlockContext): string {
 }
 
 export function block(b: Json, i: number, ctx: BlockContext, surface: "message" | "modal" | "home"): string {
-  // a section's accessory and an actions block's elements send their change at once, on every surface
-  const dispatchAll = true;
+  // a section's accessory and an actions block's elements send their change at once, on every surface;
+  // an input block's element only with dispatch_action
   switch (b.type) {
     case "header":
       return `<div class="bk-block bk-header">${textObject(b.text, ctx.names)}</div>`;
@@ -273,7 +273,7 @@ export function block(b: Json, i: number, ctx: BlockContext, surface: "message" 
     case "section": {
       const text = b.text ? `<div class="bk-text">${textObject(b.text, ctx.names)}</div>` : "";
       const fields = list(b.fields).length > 0 ? `<div class="bk-fields">${list(b.fields).map((f) => `<div class="bk-field">${textObject(f, ctx.names)}</div>`).join("")}</div>` : "";
-      const acc = b.accessory ? `<div class="bk-accessory">${element(obj(b.accessory), `${i}.a`, ctx, dispatchAll)}</div>` : "";
+      const acc = b.accessory ? `<div class="bk-accessory">${element(obj(b.accessory), `${i}.a`, ctx, true)}</div>` : "";
       return `<div class="bk-block bk-section"><div class="bk-main">${text}${fields}</div>${acc}</div>`;
     }
     case "context":
@@ -282,7 +282,7 @@ export function block(b: Json, i: number, ctx: BlockContext, surface: "message" 
         .join("")}</div>`;
     case "actions":
       return `<div class="bk-block bk-actions">${list(b.elements)
-        .map((e, j) => element(obj(e), `${i}.${j}`, ctx, dispatchAll))
+        .map((e, j) => element(obj(e), `${i}.${j}`, ctx, true))
         .join("")}</div>`;
     case "input":
       return inputBlock(b, i, ctx);

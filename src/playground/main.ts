@@ -36,8 +36,8 @@ function die(message: string): never {
   process.exit(1);
 }
 
-/** The people and channels a new playground starts with. */
-function seed(ws: Workspace, channels: string[]): void {
+/** The people and #general a new playground starts with (the config's channels are added after). */
+function seed(ws: Workspace): void {
   const people = [
     ws.addUser("alice", { realName: "Alice Adams" }),
     ws.addUser("bob", { realName: "Bob Brown" }),
@@ -48,7 +48,6 @@ function seed(ws: Workspace, channels: string[]): void {
   const general = ws.addChannel("general", { members: everyone, creator: everyone[0] as string });
   general.topic = "Company-wide announcements";
   ws.addMessage(general.id, everyone[0] as string, "Welcome to the Warroom playground. Type `/incident help`, or `/incident declare` to open the form.");
-  for (const name of channels) if (!ws.channelByName(name)) ws.addChannel(name, { members: everyone, creator: everyone[0] as string });
   ws.addUserGroup("oncall", [everyone[0] as string, everyone[1] as string]);
 }
 
@@ -60,7 +59,7 @@ function seed(ws: Workspace, channels: string[]): void {
 function playgroundConfig(dataDir: string): { file: string; channels: string[]; dropped: string[] } {
   const source = path.resolve(process.env.INCIDENT_CONFIG ?? "./incident.config.yml");
   const file = path.join(dataDir, "playground.config.yml");
-  const channels = new Set(["incidents"]);
+  const channels = new Set<string>();
   const dropped: string[] = [];
   // the user's file as a YAML document (comments and order kept, so the bot's messages about it read the same)
   let doc = parseDocument("{}");
@@ -136,8 +135,10 @@ async function main(): Promise<void> {
     die(`${statePath} could not be read (${(err as Error).message}); move it away to start a new workspace`);
   }
   if (saved) ws.restore(saved);
-  else seed(ws, config.channels);
-  for (const name of config.channels) if (!ws.channelByName(name)) ws.addChannel(name, { members: [...ws.users.values()].filter((u) => !u.isBot).map((u) => u.id) });
+  else seed(ws);
+  // the channels the config names, made by a person (the app makes only incident channels), everyone in them
+  const everyone = [...ws.users.values()].filter((u) => !u.isBot).map((u) => u.id);
+  for (const name of config.channels) if (!ws.channelByName(name)) ws.addChannel(name, { members: everyone, creator: everyone[0] ?? ws.botUserId });
 
   const fake = new FakeSlack(ws);
   fake.record = false;
@@ -186,7 +187,7 @@ async function main(): Promise<void> {
   void exited.then((code) => {
     if (stopping) return undefined;
     // the workspace as it was when the bot stopped, so a new start finds the two consistent
-    session?.save();
+    session?.save(true);
     return die(`the bot stopped (${typeof code === "number" ? `exit ${code}` : code}): ${stderr.join("").trim().split("\n").slice(-3).join(" | ") || `see ${logPath}`}`);
   });
 
@@ -211,7 +212,8 @@ async function main(): Promise<void> {
     const code = (err as NodeJS.ErrnoException).code;
     die(code === "EADDRINUSE" ? `port ${port} is in use: stop what uses it, or set PLAYGROUND_PORT` : (err as Error).message);
   }
-  session.save();
+  // the workspace as it starts (a new one seeded, or the saved one with the config's channels added)
+  session.save(true);
 
   const lines = [
     `Warroom playground: ${web.url}`,

@@ -38,8 +38,6 @@ export function paneHtml(p: ChannelPane): string {
   return `${p.head}<div class="messages">${p.items.map((i) => i.html).join("")}</div>`;
 }
 
-export const CALLBACK_SHORTCUT = "warroom.add_to_timeline";
-
 function names(ws: Workspace): Names {
   const base = `https://${ws.teamDomain}.slack.com/`;
   return {
@@ -79,7 +77,7 @@ export function sidebar(ws: Workspace, as: string, current: string): string {
   const item = (href: string, label: string, key: string, extra = "") =>
     `<li><a href="${href}" class="side-item${key === current ? " current" : ""}${extra}">${label}</a></li>`;
   const chans = channels
-    .map((c) => item(`#/c/${c.id}`, `<span class="hash">${c.isPrivate ? "🔒" : "#"}</span>${escapeHtml(c.name)}`, `c:${c.id}`, c.isArchived ? " archived" : c.name.startsWith("inc-") || c.name.startsWith("drill-") ? " incident" : ""))
+    .map((c) => item(`#/c/${c.id}`, `<span class="hash">${c.isPrivate ? "🔒" : "#"}</span>${escapeHtml(c.name)}`, `c:${c.id}`, c.isArchived ? " archived" : c.creator === ws.botUserId ? " incident" : ""))
     .join("");
   const dmItems = dms.map((c) => item(`#/c/${c.id}`, `<span class="hash">●</span>Warroom`, `c:${c.id}`)).join("");
   return (
@@ -208,7 +206,8 @@ export function canvasPane(ws: Workspace, id: string): { pane: string; title: st
   };
 }
 
-export function filePane(ws: Workspace, id: string): { pane: string; title: string } | undefined {
+/** A file, readable, with its download (`download`: the address that serves it). */
+export function filePane(ws: Workspace, id: string, download: string): { pane: string; title: string } | undefined {
   const f = ws.files.get(id);
   if (!f) return undefined;
   const text = f.content?.toString("utf8") ?? "";
@@ -216,7 +215,7 @@ export function filePane(ws: Workspace, id: string): { pane: string; title: stri
   const body = isMarkdown ? `<article class="canvas">${markdownHtml(text)}</article>` : `<pre class="file-text">${escapeHtml(text)}</pre>`;
   return {
     title: f.title ?? f.filename,
-    pane: `<header class="pane-head"><div class="pane-title"><h1>📄 ${escapeHtml(f.title ?? f.filename)}</h1><span class="members">${escapeHtml(f.filename)} · ${f.content?.length ?? 0} bytes</span></div><div class="pane-bar"><a class="bookmark" href="/files/${escapeHtml(f.id)}" download="${escapeHtml(f.filename)}">⬇ Download</a></div></header>${body}`,
+    pane: `<header class="pane-head"><div class="pane-title"><h1>📄 ${escapeHtml(f.title ?? f.filename)}</h1><span class="members">${escapeHtml(f.filename)} · ${f.content?.length ?? 0} bytes</span></div><div class="pane-bar"><a class="bookmark" href="${escapeHtml(download)}" download="${escapeHtml(f.filename)}">⬇ Download</a></div></header>${body}`,
   };
 }
 

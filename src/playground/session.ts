@@ -8,9 +8,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { SentRequest, SlackRequests } from "../local-slack/deliver.ts";
-import { messageObject } from "../local-slack/methods-messages.ts";
 import type { FakeSlack, ResponseUrlPost } from "../local-slack/server.ts";
-import { type FakeConversation, type FakeMessage, type FakeUser, type FakeView, newId, type WorkspaceSnapshot } from "../local-slack/workspace.ts";
+import { checkView } from "../local-slack/block-kit.ts";
+import { type FakeConversation, type FakeMessage, type FakeUser, type FakeView, messageObject, type WorkspaceSnapshot } from "../local-slack/workspace.ts";
 import { actionOf, type RawValues, viewState } from "./state.ts";
 
 type Json = Record<string, unknown>;
@@ -41,6 +41,8 @@ export class Session {
   readonly viewErrors = new Map<string, Record<string, string>>();
   private listeners = new Set<() => void>();
   private saveTimer: NodeJS.Timeout | undefined;
+  /** Changed since the file was last written. */
+  private dirty = false;
   version = 0;
 
   constructor(
@@ -67,15 +69,17 @@ export class Session {
 
   changed(): void {
     this.version += 1;
+    this.dirty = true;
     for (const l of this.listeners) l();
     if (this.statePath && !this.saveTimer) this.saveTimer = setTimeout(() => this.save(), 300);
   }
 
-  /** Writes the workspace to its file (atomically: a new file renamed over the old). */
-  save(): void {
+  /** Writes the workspace to its file (atomically: a new file renamed over the old), when it changed. */
+  save(force = false): void {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
-    if (!this.statePath) return;
+    if (!this.statePath || !(this.dirty || force)) return;
+    this.dirty = false;
     const tmp = `${this.statePath}.tmp`;
     fs.mkdirSync(path.dirname(this.statePath), { recursive: true });
     fs.writeFileSync(tmp, JSON.stringify(this.ws.snapshot()));
@@ -124,7 +128,7 @@ export class Session {
   }
 
   private messageIn(c: FakeConversation, ts: string): FakeMessage {
-    const m = c.messages.find((x) => x.ts === ts);
+    const m = this.ws.message(c.id, ts);
     if (!m) throw new Error(`no message ${ts} in #${c.name}`);
     return m;
   }
@@ -293,6 +297,11 @@ export class Session {
     );
     if (!sent.ok || sent.res.status !== 200) return { ok: false, error: "We had some trouble connecting. Try again?" };
     const answer = sent.res.json ?? {};
+    // a view in the answer is checked as views.update and views.push check theirs (Slack shows its generic error)
+    if (answer.response_action === "update" || answer.response_action === "push") {
+      const problem = checkView(answer.view);
+      if (problem) return { ok: false, error: `The app answered with a view Slack would refuse (${problem}).` };
+    }
     switch (answer.response_action) {
       case "errors": {
         const errors = Object.fromEntries(Object.entries((answer.errors as Record<string, unknown>) ?? {}).map(([k, v]) => [k, String(v)]));
@@ -301,15 +310,11 @@ export class Session {
         return { ok: false, errors };
       }
       case "update":
-        this.replaceView(view, answer.view as Json);
+        this.ws.updateView(view, answer.view as Json);
         break;
-      case "push": {
-        const stack = this.ws.modalStacks.get(user.id) ?? [];
-        const id = newId("V");
-        this.ws.views.set(id, { id, hash: `${Math.floor(Date.now() / 1000)}.${Math.floor(Math.random() * 1e9)}`, user: user.id, view: answer.view as Json, rootId: stack[0] ?? id, previousId: viewId });
-        this.ws.modalStacks.set(user.id, [...stack, id]);
+      case "push":
+        if (!this.ws.pushModal(user.id, answer.view as Json)) return { ok: false, error: "The app asked for a fourth form on top of this one; Slack allows three." };
         break;
-      }
       case "clear":
         this.forget(this.ws.closeModal(user.id, true));
         break;
@@ -411,12 +416,6 @@ export class Session {
     }
   }
 
-  private replaceView(v: FakeView, view: Json): void {
-    v.view = view;
-    v.hash = `${Math.floor(Date.now() / 1000)}.${Math.floor(Math.random() * 1e9)}`;
-    this.viewErrors.delete(v.id);
-  }
-
   private responseUrl(ctx: ResponseContext): string {
     const url = this.fake.responseUrl();
     this.contexts.set(url.split("/").pop() as string, ctx);
@@ -471,7 +470,7 @@ export class Session {
     const blocks = Array.isArray(body.blocks) ? (body.blocks as unknown[]) : undefined;
     const original = ctx.original;
     if (body.delete_original === true && original) {
-      if (original.kind === "ephemeral") this.dropEphemeral(original.ts);
+      if (original.kind === "ephemeral") this.ws.dropEphemeral(original.ts);
       else {
         const c = this.ws.conversations.get(ctx.channel);
         if (c) c.messages = c.messages.filter((m) => m.ts !== original.ts);
@@ -485,8 +484,7 @@ export class Session {
         if (m) Object.assign(m, { text, blocks, edited: true });
       }
     } else if (body.response_type === "in_channel") {
-      const c = this.ws.conversations.get(ctx.channel);
-      if (c) c.messages.push({ ts: this.ws.nextTs(), channel: c.id, user: this.ws.botUserId, botId: this.ws.botId, text, ...(blocks ? { blocks } : {}), reactions: new Map() });
+      if (this.ws.conversations.has(ctx.channel)) this.ws.addAppMessage(ctx.channel, text, { blocks });
     } else {
       this.ephemeral(ctx.channel, ctx.user, text, blocks);
     }
@@ -494,21 +492,13 @@ export class Session {
   }
 
   ephemeral(channel: string, user: string, text: string, blocks?: unknown[]): void {
-    this.ws.ephemerals.push({ ts: this.ws.nextTs(), channel, user, text, ...(blocks ? { blocks } : {}), at: Date.now() });
-    // an ephemeral message is the person's until they reload Slack; the playground keeps the last 200
-    if (this.ws.ephemerals.length > 200) this.ws.ephemerals.splice(0, this.ws.ephemerals.length - 200);
+    this.ws.addEphemeral(channel, user, text, blocks);
     this.changed();
   }
 
   dismiss(as: string, ts: string): void {
-    const i = this.ws.ephemerals.findIndex((e) => e.ts === ts && e.user === as);
-    if (i >= 0) this.ws.ephemerals.splice(i, 1);
+    this.ws.dropEphemeral(ts, as);
     this.changed();
-  }
-
-  private dropEphemeral(ts: string): void {
-    const i = this.ws.ephemerals.findIndex((e) => e.ts === ts);
-    if (i >= 0) this.ws.ephemerals.splice(i, 1);
   }
 }
 

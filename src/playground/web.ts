@@ -1,8 +1,9 @@
 // The playground's web server, on loopback only: the page, its script and style, the fragments it
 // shows (GET /ui), a stream that says when something changed (GET /ui/events, server-sent events),
 // and one door for what the acting person does (POST /ui/do). The door asks for the page's own token
-// (a page from elsewhere cannot read it) and this server's own Host (no DNS rebinding), caps its body,
-// validates it with zod and answers errors as { error, message }.
+// as a bearer token (or `t=` where the browser cannot send a header: the event stream, a download; a
+// page from elsewhere cannot read it) and this server's own Host (no DNS rebinding), caps its body,
+// validates it with zod and answers errors as { error, message } — with the HTTP API's helpers (edge/http.ts).
 
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -11,8 +12,10 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { authorized, firstIssue, HttpError, readJson, sameSecret, sendError, sendJson } from "../edge/http.ts";
 import type { FakeConversation } from "../local-slack/workspace.ts";
-import { canvasPane, channelPane, filePane, homePane, type Item, modal, person, sidebar, CALLBACK_SHORTCUT, type Fragments } from "./page.ts";
+import { CALLBACK } from "../slack/ids.ts";
+import { canvasPane, channelPane, filePane, homePane, type Item, modal, person, sidebar, type Fragments } from "./page.ts";
 import { escapeHtml } from "./mrkdwn.ts";
 import type { Session } from "./session.ts";
 
@@ -62,27 +65,8 @@ function send(res: http.ServerResponse, status: number, type: string, body: stri
   res.end(body);
 }
 
-function json(res: http.ServerResponse, status: number, body: unknown): void {
-  send(res, status, "application/json; charset=utf-8", JSON.stringify(body));
-}
-
-function problem(res: http.ServerResponse, status: number, error: string, message: string): void {
-  json(res, status, { error, message });
-}
-
-async function readBody(req: http.IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 /** What the page shows for a person and a place (a channel, the App Home, a canvas, a file). */
-export function fragments(session: Session, as: string, view: string): Fragments & { people: { id: string; name: string }[]; version: number; view: string } {
+export function fragments(session: Session, as: string, view: string, token = ""): Fragments & { people: { id: string; name: string }[]; version: number; view: string } {
   const ws = session.ws;
   let place = view;
   let shown: { pane: string; title: string; composer?: string; items?: Item[] } | undefined;
@@ -96,7 +80,7 @@ export function fragments(session: Session, as: string, view: string): Fragments
     if (c && (!c.isPrivate || c.members.has(as))) shown = channel(c);
   } else if (kind === "home") shown = homePane(ws, as);
   else if (kind === "canvas") shown = canvasPane(ws, ref);
-  else if (kind === "file") shown = filePane(ws, ref);
+  else if (kind === "file") shown = filePane(ws, ref, `/files/${encodeURIComponent(ref)}?t=${encodeURIComponent(token)}`);
   if (!shown) {
     const general = ws.channelByName("general") ?? [...ws.conversations.values()].find((c) => !c.isIm);
     place = general ? `c:${general.id}` : "home";
@@ -126,7 +110,7 @@ function shell(token: string, fast: boolean, address: string): string {
 <link rel="stylesheet" href="/assets/app.css">
 <script type="module" src="/assets/app.js"></script>
 </head>
-<body data-token="${escapeHtml(token)}" data-shortcut="${CALLBACK_SHORTCUT}">
+<body data-token="${escapeHtml(token)}">
 <header class="top">
   <div class="brand">⚑ Warroom <span>playground</span></div>
   <div class="local" title="The page, the bot and its stand-in for Slack all listen on 127.0.0.1">🔒 Local only (${escapeHtml(address)}): nothing leaves this machine, no Slack workspace involved</div>
@@ -179,31 +163,31 @@ export async function startWeb(session: Session, opts: WebOptions): Promise<WebS
 
   const server = http.createServer((req, res) => {
     void route(req, res).catch((err: unknown) => {
-      if (!res.headersSent) problem(res, 500, "internal_error", (err as Error).message.slice(0, 300));
-      else res.destroy();
+      if (res.headersSent) res.destroy();
+      else sendError(res, err instanceof HttpError ? err : new HttpError(500, "internal_error", (err as Error).message.slice(0, 300)));
     });
   });
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (!allowedHosts.has(req.headers.host ?? "")) {
       req.resume();
-      return problem(res, 421, "wrong_host", `The playground answers at ${address} only.`);
+      throw new HttpError(421, "wrong_host", `The playground answers at ${address} only.`);
     }
     const url = new URL(req.url ?? "/", address);
     if (req.method === "GET" && url.pathname === "/") return send(res, 200, "text/html; charset=utf-8", shell(token, opts.fast, address));
     const asset = assets.get(url.pathname);
     if (req.method === "GET" && asset) return send(res, 200, asset.type, asset.body);
     if (req.method === "GET" && url.pathname === "/favicon.ico") return send(res, 204, "text/plain", "");
-    if (url.searchParams.get("t") !== token && req.headers["x-playground-token"] !== token) {
+    if (!authorized(req, token) && !sameSecret(url.searchParams.get("t") ?? "", token)) {
       req.resume();
-      return problem(res, 403, "forbidden", "This asks for the page's token: reload the playground's page.");
+      throw new HttpError(403, "forbidden", "This asks for the page's token: reload the playground's page.");
     }
     if (req.method === "GET" && url.pathname === "/ui") {
       const as = url.searchParams.get("as") ?? "";
       const people = session.people();
       const who = people.find((p) => p.id === as) ?? people[0];
-      if (!who) return problem(res, 409, "no_people", "The workspace has nobody in it.");
-      return json(res, 200, { ...fragments(session, who.id, url.searchParams.get("view") ?? ""), as: who.id });
+      if (!who) throw new HttpError(409, "no_people", "The workspace has nobody in it.");
+      return sendJson(res, 200, { ...fragments(session, who.id, url.searchParams.get("view") ?? "", token), as: who.id });
     }
     if (req.method === "GET" && url.pathname === "/ui/events") {
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
@@ -215,38 +199,28 @@ export async function startWeb(session: Session, opts: WebOptions): Promise<WebS
     const file = /^\/files\/([A-Z0-9]+)$/.exec(url.pathname);
     if (req.method === "GET" && file) {
       const f = session.ws.files.get(file[1] ?? "");
-      if (!f) return problem(res, 404, "file_not_found", "No such file in this workspace.");
+      if (!f) throw new HttpError(404, "file_not_found", "No such file in this workspace.");
       return send(res, 200, "text/plain; charset=utf-8", f.content ?? Buffer.alloc(0), { "content-disposition": `attachment; filename="${f.filename.replace(/[^\w.-]/g, "_")}"` });
     }
     if (req.method === "POST" && url.pathname === "/ui/do") {
       if (!(req.headers["content-type"] ?? "").startsWith("application/json")) {
         req.resume();
-        return problem(res, 415, "unsupported_media_type", "Send JSON (content-type: application/json).");
+        throw new HttpError(415, "unsupported_media_type", "Send JSON (content-type: application/json).");
       }
-      const body = await readBody(req);
-      if (body === undefined) return problem(res, 413, "too_large", `The request is over ${MAX_BODY / 1024} KB.`);
-      let data: unknown;
+      const parsed = request.safeParse(await readJson(req, MAX_BODY));
+      if (!parsed.success) throw new HttpError(400, "invalid_request", firstIssue(parsed.error).message);
+      let outcome: unknown;
       try {
-        data = JSON.parse(body);
-      } catch {
-        return problem(res, 400, "invalid_json", "The body is not JSON.");
-      }
-      const parsed = request.safeParse(data);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        return problem(res, 400, "invalid_request", `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
-      }
-      try {
-        const outcome = await perform(session, parsed.data);
-        // what the person did is on disk before the page hears it was done (the app's own changes follow within 300 ms)
-        session.save();
-        return json(res, 200, outcome);
+        outcome = await perform(session, parsed.data);
       } catch (err) {
-        return problem(res, 409, "not_possible", (err as Error).message);
+        throw new HttpError(409, "not_possible", (err as Error).message);
       }
+      // what the person did is on disk before the page hears it was done (the app's own changes follow within 300 ms)
+      session.save();
+      return sendJson(res, 200, outcome);
     }
     req.resume();
-    problem(res, 404, "not_found", `Nothing is served at ${url.pathname.slice(0, 100)}.`);
+    throw new HttpError(404, "not_found", `Nothing is served at ${url.pathname.slice(0, 100)}.`);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -282,7 +256,7 @@ async function perform(session: Session, r: z.output<typeof request>): Promise<u
     case "react":
       return session.react(r.as, r.channel, r.ts, r.name);
     case "shortcut":
-      return session.shortcut(r.as, r.channel, r.ts, CALLBACK_SHORTCUT);
+      return session.shortcut(r.as, r.channel, r.ts, CALLBACK.addToTimeline);
     case "action":
       return session.action(r.as, r.surface, r.loc, r.value, r.values);
     case "submit":

@@ -69,6 +69,19 @@ describe.skipIf(!chromiumAvailable())("the playground in Chromium", () => {
     const modal = page.locator(".modal");
     await expect.poll(() => modal.locator(".modal-head h2").textContent(), { timeout: 30_000 }).toBe("Declare an incident");
     await shot(page, "declare-form");
+
+    // "Help me choose" pushes the assessment on top (views.push, with a way back); its answer updates the
+    // declare form beneath (views.update) and closes itself, leaving the suggested severity chosen
+    const severity = modal.locator(".bk-inputblock", { hasText: "Severity" }).locator("select");
+    expect(await severity.inputValue()).toBe("SEV2");
+    await modal.locator("button", { hasText: "Help me choose" }).click();
+    await expect.poll(() => modal.locator(".modal-head h2").textContent(), { timeout: 30_000 }).toBe("Choose a severity");
+    expect(await modal.locator(".modal-back").count()).toBe(1);
+    for (const question of await modal.locator(".bk-choices").all()) await question.locator("input").first().check();
+    await modal.locator("[data-modal=submit]").click();
+    await expect.poll(() => modal.locator(".modal-head h2").textContent(), { timeout: 30_000 }).toBe("Declare an incident");
+    await expect.poll(() => severity.inputValue(), { timeout: 30_000 }).toBe("SEV1");
+    expect(await modal.locator(".modal-back").count()).toBe(0);
     await modal.locator("[data-modal=submit]").click();
     await expect.poll(() => modal.locator(".bk-error").first().textContent()).toBe("Please complete this required field.");
     const title = modal.locator(".bk-inputblock", { hasText: "Title" }).locator("input, textarea");
@@ -154,19 +167,24 @@ describe.skipIf(!chromiumAvailable())("the playground in Chromium", () => {
 
   it("renders <!date^…> tokens in the viewer's time zone", async () => {
     await page.locator("#sidebar a", { hasText: "inc-" }).first().click();
-    const times = page.locator(".messages time[data-format]");
+    // a token the bot wrote (the opening message's "Next update: <!date^…^{date_short_pretty} at {time}|… UTC>"
+    // and the like), not only the page's own message times
+    const times = page.locator('.messages .content time[data-format*="{time}"]');
     await expect.poll(() => times.count()).toBeGreaterThan(0);
-    // the page's context runs in Europe/Paris: the server's UTC fallback is replaced by local time
+    // the page's context runs in Europe/Paris (UTC+1 in December): the server's UTC fallback is replaced by local time
     const iso = await times.first().getAttribute("datetime");
-    const shown = await times.first().textContent();
+    const shown = (await times.first().textContent()) ?? "";
     const paris = new Intl.DateTimeFormat("en-GB", { hour: "numeric", minute: "2-digit", timeZone: "Europe/Paris" }).format(new Date(iso ?? ""));
-    expect(shown).toBe(paris);
+    const utc = new Date(iso ?? "").toISOString().slice(11, 16);
+    expect(paris).not.toBe(utc);
+    expect(shown).toContain(paris);
+    expect(shown).not.toContain("UTC");
   });
 
   it("guards its door: the page's token, its own Host, a capped body, validated requests", async () => {
     const html = await (await fetch(`${pg.url}/`)).text();
     const token = /data-token="([^"]+)"/.exec(html)?.[1] ?? "";
-    const post = (body: string) => fetch(`${pg.url}/ui/do`, { method: "POST", headers: { "content-type": "application/json", "x-playground-token": token }, body });
+    const post = (body: string) => fetch(`${pg.url}/ui/do`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body });
     const noToken = await fetch(`${pg.url}/ui/do`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     expect(noToken.status).toBe(403);
     expect(await noToken.json()).toMatchObject({ error: "forbidden" });

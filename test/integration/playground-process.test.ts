@@ -124,6 +124,20 @@ describe("npm run playground, the process", () => {
     expect(ui.sidebar).toContain("ops-incidents");
   });
 
+  it("writes what a person does to the workspace file before it answers the page", async () => {
+    const html = await (await fetch(`${pg.url}/`)).text();
+    const token = /data-token="([^"]+)"/.exec(html)?.[1] ?? "";
+    const ui = (await (await fetch(`${pg.url}/ui?t=${token}`)).json()) as { as: string; view: string };
+    const res = await fetch(`${pg.url}/ui/do`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ op: "message", as: ui.as, channel: ui.view.slice(2), text: "written before the answer" }),
+    });
+    expect(res.status).toBe(200);
+    // read at once: the debounced save of the app's changes waits 300 ms, this one did not
+    expect(await fs.readFile(path.join(pg.dataDir, "workspace.json"), "utf8")).toContain("written before the answer");
+  });
+
   it("stops with one line when the bot dies, its workspace saved", async () => {
     const pids = await family(pg.proc.pid as number);
     let bot: number | undefined;

@@ -50,7 +50,7 @@ window.addEventListener("hashchange", () => {
 async function act(body, { quiet = false } = {}) {
   const res = await fetch("/ui/do", {
     method: "POST",
-    headers: { "content-type": "application/json", "x-playground-token": token },
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: JSON.stringify({ as: state.as, ...body }),
   }).catch(() => undefined);
   if (!res) {
@@ -311,9 +311,6 @@ async function sendAction(el, value) {
 document.addEventListener("click", (e) => {
   const target = e.target instanceof Element ? e.target : null;
   if (!target) return;
-  // a file's download asks for the page's token, like everything the page fetches
-  const download = target.closest('a[href^="/files/"]');
-  if (download && !download.href.includes("?t=")) download.href = `${download.getAttribute("href")}?t=${encodeURIComponent(token)}`;
   const tool = target.closest("[data-tool]");
   if (tool) {
     const msg = tool.closest(".msg");
@@ -331,11 +328,7 @@ document.addEventListener("click", (e) => {
       e.preventDefault();
       return;
     }
-    if (button.tagName === "A" && button.getAttribute("href")?.startsWith("#")) {
-      // a link button inside the page: follow it, and tell the app as Slack does
-      void sendAction(button);
-      return;
-    }
+    // a link button is followed as well (in the page, or in a new tab), and the app is told, as Slack does
     void sendAction(button);
     return;
   }
@@ -386,12 +379,9 @@ async function submitModal(e) {
   submit.disabled = true;
   const out = await act({ op: "submit", view: modal.dataset.view, values: readValues(modal) }, { quiet: true });
   submit.disabled = false;
-  if (out.errors) {
-    for (const [blockId, text] of Object.entries(out.errors)) {
-      const block = modal.querySelector(`[data-block="${CSS.escape(blockId)}"]`);
-      if (block && !block.querySelector(".bk-error")) fieldError(block, text);
-    }
-  } else if (out.ok === false && out.error) {
+  // the app's field errors come back in the modal the server renders (its key changes), typed values kept
+  if (out.errors) void refresh();
+  else if (out.ok === false && out.error) {
     problem.textContent = out.error;
     problem.hidden = false;
   }
@@ -399,7 +389,7 @@ async function submitModal(e) {
 
 function fieldError(block, text) {
   const div = document.createElement("div");
-  div.className = "bk-error live";
+  div.className = "bk-error";
   div.setAttribute("role", "alert");
   div.textContent = text;
   block.classList.add("has-error");

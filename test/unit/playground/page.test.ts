@@ -10,7 +10,7 @@ function workspace() {
   const ws = new Workspace({ teamName: "Acme", teamDomain: "acme" });
   const alice = ws.addUser("alice", { realName: "Alice Adams" });
   const bob = ws.addUser("bob", { realName: "Bob Brown" });
-  const general = ws.addChannel("general", { members: [alice.id, bob.id] });
+  const general = ws.addChannel("general", { members: [alice.id, bob.id], creator: alice.id });
   const secret = ws.addChannel("inc-2026-12-01-breach", { isPrivate: true, members: [ws.botUserId, alice.id] });
   return { ws, alice, bob, general, secret };
 }
@@ -21,6 +21,9 @@ describe("the pages", () => {
     expect(sidebar(ws, alice.id, "")).toContain("inc-2026-12-01-breach");
     expect(sidebar(ws, bob.id, "")).not.toContain("inc-2026-12-01-breach");
     expect(sidebar(ws, bob.id, "")).toContain("general");
+    // the channels the app made (its incident channels) stand out; the people's do not
+    expect(sidebar(ws, alice.id, "")).toMatch(/class="side-item incident"[^>]*><span class="hash">🔒<\/span>inc-2026-12-01-breach/);
+    expect(sidebar(ws, alice.id, "")).not.toMatch(/class="side-item incident"[^>]*><span class="hash">#<\/span>general/);
   });
 
   it("shows a channel's topic, pins and canvas, and each person only their own ephemerals", () => {
@@ -29,7 +32,7 @@ describe("the pages", () => {
     const m = ws.addMessage(general.id, alice.id, "Failover done");
     general.pins.add(m.ts);
     general.canvasId = "F1";
-    ws.ephemerals.push({ ts: ws.nextTs(), channel: general.id, user: bob.id, text: "only for Bob", at: Date.now() });
+    ws.addEphemeral(general.id, bob.id, "only for Bob");
     const forAlice = paneHtml(channelPane(ws, general, alice.id));
     const forBob = paneHtml(channelPane(ws, general, bob.id));
     expect(forAlice).toContain("@Alice Adams");
@@ -43,7 +46,7 @@ describe("the pages", () => {
   it("keeps messages in time order with the person's ephemerals among them", () => {
     const { ws, alice, general } = workspace();
     ws.addMessage(general.id, alice.id, "first");
-    ws.ephemerals.push({ ts: ws.nextTs(), channel: general.id, user: alice.id, text: "second", at: Date.now() });
+    ws.addEphemeral(general.id, alice.id, "second");
     ws.addMessage(general.id, alice.id, "third");
     const html = paneHtml(channelPane(ws, general, alice.id));
     expect(html.indexOf("first")).toBeLessThan(html.indexOf("second"));
@@ -64,12 +67,12 @@ describe("the pages", () => {
     const { ws, alice, general } = workspace();
     ws.files.set("F7", { id: "F7", filename: "postmortem-inc-1.md", title: "Postmortem: INC-1", length: 20, content: Buffer.from("# Postmortem\n\n- first"), channels: [general.id] });
     ws.files.set("F8", { id: "F8", filename: "export.csv", length: 9, content: Buffer.from("a,b\n<1>,2"), channels: [general.id] });
-    general.messages.push({ ts: ws.nextTs(), channel: general.id, user: ws.botUserId, botId: ws.botId, text: "The draft", files: ["F7"], reactions: new Map() });
-    expect(filePane(ws, "F7")?.pane).toContain("<h1>Postmortem</h1>");
-    expect(filePane(ws, "F8")?.pane).toContain('<pre class="file-text">a,b\n&lt;1&gt;,2</pre>');
-    expect(filePane(ws, "F8")?.pane).toContain('href="/files/F8" download="export.csv"');
+    ws.addAppMessage(general.id, "The draft", { files: ["F7"] });
+    expect(filePane(ws, "F7", "/files/F7?t=tok")?.pane).toContain("<h1>Postmortem</h1>");
+    expect(filePane(ws, "F8", "/files/F8?t=tok")?.pane).toContain('<pre class="file-text">a,b\n&lt;1&gt;,2</pre>');
+    expect(filePane(ws, "F8", "/files/F8?t=tok")?.pane).toContain('href="/files/F8?t=tok" download="export.csv"');
     expect(paneHtml(channelPane(ws, general, alice.id))).toContain('<a class="file-chip" href="#/file/F7">📄 Postmortem: INC-1</a>');
-    expect(filePane(ws, "F404")).toBeUndefined();
+    expect(filePane(ws, "F404", "/files/F404")).toBeUndefined();
   });
 
   it("renders the top modal of a stack with a way back, and keys it by view, hash and errors", () => {
