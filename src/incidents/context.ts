@@ -11,7 +11,7 @@ import type { StatuspageClient } from "../statuspage/client.ts";
 import type { UserDirectory } from "../slack/users.ts";
 import type pg from "pg";
 import type { Db } from "../store/database.ts";
-import type { RecentStats } from "./stats.ts";
+import type { StatsReport } from "../store/stats.ts";
 
 export interface Ctx {
   readonly config: Config;
@@ -25,7 +25,7 @@ export interface Ctx {
   readonly channels: ChannelResolver;
   readonly clock: Clock;
   /** The last 30 days' numbers, kept a minute (the App Home's line). */
-  readonly recentStats: RecentStats;
+  readonly recentStats: RecentNumbers;
   readonly metrics: Metrics;
   readonly bot: BotIdentity;
   /** The status page's API, when `statuspage:` is configured. */
@@ -34,4 +34,9 @@ export interface Ctx {
   readonly webhooks?: { poke(endpointKey: string): void };
   /** Asks this process's worker to run newly enqueued jobs now. */
   kick(): void;
+}
+
+/** The last 30 days' numbers, kept a while (numbers/stats.ts keeps them; declared here so nothing circles). */
+export interface RecentNumbers {
+  get(ctx: Ctx): Promise<StatsReport>;
 }

@@ -8,11 +8,11 @@ import type { JobDraft } from "../store/jobs.ts";
 import type { Prisma } from "../store/generated/client.ts";
 import { ConflictError, DuplicateRequestError, loadIncident, requestDone, saveDecision } from "../store/incidents.ts";
 import { stampTimestamps } from "../domain/record.ts";
-import { autoTick } from "./checklist.ts";
+import { autoTick } from "./war-room/checklist.ts";
 import type { Ctx } from "./context.ts";
 import { eventsOf } from "../domain/webhooks.ts";
-import { refreshPunctuality } from "./record.ts";
-import { recordWebhooks } from "./webhooks.ts";
+import { refreshPunctuality } from "./numbers/record.ts";
+import { recordWebhooks } from "./out/webhooks.ts";
 
 export interface Consequences {
   timeline: TimelineDraft[];

@@ -16,7 +16,7 @@ import { roleBrief } from "../slack/blocks/role-brief.ts";
 import { explainSlackError } from "../slack/explain.ts";
 import type { JobDraft } from "../store/jobs.ts";
 import { loadIncident } from "../store/incidents.ts";
-import { autoTickNow } from "./checklist.ts";
+import { autoTickNow } from "./war-room/checklist.ts";
 import type { Ctx } from "./context.ts";
 import { draft, jobType } from "./job-type.ts";
 import { channelOf, postInIncident, WAITING_FOR_OPENING } from "./notify.ts";

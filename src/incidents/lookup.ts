@@ -5,9 +5,9 @@ import { type Incident, visibleTo } from "../domain/incident.ts";
 import { progress } from "../domain/checklist.ts";
 import { type Durations, durations, effectiveTimestamps, type Punctuality, punctuality, type Timestamps } from "../domain/record.ts";
 import { findByChannel, listOpen, loadIncident } from "../store/incidents.ts";
-import { checklistOf } from "./checklist.ts";
+import { checklistOf } from "./war-room/checklist.ts";
 import { cadenceEvents } from "../store/cadence.ts";
-import { recorded } from "./record.ts";
+import { recorded } from "./numbers/record.ts";
 import type { Ctx } from "./context.ts";
 
 export function incidentInChannel(ctx: Ctx, channelId: string): Promise<Incident | undefined> {

@@ -2,7 +2,7 @@
 // events as JSON, each signed (v0 HMAC-SHA256 of "v0:<timestamp>:<raw body>") over the exact bytes sent.
 
 import { createHmac } from "node:crypto";
-import type { FakeSlack } from "../../src/local-slack/server.ts";
+import type { FakeSlack } from "./server.ts";
 
 export interface SentRequest {
   status: number;

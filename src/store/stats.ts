@@ -3,6 +3,7 @@
 // incidents stored. The timestamps' defaults are the domain's (domain/record.ts effectiveTimestamps),
 // written here as COALESCE chains; a test checks the two agree.
 
+import type { StatsPeriod } from "../domain/record.ts";
 import type { Db } from "./database.ts";
 
 export interface DurationStats {
@@ -36,6 +37,16 @@ interface Row {
 
 // percentile_cont answers a double precision
 const round = (v: number | null) => (v === null ? null : Math.round(v));
+
+/** A period's numbers with the period they cover. */
+export interface StatsReport {
+  readonly period: StatsPeriod | "since";
+  /** From (null: ever) to. */
+  readonly since: Date | null;
+  readonly until: Date;
+  readonly stats: PeriodStats;
+}
+
 
 /**
  * Incidents declared from `since` (null: ever) to now in a workspace, drills excluded. `botUserId`

@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { durations, effectiveTimestamps, recordedTimestamps } from "../../src/domain/record.ts";
-import { declare } from "../../src/incidents/declare.ts";
+import { declare } from "../../src/incidents/war-room/declare.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { type DeclaredIncident, declareFast, flat, says, waitUntilReady } from "../support/incidents.ts";
 import { until } from "../support/wait.ts";

@@ -7,7 +7,8 @@
 import { createHash } from "node:crypto";
 import type http from "node:http";
 import type { Ctx } from "../../incidents/context.ts";
-import { recordNotification, recordPagerDuty } from "../../incidents/alerts.ts";
+import { recordNotification } from "../../incidents/alerts/fold.ts";
+import { recordPagerDuty } from "../../incidents/alerts/pagerduty.ts";
 import type { Door } from "../http-server.ts";
 import { authorized, HttpError, readBody, sendError, sendJson } from "../http.ts";
 import { parseAlertmanager } from "./alertmanager.ts";

@@ -11,10 +11,10 @@ import { HTTPModuleFunctions } from "@slack/bolt";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import type { Ctx } from "../../incidents/context.ts";
-import { homeJob } from "../../incidents/home.ts";
+import { homeJob } from "../../incidents/numbers/home.ts";
 import { draft } from "../../incidents/job-type.ts";
 import { recordEvent as recordEventJob } from "../../incidents/requests.ts";
-import { CAPTURE_JOB } from "../../incidents/timeline.ts";
+import { CAPTURE_JOB } from "../../incidents/war-room/timeline.ts";
 import type { JobDraft } from "../../store/jobs.ts";
 import { channelId, userId } from "./payloads.ts";
 

@@ -5,7 +5,7 @@
 import type { App } from "@slack/bolt";
 import { z } from "zod";
 import { clickDelta } from "../../../domain/checklist.ts";
-import { tickItems } from "../../../incidents/checklist.ts";
+import { tickItems } from "../../../incidents/war-room/checklist.ts";
 import type { Ctx } from "../../../incidents/context.ts";
 import { ACTION, parseChecklistBlock } from "../../../slack/ids.ts";
 import { onAction } from "./replies.ts";

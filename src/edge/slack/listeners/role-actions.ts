@@ -6,7 +6,8 @@
 import type { App } from "@slack/bolt";
 import { isRole } from "../../../domain/roles.ts";
 import type { Ctx } from "../../../incidents/context.ts";
-import { ASSIGN_ROLE_REQUEST, recordRequest, TAKE_ROLE_REQUEST } from "../../../incidents/requests.ts";
+import { recordRequest } from "../../../incidents/requests.ts";
+import { ASSIGN_ROLE_REQUEST, TAKE_ROLE_REQUEST } from "../../../incidents/war-room/roles.ts";
 import { ACTION, decodeRoleButton, parseRoleRowBlock } from "../../../slack/ids.ts";
 import { onAction } from "./replies.ts";
 

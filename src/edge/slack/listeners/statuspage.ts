@@ -7,7 +7,7 @@ import { z } from "zod";
 import { incidentRef } from "../../../domain/incident.ts";
 import type { Ctx } from "../../../incidents/context.ts";
 import { incidentById } from "../../../incidents/lookup.ts";
-import { publication, RESOLVED_BODY, requestPublication, statuspageForm, whyNotStatuspage } from "../../../incidents/statuspage.ts";
+import { publication, RESOLVED_BODY, requestPublication, statuspageForm, whyNotStatuspage } from "../../../incidents/out/statuspage.ts";
 import { statuspageRefusal } from "../../../slack/blocks/statuspage.ts";
 import { ACTION, BLOCK, CALLBACK } from "../../../slack/ids.ts";
 import { formFailed } from "../failures.ts";

@@ -4,7 +4,7 @@
 import type { App, MessageShortcut as BoltMessageShortcut } from "@slack/bolt";
 import { incidentRef } from "../../../domain/incident.ts";
 import type { Ctx } from "../../../incidents/context.ts";
-import { captureMessage } from "../../../incidents/timeline.ts";
+import { captureMessage } from "../../../incidents/war-room/timeline.ts";
 import { incidentInChannel } from "../../../incidents/lookup.ts";
 import { interactionFailed } from "../failures.ts";
 import { CALLBACK } from "../../../slack/ids.ts";

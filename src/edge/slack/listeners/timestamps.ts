@@ -5,7 +5,7 @@
 import type { App } from "@slack/bolt";
 import { TIMESTAMP_KEYS, type TimestampKey } from "../../../domain/record.ts";
 import type { Ctx } from "../../../incidents/context.ts";
-import { correctTimestampsJourney } from "../../../incidents/timestamps.ts";
+import { correctTimestampsJourney } from "../../../incidents/numbers/timestamps.ts";
 import { refusalText } from "../../../slack/blocks/refusals.ts";
 import { CALLBACK } from "../../../slack/ids.ts";
 import { formFailed } from "../failures.ts";

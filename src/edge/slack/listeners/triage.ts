@@ -8,7 +8,7 @@ import { SOURCE_LABEL } from "../../../domain/alerts.ts";
 import { incidentRef } from "../../../domain/incident.ts";
 import { findSeverity } from "../../../domain/severity.ts";
 import { oneLine, rawToSafe, stripControls } from "../../../domain/text.ts";
-import { declineAlert, mergeAlertInto, triageItem } from "../../../incidents/alerts.ts";
+import { declineAlert, mergeAlertInto, triageItem } from "../../../incidents/alerts/decisions.ts";
 import type { Ctx } from "../../../incidents/context.ts";
 import { openIncidentsFor } from "../../../incidents/lookup.ts";
 import { FORM_TITLE_MAX } from "../../../domain/command-usage.ts";

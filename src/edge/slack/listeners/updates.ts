@@ -7,7 +7,7 @@ import { requireSeverity } from "../../../domain/severity.ts";
 import { rawToSafe } from "../../../domain/text.ts";
 import type { Ctx } from "../../../incidents/context.ts";
 import { incidentById } from "../../../incidents/lookup.ts";
-import { postUpdateJourney, snoozeJourney } from "../../../incidents/updates.ts";
+import { postUpdateJourney, snoozeJourney } from "../../../incidents/war-room/updates.ts";
 import { refusalText } from "../../../slack/blocks/refusals.ts";
 import { updateModal } from "../../../slack/blocks/updates.ts";
 import { ACTION, BLOCK, CALLBACK, decodeReminderButton } from "../../../slack/ids.ts";

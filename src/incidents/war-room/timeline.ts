@@ -3,15 +3,15 @@
 // message's original time with its author and a permalink, and each once however often Slack
 // delivers the event.
 
-import { slackTextToSafe, truncate } from "../domain/text.ts";
+import { slackTextToSafe, truncate } from "../../domain/text.ts";
 import { z } from "zod";
-import { enqueue } from "../store/jobs.ts";
-import { isSlackError } from "../slack/api.ts";
-import { noteEcho } from "../slack/blocks/updates.ts";
-import { addTimeline, claimRequest, DuplicateRequestError, findByChannel } from "../store/incidents.ts";
-import type { Ctx } from "./context.ts";
-import { postJob } from "./effects.ts";
-import { jobType } from "./job-type.ts";
+import { enqueue } from "../../store/jobs.ts";
+import { isSlackError } from "../../slack/api.ts";
+import { noteEcho } from "../../slack/blocks/updates.ts";
+import { addTimeline, claimRequest, DuplicateRequestError, findByChannel } from "../../store/incidents.ts";
+import type { Ctx } from "../context.ts";
+import { postJob } from "../effects.ts";
+import { jobType } from "../job-type.ts";
 
 export type CaptureVia = "shortcut" | "pin" | "reaction";
 

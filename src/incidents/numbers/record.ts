@@ -2,16 +2,16 @@
 // what happened, domain/record.ts) is saved with each decision, so the stats read it with one query.
 
 import { z } from "zod";
-import { safeLink } from "../domain/alerts.ts";
-import { type Incident, incidentRef } from "../domain/incident.ts";
-import { DURATION_KEYS, type DurationKey, durations, effectiveTimestamps, punctuality, recordedTimestamps, sourceOf, TIMESTAMP_KEYS, type TimestampKey } from "../domain/record.ts";
-import type { Config } from "../config/index.ts";
-import type { Tx } from "../store/jobs.ts";
-import { linkedGroups } from "../store/alerts.ts";
-import { cadenceEvents } from "../store/cadence.ts";
-import { loadIncident } from "../store/incidents.ts";
-import type { Ctx } from "./context.ts";
-import { jobType } from "./job-type.ts";
+import { safeLink } from "../../domain/alerts.ts";
+import { type Incident, incidentRef } from "../../domain/incident.ts";
+import { DURATION_KEYS, type DurationKey, durations, effectiveTimestamps, punctuality, recordedTimestamps, sourceOf, TIMESTAMP_KEYS, type TimestampKey } from "../../domain/record.ts";
+import type { Config } from "../../config/index.ts";
+import type { Tx } from "../../store/jobs.ts";
+import { linkedGroups } from "../../store/alerts.ts";
+import { cadenceEvents } from "../../store/cadence.ts";
+import { loadIncident } from "../../store/incidents.ts";
+import type { Ctx } from "../context.ts";
+import { jobType } from "../job-type.ts";
 
 /** Works out the incident's punctuality from its history and saves it (inside the caller's transaction). */
 export async function refreshPunctuality(tx: Tx, config: Config, incident: Pick<Incident, "id" | "severity" | "declaredAt">, now: Date): Promise<void> {

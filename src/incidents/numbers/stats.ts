@@ -3,17 +3,9 @@
 // named).
 
 import { DateTime } from "luxon";
-import { periodStart, type StatsPeriod } from "../domain/record.ts";
-import { type PeriodStats, periodStats } from "../store/stats.ts";
-import type { Ctx } from "./context.ts";
-
-export interface StatsReport {
-  readonly period: StatsPeriod | "since";
-  /** From (null: ever) to. */
-  readonly since: Date | null;
-  readonly until: Date;
-  readonly stats: PeriodStats;
-}
+import { periodStart, type StatsPeriod } from "../../domain/record.ts";
+import { type PeriodStats, periodStats, type StatsReport } from "../../store/stats.ts";
+import type { Ctx, RecentNumbers } from "../context.ts";
 
 export async function statsFor(ctx: Ctx, period: StatsPeriod): Promise<StatsReport> {
   const now = ctx.clock.now();
@@ -31,7 +23,7 @@ export function statsBetween(ctx: Ctx, since: Date | null, until: Date): Promise
  * thousands of incidents each time, and a line a minute old is as true. Worked out once at start;
  * after a minute the line kept is still given while a fresh one is worked out behind it.
  */
-export class RecentStats {
+export class RecentStats implements RecentNumbers {
   private kept: { at: number; report: StatsReport } | undefined;
   private pending: Promise<StatsReport> | undefined;
 

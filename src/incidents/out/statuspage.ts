@@ -8,18 +8,18 @@
 // refused for good, said with why). Drills never reach the page.
 
 import { z } from "zod";
-import { type Incident, inCharge } from "../domain/incident.ts";
-import { PUBLIC_BODY_MAX, PUBLIC_IMPACTS, PUBLIC_NAME_MAX, PUBLIC_STATUSES, PUBLIC_STATUS_LABEL, type Publication, proposedImpact, proposedStatus, saysTheSame, isMarked, type PublicState, type StatuspageRefusal } from "../domain/statuspage.ts";
-import { escapeMrkdwn } from "../domain/text.ts";
-import { RetryJobError } from "../scheduler/worker.ts";
-import { askResolvePublic, type PageComponent, publishedMessage, publishFailedMessage, statuspageModal } from "../slack/blocks/statuspage.ts";
-import { StatuspageError, type StatuspageIncident, stateOf } from "../statuspage/client.ts";
-import { addTimeline, loadIncident } from "../store/incidents.ts";
-import { ensurePublicIncident, leasePublication, publicIncidentOf, type PublicIncidentRow, recordFound, recordPublished, releasePublication } from "../store/statuspage.ts";
-import type { Ctx } from "./context.ts";
-import { draft, jobType } from "./job-type.ts";
-import { recordRequest } from "./requests.ts";
-import type { JobDraft } from "../store/jobs.ts";
+import { type Incident, inCharge } from "../../domain/incident.ts";
+import { PUBLIC_BODY_MAX, PUBLIC_IMPACTS, PUBLIC_NAME_MAX, PUBLIC_STATUSES, PUBLIC_STATUS_LABEL, type Publication, proposedImpact, proposedStatus, saysTheSame, isMarked, type PublicState, type StatuspageRefusal } from "../../domain/statuspage.ts";
+import { escapeMrkdwn } from "../../domain/text.ts";
+import { RetryJobError } from "../../scheduler/worker.ts";
+import { askResolvePublic, type PageComponent, publishedMessage, publishFailedMessage, statuspageModal } from "../../slack/blocks/statuspage.ts";
+import { StatuspageError, type StatuspageIncident, stateOf } from "../../statuspage/client.ts";
+import { addTimeline, loadIncident } from "../../store/incidents.ts";
+import { ensurePublicIncident, leasePublication, publicIncidentOf, type PublicIncidentRow, recordFound, recordPublished, releasePublication } from "../../store/statuspage.ts";
+import type { Ctx } from "../context.ts";
+import { draft, jobType } from "../job-type.ts";
+import { recordRequest } from "../requests.ts";
+import type { JobDraft } from "../../store/jobs.ts";
 
 /** How long the form waits for the page's components before opening without them (the trigger lasts 3 s). */
 const COMPONENTS_WAIT_MS = 1_200;

@@ -6,24 +6,24 @@
 
 import { DateTime } from "luxon";
 import { z } from "zod";
-import { channelName } from "../domain/channel-name.ts";
-import { type Incident, incidentRef, participants } from "../domain/incident.ts";
-import { requireSeverity } from "../domain/severity.ts";
-import { escapeMrkdwn } from "../domain/text.ts";
-import { enqueue } from "../store/jobs.ts";
-import { RetryJobError } from "../scheduler/worker.ts";
-import { isSlackError, SlackCallError } from "../slack/api.ts";
-import { announceDeclared, declaredConfirmation } from "../slack/blocks/announcements.ts";
-import { channelTopic, openingMessage } from "../slack/blocks/opening-message.ts";
-import { roleBrief } from "../slack/blocks/role-brief.ts";
-import { postToResponseUrl } from "../slack/respond.ts";
-import { loadIncident } from "../store/incidents.ts";
+import { channelName } from "../../domain/channel-name.ts";
+import { type Incident, incidentRef, participants } from "../../domain/incident.ts";
+import { requireSeverity } from "../../domain/severity.ts";
+import { escapeMrkdwn } from "../../domain/text.ts";
+import { enqueue } from "../../store/jobs.ts";
+import { RetryJobError } from "../../scheduler/worker.ts";
+import { isSlackError, SlackCallError } from "../../slack/api.ts";
+import { announceDeclared, declaredConfirmation } from "../../slack/blocks/announcements.ts";
+import { channelTopic, openingMessage } from "../../slack/blocks/opening-message.ts";
+import { roleBrief } from "../../slack/blocks/role-brief.ts";
+import { postToResponseUrl } from "../../slack/respond.ts";
+import { loadIncident } from "../../store/incidents.ts";
 import { autoTickNow, postChecklist, templateFallback } from "./checklist.ts";
-import type { Ctx } from "./context.ts";
-import { wakeWaitingJobs } from "./notify.ts";
-import { explainSlackError } from "../slack/explain.ts";
-import { refreshJob } from "./effects.ts";
-import { draft, jobType } from "./job-type.ts";
+import type { Ctx } from "../context.ts";
+import { wakeWaitingJobs } from "../notify.ts";
+import { explainSlackError } from "../../slack/explain.ts";
+import { refreshJob } from "../effects.ts";
+import { draft, jobType } from "../job-type.ts";
 
 export const PROVISION_JOB = jobType({
   kind: "incident.provision",

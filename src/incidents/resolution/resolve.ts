@@ -4,24 +4,24 @@
 // with archive_after, schedules the channel's archiving. The postmortem job runs after the resolve has
 // been committed, so drafting can never block or undo it.
 
-import { close, type Incident, incidentRef, inCharge, type Refusal, reopen, resolve } from "../domain/incident.ts";
+import { close, type Incident, incidentRef, inCharge, type Refusal, reopen, resolve } from "../../domain/incident.ts";
 import { Duration } from "luxon";
-import { addDuration, scaleDuration } from "../domain/cadence.ts";
-import { requireSeverity } from "../domain/severity.ts";
-import { describeEvent } from "../domain/timeline.ts";
-import { durationBetween } from "../domain/durations.ts";
+import { addDuration, scaleDuration } from "../../domain/cadence.ts";
+import { requireSeverity } from "../../domain/severity.ts";
+import { describeEvent } from "../../domain/timeline.ts";
+import { durationBetween } from "../../domain/durations.ts";
 import { z } from "zod";
-import { type ClaimedJob, enqueue, type JobDraft } from "../store/jobs.ts";
-import { isSlackError } from "../slack/api.ts";
-import { announceReopened, announceResolution, closedMessage, closureNudge, postmortemReminder, reopenedMessage, resolutionMessage } from "../slack/blocks/resolution.ts";
-import { claimRequest, DuplicateRequestError, loadIncident } from "../store/incidents.ts";
-import type { Ctx } from "./context.ts";
-import { type Applied, decideAndSave } from "./decide.ts";
-import { announceJobs, postJob, refreshJob } from "./effects.ts";
-import { statuspageJobsOnResolve } from "./statuspage.ts";
-import { draft, jobType } from "./job-type.ts";
+import { type ClaimedJob, enqueue, type JobDraft } from "../../store/jobs.ts";
+import { isSlackError } from "../../slack/api.ts";
+import { announceReopened, announceResolution, closedMessage, closureNudge, postmortemReminder, reopenedMessage, resolutionMessage } from "../../slack/blocks/resolution.ts";
+import { claimRequest, DuplicateRequestError, loadIncident } from "../../store/incidents.ts";
+import type { Ctx } from "../context.ts";
+import { type Applied, decideAndSave } from "../decide.ts";
+import { announceJobs, postJob, refreshJob } from "../effects.ts";
+import { statuspageJobsOnResolve } from "../out/statuspage.ts";
+import { draft, jobType } from "../job-type.ts";
 import { postmortemJob } from "./postmortem.ts";
-import { REMINDER_KINDS, replan } from "./reminders.ts";
+import { REMINDER_KINDS, replan } from "../war-room/reminders.ts";
 
 const ONE_DAY = Duration.fromISO("P1D");
 

@@ -4,21 +4,21 @@
 // It never blocks or undoes resolving: a template or publishing failure is said in the channel, and
 // `/incident postmortem` retries.
 
-import { incidentRef } from "../domain/incident.ts";
-import { escapeMrkdwn, truncate } from "../domain/text.ts";
-import { autoTickNow } from "./checklist.ts";
-import type { Ctx } from "./context.ts";
-import { channelOf } from "./notify.ts";
-import { explainSlackError } from "../slack/explain.ts";
+import { incidentRef } from "../../domain/incident.ts";
+import { escapeMrkdwn, truncate } from "../../domain/text.ts";
+import { autoTickNow } from "../war-room/checklist.ts";
+import type { Ctx } from "../context.ts";
+import { channelOf } from "../notify.ts";
+import { explainSlackError } from "../../slack/explain.ts";
 import { z } from "zod";
-import type { ClaimedJob } from "../store/jobs.ts";
-import { draft, jobType } from "./job-type.ts";
-import { recordWebhooks } from "./webhooks.ts";
-import { isSlackError, toSlackError } from "../slack/api.ts";
-import { postmortemReady } from "../slack/blocks/resolution.ts";
-import { loadIncident } from "../store/incidents.ts";
-import { postmortemData } from "../postmortem/data.ts";
-import { renderPostmortem, TemplateError } from "../postmortem/render.ts";
+import type { ClaimedJob } from "../../store/jobs.ts";
+import { draft, jobType } from "../job-type.ts";
+import { recordWebhooks } from "../out/webhooks.ts";
+import { isSlackError, toSlackError } from "../../slack/api.ts";
+import { postmortemReady } from "../../slack/blocks/resolution.ts";
+import { loadIncident } from "../../store/incidents.ts";
+import { postmortemData } from "../../postmortem/data.ts";
+import { renderPostmortem, TemplateError } from "../../postmortem/render.ts";
 
 /** Errors that mean "no canvases here": publish a file instead. */
 const CANVAS_UNAVAILABLE = new Set([

@@ -5,11 +5,11 @@
 import { Cron } from "croner";
 import { DateTime } from "luxon";
 import { z } from "zod";
-import { digestMessage } from "../slack/blocks/digest.ts";
-import { toIncident, withResponders } from "../store/incidents.ts";
-import { enqueue, type JobDraft } from "../store/jobs.ts";
-import type { Ctx } from "./context.ts";
-import { draft, jobType } from "./job-type.ts";
+import { digestMessage } from "../../slack/blocks/digest.ts";
+import { toIncident, withResponders } from "../../store/incidents.ts";
+import { enqueue, type JobDraft } from "../../store/jobs.ts";
+import type { Ctx } from "../context.ts";
+import { draft, jobType } from "../job-type.ts";
 import { statsBetween } from "./stats.ts";
 
 const OPEN = ["investigating", "identified", "monitoring"] as const;

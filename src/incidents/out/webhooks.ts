@@ -9,14 +9,14 @@
 import { randomUUID } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { z } from "zod";
-import type { Incident } from "../domain/incident.ts";
-import { givenUp, outcomeOf, recipients, retryDelayMs, type WebhookEndpoint, type WebhookEventDraft } from "../domain/webhooks.ts";
-import type { Prisma } from "../store/generated/client.ts";
-import { enqueue, type JobDraft } from "../store/jobs.ts";
-import { claimHeads, type ClaimedDelivery, endpointPaused, releaseDeliveriesOfDeadWorkers, insertWebhookEvents, markDelivered, markFailed, markRetry, nextDue, pauseEndpoint, release, resumeEndpoints } from "../store/webhooks.ts";
-import type { Ctx } from "./context.ts";
-import { draft, jobType } from "./job-type.ts";
-import { incidentSummary } from "./record.ts";
+import type { Incident } from "../../domain/incident.ts";
+import { givenUp, outcomeOf, recipients, retryDelayMs, type WebhookEndpoint, type WebhookEventDraft } from "../../domain/webhooks.ts";
+import type { Prisma } from "../../store/generated/client.ts";
+import { enqueue, type JobDraft } from "../../store/jobs.ts";
+import { claimHeads, type ClaimedDelivery, endpointPaused, releaseDeliveriesOfDeadWorkers, insertWebhookEvents, markDelivered, markFailed, markRetry, nextDue, pauseEndpoint, release, resumeEndpoints } from "../../store/webhooks.ts";
+import type { Ctx } from "../context.ts";
+import { draft, jobType } from "../job-type.ts";
+import { incidentSummary } from "../numbers/record.ts";
 
 /** A receiver has this long to answer. */
 export const DELIVERY_TIMEOUT_MS = 10_000;

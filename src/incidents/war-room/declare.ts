@@ -4,19 +4,23 @@
 // moment Slack is acknowledged. A repeated submission finds the incident it already made.
 
 import { randomUUID } from "node:crypto";
-import type { Incident } from "../domain/incident.ts";
-import { requireSeverity } from "../domain/severity.ts";
-import { declaredEntry, describeEvent } from "../domain/timeline.ts";
-import type { Prisma } from "../store/generated/client.ts";
-import { enqueue, type JobDraft } from "../store/jobs.ts";
-import { addTimeline, findByDeclareKey, findRecentDuplicate, nextNumber, recordRoleChanges } from "../store/incidents.ts";
+import { z } from "zod";
+import type { Incident } from "../../domain/incident.ts";
+import { requireSeverity } from "../../domain/severity.ts";
+import { declaredEntry, describeEvent } from "../../domain/timeline.ts";
+import type { Prisma } from "../../store/generated/client.ts";
+import { enqueue, type JobDraft } from "../../store/jobs.ts";
+import { addTimeline, findByDeclareKey, findRecentDuplicate, nextNumber, recordRoleChanges } from "../../store/incidents.ts";
 import { autoTick, checklistTemplate, seedChecklist } from "./checklist.ts";
-import type { Ctx } from "./context.ts";
+import type { Ctx } from "../context.ts";
+import { jobType } from "../job-type.ts";
+import { tellAsker } from "../requests.ts";
+import { duplicateDeclaration } from "../../slack/blocks/announcements.ts";
 import { notificationJobs } from "./notifications.ts";
 import { provisionJob } from "./provision.ts";
-import { refreshPunctuality } from "./record.ts";
+import { refreshPunctuality } from "../numbers/record.ts";
 import { initialPlan } from "./reminders.ts";
-import { recordWebhooks } from "./webhooks.ts";
+import { recordWebhooks } from "../out/webhooks.ts";
 
 /** A second identical declaration by the same person within this window is the same incident. */
 const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
@@ -167,3 +171,35 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
   const incident = built(number);
   return { kind: "declared", incident };
 }
+
+/** The fast declaration (the modal and `/incident declare` with a title), recorded before the ack. */
+export const DECLARE_REQUEST = jobType({
+  kind: "request.declare",
+  payload: z.object({
+    teamId: z.string(),
+    userId: z.string(),
+    title: z.string(),
+    severity: z.string(),
+    isDrill: z.boolean().default(false),
+    originChannelId: z.string().optional(),
+    responseUrl: z.string().optional(),
+    /** The request's key: the declaration it makes carries it, so a second delivery finds it. */
+    declareKey: z.string(),
+  }),
+  failure: "declare",
+  asker: (p) => ({ userId: p.userId, responseUrl: p.responseUrl }),
+  async run(ctx, req) {
+    const result = await declare(ctx, {
+      teamId: req.teamId,
+      userId: req.userId,
+      title: req.title,
+      severity: req.severity,
+      isPrivate: false,
+      isDrill: req.isDrill,
+      declareKey: req.declareKey,
+      ...(req.originChannelId ? { originChannelId: req.originChannelId } : {}),
+      ...(req.responseUrl ? { responseUrl: req.responseUrl } : {}),
+    });
+    if (result.kind === "duplicate") await tellAsker(ctx, req.responseUrl, duplicateDeclaration(result.incident).text, true);
+  },
+});

@@ -2,15 +2,15 @@
 // (which re-plan reminders for the new cadence), and snoozing a reminder. Each re-plans the reminders
 // in the same transaction as the change, so no reminder of an old plan can fire after it.
 
-import { changeSeverity, postUpdate, snooze } from "../domain/incident.ts";
-import type { Status } from "../domain/lifecycle.ts";
-import { compareSeverity, requireSeverity } from "../domain/severity.ts";
-import { describeEvent } from "../domain/timeline.ts";
-import type { JobDraft } from "../store/jobs.ts";
-import { announceSeverityMessage, announceUpdateMessage, severityChangedMessage, statusUpdateMessage } from "../slack/blocks/updates.ts";
-import type { Ctx } from "./context.ts";
-import { type Applied, decideAndSave } from "./decide.ts";
-import { announceJobs, postJob, refreshJob } from "./effects.ts";
+import { changeSeverity, postUpdate, snooze } from "../../domain/incident.ts";
+import type { Status } from "../../domain/lifecycle.ts";
+import { compareSeverity, requireSeverity } from "../../domain/severity.ts";
+import { describeEvent } from "../../domain/timeline.ts";
+import type { JobDraft } from "../../store/jobs.ts";
+import { announceSeverityMessage, announceUpdateMessage, severityChangedMessage, statusUpdateMessage } from "../../slack/blocks/updates.ts";
+import type { Ctx } from "../context.ts";
+import { type Applied, decideAndSave } from "../decide.ts";
+import { announceJobs, postJob, refreshJob } from "../effects.ts";
 import { notificationJobs } from "./notifications.ts";
 import { replan } from "./reminders.ts";
 

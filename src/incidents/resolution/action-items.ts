@@ -3,18 +3,18 @@
 // the timeline. "Every action item has an owner and a due date" is what keeps postmortems alive.
 
 import { DateTime } from "luxon";
-import { type Incident, incidentRef } from "../domain/incident.ts";
-import type { Priority } from "../domain/commands.ts";
+import { type Incident, incidentRef } from "../../domain/incident.ts";
+import type { Priority } from "../../domain/commands.ts";
 import { z } from "zod";
-import { enqueue, type JobDraft } from "../store/jobs.ts";
-import { actionItemDue, actionItemEcho, type ActionItemFacts } from "../slack/blocks/resolution.ts";
-import { addTimeline, claimRequest, DuplicateRequestError, loadIncident } from "../store/incidents.ts";
-import { autoTick } from "./checklist.ts";
-import type { Ctx } from "./context.ts";
-import { postJob } from "./effects.ts";
-import { draft, jobType } from "./job-type.ts";
-import { recordWebhooks } from "./webhooks.ts";
-import { safeToPlain } from "../domain/text.ts";
+import { enqueue, type JobDraft } from "../../store/jobs.ts";
+import { actionItemDue, actionItemEcho, type ActionItemFacts } from "../../slack/blocks/resolution.ts";
+import { addTimeline, claimRequest, DuplicateRequestError, loadIncident } from "../../store/incidents.ts";
+import { autoTick } from "../war-room/checklist.ts";
+import type { Ctx } from "../context.ts";
+import { postJob } from "../effects.ts";
+import { draft, jobType } from "../job-type.ts";
+import { recordWebhooks } from "../out/webhooks.ts";
+import { safeToPlain } from "../../domain/text.ts";
 
 /** An action item as webhooks carry it. */
 function itemData(row: { id: number; number: number; text: string; ownerId: string | null; dueDate: Date | null; priority: string; status: string; doneAt?: Date | null; doneBy?: string | null }) {

@@ -3,20 +3,20 @@
 // a reopen). Each plan has an epoch; a reminder job from an older plan does nothing. Each reminder is
 // posted once (effect log) and goes on the timeline once.
 
-import { addDuration, type PlannedReminder, planReminders, type ReminderKind } from "../domain/cadence.ts";
-import { type Incident, incidentRef } from "../domain/incident.ts";
-import { isOpen } from "../domain/lifecycle.ts";
-import { requireSeverity } from "../domain/severity.ts";
-import type { TimelineDraft } from "../domain/timeline.ts";
+import { addDuration, type PlannedReminder, planReminders, type ReminderKind } from "../../domain/cadence.ts";
+import { type Incident, incidentRef } from "../../domain/incident.ts";
+import { isOpen } from "../../domain/lifecycle.ts";
+import { requireSeverity } from "../../domain/severity.ts";
+import type { TimelineDraft } from "../../domain/timeline.ts";
 import { z } from "zod";
-import { type ClaimedJob, enqueue, type JobDraft } from "../store/jobs.ts";
-import { isSlackError } from "../slack/api.ts";
-import { announceEscalation, commsNudgeMessage, reminderMessage } from "../slack/blocks/reminders.ts";
-import { addTimeline, loadIncident } from "../store/incidents.ts";
-import type { Ctx } from "./context.ts";
-import { channelOf, postInIncident } from "./notify.ts";
-import { explainSlackError } from "../slack/explain.ts";
-import { draft, type JobType, jobType } from "./job-type.ts";
+import { type ClaimedJob, enqueue, type JobDraft } from "../../store/jobs.ts";
+import { isSlackError } from "../../slack/api.ts";
+import { announceEscalation, commsNudgeMessage, reminderMessage } from "../../slack/blocks/reminders.ts";
+import { addTimeline, loadIncident } from "../../store/incidents.ts";
+import type { Ctx } from "../context.ts";
+import { channelOf, postInIncident } from "../notify.ts";
+import { explainSlackError } from "../../slack/explain.ts";
+import { draft, type JobType, jobType } from "../job-type.ts";
 
 const reminderPayload = z.object({
   /** The plan this reminder belongs to; a later plan makes it stale. */

@@ -7,20 +7,20 @@
 // for them; each post is once per key (the effect log), so replicas and restarts tell people once.
 
 import { z } from "zod";
-import { addDuration } from "../domain/cadence.ts";
-import { type Incident, incidentRef } from "../domain/incident.ts";
-import { isOpen } from "../domain/lifecycle.ts";
-import { requireSeverity, type Severity } from "../domain/severity.ts";
-import { isSlackError } from "../slack/api.ts";
-import { nobodyRespondedNotice, notInvitedNotice, severityNotice } from "../slack/blocks/notifications.ts";
-import { explainSlackError } from "../slack/explain.ts";
-import { addTimeline, loadIncident } from "../store/incidents.ts";
-import type { JobDraft } from "../store/jobs.ts";
-import type { Config } from "../config/index.ts";
-import type { Ctx } from "./context.ts";
-import { sendDm } from "./effects.ts";
-import { draft, jobType } from "./job-type.ts";
-import { channelOf, postInIncident } from "./notify.ts";
+import { addDuration } from "../../domain/cadence.ts";
+import { type Incident, incidentRef } from "../../domain/incident.ts";
+import { isOpen } from "../../domain/lifecycle.ts";
+import { requireSeverity, type Severity } from "../../domain/severity.ts";
+import { isSlackError } from "../../slack/api.ts";
+import { nobodyRespondedNotice, notInvitedNotice, severityNotice } from "../../slack/blocks/notifications.ts";
+import { explainSlackError } from "../../slack/explain.ts";
+import { addTimeline, loadIncident } from "../../store/incidents.ts";
+import type { JobDraft } from "../../store/jobs.ts";
+import type { Config } from "../../config/index.ts";
+import type { Ctx } from "../context.ts";
+import { sendDm } from "../effects.ts";
+import { draft, jobType } from "../job-type.ts";
+import { channelOf, postInIncident } from "../notify.ts";
 
 const INVITE_BATCH = 100;
 

@@ -1,11 +1,11 @@
 // /incident status <investigating|identified|monitoring>: moves the lifecycle and says so.
 
-import { setStatus } from "../domain/incident.ts";
-import type { ActiveStatus } from "../domain/lifecycle.ts";
-import { describeEvent } from "../domain/timeline.ts";
-import type { Ctx } from "./context.ts";
-import { type Applied, decideAndSave } from "./decide.ts";
-import { postJob, refreshJob } from "./effects.ts";
+import { setStatus } from "../../domain/incident.ts";
+import type { ActiveStatus } from "../../domain/lifecycle.ts";
+import { describeEvent } from "../../domain/timeline.ts";
+import type { Ctx } from "../context.ts";
+import { type Applied, decideAndSave } from "../decide.ts";
+import { postJob, refreshJob } from "../effects.ts";
 
 export function setStatusJourney(ctx: Ctx, input: { incidentId: string; status: ActiveStatus; actor: string; requestKey?: string }): Promise<Applied> {
   return decideAndSave(

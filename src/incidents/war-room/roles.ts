@@ -4,14 +4,17 @@
 // Every change goes on the timeline, is echoed in the channel, re-renders the opening message (and
 // the topic for IC), and welcomes the new holder with an invitation and their role's brief.
 
-import { assignRole, handoff, type Incident, type IncidentEvent, incidentRef, takeRole } from "../domain/incident.ts";
-import type { AutoKey } from "../domain/checklist.ts";
-import type { Role } from "../domain/roles.ts";
-import { describeEvent } from "../domain/timeline.ts";
-import type { JobDraft } from "../store/jobs.ts";
-import type { Ctx } from "./context.ts";
-import { type Applied, type Consequences, decideAndSave } from "./decide.ts";
-import { dmJob, postJob, refreshJob, welcomeJob } from "./effects.ts";
+import { assignRole, handoff, type Incident, type IncidentEvent, incidentRef, takeRole } from "../../domain/incident.ts";
+import type { AutoKey } from "../../domain/checklist.ts";
+import { type Role, ROLES } from "../../domain/roles.ts";
+import { z } from "zod";
+import { describeEvent } from "../../domain/timeline.ts";
+import type { JobDraft } from "../../store/jobs.ts";
+import type { Ctx } from "../context.ts";
+import { type Applied, type Consequences, decideAndSave } from "../decide.ts";
+import { dmJob, postJob, refreshJob, welcomeJob } from "../effects.ts";
+import { jobType } from "../job-type.ts";
+import { tellAsker, tellOutcome } from "../requests.ts";
 
 export function roleConsequences(before: Incident, after: Incident, events: IncidentEvent[]): Consequences {
   const timeline = events.map(describeEvent);
@@ -98,3 +101,36 @@ export interface HandoffInput {
 export function handoffJourney(ctx: Ctx, input: HandoffInput): Promise<Applied> {
   return decideAndSave(ctx, input.incidentId, (incident) => handoff(incident, input.to, input.actor, input.summary), roleConsequences, { requestKey: input.requestKey });
 }
+
+const role = z.enum(ROLES);
+
+/** The role buttons, recorded before the ack. */
+export const TAKE_ROLE_REQUEST = jobType({
+  kind: "request.take_role",
+  payload: z.object({ incidentId: z.uuid(), role, actor: z.string(), expected: z.string().nullable(), responseUrl: z.string().optional() }),
+  failure: "record a role taken in",
+  asker: (p) => ({ userId: p.actor, responseUrl: p.responseUrl }),
+  async run(ctx, req) {
+    const r = await takeRoleJourney(ctx, { incidentId: req.incidentId, role: req.role, actor: req.actor, expected: req.expected, takeover: req.role === "ic" && req.expected !== null });
+    await tellOutcome(ctx, req.responseUrl, r, req.actor);
+    if (r.ok && r.events.some((e) => e.kind === "role_changed" && e.how === "takeover")) {
+      await tellAsker(ctx, req.responseUrl, `You are now the Incident Commander of ${incidentRef(r.after)}; the previous IC has been told.`);
+    }
+  },
+});
+
+export const ASSIGN_ROLE_REQUEST = jobType({
+  kind: "request.assign_role",
+  payload: z.object({ incidentId: z.uuid(), role, userId: z.string(), actor: z.string(), responseUrl: z.string().optional() }),
+  failure: "record a role assigned in",
+  asker: (p) => ({ userId: p.actor, responseUrl: p.responseUrl }),
+  async run(ctx, req) {
+    const check = await checkPerson(ctx, req.userId);
+    if (!check.ok) {
+      await tellAsker(ctx, req.responseUrl, `:warning: ${check.reason}`);
+      return;
+    }
+    const r = await assignRoleJourney(ctx, { incidentId: req.incidentId, role: req.role, userId: req.userId, actor: req.actor });
+    await tellOutcome(ctx, req.responseUrl, r, req.userId);
+  },
+});

@@ -7,19 +7,19 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { type AutoKey, type ChecklistItem, type ItemState, parseChecklist, progress } from "../domain/checklist.ts";
-import { type Incident, incidentRef } from "../domain/incident.ts";
-import { escapeMrkdwn } from "../domain/text.ts";
-import { isSlackError } from "../slack/api.ts";
-import { checklistMessage, checklistMoved } from "../slack/blocks/checklist.ts";
-import type { Prisma } from "../store/generated/client.ts";
-import { addTimeline, claimRequest, DuplicateRequestError, loadIncident } from "../store/incidents.ts";
-import { enqueue, type JobDraft, type Tx } from "../store/jobs.ts";
-import type { Ctx } from "./context.ts";
-import { draft, jobType } from "./job-type.ts";
-import { channelOf, postInIncident } from "./notify.ts";
+import { type AutoKey, type ChecklistItem, type ItemState, parseChecklist, progress } from "../../domain/checklist.ts";
+import { type Incident, incidentRef } from "../../domain/incident.ts";
+import { escapeMrkdwn } from "../../domain/text.ts";
+import { isSlackError } from "../../slack/api.ts";
+import { checklistMessage, checklistMoved } from "../../slack/blocks/checklist.ts";
+import type { Prisma } from "../../store/generated/client.ts";
+import { addTimeline, claimRequest, DuplicateRequestError, loadIncident } from "../../store/incidents.ts";
+import { enqueue, type JobDraft, type Tx } from "../../store/jobs.ts";
+import type { Ctx } from "../context.ts";
+import { draft, jobType } from "../job-type.ts";
+import { channelOf, postInIncident } from "../notify.ts";
 
-export const BUILTIN_CHECKLIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../templates/checklist.md");
+export const BUILTIN_CHECKLIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../templates/checklist.md");
 
 export interface ChecklistTemplate {
   readonly items: readonly ChecklistItem[];
