@@ -6,7 +6,7 @@ import { z } from "zod";
 import { earliestStart, firingCount, type StoredAlert } from "../../domain/alerts.ts";
 import { type Incident, linkAlerts } from "../../domain/incident.ts";
 import { describeEvent } from "../../domain/timeline.ts";
-import { linkedNotice } from "../../slack/blocks/triage.ts";
+import { linkedNotice } from "../../slack/blocks/alerts/triage.ts";
 import { type AlertGroupRow, decideGroup, groupAlerts, loadGroup } from "../../store/alerts.ts";
 import type { Prisma } from "../../store/generated/client.ts";
 import { addTimeline, loadIncident } from "../../store/incidents.ts";

@@ -14,7 +14,7 @@ import { z } from "zod";
 import { ALERT_SOURCES, allCleared, alertNameOf, episodeContinues, foldAlerts, mapSeverity, type Notification, proposedTitle, type StoredAlert } from "../../domain/alerts.ts";
 import { findSeverity } from "../../domain/severity.ts";
 import type { TimelineDraft } from "../../domain/timeline.ts";
-import { clearedNotice, firedNotice } from "../../slack/blocks/triage.ts";
+import { clearedNotice, firedNotice } from "../../slack/blocks/alerts/triage.ts";
 import { type AlertGroupRow, createGroup, groupAlerts, latestGroup, lockGroupKey, saveAlerts } from "../../store/alerts.ts";
 import type { Prisma } from "../../store/generated/client.ts";
 import { addTimeline } from "../../store/incidents.ts";

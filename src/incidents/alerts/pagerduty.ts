@@ -2,7 +2,7 @@
 // acknowledgement there acknowledges the incident here.
 
 import { z } from "zod";
-import { type Notification } from "../../domain/alerts.ts";
+import type { Notification } from "../../domain/alerts.ts";
 import { acknowledgeElsewhere } from "../../domain/incident.ts";
 import { describeEvent } from "../../domain/timeline.ts";
 import { bumpGroup, latestGroup } from "../../store/alerts.ts";

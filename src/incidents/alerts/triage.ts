@@ -2,12 +2,12 @@
 // once every 5 seconds, and never while Slack's limit for edits is near).
 
 import { z } from "zod";
-import { type StoredAlert } from "../../domain/alerts.ts";
+import type { StoredAlert } from "../../domain/alerts.ts";
 import { type Incident, incidentRef } from "../../domain/incident.ts";
 import { findSeverity } from "../../domain/severity.ts";
 import { RetryJobError } from "../../scheduler/worker.ts";
 import { isSlackError } from "../../slack/api.ts";
-import { triageMessage, type TriageView } from "../../slack/blocks/triage.ts";
+import { triageMessage, type TriageView } from "../../slack/blocks/alerts/triage.ts";
 import { type AlertGroupRow, bumpGroup, claimEdit, editDone, groupAlerts, loadGroup, recordTriageMessage } from "../../store/alerts.ts";
 import { loadIncident } from "../../store/incidents.ts";
 import { enqueue, type JobDraft } from "../../store/jobs.ts";

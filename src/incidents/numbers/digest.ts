@@ -5,7 +5,7 @@
 import { Cron } from "croner";
 import { DateTime } from "luxon";
 import { z } from "zod";
-import { digestMessage } from "../../slack/blocks/digest.ts";
+import { digestMessage } from "../../slack/blocks/numbers/digest.ts";
 import { toIncident, withResponders } from "../../store/incidents.ts";
 import { enqueue, type JobDraft } from "../../store/jobs.ts";
 import type { Ctx } from "../context.ts";

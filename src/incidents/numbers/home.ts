@@ -2,8 +2,8 @@
 // a role, their open action items, the last 30 days in a line.
 
 import { z } from "zod";
-import { statsLine } from "../../slack/blocks/stats.ts";
-import { HOME_LIMITS, homeView } from "../../slack/blocks/home.ts";
+import { statsLine } from "../../slack/blocks/numbers/stats.ts";
+import { HOME_LIMITS, homeView } from "../../slack/blocks/numbers/home.ts";
 import { homeFacts } from "../../store/home.ts";
 import { enqueue } from "../../store/jobs.ts";
 import type { Ctx } from "../context.ts";

@@ -12,7 +12,7 @@ import { type Incident, inCharge } from "../../domain/incident.ts";
 import { PUBLIC_BODY_MAX, PUBLIC_IMPACTS, PUBLIC_NAME_MAX, PUBLIC_STATUSES, PUBLIC_STATUS_LABEL, type Publication, proposedImpact, proposedStatus, saysTheSame, isMarked, type PublicState, type StatuspageRefusal } from "../../domain/statuspage.ts";
 import { escapeMrkdwn } from "../../domain/text.ts";
 import { RetryJobError } from "../../scheduler/worker.ts";
-import { askResolvePublic, type PageComponent, publishedMessage, publishFailedMessage, statuspageModal } from "../../slack/blocks/statuspage.ts";
+import { askResolvePublic, type PageComponent, publishedMessage, publishFailedMessage, statuspageModal } from "../../slack/blocks/out/statuspage.ts";
 import { StatuspageError, type StatuspageIncident, stateOf } from "../../statuspage/client.ts";
 import { addTimeline, loadIncident } from "../../store/incidents.ts";
 import { ensurePublicIncident, leasePublication, publicIncidentOf, type PublicIncidentRow, recordFound, recordPublished, releasePublication } from "../../store/statuspage.ts";

@@ -7,7 +7,7 @@ import { type Incident, incidentRef } from "../../domain/incident.ts";
 import type { Priority } from "../../domain/commands.ts";
 import { z } from "zod";
 import { enqueue, type JobDraft } from "../../store/jobs.ts";
-import { actionItemDue, actionItemEcho, type ActionItemFacts } from "../../slack/blocks/resolution.ts";
+import { actionItemDue, actionItemEcho, type ActionItemFacts } from "../../slack/blocks/resolution/messages.ts";
 import { addTimeline, claimRequest, DuplicateRequestError, loadIncident } from "../../store/incidents.ts";
 import { autoTick } from "../war-room/checklist.ts";
 import type { Ctx } from "../context.ts";

@@ -15,7 +15,7 @@ import type { ClaimedJob } from "../../store/jobs.ts";
 import { draft, jobType } from "../job-type.ts";
 import { recordWebhooks } from "../out/webhooks.ts";
 import { isSlackError, toSlackError } from "../../slack/api.ts";
-import { postmortemReady } from "../../slack/blocks/resolution.ts";
+import { postmortemReady } from "../../slack/blocks/resolution/messages.ts";
 import { loadIncident } from "../../store/incidents.ts";
 import { postmortemData } from "../../postmortem/data.ts";
 import { renderPostmortem, TemplateError } from "../../postmortem/render.ts";

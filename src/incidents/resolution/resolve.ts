@@ -13,7 +13,7 @@ import { durationBetween } from "../../domain/durations.ts";
 import { z } from "zod";
 import { type ClaimedJob, enqueue, type JobDraft } from "../../store/jobs.ts";
 import { isSlackError } from "../../slack/api.ts";
-import { announceReopened, announceResolution, closedMessage, closureNudge, postmortemReminder, reopenedMessage, resolutionMessage } from "../../slack/blocks/resolution.ts";
+import { announceReopened, announceResolution, closedMessage, closureNudge, postmortemReminder, reopenedMessage, resolutionMessage } from "../../slack/blocks/resolution/messages.ts";
 import { claimRequest, DuplicateRequestError, loadIncident } from "../../store/incidents.ts";
 import type { Ctx } from "../context.ts";
 import { type Applied, decideAndSave } from "../decide.ts";

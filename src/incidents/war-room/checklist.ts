@@ -11,7 +11,7 @@ import { type AutoKey, type ChecklistItem, type ItemState, parseChecklist, progr
 import { type Incident, incidentRef } from "../../domain/incident.ts";
 import { escapeMrkdwn } from "../../domain/text.ts";
 import { isSlackError } from "../../slack/api.ts";
-import { checklistMessage, checklistMoved } from "../../slack/blocks/checklist.ts";
+import { checklistMessage, checklistMoved } from "../../slack/blocks/war-room/checklist.ts";
 import type { Prisma } from "../../store/generated/client.ts";
 import { addTimeline, claimRequest, DuplicateRequestError, loadIncident } from "../../store/incidents.ts";
 import { enqueue, type JobDraft, type Tx } from "../../store/jobs.ts";

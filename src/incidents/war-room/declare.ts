@@ -15,7 +15,7 @@ import { autoTick, checklistTemplate, seedChecklist } from "./checklist.ts";
 import type { Ctx } from "../context.ts";
 import { jobType } from "../job-type.ts";
 import { tellAsker } from "../requests.ts";
-import { duplicateDeclaration } from "../../slack/blocks/announcements.ts";
+import { duplicateDeclaration } from "../../slack/blocks/war-room/announcements.ts";
 import { notificationJobs } from "./notifications.ts";
 import { provisionJob } from "./provision.ts";
 import { refreshPunctuality } from "../numbers/record.ts";

@@ -12,7 +12,7 @@ import { type Incident, incidentRef } from "../../domain/incident.ts";
 import { isOpen } from "../../domain/lifecycle.ts";
 import { requireSeverity, type Severity } from "../../domain/severity.ts";
 import { isSlackError } from "../../slack/api.ts";
-import { nobodyRespondedNotice, notInvitedNotice, severityNotice } from "../../slack/blocks/notifications.ts";
+import { nobodyRespondedNotice, notInvitedNotice, severityNotice } from "../../slack/blocks/war-room/notifications.ts";
 import { explainSlackError } from "../../slack/explain.ts";
 import { addTimeline, loadIncident } from "../../store/incidents.ts";
 import type { JobDraft } from "../../store/jobs.ts";

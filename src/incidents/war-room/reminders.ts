@@ -11,7 +11,7 @@ import type { TimelineDraft } from "../../domain/timeline.ts";
 import { z } from "zod";
 import { type ClaimedJob, enqueue, type JobDraft } from "../../store/jobs.ts";
 import { isSlackError } from "../../slack/api.ts";
-import { announceEscalation, commsNudgeMessage, reminderMessage } from "../../slack/blocks/reminders.ts";
+import { announceEscalation, commsNudgeMessage, reminderMessage } from "../../slack/blocks/war-room/reminders.ts";
 import { addTimeline, loadIncident } from "../../store/incidents.ts";
 import type { Ctx } from "../context.ts";
 import { channelOf, postInIncident } from "../notify.ts";

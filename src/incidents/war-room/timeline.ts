@@ -7,7 +7,7 @@ import { slackTextToSafe, truncate } from "../../domain/text.ts";
 import { z } from "zod";
 import { enqueue } from "../../store/jobs.ts";
 import { isSlackError } from "../../slack/api.ts";
-import { noteEcho } from "../../slack/blocks/updates.ts";
+import { noteEcho } from "../../slack/blocks/war-room/updates.ts";
 import { addTimeline, claimRequest, DuplicateRequestError, findByChannel } from "../../store/incidents.ts";
 import type { Ctx } from "../context.ts";
 import { postJob } from "../effects.ts";

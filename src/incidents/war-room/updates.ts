@@ -7,7 +7,7 @@ import type { Status } from "../../domain/lifecycle.ts";
 import { compareSeverity, requireSeverity } from "../../domain/severity.ts";
 import { describeEvent } from "../../domain/timeline.ts";
 import type { JobDraft } from "../../store/jobs.ts";
-import { announceSeverityMessage, announceUpdateMessage, severityChangedMessage, statusUpdateMessage } from "../../slack/blocks/updates.ts";
+import { announceSeverityMessage, announceUpdateMessage, severityChangedMessage, statusUpdateMessage } from "../../slack/blocks/war-room/updates.ts";
 import type { Ctx } from "../context.ts";
 import { type Applied, decideAndSave } from "../decide.ts";
 import { announceJobs, postJob, refreshJob } from "../effects.ts";

@@ -4,14 +4,14 @@
 import { describe, expect, it } from "vitest";
 import type { Incident } from "../../../src/domain/incident.ts";
 import { DEFAULT_SEVERITIES } from "../../../src/domain/severity.ts";
-import { announceDeclared } from "../../../src/slack/blocks/announcements.ts";
-import { declareModal } from "../../../src/slack/blocks/declare-modal.ts";
+import { announceDeclared } from "../../../src/slack/blocks/war-room/announcements.ts";
+import { declareModal } from "../../../src/slack/blocks/war-room/declare-modal.ts";
 import { helpMessage } from "../../../src/slack/blocks/help.ts";
-import { HOME_LIMITS, homeView } from "../../../src/slack/blocks/home.ts";
+import { HOME_LIMITS, homeView } from "../../../src/slack/blocks/numbers/home.ts";
 import { infoMessage, listMessage } from "../../../src/slack/blocks/info.ts";
-import { channelTopic, openingMessage } from "../../../src/slack/blocks/opening-message.ts";
+import { channelTopic, openingMessage } from "../../../src/slack/blocks/war-room/opening-message.ts";
 import { decodeRoleButton, encodeRoleButton, parseRoleRowBlock, roleRowBlock } from "../../../src/slack/ids.ts";
-import { roleBrief } from "../../../src/slack/blocks/role-brief.ts";
+import { roleBrief } from "../../../src/slack/blocks/war-room/role-brief.ts";
 import { checkBlocks, checkView } from "../../../src/local-slack/block-kit.ts";
 import { anIncident as baseIncident } from "../../support/builders.ts";
 

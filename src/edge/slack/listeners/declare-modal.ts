@@ -10,7 +10,7 @@ import { AlreadyTriagedError, declareFromAlert } from "../../../incidents/alerts
 import { declare } from "../../../incidents/war-room/declare.ts";
 import { incidentById } from "../../../incidents/lookup.ts";
 import { incidentRef } from "../../../domain/incident.ts";
-import { alreadyTriaged } from "../../../slack/blocks/triage.ts";
+import { alreadyTriaged } from "../../../slack/blocks/alerts/triage.ts";
 import { checkPerson } from "../../../incidents/war-room/roles.ts";
 import { FORM_TITLE_MAX } from "../../../domain/command-usage.ts";
 import { BLOCK, CALLBACK, isSeverityBlock } from "../../../slack/ids.ts";

@@ -2,7 +2,7 @@
 
 import type { App } from "@slack/bolt";
 import type { Ctx } from "../../../incidents/context.ts";
-import { declareModal } from "../../../slack/blocks/declare-modal.ts";
+import { declareModal } from "../../../slack/blocks/war-room/declare-modal.ts";
 import { ACTION } from "../../../slack/ids.ts";
 import { openModal } from "../modals.ts";
 import { onAction } from "./replies.ts";

@@ -8,7 +8,7 @@ import { incidentRef } from "../../../domain/incident.ts";
 import type { Ctx } from "../../../incidents/context.ts";
 import { incidentById } from "../../../incidents/lookup.ts";
 import { publication, RESOLVED_BODY, requestPublication, statuspageForm, whyNotStatuspage } from "../../../incidents/out/statuspage.ts";
-import { statuspageRefusal } from "../../../slack/blocks/statuspage.ts";
+import { statuspageRefusal } from "../../../slack/blocks/out/statuspage.ts";
 import { ACTION, BLOCK, CALLBACK } from "../../../slack/ids.ts";
 import { formFailed } from "../failures.ts";
 import { openModal } from "../modals.ts";

@@ -12,9 +12,9 @@ import { declineAlert, mergeAlertInto, triageItem } from "../../../incidents/ale
 import type { Ctx } from "../../../incidents/context.ts";
 import { openIncidentsFor } from "../../../incidents/lookup.ts";
 import { FORM_TITLE_MAX } from "../../../domain/command-usage.ts";
-import { declareModal } from "../../../slack/blocks/declare-modal.ts";
+import { declareModal } from "../../../slack/blocks/war-room/declare-modal.ts";
 import { refusalText } from "../../../slack/blocks/refusals.ts";
-import { alreadyTriaged, declineModal, mergeModal } from "../../../slack/blocks/triage.ts";
+import { alreadyTriaged, declineModal, mergeModal } from "../../../slack/blocks/alerts/triage.ts";
 import { ACTION, BLOCK, CALLBACK, decodeGroupId } from "../../../slack/ids.ts";
 import { formFailed } from "../failures.ts";
 import { openModal } from "../modals.ts";

@@ -9,7 +9,7 @@ import type { Ctx } from "../../../incidents/context.ts";
 import { incidentById } from "../../../incidents/lookup.ts";
 import { postUpdateJourney, snoozeJourney } from "../../../incidents/war-room/updates.ts";
 import { refusalText } from "../../../slack/blocks/refusals.ts";
-import { updateModal } from "../../../slack/blocks/updates.ts";
+import { updateModal } from "../../../slack/blocks/war-room/updates.ts";
 import { ACTION, BLOCK, CALLBACK, decodeReminderButton } from "../../../slack/ids.ts";
 import { formFailed } from "../failures.ts";
 import { openModal } from "../modals.ts";

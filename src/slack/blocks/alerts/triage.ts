@@ -4,10 +4,10 @@
 // linked, fire or clear. Everything the monitoring sent is escaped: an annotation cannot ping
 // <!channel> or forge a link, and only http(s) URLs are linked.
 
-import { type AlertSource, firingCount, safeLink, SOURCE_LABEL, type StoredAlert, type TriageStatus } from "../../domain/alerts.ts";
-import { escapeMrkdwn, oneLine, truncate } from "../../domain/text.ts";
-import { ACTION, BLOCK, CALLBACK, INPUT, triageBlock } from "../ids.ts";
-import { channelLink, mention, sections, slackDate } from "./format.ts";
+import { type AlertSource, firingCount, safeLink, SOURCE_LABEL, type StoredAlert, type TriageStatus } from "../../../domain/alerts.ts";
+import { escapeMrkdwn, oneLine, truncate } from "../../../domain/text.ts";
+import { ACTION, BLOCK, CALLBACK, INPUT, triageBlock } from "../../ids.ts";
+import { channelLink, mention, sections, slackDate } from "../format.ts";
 
 /** What the triage message shows: a group and its alerts, and the incident it went to. */
 export interface TriageView {

@@ -1,10 +1,10 @@
 // The DM a new role holder receives: what their role does and does not do (from the response framework).
 
-import { type Incident, incidentRef } from "../../domain/incident.ts";
-import { ROLE_INFO, type Role } from "../../domain/roles.ts";
-import type { Severity } from "../../domain/severity.ts";
-import { escapeMrkdwn } from "../../domain/text.ts";
-import { channelLink } from "./format.ts";
+import { type Incident, incidentRef } from "../../../domain/incident.ts";
+import { ROLE_INFO, type Role } from "../../../domain/roles.ts";
+import type { Severity } from "../../../domain/severity.ts";
+import { escapeMrkdwn } from "../../../domain/text.ts";
+import { channelLink } from "../format.ts";
 
 export function roleBrief(incident: Incident, severity: Severity, role: Role): { text: string; blocks: unknown[] } {
   const info = ROLE_INFO[role];

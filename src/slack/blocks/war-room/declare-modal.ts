@@ -2,11 +2,11 @@
 // framework's severity assessment), impact, detection, Incident Commander (the declarer by default)
 // and "private incident". Rebuilt with a suggestion after the assessment, keeping what was typed.
 
-import { FORM_TITLE_MAX } from "../../domain/command-usage.ts";
-import type { Severity, SeverityLadder } from "../../domain/severity.ts";
-import { defaultSeverity } from "../../domain/severity.ts";
-import { truncate } from "../../domain/text.ts";
-import { ACTION, assessBlock, BLOCK, CALLBACK, INPUT, severityBlock } from "../ids.ts";
+import { FORM_TITLE_MAX } from "../../../domain/command-usage.ts";
+import type { Severity, SeverityLadder } from "../../../domain/severity.ts";
+import { defaultSeverity } from "../../../domain/severity.ts";
+import { truncate } from "../../../domain/text.ts";
+import { ACTION, assessBlock, BLOCK, CALLBACK, INPUT, severityBlock } from "../../ids.ts";
 
 export interface DeclareModalMetadata {
   /** The slash command's response_url: the confirmation replaces nothing but lands with the declarer. */

@@ -2,11 +2,11 @@
 // limit per checkboxes element), each item a checkbox showing who ticked it and when, and "n of m
 // done". A pure function of the items' state.
 
-import type { ItemState } from "../../domain/checklist.ts";
-import { progress, sectionsOf } from "../../domain/checklist.ts";
-import { type Incident, incidentRef } from "../../domain/incident.ts";
-import { escapeMrkdwn } from "../../domain/text.ts";
-import { checklistAction, checklistBlock } from "../ids.ts";
+import type { ItemState } from "../../../domain/checklist.ts";
+import { progress, sectionsOf } from "../../../domain/checklist.ts";
+import { type Incident, incidentRef } from "../../../domain/incident.ts";
+import { escapeMrkdwn } from "../../../domain/text.ts";
+import { checklistAction, checklistBlock } from "../../ids.ts";
 
 function when(at: Date): string {
   const unix = Math.floor(at.getTime() / 1000);

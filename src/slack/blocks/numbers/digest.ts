@@ -2,12 +2,12 @@
 // time to resolve and punctuality, and overdue action items with their owners. Posted in a channel:
 // private incidents are counted, never named.
 
-import { type Incident, incidentRef } from "../../domain/incident.ts";
-import { shortDuration } from "../../domain/record.ts";
-import { requireSeverity, type SeverityLadder } from "../../domain/severity.ts";
-import { escapeMrkdwn, truncate } from "../../domain/text.ts";
-import type { PeriodStats } from "../../store/stats.ts";
-import { channelLink, mention, slackDate } from "./format.ts";
+import { type Incident, incidentRef } from "../../../domain/incident.ts";
+import { shortDuration } from "../../../domain/record.ts";
+import { requireSeverity, type SeverityLadder } from "../../../domain/severity.ts";
+import { escapeMrkdwn, truncate } from "../../../domain/text.ts";
+import type { PeriodStats } from "../../../store/stats.ts";
+import { channelLink, mention, slackDate } from "../format.ts";
 import { punctualityLine, severityCounts } from "./stats.ts";
 
 export interface OverdueItem {

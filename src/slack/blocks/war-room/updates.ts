@@ -1,12 +1,12 @@
 // Status updates, severity changes and notes as posted in the channel (and the announce channel),
 // and the update form.
 
-import { type Incident, incidentRef } from "../../domain/incident.ts";
-import { ACTIVE_STATUSES, type Status, STATUS_LABEL } from "../../domain/lifecycle.ts";
-import type { Severity } from "../../domain/severity.ts";
-import { escapeMrkdwn } from "../../domain/text.ts";
-import { BLOCK, CALLBACK, INPUT } from "../ids.ts";
-import { channelLink, humanDuration, sections, slackDate } from "./format.ts";
+import { type Incident, incidentRef } from "../../../domain/incident.ts";
+import { ACTIVE_STATUSES, type Status, STATUS_LABEL } from "../../../domain/lifecycle.ts";
+import type { Severity } from "../../../domain/severity.ts";
+import { escapeMrkdwn } from "../../../domain/text.ts";
+import { BLOCK, CALLBACK, INPUT } from "../../ids.ts";
+import { channelLink, humanDuration, sections, slackDate } from "../format.ts";
 
 type Msg = { text: string; blocks: unknown[] };
 

@@ -1,10 +1,10 @@
 // /incident stats: a period's incidents in numbers. No incident is named, so private ones can be
 // counted for anyone.
 
-import { DURATION_KEYS, DURATION_LABEL, percent, shortDuration, type StatsPeriod } from "../../domain/record.ts";
-import type { SeverityLadder } from "../../domain/severity.ts";
-import { escapeMrkdwn } from "../../domain/text.ts";
-import type { PeriodStats } from "../../store/stats.ts";
+import { DURATION_KEYS, DURATION_LABEL, percent, shortDuration, type StatsPeriod } from "../../../domain/record.ts";
+import type { SeverityLadder } from "../../../domain/severity.ts";
+import { escapeMrkdwn } from "../../../domain/text.ts";
+import type { PeriodStats } from "../../../store/stats.ts";
 
 const PERIOD_LABEL: Readonly<Record<StatsPeriod, string>> = { "7d": "the last 7 days", "30d": "the last 30 days", "90d": "the last 90 days", all: "all time" };
 

@@ -2,12 +2,12 @@
 // declared at that severity or escalated into it, and the louder repeat when no one has taken
 // Incident Commander in time.
 
-import { type Incident, incidentRef } from "../../domain/incident.ts";
-import type { Severity } from "../../domain/severity.ts";
-import { escapeMrkdwn } from "../../domain/text.ts";
-import { humanDuration } from "../../domain/durations.ts";
+import { type Incident, incidentRef } from "../../../domain/incident.ts";
+import type { Severity } from "../../../domain/severity.ts";
+import { escapeMrkdwn } from "../../../domain/text.ts";
+import { humanDuration } from "../../../domain/durations.ts";
 import type { Duration } from "luxon";
-import { channelLink, sections } from "./format.ts";
+import { channelLink, sections } from "../format.ts";
 
 export interface NoticeFacts {
   why: "declared" | "escalated";

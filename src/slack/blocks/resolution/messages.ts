@@ -1,10 +1,10 @@
 // Resolving and learning: the framework's "Issue resolved" message, its broadcast, the postmortem draft's
 // arrival, reopening and closing, the postmortem and closure reminders, action items, the resolve form.
 
-import { type Incident, incidentRef } from "../../domain/incident.ts";
-import { escapeMrkdwn } from "../../domain/text.ts";
-import { ACTION, BLOCK, CALLBACK, closureNudgeBlock, INPUT, postmortemBlock, postmortemReminderBlock } from "../ids.ts";
-import { channelLink, sections, slackDate } from "./format.ts";
+import { type Incident, incidentRef } from "../../../domain/incident.ts";
+import { escapeMrkdwn } from "../../../domain/text.ts";
+import { ACTION, BLOCK, CALLBACK, closureNudgeBlock, INPUT, postmortemBlock, postmortemReminderBlock } from "../../ids.ts";
+import { channelLink, sections, slackDate } from "../format.ts";
 
 type Msg = { text: string; blocks: unknown[] };
 

@@ -3,13 +3,13 @@
 // status and when the next update is due, plus a button per role to take it. Re-rendered in place
 // whenever its facts change. A pure function of the incident: no lookups.
 
-import { type Incident, incidentRef } from "../../domain/incident.ts";
-import { STATUS_LABEL } from "../../domain/lifecycle.ts";
-import { ROLE_INFO, type Role, SINGLE_ROLES } from "../../domain/roles.ts";
-import type { Severity } from "../../domain/severity.ts";
-import { escapeMrkdwn, truncate } from "../../domain/text.ts";
-import { ACTION, encodeRoleButton, roleRowBlock, takeButtonsBlock, takeRoleAction } from "../ids.ts";
-import { mention, slackDate } from "./format.ts";
+import { type Incident, incidentRef } from "../../../domain/incident.ts";
+import { STATUS_LABEL } from "../../../domain/lifecycle.ts";
+import { ROLE_INFO, type Role, SINGLE_ROLES } from "../../../domain/roles.ts";
+import type { Severity } from "../../../domain/severity.ts";
+import { escapeMrkdwn, truncate } from "../../../domain/text.ts";
+import { ACTION, encodeRoleButton, roleRowBlock, takeButtonsBlock, takeRoleAction } from "../../ids.ts";
+import { mention, slackDate } from "../format.ts";
 
 function roleRow(incident: Incident, role: Role, editable: boolean) {
   const info = ROLE_INFO[role];

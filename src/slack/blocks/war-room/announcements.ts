@@ -1,10 +1,10 @@
 // Messages about an incident outside its channel: the broadcast to announce_channel and the
 // declarer's confirmation.
 
-import { type Incident, incidentRef } from "../../domain/incident.ts";
-import type { Severity } from "../../domain/severity.ts";
-import { escapeMrkdwn } from "../../domain/text.ts";
-import { channelLink, sections } from "./format.ts";
+import { type Incident, incidentRef } from "../../../domain/incident.ts";
+import type { Severity } from "../../../domain/severity.ts";
+import { escapeMrkdwn } from "../../../domain/text.ts";
+import { channelLink, sections } from "../format.ts";
 
 export function announceDeclared(incident: Incident, severity: Severity, channelId: string): { text: string; blocks: unknown[] } {
   const ref = incidentRef(incident);

@@ -1,12 +1,12 @@
 // Reminder messages: what is due and since when, whom it concerns, and two buttons: "Post update"
 // (opens the update form) and "Snooze 15 min".
 
-import type { ReminderKind } from "../../domain/cadence.ts";
-import { type Incident, incidentRef } from "../../domain/incident.ts";
-import type { Severity } from "../../domain/severity.ts";
-import { escapeMrkdwn } from "../../domain/text.ts";
-import { ACTION, encodeReminderButton, reminderBlock } from "../ids.ts";
-import { channelLink, humanDuration, sections, slackDate } from "./format.ts";
+import type { ReminderKind } from "../../../domain/cadence.ts";
+import { type Incident, incidentRef } from "../../../domain/incident.ts";
+import type { Severity } from "../../../domain/severity.ts";
+import { escapeMrkdwn } from "../../../domain/text.ts";
+import { ACTION, encodeReminderButton, reminderBlock } from "../../ids.ts";
+import { channelLink, humanDuration, sections, slackDate } from "../format.ts";
 
 function who(incident: Incident): string {
   const people = [incident.roles.ic, incident.roles.comms].filter((u): u is string => Boolean(u));

@@ -1,9 +1,9 @@
 // The timestamps form: each of the record's times in Slack's datetimepicker (shown in the reader's
 // own time zone), with where it came from. Resolved and closed appear once they happened.
 
-import { type Incident, incidentRef } from "../../domain/incident.ts";
-import { TIMESTAMP_KEYS, TIMESTAMP_LABEL, type Timestamps, type TimestampSource } from "../../domain/record.ts";
-import { CALLBACK, INPUT } from "../ids.ts";
+import { type Incident, incidentRef } from "../../../domain/incident.ts";
+import { TIMESTAMP_KEYS, TIMESTAMP_LABEL, type Timestamps, type TimestampSource } from "../../../domain/record.ts";
+import { CALLBACK, INPUT } from "../../ids.ts";
 
 export const TIMESTAMP_HINT: Readonly<Record<(typeof TIMESTAMP_KEYS)[number], string>> = {
   impact_started_at: "When users were first affected (defaults to when it was detected).",

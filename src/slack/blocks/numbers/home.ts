@@ -3,14 +3,14 @@
 // each done, the last 30 days in one line, and the declare button. Kept under Slack's 100 blocks: a
 // long list ends with "and N more".
 
-import { type Incident, incidentRef } from "../../domain/incident.ts";
-import { STATUS_LABEL } from "../../domain/lifecycle.ts";
-import { ROLE_INFO, SINGLE_ROLES } from "../../domain/roles.ts";
-import { requireSeverity, type SeverityLadder } from "../../domain/severity.ts";
-import { escapeMrkdwn, truncate } from "../../domain/text.ts";
-import { ACTION } from "../ids.ts";
-import { channelLink, mention, slackDate } from "./format.ts";
-import { age } from "./info.ts";
+import { type Incident, incidentRef } from "../../../domain/incident.ts";
+import { STATUS_LABEL } from "../../../domain/lifecycle.ts";
+import { ROLE_INFO, SINGLE_ROLES } from "../../../domain/roles.ts";
+import { requireSeverity, type SeverityLadder } from "../../../domain/severity.ts";
+import { escapeMrkdwn, truncate } from "../../../domain/text.ts";
+import { ACTION } from "../../ids.ts";
+import { channelLink, mention, slackDate } from "../format.ts";
+import { age } from "../info.ts";
 
 export const HOME_LIMITS = { open: 30, roles: 15, items: 30 } as const;
 

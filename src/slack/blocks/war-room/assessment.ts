@@ -1,8 +1,8 @@
 // The severity assessment form, pushed over the declare form by "Help me choose": the framework's
 // six questions as radio buttons. Its hidden data says which declare form to return to.
 
-import { QUESTIONS } from "../../domain/assessment.ts";
-import { CALLBACK, INPUT } from "../ids.ts";
+import { QUESTIONS } from "../../../domain/assessment.ts";
+import { CALLBACK, INPUT } from "../../ids.ts";
 
 export function assessmentModal(privateMetadata: string): Record<string, unknown> {
   return {

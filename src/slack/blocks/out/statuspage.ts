@@ -2,11 +2,11 @@
 // for a private incident a warning first that the page is public), the confirmation with the public
 // link, a failure said in the channel, and the question after a resolve with its button.
 
-import { type Incident, incidentRef } from "../../domain/incident.ts";
-import { MAX_COMPONENTS, PUBLIC_BODY_MAX, PUBLIC_IMPACT_LABEL, PUBLIC_IMPACTS, PUBLIC_NAME_MAX, PUBLIC_STATUS_LABEL, PUBLIC_STATUSES, type Publication, type PublicImpact, type PublicStatus, type StatuspageRefusal } from "../../domain/statuspage.ts";
-import { escapeMrkdwn, truncate } from "../../domain/text.ts";
-import { ACTION, BLOCK, CALLBACK, INPUT } from "../ids.ts";
-import { sections } from "./format.ts";
+import { type Incident, incidentRef } from "../../../domain/incident.ts";
+import { MAX_COMPONENTS, PUBLIC_BODY_MAX, PUBLIC_IMPACT_LABEL, PUBLIC_IMPACTS, PUBLIC_NAME_MAX, PUBLIC_STATUS_LABEL, PUBLIC_STATUSES, type Publication, type PublicImpact, type PublicStatus, type StatuspageRefusal } from "../../../domain/statuspage.ts";
+import { escapeMrkdwn, truncate } from "../../../domain/text.ts";
+import { ACTION, BLOCK, CALLBACK, INPUT } from "../../ids.ts";
+import { sections } from "../format.ts";
 
 type Msg = { text: string; blocks: unknown[] };
 
