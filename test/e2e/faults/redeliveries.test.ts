@@ -2,9 +2,9 @@
 // submitted twice, a slash command delivered twice, a resolve form sent twice. Each changes things once.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { clickTake, type DeclaredIncident, flat, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
-import { sleep, until } from "../support/wait.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { clickTake, type DeclaredIncident, flat, submitDeclareForm, waitUntilReady } from "../../support/incidents.ts";
+import { sleep, until } from "../../support/wait.ts";
 
 
 describe("Slack retrying deliveries, and people double-submitting", () => {

@@ -4,10 +4,10 @@
 
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeMessage } from "../../src/local-slack/workspace.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { canvasOf, type DeclaredIncident, declareFast, FAST_SEVERITIES, flat, openingOf, replies, says } from "../support/incidents.ts";
-import { sleep, until } from "../support/wait.ts";
+import type { FakeMessage } from "../../../src/local-slack/workspace.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { canvasOf, type DeclaredIncident, declareFast, FAST_SEVERITIES, flat, openingOf, replies, says } from "../../support/incidents.ts";
+import { sleep, until } from "../../support/wait.ts";
 
 
 

@@ -2,9 +2,9 @@
 // App Home, end to end against the fake Slack.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { type DeclaredIncident, declareFast, replies } from "../support/incidents.ts";
-import { sleep, until } from "../support/wait.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { type DeclaredIncident, declareFast, replies } from "../../support/incidents.ts";
+import { sleep, until } from "../../support/wait.ts";
 
 
 let h: Harness;

@@ -3,10 +3,10 @@
 // attempt at a fast declaration (a constraint added for the test), so its job dies.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { holdInTransaction } from "../support/hold.ts";
-import { declareFast } from "../support/incidents.ts";
-import { until } from "../support/wait.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { holdInTransaction } from "../../support/hold.ts";
+import { declareFast } from "../../support/incidents.ts";
+import { until } from "../../support/wait.ts";
 
 let h: Harness;
 beforeAll(async () => {

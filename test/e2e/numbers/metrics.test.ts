@@ -5,10 +5,10 @@
 
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startReceiver, type WebhookReceiver } from "../fake-webhooks/receiver.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { declareFast, FAST_SEVERITIES, says } from "../support/incidents.ts";
-import { until } from "../support/wait.ts";
+import { startReceiver, type WebhookReceiver } from "../../fake-webhooks/receiver.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { declareFast, FAST_SEVERITIES, says } from "../../support/incidents.ts";
+import { until } from "../../support/wait.ts";
 
 const TOKEN = "metrics-token-0123456789abcdef";
 const SECRET = `whsec_${Buffer.from("m".repeat(32)).toString("base64")}`;

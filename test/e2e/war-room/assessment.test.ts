@@ -3,9 +3,9 @@
 // of reasons, and what had been typed kept; the declaration then takes the suggestion.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { flat } from "../support/incidents.ts";
-import { until } from "../support/wait.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { flat } from "../../support/incidents.ts";
+import { until } from "../../support/wait.ts";
 
 let h: Harness;
 beforeAll(async () => {

@@ -3,10 +3,10 @@
 // items with their owners; drills not counted.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeConversation } from "../../src/local-slack/workspace.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { declareFast, flat, submitDeclareForm } from "../support/incidents.ts";
-import { until } from "../support/wait.ts";
+import type { FakeConversation } from "../../../src/local-slack/workspace.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { declareFast, flat, submitDeclareForm } from "../../support/incidents.ts";
+import { until } from "../../support/wait.ts";
 
 let h: Harness;
 let digests: FakeConversation;

@@ -4,9 +4,9 @@
 
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { declareFast } from "../support/incidents.ts";
-import { until } from "../support/wait.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { declareFast } from "../../support/incidents.ts";
+import { until } from "../../support/wait.ts";
 
 const TOKEN = "test-api-token-0123456789abcdef";
 let h: Harness;

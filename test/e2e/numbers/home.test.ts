@@ -3,10 +3,10 @@
 // days in a line, the declare button.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeUser } from "../../src/local-slack/workspace.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { declareFast, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
-import { until } from "../support/wait.ts";
+import type { FakeUser } from "../../../src/local-slack/workspace.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { declareFast, submitDeclareForm, waitUntilReady } from "../../support/incidents.ts";
+import { until } from "../../support/wait.ts";
 
 let h: Harness;
 beforeAll(async () => {

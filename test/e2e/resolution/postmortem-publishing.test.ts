@@ -5,9 +5,9 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { canvasOf, type DeclaredIncident, declareFast, FAST_SEVERITIES, says } from "../support/incidents.ts";
-import { until } from "../support/wait.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { canvasOf, type DeclaredIncident, declareFast, FAST_SEVERITIES, says } from "../../support/incidents.ts";
+import { until } from "../../support/wait.ts";
 
 
 let h: Harness;

@@ -5,13 +5,13 @@
 // method and code, and the work degraded or kept for later, never dropped. On both PostgreSQL servers.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Call } from "../../src/local-slack/server.ts";
-import type { FakeConversation } from "../../src/local-slack/workspace.ts";
-import { debianServer, embeddedServer, type PgServer } from "../support/databases.ts";
-import { duplicatesIn, effectKeys } from "../support/effects.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { clickTake, type DeclaredIncident, flat, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
-import { sleep, until } from "../support/wait.ts";
+import type { Call } from "../../../src/local-slack/server.ts";
+import type { FakeConversation } from "../../../src/local-slack/workspace.ts";
+import { debianServer, embeddedServer, type PgServer } from "../../support/databases.ts";
+import { duplicatesIn, effectKeys } from "../../support/effects.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { clickTake, type DeclaredIncident, flat, submitDeclareForm, waitUntilReady } from "../../support/incidents.ts";
+import { sleep, until } from "../../support/wait.ts";
 
 
 /** The failure was logged with the method and Slack's code (top level, inside `err`, or as "method: code"). */

@@ -3,10 +3,10 @@
 // re-planning, snoozing, and the timeline that writes itself.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeMessage } from "../../src/local-slack/workspace.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { clickButton, type DeclaredIncident, declareFast, flat, openingOf, replies } from "../support/incidents.ts";
-import { sleep, until } from "../support/wait.ts";
+import type { FakeMessage } from "../../../src/local-slack/workspace.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { clickButton, type DeclaredIncident, declareFast, flat, openingOf, replies } from "../../support/incidents.ts";
+import { sleep, until } from "../../support/wait.ts";
 
 const CONFIG = `
 announce_channel: incidents

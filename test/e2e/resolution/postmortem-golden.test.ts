@@ -6,11 +6,11 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ROOT } from "../support/bot-process.ts";
-import { ManualClock } from "../support/clock.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { clickTake, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
-import { until } from "../support/wait.ts";
+import { ROOT } from "../../support/bot-process.ts";
+import { ManualClock } from "../../support/clock.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { clickTake, submitDeclareForm, waitUntilReady } from "../../support/incidents.ts";
+import { until } from "../../support/wait.ts";
 
 const GOLDEN = path.join(ROOT, "test/golden/postmortem.md");
 const clock = new ManualClock("2026-01-31T14:23:00Z");

@@ -2,9 +2,9 @@
 
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { declaredBy, declareFast, flat, openingOf, submitDeclareForm, waitUntilReady } from "../support/incidents.ts";
-import { until } from "../support/wait.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { declaredBy, declareFast, flat, openingOf, submitDeclareForm, waitUntilReady } from "../../support/incidents.ts";
+import { until } from "../../support/wait.ts";
 
 let h: Harness;
 let announce: { id: string };

@@ -5,12 +5,12 @@
 // with Retry-After, a refused key, and a public incident found again by its marker.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeStatuspage, startFakeStatuspage } from "../fake-statuspage/server.ts";
-import type { FakeUser } from "../../src/local-slack/workspace.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { clickButton, type DeclaredIncident, declareFast, flat, says, submitDeclareForm } from "../support/incidents.ts";
-import { openStatuspageForm, type StatuspageFill, type StatuspageView, submitStatuspageForm } from "../support/statuspage.ts";
-import { sleep, until } from "../support/wait.ts";
+import { type FakeStatuspage, startFakeStatuspage } from "../../fake-statuspage/server.ts";
+import type { FakeUser } from "../../../src/local-slack/workspace.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { clickButton, type DeclaredIncident, declareFast, flat, says, submitDeclareForm } from "../../support/incidents.ts";
+import { openStatuspageForm, type StatuspageFill, type StatuspageView, submitStatuspageForm } from "../../support/statuspage.ts";
+import { sleep, until } from "../../support/wait.ts";
 
 let h: Harness;
 let sp: FakeStatuspage;

@@ -2,9 +2,9 @@
 // apps.connections.open at SLACK_API_URL and answers envelopes over the WebSocket.
 
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { holdInTransaction } from "../support/hold.ts";
-import { until } from "../support/wait.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { holdInTransaction } from "../../support/hold.ts";
+import { until } from "../../support/wait.ts";
 
 let h: Harness;
 beforeAll(async () => {

@@ -5,12 +5,12 @@
 // within respond_within.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { declare } from "../../src/incidents/war-room/declare.ts";
-import { type FakeSlack, startFakeSlack } from "../../src/local-slack/server.ts";
-import type { FakeConversation, FakeUser } from "../../src/local-slack/workspace.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { type DeclaredIncident, declareFast, says, waitUntilReady } from "../support/incidents.ts";
-import { sleep, until } from "../support/wait.ts";
+import { declare } from "../../../src/incidents/war-room/declare.ts";
+import { type FakeSlack, startFakeSlack } from "../../../src/local-slack/server.ts";
+import type { FakeConversation, FakeUser } from "../../../src/local-slack/workspace.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { type DeclaredIncident, declareFast, says, waitUntilReady } from "../../support/incidents.ts";
+import { sleep, until } from "../../support/wait.ts";
 
 let fake: FakeSlack;
 let h: Harness;

@@ -4,12 +4,12 @@
 
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACTION, CALLBACK } from "../../src/slack/ids.ts";
-import type { FakeUser } from "../../src/local-slack/workspace.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { type DeclaredIncident, declareFast, replies } from "../support/incidents.ts";
-import { sleep } from "../support/wait.ts";
-import { changesNothing, quiet } from "../support/footprint.ts";
+import { ACTION, CALLBACK } from "../../../src/slack/ids.ts";
+import type { FakeUser } from "../../../src/local-slack/workspace.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { type DeclaredIncident, declareFast, replies } from "../../support/incidents.ts";
+import { sleep } from "../../support/wait.ts";
+import { changesNothing, quiet } from "../../support/footprint.ts";
 
 let h: Harness;
 beforeAll(async () => {

@@ -6,13 +6,13 @@
 
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WEBHOOK_EVENT_TYPES } from "../../src/domain/webhooks.ts";
-import { startReceiver, type WebhookReceiver } from "../fake-webhooks/receiver.ts";
-import { ShiftedClock } from "../support/clock.ts";
-import { createTestDatabase, type TestDatabase } from "../support/databases.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { declareFast, type DeclaredIncident, submitDeclareForm } from "../support/incidents.ts";
-import { sleep, until } from "../support/wait.ts";
+import { WEBHOOK_EVENT_TYPES } from "../../../src/domain/webhooks.ts";
+import { startReceiver, type WebhookReceiver } from "../../fake-webhooks/receiver.ts";
+import { ShiftedClock } from "../../support/clock.ts";
+import { createTestDatabase, type TestDatabase } from "../../support/databases.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { declareFast, type DeclaredIncident, submitDeclareForm } from "../../support/incidents.ts";
+import { sleep, until } from "../../support/wait.ts";
 
 const SECRET_A = `whsec_${Buffer.from("a".repeat(32)).toString("base64")}`;
 const SECRET_B = `whsec_${Buffer.from("b".repeat(32)).toString("base64")}`;

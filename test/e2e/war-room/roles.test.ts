@@ -2,11 +2,11 @@
 // takeover, double clicks, simultaneous claims on both PostgreSQL servers, status, info and list.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeUser } from "../../src/local-slack/workspace.ts";
-import { debianServer, embeddedServer } from "../support/databases.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { clickTake, type DeclaredIncident, declareFast, flat, openingOf, pickUser, replies } from "../support/incidents.ts";
-import { until } from "../support/wait.ts";
+import type { FakeUser } from "../../../src/local-slack/workspace.ts";
+import { debianServer, embeddedServer } from "../../support/databases.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { clickTake, type DeclaredIncident, declareFast, flat, openingOf, pickUser, replies } from "../../support/incidents.ts";
+import { until } from "../../support/wait.ts";
 
 let h: Harness;
 beforeAll(async () => {

@@ -3,11 +3,11 @@
 // doing what only the Incident Commander may. Each gets a clear refusal and changes nothing.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { declareFast, flat, openingOf } from "../support/incidents.ts";
-import { sign, type SignOptions } from "../../src/local-slack/deliver.ts";
-import { sleep, until } from "../support/wait.ts";
-import { changesNothing } from "../support/footprint.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { declareFast, flat, openingOf } from "../../support/incidents.ts";
+import { sign, type SignOptions } from "../../../src/local-slack/deliver.ts";
+import { sleep, until } from "../../support/wait.ts";
+import { changesNothing } from "../../support/footprint.ts";
 
 
 let h: Harness;

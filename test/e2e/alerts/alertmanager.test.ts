@@ -5,11 +5,11 @@
 // the record and API listing the linked alerts.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeConversation } from "../../src/local-slack/workspace.ts";
-import { ALERTS_TOKEN, alertmanagerBody, clickTriage, declareValues, fixture, sendAlertmanager, submitView, textOf, triageMessageFor, triageMessages } from "../support/alerts.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { declareFast, replies, waitUntilReady } from "../support/incidents.ts";
-import { sleep, until } from "../support/wait.ts";
+import type { FakeConversation } from "../../../src/local-slack/workspace.ts";
+import { ALERTS_TOKEN, alertmanagerBody, clickTriage, declareValues, fixture, sendAlertmanager, submitView, textOf, triageMessageFor, triageMessages } from "../../support/alerts.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { declareFast, replies, waitUntilReady } from "../../support/incidents.ts";
+import { sleep, until } from "../../support/wait.ts";
 
 const API_TOKEN = "test-api-token-0123456789abcdef";
 const CONFIG = `announce_channel: incidents

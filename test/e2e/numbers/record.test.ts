@@ -4,11 +4,11 @@
 // contract says), and drills.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { durations, effectiveTimestamps, recordedTimestamps } from "../../src/domain/record.ts";
-import { declare } from "../../src/incidents/war-room/declare.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { type DeclaredIncident, declareFast, flat, says, waitUntilReady } from "../support/incidents.ts";
-import { until } from "../support/wait.ts";
+import { durations, effectiveTimestamps, recordedTimestamps } from "../../../src/domain/record.ts";
+import { declare } from "../../../src/incidents/war-room/declare.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { type DeclaredIncident, declareFast, flat, says, waitUntilReady } from "../../support/incidents.ts";
+import { until } from "../../support/wait.ts";
 
 let h: Harness;
 let announce: { messages: { text: string }[] };

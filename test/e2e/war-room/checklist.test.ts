@@ -7,9 +7,9 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { canvasOf, checklistOf, clickChecklist, type DeclaredIncident, declareFast, flat, replies, says } from "../support/incidents.ts";
-import { sleep, until } from "../support/wait.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { canvasOf, checklistOf, clickChecklist, type DeclaredIncident, declareFast, flat, replies, says } from "../../support/incidents.ts";
+import { sleep, until } from "../../support/wait.ts";
 
 let h: Harness;
 beforeAll(async () => {

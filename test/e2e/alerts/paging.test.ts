@@ -4,11 +4,11 @@
 // triggered / acknowledged / resolved, and each event id acted on once.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeConversation } from "../../src/local-slack/workspace.ts";
-import { ALERTS_TOKEN, alertmanagerBody, PAGERDUTY_SECRET, pagerDutyBody, pagerDutySignature, sendAlertmanager, sendPagerDuty, textOf, triageMessageFor } from "../support/alerts.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
-import { clickTake, waitUntilReady } from "../support/incidents.ts";
-import { sleep, until } from "../support/wait.ts";
+import type { FakeConversation } from "../../../src/local-slack/workspace.ts";
+import { ALERTS_TOKEN, alertmanagerBody, PAGERDUTY_SECRET, pagerDutyBody, pagerDutySignature, sendAlertmanager, sendPagerDuty, textOf, triageMessageFor } from "../../support/alerts.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { clickTake, waitUntilReady } from "../../support/incidents.ts";
+import { sleep, until } from "../../support/wait.ts";
 
 const CONFIG = `announce_channel: incidents
 alerts:
