@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { createLogger } from "../src/log.ts";
-import { startEmbeddedPostgres } from "../src/store/embedded-postgres.ts";
+import { startEmbeddedPostgres } from "../src/store/embedded/server.ts";
 import { applyPendingMigrations } from "../src/store/migrate.ts";
 import { startThrowawayCluster } from "../test/support/postgres-cluster.ts";
 

@@ -6,7 +6,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createLogger } from "../src/log.ts";
-import { startEmbeddedPostgres } from "../src/store/embedded-postgres.ts";
+import { startEmbeddedPostgres } from "../src/store/embedded/server.ts";
 import { diffMigrationsToSchema, MIGRATIONS_DIR } from "../src/store/migrate.ts";
 
 const name = (process.argv[2] ?? "").trim();

@@ -4,7 +4,7 @@
 import { ConfigError, loadConfig } from "./config/index.ts";
 import { StartupError } from "./deps.ts";
 import { createLogger } from "./log.ts";
-import { EmbeddedPostgresError } from "./store/embedded-postgres.ts";
+import { EmbeddedPostgresError } from "./store/embedded/server.ts";
 import { startWarroom, type Warroom } from "./warroom.ts";
 
 function die(message: string): never {

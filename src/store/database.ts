@@ -5,7 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg, { type PoolConfig } from "pg";
 import type { DatabaseConfig } from "../config/index.ts";
 import type { Logger } from "../log.ts";
-import { startEmbeddedPostgres } from "./embedded-postgres.ts";
+import { startEmbeddedPostgres } from "./embedded/server.ts";
 import { PrismaClient } from "./generated/client.ts";
 import { applyPendingMigrations } from "./migrate.ts";
 

@@ -10,7 +10,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.ts";
 import { createPrisma, type Db } from "../../src/store/database.ts";
-import { openEmbeddedForTool, startEmbeddedPostgres } from "../../src/store/embedded-postgres.ts";
+import { openEmbeddedForTool, startEmbeddedPostgres } from "../../src/store/embedded/server.ts";
 import type { FakeConversation, FakeUser } from "../../src/local-slack/workspace.ts";
 import { type BotProcess, ROOT } from "../support/bot-process.ts";
 import { createEmptyDatabase, debianServer, type TestDatabase } from "../support/databases.ts";

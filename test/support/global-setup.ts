@@ -9,7 +9,7 @@ import path from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { createLogger } from "../../src/log.ts";
-import { startEmbeddedPostgres } from "../../src/store/embedded-postgres.ts";
+import { startEmbeddedPostgres } from "../../src/store/embedded/server.ts";
 import { applyPendingMigrations } from "../../src/store/migrate.ts";
 import { startThrowawayCluster } from "./postgres-cluster.ts";
 import type { PgServer } from "./databases.ts";
