@@ -8,7 +8,7 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { PassThrough } from "node:stream";
 import { createGzip } from "node:zlib";
-import { writeSnapshot } from "../store/backup.ts";
+import { writeSnapshot } from "../store/backup/snapshot.ts";
 import { botDatabase, runTool, seconds, tableLines, usage } from "./tool.ts";
 
 const USAGE = `usage: npm run backup -- <file>

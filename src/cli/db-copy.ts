@@ -2,7 +2,8 @@
 // empty external PostgreSQL, checking that every table's rows arrived (count and checksum). Then
 // start the bot with DATABASE_URL set to that URL.
 
-import { BackupError, copyDatabase } from "../store/backup.ts";
+import { BackupError } from "../store/backup/tables.ts";
+import { copyDatabase } from "../store/backup/copy.ts";
 import { botDatabase, describeUrl, runTool, seconds, tableLines, usage } from "./tool.ts";
 
 const USAGE = `usage: npm run db:copy -- postgres://user:password@host:5432/database

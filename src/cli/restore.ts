@@ -5,7 +5,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createGunzip } from "node:zlib";
-import { BackupError, loadSnapshot } from "../store/backup.ts";
+import { BackupError } from "../store/backup/tables.ts";
+import { loadSnapshot } from "../store/backup/snapshot.ts";
 import { botDatabase, runTool, seconds, tableLines, usage } from "./tool.ts";
 
 const USAGE = `usage: npm run restore -- <file>

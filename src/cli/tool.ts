@@ -4,7 +4,7 @@
 import { ConfigError } from "../config/errors.ts";
 import { parseDatabase, parseLogLevel } from "../config/env.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { BackupError, type TableSummary } from "../store/backup.ts";
+import { BackupError, type TableSummary } from "../store/backup/tables.ts";
 import { EmbeddedPostgresError, openEmbeddedForTool } from "../store/embedded/server.ts";
 import type { PoolConfig } from "pg";
 
