@@ -5,13 +5,14 @@
 // push, clear), the App Home opened. Answers through a response_url and the bot's own HTTP answers land
 // where Slack shows them: ephemeral messages, replaced or deleted originals, messages in the channel.
 
-import fs from "node:fs";
-import path from "node:path";
 import type { SentRequest, SlackRequests } from "../local-slack/deliver.ts";
-import type { FakeSlack, ResponseUrlPost } from "../local-slack/server.ts";
+import type { FakeSlack } from "../local-slack/server.ts";
 import { checkView } from "../local-slack/block-kit.ts";
 import { type FakeConversation, type FakeMessage, type FakeUser, type FakeView, messageObject, type WorkspaceSnapshot } from "../local-slack/workspace.ts";
 import { actionOf, type RawValues, viewState } from "./state.ts";
+import { encode, team, viewPayload, who } from "./payloads.ts";
+import { deliver, Responses } from "./responses.ts";
+import { SavedWorkspace } from "./saving.ts";
 
 type Json = Record<string, unknown>;
 
@@ -26,34 +27,28 @@ export interface Outcome {
   errors?: Record<string, string>;
 }
 
-interface ResponseContext {
-  channel: string;
-  user: string;
-  original?: { kind: "message" | "ephemeral"; ts: string };
-}
-
 /** Events the app's manifest subscribes to (manifest.yml, settings.event_subscriptions.bot_events). */
 const SUBSCRIBED = new Set(["app_home_opened", "pin_added", "reaction_added"]);
 
 export class Session {
-  private readonly contexts = new Map<string, ResponseContext>();
   /** Field errors of a view, shown until it changes or closes. */
   readonly viewErrors = new Map<string, Record<string, string>>();
   private listeners = new Set<() => void>();
-  private saveTimer: NodeJS.Timeout | undefined;
-  /** Changed since the file was last written. */
-  private dirty = false;
+  private readonly saving: SavedWorkspace;
+  private readonly responses: Responses;
   version = 0;
 
   constructor(
     readonly fake: FakeSlack,
     readonly bot: SlackRequests,
-    private readonly statePath?: string,
+    statePath?: string,
   ) {
+    this.saving = new SavedWorkspace(statePath, () => this.ws.snapshot());
+    this.responses = new Responses(fake, () => this.changed());
     fake.onCall((call) => {
       if (call.status === 200 && call.response.ok === true && !READ_ONLY.has(call.method)) this.changed();
     });
-    fake.onResponse((post) => this.onResponse(post));
+    fake.onResponse((post) => this.responses.onResponse(post));
   }
 
   get ws() {
@@ -69,34 +64,19 @@ export class Session {
 
   changed(): void {
     this.version += 1;
-    this.dirty = true;
     for (const l of this.listeners) l();
-    if (this.statePath && !this.saveTimer) this.saveTimer = setTimeout(() => this.save(), 300);
+    this.saving.changed();
   }
 
-  /** Writes the workspace to its file (atomically: a new file renamed over the old), when it changed. */
+  /** Writes the workspace to its file, when it changed (or always, forced). */
   save(force = false): void {
-    if (this.saveTimer) clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
-    if (!this.statePath || !(this.dirty || force)) return;
-    this.dirty = false;
-    const tmp = `${this.statePath}.tmp`;
-    fs.mkdirSync(path.dirname(this.statePath), { recursive: true });
-    fs.writeFileSync(tmp, JSON.stringify(this.ws.snapshot()));
-    fs.renameSync(tmp, this.statePath);
+    this.saving.save(force);
   }
 
   static load(statePath: string): WorkspaceSnapshot | undefined {
-    let text: string;
-    try {
-      text = fs.readFileSync(statePath, "utf8");
-    } catch {
-      return undefined;
-    }
-    const saved = JSON.parse(text) as WorkspaceSnapshot;
-    if (saved.version !== 1) throw new Error(`${statePath} is not a playground workspace this version can read`);
-    return saved;
+    return SavedWorkspace.load(statePath);
   }
+
 
   // ---------- people ----------
 
@@ -144,13 +124,13 @@ export class Session {
     const [, command = "", text = ""] = m;
     if (command !== "/incident") return { ok: false, error: `${command} is not a valid command. In the playground, the app's command is /incident.` };
     this.join(c, user.id);
-    const responseUrl = this.responseUrl({ channel: c.id, user: user.id });
-    const sent = await this.deliver(() => this.bot.command(this.encode(text, true), { user: user.id, channel: c.id, responseUrl }));
+    const responseUrl = this.responses.urlFor({ channel: c.id, user: user.id });
+    const sent = await deliver(() => this.bot.command(this.encode(text, true), { user: user.id, channel: c.id, responseUrl }));
     if (!sent.ok) {
       this.ephemeral(c.id, user.id, `${command} failed with the error "${sent.error}"`);
       return { ok: false, error: sent.error };
     }
-    this.answered(sent.res, { channel: c.id, user: user.id });
+    this.responses.answered(sent.res, { channel: c.id, user: user.id });
     return { ok: true };
   }
 
@@ -193,15 +173,15 @@ export class Session {
     const user = this.person(as);
     const c = this.channel(channelId);
     const m = this.messageIn(c, ts);
-    const who = m.reactions.get(name) ?? new Set<string>();
-    if (who.has(user.id)) {
-      who.delete(user.id);
-      if (who.size === 0) m.reactions.delete(name);
+    const reacted = m.reactions.get(name) ?? new Set<string>();
+    if (reacted.has(user.id)) {
+      reacted.delete(user.id);
+      if (reacted.size === 0) m.reactions.delete(name);
       this.changed();
       return { ok: true };
     }
-    who.add(user.id);
-    m.reactions.set(name, who);
+    reacted.add(user.id);
+    m.reactions.set(name, reacted);
     this.changed();
     return this.event(c, { type: "reaction_added", user: user.id, reaction: name, item_user: m.user, item: { type: "message", channel: c.id, ts: m.ts }, event_ts: this.ws.nextTs() });
   }
@@ -211,14 +191,14 @@ export class Session {
     const user = this.person(as);
     const c = this.channel(channelId);
     const m = this.messageIn(c, ts);
-    const responseUrl = this.responseUrl({ channel: c.id, user: user.id });
-    const sent = await this.deliver(() =>
+    const responseUrl = this.responses.urlFor({ channel: c.id, user: user.id });
+    const sent = await deliver(() =>
       this.bot.interaction({
         type: "message_action",
         token: "verification_token",
         action_ts: (Date.now() / 1000).toFixed(6),
-        team: this.team(),
-        user: this.who(user),
+        team: team(this.ws),
+        user: who(this.ws, user),
         channel: { id: c.id, name: c.name },
         callback_id: callbackId,
         trigger_id: this.ws.newTrigger(user.id),
@@ -235,10 +215,10 @@ export class Session {
     const user = this.person(as);
     const common = {
       type: "block_actions",
-      user: this.who(user),
+      user: who(this.ws, user),
       api_app_id: this.ws.appId,
       token: "verification_token",
-      team: this.team(),
+      team: team(this.ws),
       trigger_id: this.ws.newTrigger(user.id),
     };
     let payload: Json;
@@ -258,7 +238,7 @@ export class Session {
         channel: { id: c.id, name: c.name },
         ...(m ? { message: messageObject(m) } : {}),
         state: { values: viewState(blockList, { [loc]: raw ?? "" }) },
-        response_url: this.responseUrl({ ...where, original: { kind: surface.kind, ts: surface.ts } }),
+        response_url: this.responses.urlFor({ ...where, original: { kind: surface.kind, ts: surface.ts } }),
         actions: [action],
       };
     } else {
@@ -267,9 +247,9 @@ export class Session {
       const blockList = view.view.blocks;
       const action = actionOf(blockList, loc, raw);
       if (!action) throw new Error(`no element at ${loc}`);
-      payload = { ...common, container: { type: "view", view_id: view.id }, view: this.viewPayload(view, { ...values, [loc]: raw ?? "" }), actions: [action] };
+      payload = { ...common, container: { type: "view", view_id: view.id }, view: viewPayload(this.ws, view, { ...values, [loc]: raw ?? "" }), actions: [action] };
     }
-    const sent = await this.deliver(() => this.bot.interaction(payload));
+    const sent = await deliver(() => this.bot.interaction(payload));
     if (!sent.ok) {
       if (where) this.ephemeral(where.channel, where.user, `:warning: That did not reach the app: ${sent.error}.`);
       return { ok: false, error: sent.error };
@@ -283,15 +263,15 @@ export class Session {
     const user = this.person(as);
     const view = this.ws.views.get(viewId);
     if (!view || this.ws.topModal(user.id)?.id !== viewId) return { ok: false, error: "That form is no longer open." };
-    const sent = await this.deliver(() =>
+    const sent = await deliver(() =>
       this.bot.interaction({
         type: "view_submission",
-        team: this.team(),
-        user: this.who(user),
+        team: team(this.ws),
+        user: who(this.ws, user),
         api_app_id: this.ws.appId,
         token: "verification_token",
         trigger_id: this.ws.newTrigger(user.id),
-        view: this.viewPayload(view, values),
+        view: viewPayload(this.ws, view, values),
         response_urls: [],
       }),
     );
@@ -335,14 +315,14 @@ export class Session {
     this.changed();
     const notify = closed.filter((v) => v.view.notify_on_close === true);
     for (const v of notify) {
-      await this.deliver(() =>
+      await deliver(() =>
         this.bot.interaction({
           type: "view_closed",
-          team: this.team(),
-          user: this.who(user),
+          team: team(this.ws),
+          user: who(this.ws, user),
           api_app_id: this.ws.appId,
           token: "verification_token",
-          view: this.viewPayload(v, {}),
+          view: viewPayload(this.ws, v, {}),
           is_cleared: all,
         }),
       );
@@ -355,57 +335,21 @@ export class Session {
     const user = this.person(as);
     const dm = this.ws.imWith(user.id);
     const home = this.ws.homeViews.get(user.id);
-    const sent = await this.deliver(() =>
-      this.bot.event({ type: "app_home_opened", user: user.id, channel: dm.id, tab: "home", event_ts: this.ws.nextTs(), ...(home ? { view: this.viewPayload(home, {}) } : {}) }),
+    const sent = await deliver(() =>
+      this.bot.event({ type: "app_home_opened", user: user.id, channel: dm.id, tab: "home", event_ts: this.ws.nextTs(), ...(home ? { view: viewPayload(this.ws, home, {}) } : {}) }),
     );
     return this.delivered(sent, undefined, user.id);
   }
 
   // ---------- plumbing ----------
 
-  /** The person, as interaction payloads name them. */
-  private who(user: FakeUser): Json {
-    return { id: user.id, username: user.name, name: user.name, team_id: this.ws.teamId };
-  }
-
-  private team(): Json {
-    return { id: this.ws.teamId, domain: this.ws.teamDomain };
-  }
-
-  /** Text a person types, as Slack's client sends it: &, < and > escaped; @name and #channel as links. */
+  /** Text a person types, as Slack's client sends it (payloads.ts). */
   encode(text: string, forCommand = false): string {
-    const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-    return escaped
-      .replace(/(^|\s)@([a-z0-9._-]+)/g, (whole, before: string, name: string) => {
-        const u = [...this.ws.users.values()].find((x) => x.name === name);
-        return u ? `${before}<@${u.id}${forCommand ? `|${name}` : ""}>` : whole;
-      })
-      .replace(/(^|\s)#([a-z0-9_-]+)/g, (whole, before: string, name: string) => {
-        const c = this.ws.channelByName(name);
-        return c ? `${before}<#${c.id}|${name}>` : whole;
-      });
+    return encode(this.ws, text, forCommand);
   }
 
   private join(c: FakeConversation, user: string): void {
     if (!c.isIm && !c.members.has(user)) c.members.add(user);
-  }
-
-  private viewPayload(v: FakeView, values: RawValues): Json {
-    return {
-      ...v.view,
-      id: v.id,
-      team_id: this.ws.teamId,
-      app_id: this.ws.appId,
-      bot_id: this.ws.botId,
-      hash: v.hash,
-      root_view_id: v.rootId,
-      previous_view_id: v.previousId ?? null,
-      app_installed_team_id: this.ws.teamId,
-      private_metadata: v.view.private_metadata ?? "",
-      callback_id: v.view.callback_id ?? "",
-      external_id: v.view.external_id ?? "",
-      state: { values: viewState(v.view.blocks, values) },
-    };
   }
 
   /** Closed modals are gone in Slack too (views.update on one answers not_found). */
@@ -413,25 +357,6 @@ export class Session {
     for (const v of closed) {
       this.viewErrors.delete(v.id);
       this.ws.views.delete(v.id);
-    }
-  }
-
-  private responseUrl(ctx: ResponseContext): string {
-    const url = this.fake.responseUrl();
-    this.contexts.set(url.split("/").pop() as string, ctx);
-    // Slack's response_urls last 30 minutes
-    if (this.contexts.size > 5000) this.contexts.delete(this.contexts.keys().next().value as string);
-    return url;
-  }
-
-  private async deliver(send: () => Promise<SentRequest>): Promise<{ ok: true; res: SentRequest } | { ok: false; error: string }> {
-    try {
-      const res = await send();
-      if (res.status >= 500) return { ok: false, error: "dispatch_failed" };
-      return { ok: true, res };
-    } catch (err) {
-      const name = (err as Error).name;
-      return { ok: false, error: name === "TimeoutError" || name === "AbortError" ? "operation_timeout" : "dispatch_failed" };
     }
   }
 
@@ -446,54 +371,12 @@ export class Session {
   private async event(c: FakeConversation, event: Json): Promise<Outcome> {
     // Slack tells an app about pins and reactions in channels it is in
     if (!SUBSCRIBED.has(String(event.type)) || !c.members.has(this.ws.botUserId)) return { ok: true };
-    const sent = await this.deliver(() => this.bot.event(event));
+    const sent = await deliver(() => this.bot.event(event));
     return this.delivered(sent, c.id, String(event.user));
   }
 
-  /** The app's HTTP answer to a command: a message in its body shows as Slack shows it. */
-  private answered(res: SentRequest, ctx: ResponseContext): void {
-    if (res.status !== 200) {
-      this.ephemeral(ctx.channel, ctx.user, `/incident failed with the error "${res.status === 401 ? "invalid_signature" : "dispatch_failed"}"`);
-      return;
-    }
-    if (res.json && (typeof res.json.text === "string" || Array.isArray(res.json.blocks))) this.respond(res.json, ctx);
-  }
-
-  private onResponse(post: ResponseUrlPost): void {
-    const ctx = this.contexts.get(post.id);
-    if (ctx) this.respond(post.body, ctx);
-  }
-
-  /** A response_url post, as Slack acts on it. */
-  private respond(body: Json, ctx: ResponseContext): void {
-    const text = typeof body.text === "string" ? body.text : "";
-    const blocks = Array.isArray(body.blocks) ? (body.blocks as unknown[]) : undefined;
-    const original = ctx.original;
-    if (body.delete_original === true && original) {
-      if (original.kind === "ephemeral") this.ws.dropEphemeral(original.ts);
-      else {
-        const c = this.ws.conversations.get(ctx.channel);
-        if (c) c.messages = c.messages.filter((m) => m.ts !== original.ts);
-      }
-    } else if ((body.replace_original === true || body.replace_original === "true") && original) {
-      if (original.kind === "ephemeral") {
-        const e = this.ws.ephemerals.find((x) => x.ts === original.ts);
-        if (e) Object.assign(e, { text, blocks });
-      } else {
-        const m = this.ws.message(ctx.channel, original.ts);
-        if (m) Object.assign(m, { text, blocks, edited: true });
-      }
-    } else if (body.response_type === "in_channel") {
-      if (this.ws.conversations.has(ctx.channel)) this.ws.addAppMessage(ctx.channel, text, { blocks });
-    } else {
-      this.ephemeral(ctx.channel, ctx.user, text, blocks);
-    }
-    this.changed();
-  }
-
   ephemeral(channel: string, user: string, text: string, blocks?: unknown[]): void {
-    this.ws.addEphemeral(channel, user, text, blocks);
-    this.changed();
+    this.responses.ephemeral(channel, user, text, blocks);
   }
 
   dismiss(as: string, ts: string): void {
