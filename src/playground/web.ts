@@ -143,11 +143,11 @@ function shell(token: string, fast: boolean, address: string): string {
 export async function startWeb(session: Session, opts: WebOptions): Promise<WebServer> {
   const token = randomBytes(24).toString("base64url");
   const assets = new Map<string, { type: string; body: Buffer }>();
-  for (const [name, type] of [
-    ["app.js", "text/javascript; charset=utf-8"],
-    ["app.css", "text/css; charset=utf-8"],
-  ] as const) {
-    assets.set(`/assets/${name}`, { type, body: fs.readFileSync(path.join(ASSETS, name)) });
+  // the page's script is ES modules (app.js imports the others) and one style sheet
+  const TYPES: Record<string, string> = { ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
+  for (const name of fs.readdirSync(ASSETS)) {
+    const type = TYPES[path.extname(name)];
+    if (type) assets.set(`/assets/${name}`, { type, body: fs.readFileSync(path.join(ASSETS, name)) });
   }
   let address = "";
   const allowedHosts = new Set<string>();
