@@ -1,6 +1,9 @@
 // The layering rule, checked on the sources rather than by eye: every import runs from the edge down
-// to the domain. A folder may import its own files and any layer below it, never one above.
+// to the domain. A folder may import its own files and any layer below it, never one above. And the
+// house kept in rooms: no two files import each other, however far round (types included), no
+// hand-written file is over 400 lines, and no folder holds more than 20 files.
 
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -84,5 +87,95 @@ describe("the layers", () => {
     const from = layerOf("store");
     const to = layerOf("incidents");
     expect(to < from).toBe(true);
+  });
+});
+
+/** The circles in an import graph (Tarjan's strongly connected components of more than one file, or a file importing itself). */
+export function circles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  let index = 0;
+  const stack: string[] = [];
+  const on = new Set<string>();
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const found: string[][] = [];
+  const visit = (v: string): void => {
+    idx.set(v, index);
+    low.set(v, index);
+    index += 1;
+    stack.push(v);
+    on.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue;
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v) as number, idx.get(w) as number));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop() as string;
+        on.delete(w);
+        scc.push(w);
+      } while (w !== v);
+      if (scc.length > 1 || (graph.get(v) ?? []).includes(v)) found.push(scc.sort());
+    }
+  };
+  for (const v of graph.keys()) if (!idx.has(v)) visit(v);
+  return found;
+}
+
+/** Every import of src/, `import type` included, resolved to the file it names. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const f of FILES) graph.set(path.relative(SRC, f), imports(f).filter((t) => t.startsWith(SRC)).map((t) => path.relative(SRC, t)));
+  return graph;
+}
+
+/** The project's own files (tracked or new, not ignored), relative to the root. */
+function projectFiles(): string[] {
+  const out = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" });
+  return out.split("\n").filter((f) => f !== "" && fs.existsSync(path.join(ROOT, f)));
+}
+
+/** Written by hand: code under src/, test/, bench/ and scripts/, not generated, not test data. */
+function handWritten(files: readonly string[]): string[] {
+  return files.filter((f) => /^(src|test|bench|scripts)\//.test(f) && /\.(ts|js|mjs|css)$/.test(f) && !f.includes("/generated/") && !f.startsWith("test/fixtures/"));
+}
+
+const MAX_LINES = 400;
+const MAX_FILES = 20;
+
+describe("the house", () => {
+  it("has no import circle, types included", () => {
+    expect(circles(importGraph())).toEqual([]);
+  });
+
+  it("finds a circle when there is one (the check itself works)", () => {
+    const graph = new Map([
+      ["a.ts", ["b.ts"]],
+      ["b.ts", ["c.ts"]],
+      ["c.ts", ["a.ts"]],
+      ["d.ts", ["a.ts"]],
+      ["e.ts", ["e.ts"]],
+    ]);
+    expect(circles(graph)).toEqual([["a.ts", "b.ts", "c.ts"], ["e.ts"]]);
+    expect(circles(new Map([["a.ts", ["b.ts"]], ["b.ts", []]]))).toEqual([]);
+  });
+
+  it(`keeps every hand-written file at ${MAX_LINES} lines or fewer`, () => {
+    const long = handWritten(projectFiles())
+      .map((f) => ({ f, lines: fs.readFileSync(path.join(ROOT, f), "utf8").split("\n").length - 1 }))
+      .filter((x) => x.lines > MAX_LINES)
+      .map((x) => `${x.f}: ${x.lines} lines`);
+    expect(long).toEqual([]);
+  });
+
+  it(`keeps every folder at ${MAX_FILES} files or fewer (sub-folders instead)`, () => {
+    const perFolder = new Map<string, number>();
+    for (const f of handWritten(projectFiles())) perFolder.set(path.dirname(f), (perFolder.get(path.dirname(f)) ?? 0) + 1);
+    const crowded = [...perFolder].filter(([, n]) => n > MAX_FILES).map(([d, n]) => `${d}: ${n} files`);
+    expect(crowded).toEqual([]);
   });
 });
