@@ -244,6 +244,9 @@ severities:
       ["webhooks:\n  - url: https://example.test/hook\n    secret_env: HOOK\n    include_private: yes please\n", /: line 4: webhooks\[0\]\.include_private: expected true or false/],
       ["webhooks: https://example.test/hook\n", /: line 1: webhooks: expected a list of endpoints/],
       ["statuspage:\n  page_id: 'not a page'\n", /: line 2: statuspage\.page_id: expected your Statuspage page id/],
+      // the rule is said as it is: pg1 is letters and digits, but too short
+      ["statuspage:\n  page_id: pg1\n", /: line 2: statuspage\.page_id: expected your Statuspage page id: 6 to 40 letters and digits \(got 3 characters\)/],
+      ["statuspage:\n  page_id: abc-123-def\n", /: line 2: statuspage\.page_id: expected your Statuspage page id: 6 to 40 letters and digits, nothing else/],
       ["statuspage:\n  page_id: abc123def456\n  api_url: not a url\n", /: line 3: statuspage\.api_url: /],
     ])("names the line of the problem: %j", (yaml, expected) => {
       expect(problem(hooks(yaml, { HOOK: KEY, STATUSPAGE_API_KEY: "k3y" }))).toMatch(expected);

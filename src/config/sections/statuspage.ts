@@ -5,7 +5,14 @@ import { httpUrl } from "./values.ts";
 
 export const statuspageSchema = z.strictObject(
   {
-    page_id: z.string({ error: "expected your Statuspage page id (from the page's API info)" }).trim().regex(/^[a-z0-9]{6,40}$/i, "expected your Statuspage page id, letters and digits"),
+    page_id: z
+      .string({ error: "expected your Statuspage page id (from the page's API info)" })
+      .trim()
+      .superRefine((id, ctx) => {
+        const rule = "expected your Statuspage page id: 6 to 40 letters and digits";
+        if (!/^[a-z0-9]*$/i.test(id)) ctx.addIssue({ code: "custom", message: `${rule}, nothing else (from the page's API info)` });
+        else if (id.length < 6 || id.length > 40) ctx.addIssue({ code: "custom", message: `${rule} (got ${id.length} characters)` });
+      }),
     api_url: httpUrl("Statuspage's API base").default("https://api.statuspage.io/v1/"),
   },
   { error: "expected a mapping such as { page_id: abc123def456 }" },
