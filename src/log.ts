@@ -80,3 +80,23 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
+
+/**
+ * Where a command-line tool's log goes: one sentence a line on stderr (`warroom backup: warn: …`),
+ * never JSON, the record's fields left out but for an error's message.
+ */
+export function sentenceDestination(tool: string, write: (line: string) => void = (line) => process.stderr.write(line)): DestinationStream {
+  return {
+    write(json: string): void {
+      let record: { level?: unknown; msg?: unknown; err?: { message?: unknown } };
+      try {
+        record = JSON.parse(json) as typeof record;
+      } catch {
+        write(`warroom ${tool}: ${json.trim()}\n`);
+        return;
+      }
+      const err = typeof record.err?.message === "string" ? ` (${record.err.message})` : "";
+      write(`warroom ${tool}: ${String(record.level)}: ${String(record.msg ?? "")}${err}\n`);
+    },
+  };
+}

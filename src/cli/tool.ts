@@ -3,7 +3,7 @@
 
 import { ConfigError } from "../config/errors.ts";
 import { parseDatabase, parseLogLevel } from "../config/env.ts";
-import { createLogger, type Logger } from "../log.ts";
+import { createLogger, type Logger, sentenceDestination } from "../log.ts";
 import { BackupError, type TableSummary } from "../store/backup/tables.ts";
 import { EmbeddedPostgresError, openEmbeddedForTool } from "../store/embedded/server.ts";
 import type { PoolConfig } from "pg";
@@ -25,7 +25,8 @@ export async function runTool(tool: string, body: (log: Logger) => Promise<void>
   let log: Logger;
   try {
     // the tools speak in plain lines; the log carries only warnings (the embedded server, migrations)
-    log = createLogger(process.env.LOG_LEVEL ? parseLogLevel(process.env) : "warn");
+    // unless LOG_LEVEL asks for more, and says them as sentences on stderr, never JSON
+    log = createLogger(process.env.LOG_LEVEL ? parseLogLevel(process.env) : "warn", sentenceDestination(tool));
   } catch (err) {
     if (err instanceof ConfigError) fail(tool, err.message);
     throw err;

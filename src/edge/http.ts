@@ -14,6 +14,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly extra: Record<string, unknown> = {},
+    /** `close`: the connection is not kept alive after this answer (a refused body). */
+    readonly options: { readonly close?: boolean } = {},
   ) {
     super(message);
   }
@@ -25,7 +27,7 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
 }
 
 export function sendError(res: http.ServerResponse, err: HttpError): void {
-  sendJson(res, err.status, err.code === "unauthorized" ? { error: "unauthorized" } : { error: err.code, message: err.message, ...err.extra });
+  sendJson(res, err.status, err.code === "unauthorized" ? { error: "unauthorized" } : { error: err.code, message: err.message, ...err.extra }, err.options.close ? { connection: "close" } : {});
 }
 
 const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
@@ -44,24 +46,62 @@ export function authorized(req: http.IncomingMessage, token: string): boolean {
   return sameSecret(m[1] as string, token);
 }
 
-/** The raw body, refused with 413 as soon as it passes `max` bytes. */
-export async function readBody(req: http.IncomingMessage, max = BODY_MAX): Promise<Buffer> {
-  const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > max) {
-    req.resume();
-    throw new HttpError(413, "payload_too_large", `The body is over ${max} bytes.`);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) {
+/** What a refused body may still send, read and thrown away, so its client reads the 413 before the connection closes. */
+const DRAIN_MAX = 16 * 1024 * 1024;
+const DRAIN_MS = 10_000;
+
+/**
+ * The raw body, refused with 413 once it passes `max` bytes. The refusal is answered when the rest
+ * of the body has arrived (up to 16 MB or 10 s, read and discarded), with `Connection: close`: a
+ * client still writing when the answer came would otherwise see EPIPE or a reset, not the 413.
+ */
+export function readBody(req: http.IncomingMessage, max = BODY_MAX): Promise<Buffer> {
+  const tooLarge = () => new HttpError(413, "payload_too_large", `The body is over ${max} bytes.`, {}, { close: true });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (): void => {
+      clearTimeout(timer);
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
       req.resume();
-      throw new HttpError(413, "payload_too_large", `The body is over ${max} bytes.`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+      if (refused) reject(tooLarge());
+    };
+    const refuse = (): void => {
+      refused = true;
+      chunks.length = 0;
+      timer = setTimeout(finish, DRAIN_MS);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (refused) {
+        if (size > max + DRAIN_MAX) finish();
+      } else if (size > max) refuse();
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      if (refused) finish();
+      else {
+        req.off("data", onData);
+        req.off("error", onError);
+        resolve(Buffer.concat(chunks));
+      }
+    };
+    const onError = (err: Error): void => {
+      clearTimeout(timer);
+      req.off("data", onData);
+      req.off("end", onEnd);
+      reject(err);
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > max) refuse();
+  });
 }
 
 /** A JSON body: 400 when it is not JSON. */

@@ -53,7 +53,8 @@ function tool(script: "backup" | "restore" | "db-copy", args: string[], env: Rec
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(ROOT, "dist", "cli", `${script}.js`), ...args], {
       cwd: bed.dir,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "warn", ...env },
+      // as a person runs it: no LOG_LEVEL unless a test sets one
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -144,6 +145,13 @@ describe("npm run backup, then npm run restore", () => {
     const notEmpty = await tool("restore", [file()], { DATA_DIR: dataA() });
     expect(notEmpty.code).toBe(1);
     expect(notEmpty.stderr).toMatch(/^warroom restore: the embedded database in DATA_DIR .*data-a is not empty \(\d+ tables and sequences: .*\); load only into an empty database/);
+    // a tool speaks in sentences: with LOG_LEVEL asking for info, its log lines are sentences on stderr too, never JSON
+    const verbose = await tool("restore", [file()], { DATA_DIR: dataA(), LOG_LEVEL: "info" });
+    expect(verbose.code).toBe(1);
+    expect(verbose.stdout).toBe("");
+    expect(verbose.stderr).toMatch(/^warroom restore: info: embedded PostgreSQL is up/m);
+    expect(verbose.stderr).toMatch(/^warroom restore: the embedded database in DATA_DIR .*data-a is not empty/m);
+    expect(verbose.stderr.split("\n").filter((l) => l !== "" && !l.startsWith("warroom restore: "))).toEqual([]);
     const channelsBefore = incidentChannels().length;
 
     const restore = await tool("restore", [file()], { DATA_DIR: dataB() });

@@ -1,7 +1,7 @@
 // Tokens, the signing secret and request signatures never reach the logs, wherever they hide.
 
 import { describe, expect, it } from "vitest";
-import { createLogger, scrub } from "../../src/log.ts";
+import { createLogger, scrub, sentenceDestination } from "../../src/log.ts";
 import { slackLogger } from "../../src/slack/api.ts";
 import { LogCapture } from "../support/harness.ts";
 
@@ -74,5 +74,16 @@ describe("log redaction", () => {
     expect(capture.lines).toHaveLength(1);
     expect(capture.lines[0]).toMatchObject({ level: "info", msg: "declared", incident: "INC-1", name: "warroom" });
     expect(String(capture.lines[0]?.time)).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+});
+
+describe("a tool's log", () => {
+  it("is sentences on one line each, never JSON, with secrets masked", () => {
+    const lines: string[] = [];
+    const log = createLogger("info", sentenceDestination("restore", (l) => lines.push(l)));
+    log.info({ clusterDir: "/x" }, "embedded PostgreSQL is up");
+    log.warn({ err: new Error("token xoxb-1234-abcd leaked") }, "could not stop");
+    log.debug("not asked for");
+    expect(lines).toEqual(["warroom restore: info: embedded PostgreSQL is up\n", "warroom restore: warn: could not stop (token [redacted] leaked)\n"]);
   });
 });

@@ -4,6 +4,7 @@
 // channel, repeats changing nothing, edits at most every 5 s, escaping of what monitoring sends, and
 // the record and API listing the linked alerts.
 
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeConversation } from "../../../src/local-slack/workspace.ts";
 import { ALERTS_TOKEN, alertmanagerBody, clickTriage, declareValues, fixture, sendAlertmanager, submitView, textOf, triageMessageFor, triageMessages } from "../../support/alerts.ts";
@@ -75,6 +76,42 @@ describe("the door", () => {
     const r = await sendAlertmanager(h, `{"x":"${"a".repeat(1024 * 1024 + 10)}`);
     expect(r.status).toBe(413);
     expect(((await r.json()) as { error: string }).error).toBe("payload_too_large");
+  });
+
+  it.each([
+    ["with its length declared", true],
+    ["chunked", false],
+  ])("answers a 2 MB body %s with a 413 that Node's own HTTP client reads (no EPIPE, no reset)", async (_what, declared) => {
+    const body = Buffer.alloc(2 * 1024 * 1024, "a");
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${h.url}/hooks/alertmanager`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ALERTS_TOKEN}`, "content-type": "application/json", ...(declared ? { "content-length": String(body.length) } : {}) },
+      });
+      req.on("error", reject);
+      req.on("response", (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (text += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      // written as a client on a real network writes a big body: in pieces, a moment apart, so the
+      // answer comes while it is still writing
+      let at = 0;
+      const more = (): void => {
+        if (at >= body.length) {
+          req.end();
+          return;
+        }
+        const piece = body.subarray(at, at + 128 * 1024);
+        at += piece.length;
+        if (req.write(piece)) setTimeout(more, 5);
+        else req.once("drain", () => setTimeout(more, 5));
+      };
+      more();
+    });
+    expect(answer.status).toBe(413);
+    expect((JSON.parse(answer.body) as { error: string }).error).toBe("payload_too_large");
   });
 
   it.each([
