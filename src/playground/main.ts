@@ -73,8 +73,12 @@ function playgroundConfig(dataDir: string): { file: string; channels: string[]; 
       if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0)) dropped.push(key);
       doc.delete(key);
     }
+    // as npm start reads the file: its templates_dir beside it; none given, the templates folder beside
+    // it when there is one, and the built-in templates when there is not
     const templates: unknown = doc.get("templates_dir");
-    doc.set("templates_dir", path.resolve(path.dirname(source), typeof templates === "string" ? templates : "./templates"));
+    const beside = path.resolve(path.dirname(source), "templates");
+    if (typeof templates === "string") doc.set("templates_dir", path.resolve(path.dirname(source), templates));
+    else doc.set("templates_dir", fs.existsSync(beside) && fs.statSync(beside).isDirectory() ? beside : path.join(ROOT, "templates"));
   } else if (process.env.INCIDENT_CONFIG) {
     die(`INCIDENT_CONFIG names ${source}, which does not exist`);
   } else {

@@ -193,4 +193,22 @@ describe("npm run playground, the process", () => {
     expect(help.code).toBe(0);
     expect(help.out).toContain("--fast   every cadence and due time runs 60 times faster");
   });
+  it("runs with a config file outside the project that names no templates_dir, as npm start does", async () => {
+    // say /etc/warroom/incident.yml: no templates folder beside it, no templates_dir in it
+    const elsewhere = await fs.mkdtemp(path.join(os.tmpdir(), "warroom-etc-"));
+    const file = path.join(elsewhere, "incident.yml");
+    await fs.writeFile(file, "announce_channel: ops\n");
+    const other = await startPlayground(path.join(elsewhere, "data"), { env: { INCIDENT_CONFIG: file } });
+    try {
+      // the page is served once the bot answers /healthz: it started, and it is still running
+      expect(other.stdout.join("\n")).toContain("Warroom playground: http://127.0.0.1:");
+      expect(other.proc.exitCode).toBeNull();
+      const written = await fs.readFile(path.join(other.dataDir, "playground.config.yml"), "utf8");
+      // the built-in templates, as npm start uses them when there is no templates folder beside the file
+      expect(written).toContain(`templates_dir: ${path.join(ROOT, "templates")}`);
+    } finally {
+      await other.stop();
+      await fs.rm(elsewhere, { recursive: true, force: true });
+    }
+  });
 });
