@@ -1,7 +1,8 @@
-// Migrations with Prisma's own schema engine compiled to WebAssembly (the native engine is a
-// download these machines cannot make). The bot applies pending migrations at start, exactly as
-// `prisma migrate deploy` would, recorded in `_prisma_migrations`; on PostgreSQL the engine takes an
-// advisory lock, so replicas starting together apply each migration once.
+// Migrations. The bot applies pending ones at start as their own SQL files (migrate-sql.ts), recorded
+// in `_prisma_migrations` exactly as `prisma migrate deploy` would, under the engine's advisory lock,
+// so replicas starting together apply each migration once. Prisma's own schema engine, compiled to
+// WebAssembly (the native engine is a download these machines cannot make), makes new migrations
+// (`npm run db:migration`) and proves the SQL way gives its schema.
 
 import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
@@ -11,9 +12,9 @@ import { fileURLToPath } from "node:url";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm";
-import { Worker } from "node:worker_threads";
 import pg, { type PoolConfig } from "pg";
 import type { Logger } from "../log.ts";
+import { applyWithSql } from "./migrate-sql.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const MIGRATIONS_DIR = path.join(ROOT, "prisma", "migrations");
@@ -232,15 +233,15 @@ export async function applyPendingMigrations(connection: PoolConfig, log: Logger
 /**
  * Applies this version's migrations the database has not finished, or, with `only`, just the first
  * ones named there (a restore builds the schema its data was written in, then moves it forward).
- * The engine runs in a worker thread of its own: its WebAssembly (5 MB of code, and its memory) goes
- * away with the thread instead of staying in the bot for good.
+ * They run as their own SQL files (migrate-sql.ts), recorded as `prisma migrate deploy` records
+ * them; the 5 MB engine is not loaded for it (it took ten seconds of a first start).
  */
 export async function applyMigrations(connection: PoolConfig, log: Logger, only?: readonly string[]): Promise<string[]> {
   const list = selectMigrations(await loadMigrationList(), only);
   if ((await pendingMigrations(connection, list)).length === 0) return [];
-  const appliedMigrationNames = await inWorker(connection, log, only);
-  if (appliedMigrationNames.length > 0) log.info({ migrations: appliedMigrationNames }, "applied database migrations");
-  return appliedMigrationNames;
+  const applied = await applyWithSql(connection, list, log);
+  if (applied.length > 0) log.info({ migrations: applied }, "applied database migrations");
+  return applied;
 }
 
 function selectMigrations(all: MigrationList, only?: readonly string[]): MigrationList {
@@ -249,37 +250,11 @@ function selectMigrations(all: MigrationList, only?: readonly string[]): Migrati
   return list;
 }
 
-/** What migrate-worker.ts runs: the engine applies the selected migrations. */
+/** The engine applies the selected migrations, as `prisma migrate deploy` does (the test that the SQL way matches it). */
 export async function applyWithEngine(connection: PoolConfig, log: Logger, only?: readonly string[]): Promise<string[]> {
   const list = selectMigrations(await loadMigrationList(), only);
   const { appliedMigrationNames } = await withEngine(connection, log, (engine) => engine.applyMigrations({ migrationsList: list, filters: NO_FILTERS }));
   return appliedMigrationNames;
-}
-
-export interface WorkerRequest {
-  connection: PoolConfig;
-  only?: readonly string[];
-  level: string;
-}
-export type WorkerAnswer = { applied: string[] } | { error: string };
-
-function inWorker(connection: PoolConfig, log: Logger, only?: readonly string[]): Promise<string[]> {
-  // the compiled bot (dist/) runs the engine in migrate-worker.js; run from the sources (the in-process
-  // tests, the dev scripts) there is no compiled worker to start, and the engine runs here
-  const here = fileURLToPath(import.meta.url);
-  if (path.extname(here) !== ".js") return applyWithEngine(connection, log, only);
-  const file = path.join(path.dirname(here), "migrate-worker.js");
-  const request: WorkerRequest = { connection, level: log.level, ...(only ? { only } : {}) };
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(file, { workerData: request, execArgv: [] });
-    let answer: WorkerAnswer | undefined;
-    worker.once("message", (m: WorkerAnswer) => (answer = m));
-    worker.once("error", reject);
-    worker.once("exit", (code) => {
-      if (answer && "applied" in answer) resolve(answer.applied);
-      else reject(new Error(answer && "error" in answer ? answer.error : `the migration worker exited with code ${code} and no answer`));
-    });
-  });
 }
 
 /**
