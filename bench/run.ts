@@ -6,13 +6,13 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startFakeSlack } from "../src/local-slack/server.ts";
-import { alertsSection, backupSection, metricsSection, playgroundSection, recordSection, schedulerSection, webhooksSection } from "./sections.ts";
+import { alertsSection, backupSection, metricsSection, playgroundSection, recordSection, schedulerSection, startSection, webhooksSection } from "./sections.ts";
 import { coreSection, type Env } from "./core.ts";
 import { HERE, LATENCY, lines, out } from "./report.ts";
 
-/** BENCH_SECTIONS=record,scheduler runs only those (and writes no results.md): core, scheduler, record, alerts, webhooks, metrics, backup, playground. */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "core,scheduler,record,alerts,webhooks,metrics,backup,playground").split(",").map((s) => s.trim()));
-const ALL = ["core", "scheduler", "record", "alerts", "webhooks", "metrics", "backup", "playground"].every((s) => SECTIONS.has(s));
+/** BENCH_SECTIONS=record,scheduler runs only those (and writes no results.md): start, core, scheduler, record, alerts, webhooks, metrics, backup, playground. */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "start,core,scheduler,record,alerts,webhooks,metrics,backup,playground").split(",").map((s) => s.trim()));
+const ALL = ["start", "core", "scheduler", "record", "alerts", "webhooks", "metrics", "backup", "playground"].every((s) => SECTIONS.has(s));
 async function main(): Promise<void> {
   const started = Date.now();
   const fake = await startFakeSlack();
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   out(`${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC · ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · fake Slack latency ${LATENCY} ms per call`);
   out();
 
+  if (SECTIONS.has("start")) await startSection(fake);
   if (SECTIONS.has("core")) await coreSection(env);
   // ---- scheduler ----
   if (SECTIONS.has("scheduler")) await schedulerSection();

@@ -8,6 +8,8 @@ import { measureBackup } from "./backup.ts";
 import { measurePlayground } from "./playground.ts";
 import { measureMetrics, METRICS_LOAD } from "./metrics.ts";
 import { measureRecord } from "./record.ts";
+import { measureStart } from "./start.ts";
+import type { FakeSlack } from "../src/local-slack/server.ts";
 import { measureLateness, measureTick } from "./scheduler.ts";
 import { fmt, percentile } from "./stats.ts";
 import { LATENCY, out } from "./report.ts";
@@ -141,5 +143,18 @@ export async function playgroundSection(): Promise<void> {
     out(`| the same channel switched to from the sidebar (${p.switchMs.length} times) | ${fmt(percentile(p.switchMs, 50))} ms | ${fmt(Math.max(...p.switchMs))} ms | < 1 s |`);
     out(`| a message posted in that open channel, until the page shows it (${p.liveMs.length} times; 100 ms of it is the page's change batching) | ${fmt(percentile(p.liveMs, 50))} ms | ${fmt(Math.max(...p.liveMs))} ms | (none) |`);
   } else out("| rendering | (no Chromium at /usr/bin/chromium: not measured) | | < 1 s |");
+  out();
+}
+
+export async function startSection(fake: FakeSlack): Promise<void> {
+  out("## Start (npm start's bot on the embedded database, the build excluded; 3 rounds, median)");
+  out();
+  const { first, restart } = await measureStart(fake, 3);
+  const median = (xs: number[]) => percentile(xs, 50);
+  out("| start | to /healthz 200 | target | the embedded server's start (its log's startMs) | its log line → \"Warroom is up\" (migrations, auth.test, HTTP) |");
+  out("| --- | --- | --- | --- | --- |");
+  for (const [what, xs, target] of [["first, on an empty DATA_DIR (cluster created)", first, "< 4 s"], ["again, on the same DATA_DIR", restart, "< 1 s"]] as const) {
+    out(`| ${what} | ${fmt(median(xs.map((x) => x.totalMs)))} ms | ${target} | ${fmt(median(xs.map((x) => x.postgresMs)))} ms | ${fmt(median(xs.map((x) => x.afterPostgresMs)))} ms |`);
+  }
   out();
 }
