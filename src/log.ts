@@ -96,7 +96,9 @@ export function sentenceDestination(tool: string, write: (line: string) => void 
         return;
       }
       const err = typeof record.err?.message === "string" ? ` (${record.err.message})` : "";
-      write(`warroom ${tool}: ${String(record.level)}: ${String(record.msg ?? "")}${err}\n`);
+      const level = typeof record.level === "string" ? record.level : "log";
+      const msg = typeof record.msg === "string" ? record.msg : "";
+      write(`warroom ${tool}: ${level}: ${msg}${err}\n`);
     },
   };
 }
