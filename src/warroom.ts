@@ -85,6 +85,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     onBlocked: (job, err) => reportBlockedJob(ctx, job, err),
     requestsInFlight: () => slackApp.inFlight(),
     live: true,
+    listen: deps.database.connection,
   });
   const liveness = new Liveness(deps.database.connection, log);
   let stopHousekeeping = () => undefined as void;

@@ -3,6 +3,7 @@
 // logged and the `onDead` hook tells the people concerned. Nothing is dropped silently.
 
 import { randomUUID } from "node:crypto";
+import type { PoolConfig } from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
@@ -10,7 +11,8 @@ import { PacedError, SlackCallError } from "../slack/api.ts";
 import { pacingScope, RETURN_EARLY_MS } from "../slack/pacing.ts";
 import type { Db } from "../store/database.ts";
 import { LIVE_PREFIX } from "../store/jobs.ts";
-import { type ClaimedJob, claimDue, complete, extendLeases, giveUp, postpone, releaseLeases, releaseLeasesOfDeadWorkers, retryLater } from "../store/jobs.ts";
+import { type ClaimedJob, claimDue, complete, extendLeases, giveUp, nextDue, postpone, releaseLeases, releaseLeasesOfDeadWorkers, retryLater } from "../store/jobs.ts";
+import { Wakeups } from "./wakeups.ts";
 
 export type JobHandler = (job: ClaimedJob) => Promise<void>;
 
@@ -39,7 +41,15 @@ export class RetryJobError extends Error {
 export const WAITING_LIMIT_MS = 60 * 60 * 1000;
 
 export interface WorkerOptions {
+  /** How long an idle worker waits before looking again, when nothing wakes it sooner. */
   pollMs?: number;
+  /**
+   * Listen for new jobs (LISTEN/NOTIFY) on a connection of its own to this database: work enqueued
+   * anywhere starts at once, a timed job when it falls due, and polling is only the fallback, every
+   * `listeningPollMs` while the connection listens (every `pollMs` while it does not).
+   */
+  listen?: PoolConfig;
+  listeningPollMs?: number;
   leaseMs?: number;
   concurrency?: number;
   maxAttempts?: number;
@@ -72,8 +82,11 @@ export class Worker {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly runningIds = new Set<number>();
   private heartbeat: NodeJS.Timeout | undefined;
-  private readonly opts: Required<Omit<WorkerOptions, "onDead" | "onBlocked" | "requestsInFlight" | "live">> & Pick<WorkerOptions, "onDead" | "onBlocked" | "requestsInFlight">;
+  private readonly opts: Required<Omit<WorkerOptions, "onDead" | "onBlocked" | "requestsInFlight" | "live" | "listen">> & Pick<WorkerOptions, "onDead" | "onBlocked" | "requestsInFlight">;
   private readonly live: boolean;
+  private readonly wakeups: Wakeups | undefined;
+  /** Something asked for a look while the loop was busy claiming: look again before sleeping. */
+  private kicked = false;
 
   constructor(
     private readonly db: Db,
@@ -86,6 +99,7 @@ export class Worker {
     this.id = `${this.live ? LIVE_PREFIX : "worker-"}${process.pid}-${randomUUID().slice(0, 8)}`;
     this.opts = {
       pollMs: opts.pollMs ?? 250,
+      listeningPollMs: opts.listeningPollMs ?? 2000,
       // short, and renewed while a job runs: a dead worker's jobs are taken over within seconds
       leaseMs: opts.leaseMs ?? 15_000,
       concurrency: opts.concurrency ?? 16,
@@ -97,11 +111,14 @@ export class Worker {
       ...(opts.onBlocked ? { onBlocked: opts.onBlocked } : {}),
       ...(opts.requestsInFlight ? { requestsInFlight: opts.requestsInFlight } : {}),
     };
+    this.wakeups = opts.listen ? new Wakeups(opts.listen, `${this.id}:listen`, log, () => this.kick()) : undefined;
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.kicked = false;
+    void this.wakeups?.start();
     this.loop = this.run();
     this.heartbeat = setInterval(() => void this.beat(), Math.max(100, Math.floor(this.opts.leaseMs / 3)));
     this.heartbeat.unref();
@@ -132,6 +149,7 @@ export class Worker {
 
   /** Look for due work now rather than at the next poll (after a journey enqueued some). */
   kick(): void {
+    this.kicked = true;
     this.wake?.();
   }
 
@@ -142,6 +160,7 @@ export class Worker {
   async stop(drainMs = STOP_DRAIN_MS): Promise<void> {
     this.running = false;
     this.wake?.();
+    await this.wakeups?.stop();
     await this.loop;
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
@@ -160,6 +179,7 @@ export class Worker {
 
   private async run(): Promise<void> {
     while (this.running) {
+      this.kicked = false;
       let claimed = 0;
       const limit = (this.opts.requestsInFlight?.() ?? 0) > 0 ? this.opts.busyConcurrency : this.opts.concurrency;
       const free = limit - this.inFlight.size;
@@ -173,13 +193,29 @@ export class Worker {
         }
       }
       if (claimed > 0 && claimed === free) continue;
-      await this.idle();
+      await this.idle(free > 0 ? await this.untilNextDue() : Number.POSITIVE_INFINITY);
     }
   }
 
-  private idle(): Promise<void> {
+  /** How long until the next waiting job falls due, as far as the database knows (0: due now). */
+  private async untilNextDue(): Promise<number> {
+    try {
+      const next = await nextDue(this.db);
+      return next === undefined ? Number.POSITIVE_INFINITY : Math.max(0, next.getTime() - this.clock.now().getTime());
+    } catch {
+      // the claim just logged the database's trouble; the poll looks again
+      return Number.POSITIVE_INFINITY;
+    }
+  }
+
+  private idle(dueInMs: number): Promise<void> {
+    if (this.kicked || !this.running) return Promise.resolve();
+    const pollMs = this.wakeups?.listening ? this.opts.listeningPollMs : this.opts.pollMs;
+    // a job due between now and the poll: wake for it, a hair after its due time; one due already
+    // that the claim did not get is being claimed by another worker's transaction: look again soon
+    const ms = Math.min(pollMs, dueInMs === 0 ? 10 : dueInMs + 1);
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.opts.pollMs);
+      const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         resolve();

@@ -81,6 +81,19 @@ export async function claimDue(db: Db, worker: string, now: Date, limit: number,
 }
 
 /**
+ * When the next waiting job falls due (the earliest due time of the pending jobs nobody holds), or
+ * undefined when none waits: an idle worker sleeps until then rather than polling for it.
+ */
+export async function nextDue(db: Db): Promise<Date | undefined> {
+  const rows = await db.$queryRaw<{ next: Date | null }[]>`
+    SELECT min(due_at) AS next FROM jobs WHERE status = 'pending' AND locked_by IS NULL`;
+  return rows[0]?.next ?? undefined;
+}
+
+/** The channel the jobs table notifies when a job becomes claimable (migration 20261206100000_job_wakeups). */
+export const JOBS_CHANNEL = "warroom_jobs";
+
+/**
  * Frees the leases of workers that hold no liveness lock any more (their process died or lost the
  * database; see liveness.ts), so their jobs run again now. Returns how many jobs were freed.
  */

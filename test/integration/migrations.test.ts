@@ -22,7 +22,7 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
   }
 }
 
-/** The whole schema of public, from the catalogs: tables' columns, constraints, indexes, enums, sequences. */
+/** The whole schema of public, from the catalogs: tables' columns, constraints, indexes, enums, sequences, functions, triggers. */
 async function schemaOf(url: string): Promise<Record<string, unknown[]>> {
   return {
     columns: await query(url, `SELECT table_name, column_name, ordinal_position, data_type, udt_name, is_nullable, column_default, character_maximum_length, numeric_precision
@@ -33,6 +33,8 @@ async function schemaOf(url: string): Promise<Record<string, unknown[]>> {
     enums: await query(url, `SELECT t.typname, e.enumsortorder, e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
       WHERE t.typnamespace = 'public'::regnamespace ORDER BY 1, 2`),
     sequences: await query(url, "SELECT sequencename, data_type, start_value, increment_by FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1"),
+    functions: await query(url, "SELECT proname, pg_get_functiondef(oid) AS def FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1"),
+    triggers: await query(url, "SELECT tgrelid::regclass::text AS tbl, tgname, pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2"),
   };
 }
 

@@ -1,7 +1,9 @@
 // Several processes, one PostgreSQL (issue 6): three bots behind one endpoint that spreads requests
 // across them, 200 incidents declared at once, then a role taken, an update and a resolve in each,
 // with reminders falling due meanwhile. Every incident has one channel, one opening message, one role
-// history, and every reminder was sent once, whichever process ran it.
+// history, and every reminder was sent once, whichever process ran it. All the while the connections
+// the bots listen for new jobs on are killed every few hundred milliseconds (issue 23): notifications
+// are lost, the bots listen again and look, and still nothing is lost or done twice.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../../src/store/database.ts";
@@ -35,6 +37,7 @@ let announce: FakeConversation;
 let lb: RoundRobin;
 let slack: SlackRequests;
 const bots: BotProcess[] = [];
+let sabotaging = false;
 
 beforeAll(async () => {
   bed = await startProcessBed({ name: "multi", configYaml: CONFIG });
@@ -50,6 +53,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  sabotaging = false;
   await lb?.stop();
   for (const b of bots) b.kill("SIGTERM");
   await Promise.all(bots.map((b) => b.exited));
@@ -64,6 +68,17 @@ type Block = { type: string; block_id?: string; elements?: Record<string, unknow
 describe(`${PROCESSES} bot processes behind one endpoint, on one PostgreSQL`, () => {
   it(`run ${INCIDENTS} incidents declared at once to the end, each thing once`, async () => {
     const titles = Array.from({ length: INCIDENTS }, (_, i) => `Load ${i + 1}`);
+
+    // the saboteur: kill every bot's listening connection, again and again, until the end
+    let kills = 0;
+    sabotaging = true;
+    const saboteur = (async () => {
+      while (sabotaging) {
+        const killed = await db.$queryRawUnsafe<{ ok: boolean }[]>("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name LIKE '%:listen'");
+        kills += killed.filter((k) => k.ok).length;
+        await sleep(300 + Math.random() * 400);
+      }
+    })();
 
     // 1. every declaration at the same moment
     const started = Date.now();
@@ -103,8 +118,13 @@ describe(`${PROCESSES} bot processes behind one endpoint, on one PostgreSQL`, ()
       }),
     );
     await until(async () => rows.every((r) => channelOf(r.channelId)?.messages.some((m) => m.text.includes("The postmortem draft"))), 180_000, "every postmortem", 250);
+    sabotaging = false;
+    await saboteur;
     await sleep(1000);
     const total = Date.now() - started;
+    expect(kills).toBeGreaterThan(PROCESSES * 5);
+    // every bot listens again
+    await until(async () => (await db.$queryRawUnsafe<unknown[]>("SELECT 1 FROM pg_stat_activity WHERE application_name LIKE '%:listen'")).length === PROCESSES, 30_000, "every bot listening again", 250);
 
     // ---- each thing once ----
     const channels = [...fake.ws.conversations.values()].filter((c) => c.name.startsWith("inc-"));
@@ -143,7 +163,7 @@ describe(`${PROCESSES} bot processes behind one endpoint, on one PostgreSQL`, ()
     // the endpoint spread the requests
     expect(lb.counts.every((n) => n > INCIDENTS / PROCESSES / 2)).toBe(true);
     process.stdout.write(
-      `multi-process: ${INCIDENTS} incidents declared at once across ${PROCESSES} processes (requests ${lb.counts.join("/")}); incident channels open in ${(declaredIn / 1000).toFixed(1)} s; ${reminders} reminders, each sent once; whole run ${(total / 1000).toFixed(1)} s\n`,
+      `multi-process: ${INCIDENTS} incidents declared at once across ${PROCESSES} processes (requests ${lb.counts.join("/")}); incident channels open in ${(declaredIn / 1000).toFixed(1)} s; ${reminders} reminders, each sent once; ${kills} listening connections killed; whole run ${(total / 1000).toFixed(1)} s\n`,
     );
   }, 600_000);
 });
