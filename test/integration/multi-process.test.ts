@@ -37,7 +37,8 @@ let announce: FakeConversation;
 let lb: RoundRobin;
 let slack: SlackRequests;
 const bots: BotProcess[] = [];
-let sabotaging = false;
+/** The saboteur's switch, an object so the loop reads it afresh each round. */
+const sabotage = { on: false };
 
 beforeAll(async () => {
   bed = await startProcessBed({ name: "multi", configYaml: CONFIG });
@@ -53,7 +54,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  sabotaging = false;
+  sabotage.on = false;
   await lb?.stop();
   for (const b of bots) b.kill("SIGTERM");
   await Promise.all(bots.map((b) => b.exited));
@@ -71,9 +72,9 @@ describe(`${PROCESSES} bot processes behind one endpoint, on one PostgreSQL`, ()
 
     // the saboteur: kill every bot's listening connection, again and again, until the end
     let kills = 0;
-    sabotaging = true;
+    sabotage.on = true;
     const saboteur = (async () => {
-      while (sabotaging) {
+      while (sabotage.on) {
         const killed = await db.$queryRawUnsafe<{ ok: boolean }[]>("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name LIKE '%:listen'");
         kills += killed.filter((k) => k.ok).length;
         await sleep(300 + Math.random() * 400);
@@ -118,7 +119,7 @@ describe(`${PROCESSES} bot processes behind one endpoint, on one PostgreSQL`, ()
       }),
     );
     await until(async () => rows.every((r) => channelOf(r.channelId)?.messages.some((m) => m.text.includes("The postmortem draft"))), 180_000, "every postmortem", 250);
-    sabotaging = false;
+    sabotage.on = false;
     await saboteur;
     await sleep(1000);
     const total = Date.now() - started;
