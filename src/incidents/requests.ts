@@ -1,13 +1,14 @@
 // Requests saved before they are acknowledged, whose work is done a moment later by this process's
 // worker: the fast declaration and the role buttons (their job types live in war-room/), and
-// Events API deliveries (an inbox). The request is written as a job in one statement, so it is
+// Events API deliveries (an inbox). The request is written as a job in one statement (which notifies the listening workers at its
+// commit), so it is
 // durable before Slack hears "ok"; the outcome reaches the person through the interaction's
 // response_url. A request is named by one key: a second delivery of it records nothing new.
 
 import { z } from "zod";
 import { refusalText } from "../slack/blocks/refusals.ts";
 import { postToResponseUrl } from "../slack/respond.ts";
-import { enqueue, type JobDraft } from "../store/jobs.ts";
+import { enqueue, JOBS_CHANNEL, type JobDraft } from "../store/jobs.ts";
 import type { Ctx } from "./context.ts";
 import type { Applied } from "./decide.ts";
 import type { JobType } from "./job-type.ts";
@@ -15,7 +16,8 @@ import type { JobType } from "./job-type.ts";
 /** Records the request; false when the same request (same key) was already recorded. */
 export async function recordRequest<S extends z.ZodType>(ctx: Ctx, type: JobType<S>, key: string, payload: z.input<S>, incidentId?: string): Promise<boolean> {
   const r = await ctx.requests.query(
-    "INSERT INTO jobs (kind, incident_id, payload, due_at, dedupe_key) VALUES ($1, $2::uuid, $3::jsonb, $4, $5) ON CONFLICT (dedupe_key) DO NOTHING",
+    `WITH j AS (INSERT INTO jobs (kind, incident_id, payload, due_at, dedupe_key) VALUES ($1, $2::uuid, $3::jsonb, $4, $5) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id)
+     SELECT pg_notify('${JOBS_CHANNEL}', '') FROM j`,
     [type.kind, incidentId ?? null, JSON.stringify(payload), ctx.clock.now(), key],
   );
   ctx.kick();
@@ -30,7 +32,8 @@ export async function recordOnce<S extends z.ZodType>(ctx: Ctx, onceKey: string,
   const now = ctx.clock.now();
   const r = await ctx.requests.query(
     `WITH seen AS (INSERT INTO processed_requests (key, received_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key)
-     INSERT INTO jobs (kind, payload, due_at) SELECT $3, $4::jsonb, $2 FROM seen`,
+     , j AS (INSERT INTO jobs (kind, payload, due_at) SELECT $3, $4::jsonb, $2 FROM seen RETURNING id)
+     SELECT pg_notify('${JOBS_CHANNEL}', '') FROM j`,
     [onceKey, now, type.kind, JSON.stringify(payload)],
   );
   ctx.kick();

@@ -1,5 +1,5 @@
-// Wake-ups by LISTEN/NOTIFY: the transaction that makes a job claimable notifies `warroom_jobs` at its
-// commit (a trigger on the jobs table), and every worker listening on its own connection looks for due
+// Wake-ups by LISTEN/NOTIFY: the transaction that enqueues a job notifies `warroom_jobs` at its commit
+// (store/jobs.ts: enqueue, and the requests recorded before the ack), and every worker listening on its own connection looks for due
 // work at once. Polling stays underneath: a notification can be lost with the connection, so when it
 // breaks the worker reconnects with backoff, listens again, then looks once (what it may have missed).
 // With several bot processes every listener wakes and the leases let one of them claim each job.

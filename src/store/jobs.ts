@@ -38,6 +38,13 @@ export interface ClaimedJob {
   readonly createdAt: Date;
 }
 
+/**
+ * The channel a transaction that enqueues jobs notifies (`pg_notify`, delivered at its commit; the
+ * empty payload folds one transaction's notifications into one). A job a worker gives back (retried,
+ * postponed, its lease released) is that worker's own to look for again: it does not notify.
+ */
+export const JOBS_CHANNEL = "warroom_jobs";
+
 export async function enqueue(tx: Tx, jobs: readonly JobDraft[], now: Date): Promise<void> {
   if (jobs.length === 0) return;
   await tx.job.createMany({
@@ -50,6 +57,8 @@ export async function enqueue(tx: Tx, jobs: readonly JobDraft[], now: Date): Pro
     })),
     skipDuplicates: true,
   });
+  // at the commit, every listening worker hears of it (scheduler/wakeups.ts)
+  await tx.$executeRaw`SELECT pg_notify(${JOBS_CHANNEL}, '')`;
 }
 
 interface JobRow {
@@ -90,8 +99,6 @@ export async function nextDue(db: Db): Promise<Date | undefined> {
   return rows[0]?.next ?? undefined;
 }
 
-/** The channel the jobs table notifies when a job becomes claimable (migration 20261206100000_job_wakeups). */
-export const JOBS_CHANNEL = "warroom_jobs";
 
 /**
  * Frees the leases of workers that hold no liveness lock any more (their process died or lost the
