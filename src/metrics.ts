@@ -5,6 +5,12 @@
 
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
+export interface AssistantMetrics {
+  readonly requests: Counter<"feature" | "outcome">;
+  readonly duration: Histogram<"feature">;
+  readonly tokens: Counter<"kind">;
+}
+
 /** What the scrape reads from the database. */
 export interface MetricsSource {
   openBySeverity(): Promise<Record<string, number>>;
@@ -79,6 +85,24 @@ export class Metrics {
   /** Where the scrape reads the database's numbers (set once the database is up). */
   readFrom(source: MetricsSource): void {
     this.source = source;
+  }
+
+  private ai: AssistantMetrics | undefined;
+
+  /** The assistant's metrics, registered the first time they are asked for (only when it is on). */
+  assistant(): AssistantMetrics {
+    this.ai ??= {
+      requests: new Counter({ name: "warroom_ai_requests_total", help: "Requests to the assistant's model, by feature (catchup, update, postmortem) and outcome (ok, timeout, rate_limited, http_error, unreachable, malformed, empty).", labelNames: ["feature", "outcome"], registers: [this.registry] }),
+      duration: new Histogram({
+        name: "warroom_ai_request_duration_seconds",
+        help: "How long the model took to answer, by feature.",
+        labelNames: ["feature"],
+        buckets: [0.25, 0.5, 1, 2, 5, 10, 20, 30, 60],
+        registers: [this.registry],
+      }),
+      tokens: new Counter({ name: "warroom_ai_tokens_total", help: "Tokens the model's API reported using, by kind (prompt, completion).", labelNames: ["kind"], registers: [this.registry] }),
+    };
+    return this.ai;
   }
 
   /** A Slack call's outcome and duration. */

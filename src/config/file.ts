@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { WebhookEndpoint } from "../domain/webhooks.ts";
 import type { SeverityLadder } from "../domain/severity.ts";
 import { ConfigError } from "./errors.ts";
+import { type AiSettings, aiSchema, readAi } from "./sections/ai.ts";
 import { type AlertSettings, alertsSchema, readAlerts } from "./sections/alerts.ts";
 import { digestSchema, readDigest } from "./sections/digest.ts";
 import { readSeverities, severitySchema } from "./sections/severities.ts";
@@ -35,6 +36,8 @@ export interface IncidentSettings {
   readonly webhooks: readonly WebhookEndpoint[];
   /** Atlassian Statuspage: the page and the API (the key is STATUSPAGE_API_KEY). */
   readonly statuspage?: { readonly pageId: string; readonly apiUrl: string };
+  /** What the assistant may send (it is on only with AI_BASE_URL and AI_MODEL). */
+  readonly ai: AiSettings;
 }
 
 const fileSchema = z.strictObject({
@@ -58,6 +61,7 @@ const fileSchema = z.strictObject({
   alerts: alertsSchema.prefault({}),
   webhooks: z.array(webhookSchema, { error: "expected a list of endpoints" }).max(20, "at most 20 webhook endpoints").default([]),
   statuspage: statuspageSchema.optional(),
+  ai: aiSchema.optional(),
 });
 
 /** The settings with every duration run `scale` times faster (WARROOM_TIME_SCALE). */
@@ -96,6 +100,7 @@ export function readIncidentSettings(file: string | undefined, baseDir: string, 
   const webhooks = readWebhooks(source, v.webhooks, env);
   const statuspage = v.statuspage ? readStatuspage(v.statuspage) : undefined;
   return {
+    ai: readAi(v.ai),
     webhooks,
     ...(statuspage ? { statuspage } : {}),
     ...(v.announce_channel !== undefined ? { announceChannel: v.announce_channel } : {}),

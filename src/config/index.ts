@@ -44,6 +44,38 @@ export interface Config {
   readonly pagerdutySecret?: string;
   /** Statuspage's API key (STATUSPAGE_API_KEY), with `statuspage:` in the file. */
   readonly statuspageKey?: string;
+  /** The assistant's model (AI_BASE_URL, AI_MODEL, AI_API_KEY); unset: no assistant anywhere. */
+  readonly assistant?: AssistantEndpoint;
+}
+
+export interface AssistantEndpoint {
+  /** An OpenAI-compatible API, e.g. https://api.openai.com/v1 or http://localhost:11434/v1 (Ollama). */
+  readonly baseUrl: string;
+  readonly model: string;
+  readonly apiKey?: string;
+}
+
+/** AI_BASE_URL with AI_MODEL turns the assistant on; one without the other is a mistake said plainly. */
+function readAssistant(env: Env): AssistantEndpoint | undefined {
+  const raw = envValue(env, "AI_BASE_URL");
+  const model = envValue(env, "AI_MODEL");
+  const apiKey = envValue(env, "AI_API_KEY");
+  if (raw === undefined) {
+    if (model !== undefined || apiKey !== undefined) throw new ConfigError(`${model !== undefined ? "AI_MODEL" : "AI_API_KEY"} is set but AI_BASE_URL is not: set AI_BASE_URL to your OpenAI-compatible API, e.g. https://api.openai.com/v1 or http://localhost:11434/v1 for Ollama (or unset both to keep the assistant off)`);
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`AI_BASE_URL must be an http(s) URL such as https://api.openai.com/v1 or http://localhost:11434/v1 (got "${raw.slice(0, 80)}")`);
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.hostname === "") throw new ConfigError(`AI_BASE_URL must be an http(s) URL such as https://api.openai.com/v1 or http://localhost:11434/v1 (got "${raw.slice(0, 80)}")`);
+  if (url.username || url.password) throw new ConfigError("AI_BASE_URL must not carry a user or password: put the key in AI_API_KEY");
+  if (model === undefined) throw new ConfigError("AI_MODEL is not set, but AI_BASE_URL is: name the model to use, e.g. gpt-4o-mini, or llama3.1 for Ollama");
+  if (model.length > 200 || /\s/.test(model)) throw new ConfigError(`AI_MODEL must be a model's name without spaces, e.g. gpt-4o-mini (got "${model.slice(0, 60)}")`);
+  if (apiKey !== undefined && /\s/.test(apiKey)) throw new ConfigError("AI_API_KEY contains whitespace: paste it again without spaces or line breaks");
+  return { baseUrl: url.href.replace(/\/+$/, ""), model, ...(apiKey !== undefined ? { apiKey } : {}) };
 }
 
 function resolveConfigFile(env: Env): string | undefined {
@@ -86,6 +118,7 @@ export function loadConfig(env: Env = process.env): Config {
   const configFile = resolveConfigFile(env);
   const incident = scaleSettings(readIncidentSettings(configFile, configFile ? path.dirname(configFile) : process.cwd(), env), timeScale);
   const statuspageKey = envValue(env, "STATUSPAGE_API_KEY");
+  const assistant = readAssistant(env);
   if (incident.statuspage && statuspageKey === undefined) {
     throw new ConfigError(`STATUSPAGE_API_KEY is not set, but ${configFile ?? "the config file"} has statuspage: it is an API key from your Statuspage account (your avatar → API info)`);
   }
@@ -116,5 +149,6 @@ export function loadConfig(env: Env = process.env): Config {
     ...(alertsToken !== undefined ? { alertsToken } : {}),
     ...(pagerdutySecret !== undefined ? { pagerdutySecret } : {}),
     ...(incident.statuspage && statuspageKey !== undefined ? { statuspageKey } : {}),
+    ...(assistant ? { assistant } : {}),
   });
 }

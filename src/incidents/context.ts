@@ -1,5 +1,7 @@
 // What a journey works with: built once in warroom.ts, passed in, never imported as singletons.
 
+import type { AssistantClient } from "../assistant/client.ts";
+import type { Prompts } from "../assistant/prompts.ts";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../log.ts";
@@ -30,6 +32,8 @@ export interface Ctx {
   readonly bot: BotIdentity;
   /** The status page's API, when `statuspage:` is configured. */
   readonly statuspage?: StatuspageClient;
+  /** The assistant (its model and prompts), when AI_BASE_URL and AI_MODEL are set. */
+  readonly assistant?: { readonly client: AssistantClient; readonly prompts: Prompts };
   /** Sends webhook deliveries from this process (poked by the webhooks.deliver job). */
   readonly webhooks?: { poke(endpointKey: string): void };
   /** Asks this process's worker to run newly enqueued jobs now. */

@@ -209,12 +209,25 @@ export const conversationMethods: Record<string, Handler> = {
     const inRange = (t: number) => (inclusive ? t >= oldest && t <= latest : t > oldest && t < latest);
     const limit = Math.min(Number(str(args, "limit") ?? 100), 999);
     const withMetadata = bool(args, "include_all_metadata");
-    const msgs = c.messages
-      .filter((m) => inRange(Number(m.ts)) && m.threadTs === undefined)
-      .reverse()
-      .slice(0, limit)
-      .map((m) => messageObject(m, { metadata: withMetadata }));
-    return { messages: msgs, has_more: false, pin_count: c.pins.size };
+    // newest first, a page at a time: the cursor names the ts the next page starts below (as Slack's
+    // opaque base64 "next_ts:…" cursors do)
+    const cursor = str(args, "cursor");
+    let below = Number.POSITIVE_INFINITY;
+    if (cursor) {
+      const m = /^next_ts:(\d+\.\d+)$/.exec(Buffer.from(cursor, "base64").toString("utf8"));
+      if (!m) throw new SlackFail("invalid_cursor");
+      below = Number(m[1]);
+    }
+    const matching = c.messages.filter((m) => inRange(Number(m.ts)) && m.threadTs === undefined && Number(m.ts) < below).reverse();
+    const page = matching.slice(0, limit);
+    const more = matching.length > limit;
+    const last = page[page.length - 1];
+    return {
+      messages: page.map((m) => messageObject(m, { metadata: withMetadata })),
+      has_more: more,
+      pin_count: c.pins.size,
+      ...(more && last ? { response_metadata: { next_cursor: Buffer.from(`next_ts:${last.ts}`).toString("base64") } } : {}),
+    };
   },
 
   "conversations.members": (ws, args) => ({ members: [...conversation(ws, str(args, "channel")).members] }),

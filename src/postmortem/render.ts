@@ -1,12 +1,10 @@
-// Rendering the postmortem template, sandboxed. Templates are user-editable, so they get only Liquid:
-// no code, no file system (an empty in-memory template map, so include/render/layout find nothing),
-// only the data's own properties (no prototype walks such as "".constructor), and limits on parse
-// size, render time and memory. A template that fails says which file and line.
+// Rendering the postmortem template, sandboxed (config/liquid.ts): templates are user-editable, so
+// they get only Liquid. A template that fails says which file and line.
 
 import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Liquid } from "liquidjs";
+import { liquidErrorLine, liquidErrorReason, sandboxedLiquid } from "../config/liquid.ts";
 import type { PostmortemData } from "./data.ts";
 
 export const BUILTIN_TEMPLATE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../templates/postmortem.md");
@@ -22,31 +20,7 @@ export class TemplateError extends Error {
   }
 }
 
-const engine = new Liquid({
-  templates: {},
-  relativeReference: false,
-  dynamicPartials: false,
-  ownPropertyOnly: true,
-  strictFilters: true,
-  strictVariables: false,
-  jsTruthy: false,
-  greedy: true,
-  parseLimit: 200_000,
-  renderLimit: 2_000,
-  memoryLimit: 20_000_000,
-});
-
-function lineOf(err: unknown): number | undefined {
-  const e = err as { token?: { getPosition?: () => [number, number] }; message?: string };
-  const pos = e.token?.getPosition?.();
-  if (pos) return pos[0];
-  const m = /line:(\d+)/.exec(e.message ?? "");
-  return m ? Number(m[1]) : undefined;
-}
-
-function firstLine(message: string): string {
-  return message.split("\n")[0]?.replace(/, line:\d+, col:\d+/, "").trim() ?? message;
-}
+const engine = sandboxedLiquid();
 
 export async function renderTemplate(source: string, file: string, data: PostmortemData): Promise<string> {
   try {
@@ -55,7 +29,7 @@ export async function renderTemplate(source: string, file: string, data: Postmor
     // a tidy document: no runs of blank lines left by tags
     return `${out.replace(/\n{3,}/g, "\n\n").trim()}\n`;
   } catch (err) {
-    throw new TemplateError(file, lineOf(err), firstLine((err as Error).message ?? String(err)));
+    throw new TemplateError(file, liquidErrorLine(err), liquidErrorReason((err as Error).message ?? String(err)));
   }
 }
 

@@ -18,7 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["incidents"],
   ["postmortem"],
   ["scheduler"],
-  ["slack", "statuspage"],
+  ["slack", "statuspage", "assistant"],
   ["store"],
   ["config", "log.ts", "clock.ts", "metrics.ts"],
   ["domain"],

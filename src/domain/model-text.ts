@@ -1,0 +1,51 @@
+// What a model answers is untrusted text. Before anyone sees it: control characters out, an outer
+// code fence unwrapped, every Slack token made inert (no @channel, @here, @everyone, <!…>, no user or
+// group pings, no channel links), links kept only as text (a label never hides where it points),
+// images dropped (a canvas would fetch them), and the length capped. Two flavours: mrkdwn for Slack
+// messages and form fields, Markdown for the postmortem document. Pure.
+
+import { stripControls } from "./text.ts";
+
+/** A zero-width word joiner: "@\u2060here" reads as @here and pings nobody. */
+const JOINER = "\u2060";
+
+export type ModelTextFlavour = "mrkdwn" | "markdown" | "plain";
+
+function unwrapFence(text: string): string {
+  const m = /^```[a-z]*\n([\s\S]*?)\n```$/i.exec(text.trim());
+  return m ? (m[1] as string) : text;
+}
+
+function cap(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.lastIndexOf(" ", max - 1);
+  return `${text.slice(0, cut > max * 0.8 ? cut : max - 1).trimEnd()}…`;
+}
+
+/**
+ * The model's answer made safe to show, at most `max` characters; empty when nothing is left
+ * (which the caller treats as a failure, never as a message).
+ */
+export function neutraliseModelText(raw: string, flavour: ModelTextFlavour, max: number): string {
+  let t = unwrapFence(stripControls(raw).replace(/\r\n?/g, "\n")).trim();
+  // Slack's own tokens, written out by the model: <!here>, <@U123>, <#C123|x>, <https://x|label>
+  t = t.replace(/<([^<>\n]{1,500})>/g, (_m, body: string) => {
+    const [target = "", label] = body.split("|", 2);
+    if (target.startsWith("!")) return label ?? target.slice(1).replace(/^subteam\^\w+/, "group");
+    if (target.startsWith("@")) return label ? label.replace(/^@/, "") : "someone";
+    if (target.startsWith("#")) return label ? `#${label}` : "a channel";
+    if (/^(https?|mailto):/i.test(target)) return label && label !== target ? `${label} (${target})` : target;
+    return body;
+  });
+  // images (a canvas or a Markdown viewer would fetch them) and canvas mentions ![](@U123)
+  t = t.replace(/!\[([^\]\n]*)\]\(([^)\n]*)\)/g, (_m, alt: string) => alt);
+  // Markdown links: the address written out beside its label
+  t = t.replace(/\[([^\]\n]+)\]\(([^)\s\n]+)(?:\s+"[^"\n]*")?\)/g, (_m, label: string, url: string) => (label === url ? url : `${label} (${url})`));
+  // broadcasts and plain mentions by name
+  t = t.replace(/@(channel|here|everyone)\b/gi, `@${JOINER}$1`);
+  t = t.replace(/(^|[\s(])@(?=[A-Za-z0-9])/g, `$1@${JOINER}`);
+  if (flavour !== "plain") t = t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  if (flavour === "markdown") t = t.replace(/&amp;/g, "&");
+  t = t.replace(/\n{3,}/g, "\n\n").trim();
+  return cap(t, max);
+}
