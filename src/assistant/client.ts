@@ -45,8 +45,9 @@ function retryAfterMs(headers: Headers | undefined, now: number): number | undef
 
 /** The API's own words for an error, one line, short. */
 function apiMessage(err: InstanceType<typeof OpenAI.APIError>): string {
-  const e = err.error as { message?: unknown } | undefined;
-  const text = typeof e?.message === "string" ? e.message : "";
+  const e: unknown = err.error;
+  const said = typeof e === "object" && e !== null && "message" in e ? e.message : undefined;
+  const text = typeof said === "string" ? said : "";
   return text.replace(/\s+/g, " ").trim().slice(0, 200);
 }
 

@@ -49,7 +49,10 @@ export function redactSecrets(text: string): Redacted {
       count++;
       if (!rule.keep) return mark(rule.kind);
       // $n from the match's groups
-      return rule.keep.replace(/\$(\d)/g, (_m, n: string) => String(args[Number(n)] ?? ""));
+      return rule.keep.replace(/\$(\d)/g, (_m, n: string) => {
+        const group = args[Number(n)];
+        return typeof group === "string" ? group : "";
+      });
     });
   }
   return { text: out, count };
