@@ -1,6 +1,8 @@
 // Starts and stops the whole bot: dependencies, the Slack app and its listeners, the HTTP server,
 // the job worker. Used by main.ts and, in-process, by the end-to-end tests.
 
+import { AssistantClient } from "./assistant/client.ts";
+import { Prompts } from "./assistant/prompts.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config/index.ts";
 import { buildDeps, type Deps } from "./deps.ts";
@@ -43,6 +45,8 @@ export interface StartOptions {
 
 export async function startWarroom(config: Config, log: Logger, opts: StartOptions = {}): Promise<Warroom> {
   const started = Date.now();
+  // the prompts are checked before anything starts: one that does not parse stops the bot, named
+  const prompts = config.assistant ? new Prompts(config.incident.templatesDir) : undefined;
   const deps = await buildDeps(config, log, { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.slackTimeoutMs !== undefined ? { slackTimeoutMs: opts.slackTimeoutMs } : {}) });
   const db = deps.database.prisma;
   let worker: Worker | undefined;
@@ -63,6 +67,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     ...(config.incident.statuspage && config.statuspageKey
       ? { statuspage: new StatuspageClient({ apiUrl: config.incident.statuspage.apiUrl, pageId: config.incident.statuspage.pageId, key: config.statuspageKey }) }
       : {}),
+    ...(config.assistant && prompts ? { assistant: { client: new AssistantClient(config.assistant, deps.metrics.assistant(), log), prompts } } : {}),
     webhooks: { poke: (key: string) => dispatcher?.poke(key) },
     // a change just saved may carry webhook events: the dispatcher looks at once, without waiting for
     // its wake-up job to get a worker slot (the job is what makes it durable)

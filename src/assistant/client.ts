@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import OpenAI from "openai";
 import { z } from "zod";
 import type { AssistantEndpoint } from "../config/index.ts";
+import { type ModelTextFlavour, neutraliseModelText } from "../domain/model-text.ts";
 import type { Logger } from "../log.ts";
 import type { AssistantMetrics } from "../metrics.ts";
 
@@ -18,6 +19,17 @@ export type FailureOutcome = "timeout" | "rate_limited" | "http_error" | "unreac
 export type Answer =
   | { ok: true; text: string; ms: number; usage?: { prompt: number; completion: number } }
   | { ok: false; outcome: FailureOutcome; why: string; ms: number; ref: string };
+
+export interface CompleteOptions {
+  /** Bounds the whole question, a retry after a 429 included. */
+  readonly budgetMs: number;
+  readonly maxTokens?: number;
+  /** Where the text will be shown: it is neutralised for that, and capped at `maxChars`. */
+  readonly flavour: ModelTextFlavour;
+  readonly maxChars: number;
+  /** Why a (neutralised) answer is not what was asked for, e.g. a heading missing; undefined: it is. */
+  readonly reject?: (text: string) => string | undefined;
+}
 
 export interface ChatMessage {
   readonly role: "system" | "user";
@@ -75,15 +87,23 @@ export class AssistantClient {
     return this.endpoint.model;
   }
 
-  /** Asks the model; `budgetMs` bounds the whole of it, a retry after a 429 included. */
-  async complete(feature: AssistantFeature, messages: readonly ChatMessage[], budgetMs: number, maxTokens?: number): Promise<Answer> {
+  /** Asks the model; the text that comes back is made safe for `opts.flavour` (model-text.ts). */
+  async complete(feature: AssistantFeature, messages: readonly ChatMessage[], opts: CompleteOptions): Promise<Answer> {
     const started = Date.now();
-    const deadline = started + budgetMs;
+    const deadline = started + opts.budgetMs;
+    const maxTokens = opts.maxTokens;
     let answer = await this.once(messages, deadline, maxTokens);
     if (!answer.ok && answer.outcome === "rate_limited" && answer.waitMs !== undefined && Date.now() + answer.waitMs + 500 < deadline) {
       this.log.info({ feature, waitMs: answer.waitMs }, "the model's API is rate-limiting: trying once more after its Retry-After");
       await new Promise((r) => setTimeout(r, answer.ok ? 0 : answer.waitMs));
       answer = await this.once(messages, deadline, maxTokens);
+    }
+    if (answer.ok) {
+      const text = neutraliseModelText(answer.text, opts.flavour, opts.maxChars);
+      const wrong = text === "" ? undefined : opts.reject?.(text);
+      if (text === "") answer = { ok: false, outcome: "empty", why: "it answered with nothing usable" };
+      else if (wrong) answer = { ok: false, outcome: "malformed", why: wrong };
+      else answer = { ...answer, text };
     }
     const ms = Date.now() - started;
     this.metrics.requests.inc({ feature, outcome: answer.ok ? "ok" : answer.outcome });

@@ -208,7 +208,7 @@ export function optionalText(kind: "update" | "resolve", args: string): ParseRes
   return ok(text ? { kind: "resolve", summary: text } : { kind: "resolve" });
 }
 
-export function noArgs(kind: "postmortem" | "close" | "info" | "list" | "checklist" | "timestamps" | "statuspage", args: string): ParseResult {
+export function noArgs(kind: "postmortem" | "close" | "info" | "list" | "checklist" | "timestamps" | "statuspage" | "catchup", args: string): ParseResult {
   if (args !== "") return fail(kind, `\`/incident ${kind}\` takes nothing after it.`);
   return ok({ kind });
 }

@@ -37,7 +37,8 @@ export type Command =
   | { kind: "timestamps" }
   | { kind: "statuspage" }
   | { kind: "stats"; period: StatsPeriod }
-  | { kind: "list" };
+  | { kind: "list" }
+  | { kind: "catchup" };
 
 export type CommandKind = Command["kind"];
 
@@ -66,6 +67,7 @@ export const USAGE: Readonly<Record<CommandKind, string>> = {
   stats: "`/incident stats [7d|30d|90d|all]` — counts, times to detect, acknowledge, mitigate and resolve, punctuality (default 30d)",
   drill: "`/incident drill [sev2] <title>` — declare a practice incident: never announced, not counted (no title opens the form)",
   list: "`/incident list` — open incidents with links to their channels",
+  catchup: "`/incident catchup` — a private summary of the incident so far, from the assistant (when one is set up)",
 };
 
 export function fail(kind: CommandKind, error: string): ParseResult {

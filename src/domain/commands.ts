@@ -47,6 +47,8 @@ const ALIASES: Readonly<Record<string, CommandKind>> = {
   "check-list": "checklist",
   list: "list",
   ls: "list",
+  catchup: "catchup",
+  "catch-up": "catchup",
 };
 
 function closest(word: string): string | undefined {
@@ -124,6 +126,7 @@ export function parseCommand(text: string, ladder: SeverityLadder): ParseResult 
     case "timestamps":
     case "statuspage":
     case "list":
+    case "catchup":
       return noArgs(kind, args);
     default:
       return kind satisfies never;

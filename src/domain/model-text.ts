@@ -4,6 +4,7 @@
 // images dropped (a canvas would fetch them), and the length capped. Two flavours: mrkdwn for Slack
 // messages and form fields, Markdown for the postmortem document. Pure.
 
+import { ACTIVE_STATUSES, type ActiveStatus } from "./lifecycle.ts";
 import { stripControls } from "./text.ts";
 
 /** A zero-width word joiner: "@\u2060here" reads as @here and pings nobody. */
@@ -48,4 +49,42 @@ export function neutraliseModelText(raw: string, flavour: ModelTextFlavour, max:
   if (flavour === "markdown") t = t.replace(/&amp;/g, "&");
   t = t.replace(/\n{3,}/g, "\n\n").trim();
   return cap(t, max);
+}
+
+/**
+ * A drafted update's "Status: Identified" line, taken out of its text: the form has a field for the
+ * status. Only the first line counts, and only a status an open incident can have.
+ */
+export function draftedStatus(text: string): { status?: ActiveStatus; text: string } {
+  const [first = "", ...rest] = text.split("\n");
+  const m = /^\s*\**\s*status\s*\**\s*:\s*\**\s*([a-z]+)\**\.?\s*$/i.exec(first);
+  const status = ACTIVE_STATUSES.find((s) => s === m?.[1]?.toLowerCase());
+  if (!status) return { text };
+  return { status, text: rest.join("\n").trim() };
+}
+
+/** A heading line of any level, e.g. "## Narrative". */
+const HEADING = /^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$/;
+
+/**
+ * The postmortem's two sections from the model's (neutralised, Markdown) answer: the text under its
+ * "Summary" heading and under its "Narrative" heading. Undefined when either is missing or empty.
+ * Headings inside a section become bold lines, so the model cannot add sections to the document.
+ */
+export function postmortemSections(text: string): { summary: string; narrative: string } | undefined {
+  const parts: Record<string, string[]> = {};
+  let current: string | undefined;
+  for (const line of text.split("\n")) {
+    const h = HEADING.exec(line);
+    const name = h?.[1]?.replace(/[*_:]/g, "").trim().toLowerCase();
+    if (name === "summary" || name === "narrative") {
+      current = name;
+      parts[current] ??= [];
+      continue;
+    }
+    if (current) (parts[current] as string[]).push(h ? `**${(h[1] as string).replace(/\*/g, "")}**` : line);
+  }
+  const summary = (parts.summary ?? []).join("\n").trim();
+  const narrative = (parts.narrative ?? []).join("\n").trim();
+  return summary && narrative ? { summary, narrative } : undefined;
 }

@@ -31,6 +31,7 @@ import { ARCHIVE_JOB, CLOSURE_NUDGE_JOB, PM_REMINDER_JOB } from "./resolution/re
 import { CAPTURE_JOB } from "./war-room/timeline.ts";
 import { ASK_RESOLVE_JOB, PUBLISH_JOB } from "./out/statuspage.ts";
 import { DELIVER_JOB } from "./out/webhooks.ts";
+import { CATCHUP_REQUEST } from "./assistant/catchup.ts";
 
 export const CATALOGUE: readonly JobType[] = [
   PROVISION_JOB,
@@ -64,6 +65,7 @@ export const CATALOGUE: readonly JobType[] = [
   DECLARE_REQUEST,
   TAKE_ROLE_REQUEST,
   ASSIGN_ROLE_REQUEST,
+  CATCHUP_REQUEST,
 ];
 
 const BY_KIND = new Map(CATALOGUE.map((t) => [t.kind, t]));

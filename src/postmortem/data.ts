@@ -49,6 +49,14 @@ export interface PostmortemData {
   alerts: { name: string; source: string; status: string; summary: string; starts_at_utc: string; ends_at_utc: string; link: string }[];
   generated_at: string;
   timezone: string;
+  /** The summary and narrative the assistant's model wrote (Markdown, neutralised), or null. */
+  ai: PostmortemAi | null;
+}
+
+export interface PostmortemAi {
+  summary: string;
+  narrative: string;
+  model: string;
 }
 
 const utc = (d: Date) => DateTime.fromJSDate(d, { zone: "utc" }).toFormat("yyyy-MM-dd HH:mm");
@@ -62,7 +70,7 @@ export function cell(text: string): string {
 
 const humanSeconds = (s: number) => (s < 60 ? "less than a minute" : durationBetween(new Date(0), new Date(s * 1000)));
 
-export async function postmortemData(db: Db, users: UserDirectory, config: Config, incidentId: string, now: Date, botUserId: string): Promise<PostmortemData> {
+export async function postmortemData(db: Db, users: UserDirectory, config: Config, incidentId: string, now: Date, botUserId: string, ai: PostmortemAi | null = null): Promise<PostmortemData> {
   const incident = await loadIncident(db, incidentId);
   if (!incident) throw new Error(`incident ${incidentId} not found`);
   const row = await db.incident.findUniqueOrThrow({ where: { id: incidentId }, select: { rootCause: true } });
@@ -168,5 +176,6 @@ export async function postmortemData(db: Db, users: UserDirectory, config: Confi
     ),
     generated_at: utc(now),
     timezone: zone,
+    ai,
   };
 }

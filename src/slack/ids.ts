@@ -45,6 +45,8 @@ export const ACTION = {
   triageMerge: "warroom.triage_merge",
   /** After a resolve, "Resolve it on the status page": value = the incident id. */
   statuspageResolve: "warroom.statuspage_resolve",
+  /** The update form's "Draft with AI": value = the incident id. */
+  draftUpdate: "warroom.draft_update",
 } as const;
 
 /** A checklist section's checkboxes; action ids must be unique within a message. */
@@ -126,6 +128,29 @@ export function severityBlock(suggested?: string): string {
 export function isSeverityBlock(blockId: string): boolean {
   return blockId === BLOCK.severity || blockId.startsWith(`${BLOCK.severity}:`);
 }
+
+/**
+ * The update form's summary and status blocks after the n-th draft: new ids, so Slack shows the
+ * drafted text and status instead of keeping what was in the fields (as with severityBlock).
+ */
+export function draftedBlock(block: typeof BLOCK.summary | typeof BLOCK.status, draft: number): string {
+  return draft > 0 ? `${block}:draft${draft}` : block;
+}
+
+/** The id a submitted form's `block` has now (drafted or not), if it has one. */
+export function findDraftedBlock(values: Readonly<Record<string, unknown>>, block: typeof BLOCK.summary | typeof BLOCK.status): string | undefined {
+  return Object.keys(values).find((k) => k === block || /^[a-z_]+:draft\d+$/.test(k) && k.startsWith(`${block}:`));
+}
+
+/** Which draft a form shows (0: none), read back from its summary block's id. */
+export function draftNumber(blockIds: readonly string[]): number {
+  const n = blockIds.map((id) => /^summary:draft(\d+)$/.exec(id)?.[1]).find((x) => x !== undefined);
+  return n === undefined ? 0 : Number(n);
+}
+
+/** The update form's row with "Draft with AI", and the line under it saying how the draft went. */
+export const draftBlock = "draft";
+export const draftNoteBlock = "draft_note";
 
 /** A triage message's buttons. */
 export const triageBlock = (groupId: string) => `triage:${groupId}`;

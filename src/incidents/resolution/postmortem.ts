@@ -17,7 +17,11 @@ import { recordWebhooks } from "../out/webhooks.ts";
 import { isSlackError, toSlackError } from "../../slack/api.ts";
 import { postmortemReady } from "../../slack/blocks/resolution/messages.ts";
 import { loadIncident } from "../../store/incidents.ts";
-import { postmortemData } from "../../postmortem/data.ts";
+import { type PostmortemAi, postmortemData } from "../../postmortem/data.ts";
+import { postmortemSections } from "../../domain/model-text.ts";
+import type { Incident } from "../../domain/incident.ts";
+import { askAssistant, whyNotAsk } from "../assistant/ask.ts";
+import { assistantFailedText } from "../../slack/blocks/assistant.ts";
 import { renderPostmortem, TemplateError } from "../../postmortem/render.ts";
 
 /** Errors that mean "no canvases here": publish a file instead. */
@@ -107,6 +111,38 @@ export function postmortemJob(incidentId: string, requestedBy?: string) {
   return draft(POSTMORTEM_JOB, requestedBy ? { requestedBy } : {}, { incidentId, dedupeKey: `postmortem:${incidentId}` });
 }
 
+/** The model has this long for the summary and narrative; the draft is never delayed longer. */
+const AI_BUDGET_MS = 30_000;
+/** A Markdown section of a canvas may be long; the two together stay well inside a canvas. */
+const AI_MAX_CHARS = 12_000;
+
+/**
+ * What the model wrote, kept for the job that asked (a retry after a failed publish does not ask again,
+ * nor wait another 30 s). A few entries: one per draft in flight.
+ */
+const written = new Map<string, { ai: PostmortemAi | null; note?: string }>();
+
+/** The summary and narrative from the assistant, or null with the line to say why (null, no line: it is off). */
+async function aiSections(ctx: Ctx, incident: Incident, jobId: string): Promise<{ ai: PostmortemAi | null; note?: string }> {
+  const kept = written.get(jobId);
+  if (kept) return kept;
+  if (!ctx.assistant) return { ai: null };
+  const refusal = whyNotAsk(ctx, incident);
+  if (refusal) return { ai: null };
+  const asked = await askAssistant(ctx, "postmortem", incident, {
+    budgetMs: AI_BUDGET_MS,
+    flavour: "markdown",
+    maxChars: AI_MAX_CHARS,
+    maxTokens: 2000,
+    reject: (text) => (postmortemSections(text) ? undefined : "its answer had no Summary and Narrative sections"),
+  });
+  const sections = asked.ok ? postmortemSections(asked.text) : undefined;
+  const result = asked.ok && sections ? { ai: { ...sections, model: asked.model } } : { ai: null, note: assistantFailedText(asked.ok ? "its answer had no Summary and Narrative sections" : asked.why, asked.ok ? undefined : asked.ref, "The draft was written without its summary and narrative.") };
+  if (written.size > 50) written.clear();
+  written.set(jobId, result);
+  return result;
+}
+
 async function draftPostmortem(ctx: Ctx, job: ClaimedJob): Promise<void> {
   const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
   if (!incident) return;
@@ -114,9 +150,10 @@ async function draftPostmortem(ctx: Ctx, job: ClaimedJob): Promise<void> {
   const ref = incidentRef(incident);
   const now = ctx.clock.now();
 
+  const fromModel = await aiSections(ctx, incident, String(job.id));
   let rendered: Awaited<ReturnType<typeof renderPostmortem>>;
   try {
-    rendered = await renderPostmortem(ctx.config.incident.templatesDir, await postmortemData(ctx.db, ctx.users, ctx.config, incident.id, now, ctx.bot.userId));
+    rendered = await renderPostmortem(ctx.config.incident.templatesDir, await postmortemData(ctx.db, ctx.users, ctx.config, incident.id, now, ctx.bot.userId, fromModel.ai));
   } catch (err) {
     if (!(err instanceof TemplateError)) throw err;
     // the built-in template itself failed: a bug, said plainly; retrying would fail the same way
@@ -170,8 +207,9 @@ async function draftPostmortem(ctx: Ctx, job: ClaimedJob): Promise<void> {
     );
   });
   ctx.kick();
-  const ready = postmortemReady(incident, published.link, published.kind, Boolean(row.publishedAt));
+  const ready = postmortemReady(incident, published.link, published.kind, Boolean(row.publishedAt), fromModel.ai ? "ai" : fromModel.note);
   await ctx.once.post(`pm:ready:${job.id}`, { channel, text: ready.text, blocks: ready.blocks });
+  written.delete(String(job.id));
   await autoTickNow(ctx, incident.id, ["postmortem_drafted"]);
-  ctx.log.info({ incident: incident.id, via: published.kind, template: rendered.template }, "postmortem published");
+  ctx.log.info({ incident: incident.id, via: published.kind, template: rendered.template, ai: Boolean(fromModel.ai) }, "postmortem published");
 }

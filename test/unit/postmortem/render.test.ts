@@ -39,6 +39,7 @@ const data: PostmortemData = {
   alerts: [],
   generated_at: "2026-01-31 14:28 UTC",
   timezone: "Europe/Paris",
+  ai: null,
 };
 
 const render = (source: string) => renderTemplate(source, "t.md", data);

@@ -23,8 +23,10 @@ import { statuspageForm, whyNotStatuspage } from "../../../incidents/out/statusp
 import { statuspageRefusal } from "../../../slack/blocks/out/statuspage.ts";
 import { closeJourney, reopenJourney, requestPostmortem, resolveJourney, whyNotResolve } from "../../../incidents/resolution/resolve.ts";
 import { incidentInChannel, infoFacts, openIncidentsFor } from "../../../incidents/lookup.ts";
+import { whyNotAsk } from "../../../incidents/assistant/ask.ts";
+import { CATCHUP_REQUEST } from "../../../incidents/assistant/catchup.ts";
 import { resolveModal } from "../../../slack/blocks/resolution/messages.ts";
-import { updateModal } from "../../../slack/blocks/war-room/updates.ts";
+import { updateForm } from "./updates.ts";
 import { openModal } from "../modals.ts";
 import { declaringAck } from "../../../slack/blocks/war-room/announcements.ts";
 import { declareModal } from "../../../slack/blocks/war-room/declare-modal.ts";
@@ -83,7 +85,7 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
     update: inIncident(ctx, async (req, incident) => {
       if (!req.command.text) {
         await req.ack();
-        const opened = await openModal(ctx, req.payload.trigger_id, updateModal(incident, requireSeverity(ladder, incident.severity)), "update", req.receivedAt);
+        const opened = await openModal(ctx, req.payload.trigger_id, updateForm(ctx, incident), "update", req.receivedAt);
         if (!opened.ok) await req.respond(errorMessage(`The update form could not open. ${opened.why}`, "Post the update directly: `/incident update <text>`."));
         return;
       }
@@ -219,6 +221,23 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
     info: inIncident(ctx, async (req, incident) => {
       const facts = await infoFacts(ctx, incident);
       await req.ack(infoMessage(incident, requireSeverity(ladder, incident.severity), ctx.clock.now(), facts.actionItems, facts.recent, facts));
+    }),
+
+    catchup: inIncident(ctx, async (req, incident) => {
+      const refusal = whyNotAsk(ctx, incident);
+      if (refusal) {
+        await req.ack(errorMessage(`I cannot catch you up: ${refusal}.`, "`/incident info` shows the record: severity, status, roles and the latest summary."));
+        return;
+      }
+      // the model takes seconds: recorded and acknowledged now, answered privately a moment later
+      await recordRequest(
+        ctx,
+        CATCHUP_REQUEST,
+        req.requestKey,
+        { incidentId: incident.id, userId: req.payload.user_id, channelId: req.payload.channel_id, requestedAt: req.receivedAt, ...(req.payload.response_url ? { responseUrl: req.payload.response_url } : {}) },
+        incident.id,
+      );
+      await req.ack(plainMessage(`:hourglass_flowing_sand: Catching you up on ${incidentRef(incident)}…`));
     }),
 
     async list(req) {

@@ -33,13 +33,19 @@ export function announceResolution(incident: Incident, summary: string, duration
   return { text: plainOf(text), blocks: sections(text) };
 }
 
-export function postmortemReady(incident: Incident, link: string, kind: "canvas" | "file", redraft: boolean): Msg {
+/**
+ * `assistant`: "ai" when the model wrote the summary and narrative, or the line saying why it did not
+ * (mrkdwn), or nothing when the assistant is off.
+ */
+export function postmortemReady(incident: Incident, link: string, kind: "canvas" | "file", redraft: boolean, assistant?: string): Msg {
   const what = kind === "canvas" ? "canvas" : "Markdown file";
-  const text = `:memo: ${redraft ? "The postmortem draft was redrafted from the current record" : "The postmortem draft"} for ${incidentRef(incident)} is ready: <${link}|open the ${what}>. It is filled in from the timeline; add what went well and poorly, walk the five whys, give every action item an owner and a due date. Hold the review, then mark it done.`;
+  const ai = assistant === "ai" ? " (its summary and narrative are an AI draft: check them against it)" : "";
+  const text = `:memo: ${redraft ? "The postmortem draft was redrafted from the current record" : "The postmortem draft"} for ${incidentRef(incident)} is ready: <${link}|open the ${what}>. It is filled in from the timeline${ai}; add what went well and poorly, walk the five whys, give every action item an owner and a due date. Hold the review, then mark it done.`;
   return {
     text: plainOf(text),
     blocks: [
       ...sections(text),
+      ...(assistant && assistant !== "ai" ? [{ type: "context", elements: [{ type: "mrkdwn", text: assistant }] }] : []),
       { type: "actions", block_id: postmortemBlock(incident.id), elements: [doneButton(incident.id)] },
     ],
   };
