@@ -84,7 +84,14 @@ export class Prompts {
       secrets += r.count;
       return { ...m, text: r.text };
     });
-    const fixed = await this.render(feature, data, [], 0);
+    // the record first; a record too long for the budget loses its oldest timeline entries and updates
+    let record = data;
+    let fixed = await this.render(feature, record, [], 0);
+    while (fixed.length > maxChars && (record.timeline.length > 1 || record.updates.length > 1)) {
+      const cut = <T>(list: readonly T[]) => list.slice(Math.ceil(list.length / 5));
+      record = { ...record, timeline: record.timeline.length > 1 ? cut(record.timeline) : record.timeline, updates: record.updates.length > 1 ? cut(record.updates) : record.updates };
+      fixed = await this.render(feature, record, [], 0);
+    }
     let room = maxChars - fixed.length;
     let first = clean.length;
     // newest kept: walk back from the end while the next older message still fits
@@ -96,7 +103,7 @@ export class Prompts {
       first--;
     }
     const kept = clean.slice(first);
-    const rendered = await this.render(feature, data, kept, first);
+    const rendered = await this.render(feature, record, kept, first);
     const [systemPart = "", ...rest] = rendered.split(USER_MARK);
     const system = redactSecrets(systemPart.trim());
     const user = redactSecrets(rest.join("\n").trim());

@@ -36,7 +36,8 @@ export function neutraliseModelText(raw: string, flavour: ModelTextFlavour, max:
     if (target.startsWith("@")) return label ? label.replace(/^@/, "") : "someone";
     if (target.startsWith("#")) return label ? `#${label}` : "a channel";
     if (/^(https?|mailto):/i.test(target)) return label && label !== target ? `${label} (${target})` : target;
-    return body;
+    // not a token: the brackets are text (escaped below where they would be markup)
+    return `<${body}>`;
   });
   // images (a canvas or a Markdown viewer would fetch them) and canvas mentions ![](@U123)
   t = t.replace(/!\[([^\]\n]*)\]\(([^)\n]*)\)/g, (_m, alt: string) => alt);
