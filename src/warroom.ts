@@ -1,7 +1,7 @@
 // Starts and stops the whole bot: dependencies, the Slack app and its listeners, the HTTP server,
 // the job worker. Used by main.ts and, in-process, by the end-to-end tests.
 
-import { AssistantClient } from "./assistant/client.ts";
+import { ASSISTANT_BUDGETS_MS, type AssistantFeature, AssistantClient } from "./assistant/client.ts";
 import { Prompts } from "./assistant/prompts.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config/index.ts";
@@ -39,6 +39,8 @@ export interface Warroom {
 export interface StartOptions {
   clock?: Clock;
   worker?: WorkerOptions;
+  /** How long the assistant's questions may take (tests of a model that never answers). */
+  assistantBudgetsMs?: Partial<Record<AssistantFeature, number>>;
   /** Timeout of a Slack Web API call (default 10 s). */
   slackTimeoutMs?: number;
 }
@@ -67,7 +69,9 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     ...(config.incident.statuspage && config.statuspageKey
       ? { statuspage: new StatuspageClient({ apiUrl: config.incident.statuspage.apiUrl, pageId: config.incident.statuspage.pageId, key: config.statuspageKey }) }
       : {}),
-    ...(config.assistant && prompts ? { assistant: { client: new AssistantClient(config.assistant, deps.metrics.assistant(), log), prompts } } : {}),
+    ...(config.assistant && prompts
+      ? { assistant: { client: new AssistantClient(config.assistant, deps.metrics.assistant(), log), prompts, budgetsMs: { ...ASSISTANT_BUDGETS_MS, ...opts.assistantBudgetsMs } } }
+      : {}),
     webhooks: { poke: (key: string) => dispatcher?.poke(key) },
     // a change just saved may carry webhook events: the dispatcher looks at once, without waiting for
     // its wake-up job to get a worker slot (the job is what makes it durable)

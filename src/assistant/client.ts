@@ -14,6 +14,12 @@ import type { AssistantMetrics } from "../metrics.ts";
 
 export type AssistantFeature = "catchup" | "update" | "postmortem";
 
+/**
+ * How long each feature's question may take, from the person's click or command: the catch-up is due
+ * within 20 s (its reply needs a moment), the drafted update likewise, the postmortem within 30 s.
+ */
+export const ASSISTANT_BUDGETS_MS: Readonly<Record<AssistantFeature, number>> = { catchup: 18_000, update: 20_000, postmortem: 30_000 };
+
 export type FailureOutcome = "timeout" | "rate_limited" | "http_error" | "unreachable" | "malformed" | "empty";
 
 export type Answer =

@@ -1,6 +1,6 @@
 // What a journey works with: built once in warroom.ts, passed in, never imported as singletons.
 
-import type { AssistantClient } from "../assistant/client.ts";
+import type { AssistantClient, AssistantFeature } from "../assistant/client.ts";
 import type { Prompts } from "../assistant/prompts.ts";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config/index.ts";
@@ -33,7 +33,7 @@ export interface Ctx {
   /** The status page's API, when `statuspage:` is configured. */
   readonly statuspage?: StatuspageClient;
   /** The assistant (its model and prompts), when AI_BASE_URL and AI_MODEL are set. */
-  readonly assistant?: { readonly client: AssistantClient; readonly prompts: Prompts };
+  readonly assistant?: { readonly client: AssistantClient; readonly prompts: Prompts; readonly budgetsMs: Readonly<Record<AssistantFeature, number>> };
   /** Sends webhook deliveries from this process (poked by the webhooks.deliver job). */
   readonly webhooks?: { poke(endpointKey: string): void };
   /** Asks this process's worker to run newly enqueued jobs now. */

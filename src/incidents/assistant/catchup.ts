@@ -12,10 +12,6 @@ import type { Ctx } from "../context.ts";
 import { jobType } from "../job-type.ts";
 import { askAssistant } from "./ask.ts";
 
-/** The answer is due this long after the command; the rest of the budget is the reply's. */
-const CATCHUP_BUDGET_MS = 18_000;
-/** A request picked up late (the bot was down) still gets this long. */
-const CATCHUP_MIN_MS = 8_000;
 /** What a catch-up may run to (three Block Kit sections). */
 const CATCHUP_MAX_CHARS = 2_500;
 
@@ -30,8 +26,10 @@ export const CATCHUP_REQUEST = jobType({
       await answer(ctx, req, { text: ":warning: That incident no longer exists." });
       return;
     }
+    // due within the budget of the command; a request picked up late (the bot was down) still gets half
+    const budget = ctx.assistant?.budgetsMs.catchup ?? 0;
     const elapsed = ctx.clock.now().getTime() - req.requestedAt;
-    const budgetMs = Math.max(CATCHUP_MIN_MS, CATCHUP_BUDGET_MS - Math.max(0, elapsed));
+    const budgetMs = Math.max(budget / 2, budget - Math.max(0, elapsed));
     const asked = await askAssistant(ctx, "catchup", incident, { budgetMs, flavour: "mrkdwn", maxChars: CATCHUP_MAX_CHARS, maxTokens: 700 });
     if (!asked.ok) {
       await answer(ctx, req, { text: assistantFailedText(asked.why, asked.ref, "`/incident info` shows the record.") });

@@ -9,18 +9,17 @@ import { draftedStatus } from "../../domain/model-text.ts";
 import type { Ctx } from "../context.ts";
 import { askAssistant } from "./ask.ts";
 
-/** The draft is due this long after the click. */
-const DRAFT_BUDGET_MS = 20_000;
 /** The form's summary field holds 3000 characters. */
 const DRAFT_MAX_CHARS = 3000;
 
 export type Drafted = { ok: true; text: string; status?: ActiveStatus; model: string } | { ok: false; why: string; ref?: string };
 
 export async function draftUpdate(ctx: Ctx, incident: Incident, clickedAt: number): Promise<Drafted> {
+  const budget = ctx.assistant?.budgetsMs.update ?? 0;
   const elapsed = Math.max(0, ctx.clock.now().getTime() - clickedAt);
   const asked = await askAssistant(ctx, "update", incident, {
     ...(incident.lastUpdateAt ? { since: incident.lastUpdateAt } : {}),
-    budgetMs: Math.max(5_000, DRAFT_BUDGET_MS - elapsed),
+    budgetMs: Math.max(budget / 4, budget - elapsed),
     flavour: "plain",
     maxChars: DRAFT_MAX_CHARS,
     maxTokens: 500,

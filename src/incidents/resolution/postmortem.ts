@@ -111,8 +111,6 @@ export function postmortemJob(incidentId: string, requestedBy?: string) {
   return draft(POSTMORTEM_JOB, requestedBy ? { requestedBy } : {}, { incidentId, dedupeKey: `postmortem:${incidentId}` });
 }
 
-/** The model has this long for the summary and narrative; the draft is never delayed longer. */
-const AI_BUDGET_MS = 30_000;
 /** A Markdown section of a canvas may be long; the two together stay well inside a canvas. */
 const AI_MAX_CHARS = 12_000;
 
@@ -130,7 +128,8 @@ async function aiSections(ctx: Ctx, incident: Incident, jobId: string): Promise<
   const refusal = whyNotAsk(ctx, incident);
   if (refusal) return { ai: null };
   const asked = await askAssistant(ctx, "postmortem", incident, {
-    budgetMs: AI_BUDGET_MS,
+    // the draft is never delayed longer than this
+    budgetMs: ctx.assistant.budgetsMs.postmortem,
     flavour: "markdown",
     maxChars: AI_MAX_CHARS,
     maxTokens: 2000,
