@@ -12,6 +12,7 @@ const SLACK_NAMES: Record<string, string> = {
   thumbsup: "👍",
   thumbsdown: "👎",
   simple_smile: "🙂",
+  robot_face: "🤖",
 };
 
 export function emojiFor(name: string): string | undefined {

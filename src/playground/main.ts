@@ -208,7 +208,8 @@ async function main(): Promise<void> {
   session = new Session(fake, requests, statePath);
   let web;
   try {
-    web = await startWeb(session, { port, fast });
+    const ai = process.env.AI_BASE_URL?.trim();
+    web = await startWeb(session, { port, fast, ...(ai ? { assistant: assistantHost(ai) } : {}) });
   } catch (err) {
     stopping = true;
     bot.kill("SIGTERM");
@@ -221,7 +222,9 @@ async function main(): Promise<void> {
 
   const lines = [
     `Warroom playground: ${web.url}`,
-    `  loopback only (127.0.0.1): no Slack workspace, no token, nothing leaves this machine`,
+    process.env.AI_BASE_URL?.trim()
+      ? `  loopback only (127.0.0.1): no Slack workspace, no token; only the assistant's questions leave, to ${assistantHost(process.env.AI_BASE_URL.trim())} (AI_BASE_URL, model ${process.env.AI_MODEL?.trim() || "unset"})`
+      : `  loopback only (127.0.0.1): no Slack workspace, no token, nothing leaves this machine (set AI_BASE_URL and AI_MODEL to try the assistant)`,
     `  data: ${dataDir} (the bot's database, the workspace, bot.log)${fast ? "\n  --fast: cadences and due times run 60 times faster" : ""}`,
     ...(config.dropped.length > 0 ? [`  off in the playground: ${config.dropped.join(" and ")} from your config (they would reach outside)`] : []),
     `  Ctrl+C stops it`,
@@ -244,3 +247,13 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/** Where the assistant's questions go, without anything a URL might carry beyond its host and path. */
+function assistantHost(raw: string): string {
+  try {
+    const u = new URL(raw);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`;
+  } catch {
+    return "AI_BASE_URL";
+  }
+}

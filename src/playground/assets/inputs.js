@@ -49,3 +49,27 @@ export function writeValues(root, values) {
     else el.value = v;
   }
 }
+
+/**
+ * What a person typed in a form, keyed as Slack keeps it across views.update: by the input block's id
+ * (and the element's type). A block whose id changed starts from its new initial value, as in Slack.
+ */
+export function readKept(root) {
+  const kept = {};
+  for (const el of root.querySelectorAll("[data-el]")) {
+    if (el.dataset.type === "button" || el.dataset.type === "overflow") continue;
+    const block = el.closest("[data-block]")?.dataset.block;
+    if (block !== undefined) kept[`${block}\u0000${el.dataset.type}`] = valueOf(el);
+  }
+  return kept;
+}
+
+export function writeKept(root, kept) {
+  const values = {};
+  for (const el of root.querySelectorAll("[data-el]")) {
+    const block = el.closest("[data-block]")?.dataset.block;
+    const key = `${block}\u0000${el.dataset.type}`;
+    if (block !== undefined && key in kept) values[el.dataset.el] = kept[key];
+  }
+  writeValues(root, values);
+}

@@ -3,7 +3,7 @@
 
 import { asSelect, composer, composerText, modalLayer, pane, say, sidebar, state, token } from "./page.js";
 import { localizeTimes } from "./times.js";
-import { localizePickers, readValues, writeValues } from "./inputs.js";
+import { localizePickers, readKept, writeKept } from "./inputs.js";
 import { parkTools, showTools, tools } from "./toolbar.js";
 
 export async function refresh(navigated = false) {
@@ -90,14 +90,14 @@ export function show(ui, navigated) {
 
   if (ui.modalKey !== state.modalKey) {
     const before = modalLayer.querySelector(".modal");
-    const kept = before && ui.modal.includes(`data-view="${before.dataset.view}"`) ? readValues(before, false) : {};
+    const kept = before && ui.modal.includes(`data-view="${before.dataset.view}"`) ? readKept(before) : {};
     modalLayer.innerHTML = ui.modal;
     modalLayer.hidden = ui.modal === "";
     state.modalKey = ui.modalKey;
     const modal = modalLayer.querySelector(".modal");
     if (modal) {
       localize(modal);
-      writeValues(modal, kept);
+      writeKept(modal, kept);
       if (!before) modal.querySelector("input, textarea, select")?.focus();
     }
   }
