@@ -8,6 +8,7 @@ import { measureBackup } from "./backup.ts";
 import { measurePlayground } from "./playground.ts";
 import { measureMetrics, METRICS_LOAD } from "./metrics.ts";
 import { measureRecord } from "./record.ts";
+import { ASSISTANT_LOAD, measureAssistant, summary } from "./assistant.ts";
 import { measureStart } from "./start.ts";
 import type { FakeSlack } from "../src/local-slack/server.ts";
 import { measureLateness, measureTick } from "./scheduler.ts";
@@ -157,4 +158,22 @@ export async function startSection(fake: FakeSlack): Promise<void> {
     out(`| ${what} | ${fmt(median(xs.map((x) => x.totalMs)))} ms | ${target} | ${fmt(median(xs.map((x) => x.postgresMs)))} ms | ${fmt(median(xs.map((x) => x.afterPostgresMs)))} ms |`);
   }
   out();
+}
+
+export async function assistantSection(): Promise<void> {
+  const server = await startExternalServer();
+  try {
+    out(`## The assistant (\`/incident catchup\` in a channel of ${ASSISTANT_LOAD.messages.toLocaleString("en")} messages from ${ASSISTANT_LOAD.people} people, ${ASSISTANT_LOAD.catchups} times; the fake model answering in ${ASSISTANT_LOAD.modelMs} ms; ${server.name})`);
+    out();
+    out("| fake Slack latency per call | command → ephemeral answer (p50 / p99) | the model's own answer time (p50 / p99) | overhead Warroom adds (p50 / p99) | target | conversations.history calls (each a latency: the floor) | prompt sent |");
+    out("| --- | --- | --- | --- | --- | --- | --- |");
+    for (const latency of [LATENCY, 0]) {
+      const a = await measureAssistant(await server.database(), latency);
+      const [t, m, o] = [summary(a.totalMs), summary(a.modelMs), summary(a.overheadMs)];
+      out(`| ${latency} ms | ${fmt(t.p50)} / ${fmt(t.p99)} ms | ${fmt(m.p50)} / ${fmt(m.p99)} ms | ${fmt(o.p50)} / ${fmt(o.p99)} ms | < 200 ms | ${a.historyCalls} (${a.historyCalls * latency} ms) | ${a.promptChars.toLocaleString("en")} characters |`);
+    }
+    out();
+  } finally {
+    await server.stop();
+  }
 }

@@ -79,11 +79,6 @@ export class Prompts {
   /** The prompt for `feature`, the channel's messages fitted newest first into `maxChars`. */
   async build(feature: AssistantFeature, data: PromptData, messages: readonly PromptMessage[], maxChars: number): Promise<BuiltPrompt> {
     let secrets = 0;
-    const clean = messages.map((m) => {
-      const r = redactSecrets(m.text);
-      secrets += r.count;
-      return { ...m, text: r.text };
-    });
     // the record first; a record too long for the budget loses its oldest timeline entries and updates
     let record = data;
     let fixed = await this.render(feature, record, [], 0);
@@ -93,16 +88,20 @@ export class Prompts {
       fixed = await this.render(feature, record, [], 0);
     }
     let room = maxChars - fixed.length;
-    let first = clean.length;
-    // newest kept: walk back from the end while the next older message still fits
+    let first = messages.length;
+    // newest kept: walk back from the end while the next older message, its secrets removed, still fits
+    const kept: PromptMessage[] = [];
     while (first > 0) {
-      const m = clean[first - 1] as PromptMessage;
-      const size = m.at_utc.length + m.author.length + m.text.length + 6;
+      const m = messages[first - 1] as PromptMessage;
+      const r = redactSecrets(m.text);
+      const size = m.at_utc.length + m.author.length + r.text.length + 6;
       if (size > room) break;
       room -= size;
+      secrets += r.count;
+      kept.push({ ...m, text: r.text });
       first--;
     }
-    const kept = clean.slice(first);
+    kept.reverse();
     const rendered = await this.render(feature, record, kept, first);
     const [systemPart = "", ...rest] = rendered.split(USER_MARK);
     const system = redactSecrets(systemPart.trim());

@@ -20,6 +20,8 @@ export interface RecordedRequest {
   readonly body: { model?: string; messages?: { role: string; content: string }[]; stream?: boolean; max_tokens?: number; [k: string]: unknown } | undefined;
   /** Every message's content, joined: what a test searches for planted words. */
   readonly text: string;
+  /** When its answer was written (a completion or an error), for the bench's "the model's own time". */
+  answeredAt?: number;
 }
 
 export type Behaviour =
@@ -117,6 +119,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       const text = (body?.messages ?? []).map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content))).join("\n");
       const recorded: RecordedRequest = { at: Date.now(), method: req.method ?? "", path: req.url ?? "", headers: req.headers, body, text };
       requests.push(recorded);
+      res.on("finish", () => (recorded.answeredAt = Date.now()));
       void handle(recorded, raw, size, req, res);
     });
   });

@@ -45,11 +45,24 @@ export async function askAssistant(ctx: Ctx, feature: AssistantFeature, incident
   const deadline = started + opts.budgetMs;
   const now = ctx.clock.now();
   const max = ctx.config.incident.ai.maxInputChars;
+  const t0 = performance.now();
   const { data, nameOf } = await promptData(ctx, incident, opts.since, now);
+  const t1 = performance.now();
   const messages = await channelMessages(ctx, incident, opts.since, max, Math.min(deadline, Date.now() + opts.budgetMs * HISTORY_SHARE), nameOf);
+  const t2 = performance.now();
   const prompt = await prompts.build(feature, data, messages, max);
+  const ms = (a: number, b: number) => Math.round(b - a);
   ctx.log.info(
-    { feature, incident: incident.id, chars: prompt.chars, messagesSent: prompt.messagesSent, messagesOmitted: prompt.messagesOmitted, secretsRemoved: prompt.secretsRemoved },
+    {
+      feature,
+      incident: incident.id,
+      chars: prompt.chars,
+      messagesSent: prompt.messagesSent,
+      messagesOmitted: prompt.messagesOmitted,
+      secretsRemoved: prompt.secretsRemoved,
+      // where the time before the question went: the record, the channel, the prompt
+      ms: { record: ms(t0, t1), channel: ms(t1, t2), prompt: ms(t2, performance.now()), sinceAsked: Math.round(Date.now() - started) },
+    },
     "asking the assistant's model",
   );
   const left = deadline - Date.now();

@@ -19,8 +19,12 @@ import type { Ctx } from "../context.ts";
 /** The newest timeline entries and updates kept in a prompt; the channel's messages carry the rest. */
 const TIMELINE_MAX = 150;
 const UPDATES_MAX = 30;
-/** conversations.history pages (200 messages each) read at most for one question. */
-const PAGES_MAX = 20;
+/**
+ * conversations.history pages read at most for one question, of Slack's largest page (999 messages):
+ * few calls, since the method is Tier 3 (50 a minute) and every catch-up shares it.
+ */
+const PAGES_MAX = 5;
+const PAGE_SIZE = 999;
 
 const utc = (d: Date) => DateTime.fromJSDate(d, { zone: "utc" }).toFormat("yyyy-MM-dd HH:mm");
 
@@ -109,7 +113,7 @@ export async function channelMessages(ctx: Ctx, incident: Incident, since: Date 
     for (let page = 0; page < PAGES_MAX && chars < maxChars && Date.now() < deadline; page++) {
       const r = await ctx.slack.call<{ ok: boolean; messages?: HistoryMessage[]; has_more?: boolean; response_metadata?: { next_cursor?: string } }>("conversations.history", {
         channel: incident.channelId,
-        limit: 200,
+        limit: PAGE_SIZE,
         ...(since ? { oldest: (since.getTime() / 1000).toFixed(6) } : {}),
         ...(cursor ? { cursor } : {}),
       });
