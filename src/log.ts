@@ -25,6 +25,10 @@ const REDACT_PATHS = [
   "*.password",
   "databaseUrl",
   "*.databaseUrl",
+  // the assistant's key (AI_API_KEY), wherever a config or an error carries it
+  "apiKey",
+  "*.apiKey",
+  "*.*.apiKey",
   "authorization",
   "*.authorization",
   "*.headers.authorization",

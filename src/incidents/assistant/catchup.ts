@@ -52,5 +52,10 @@ async function answer(ctx: Ctx, req: Payload, message: { text: string; blocks?: 
       ctx.log.warn({ err }, "could not answer a catch-up through its response_url: posting it as an ephemeral message");
     }
   }
-  await ctx.slack.call("chat.postEphemeral", { channel: req.channelId, user: req.userId, ...message });
+  try {
+    await ctx.slack.call("chat.postEphemeral", { channel: req.channelId, user: req.userId, ...message });
+  } catch (err) {
+    // not retried: asking the model again for a catch-up nobody can be shown helps no one
+    ctx.log.warn({ err, incident: req.incidentId }, "could not deliver a catch-up: neither its response_url nor chat.postEphemeral worked");
+  }
 }

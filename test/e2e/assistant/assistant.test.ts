@@ -6,7 +6,11 @@
 // secret, never a private incident unless allowed), every failure one line with a reference, the
 // bot working on, and /metrics. And with the assistant off: no AI anywhere, and catchup says so.
 
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, embeddedServer } from "../../support/databases.ts";
 import type { FakeUser } from "../../../src/local-slack/workspace.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../../fake-openai/server.ts";
 import { type Harness, startHarness } from "../../support/harness.ts";
@@ -358,6 +362,23 @@ describe("with the assistant off", () => {
       expect(text).not.toContain("warroom_ai_");
     } finally {
       await t.stop();
+    }
+  });
+});
+
+describe("a team's own prompts", () => {
+  it("stop the bot at start, naming the file and the line, when one does not parse", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "warroom-prompts-"));
+    await fs.mkdir(path.join(dir, "ai"));
+    await fs.writeFile(path.join(dir, "ai", "catchup.md"), "Be brief.\n<!-- user -->\n{% for m in messages %}\n{{ m.text }}\n");
+    const database = await createTestDatabase(embeddedServer());
+    try {
+      await expect(startHarness({ env: { AI_BASE_URL: ai.baseUrl, AI_MODEL: "gpt-4o-mini", AI_API_KEY: KEY }, configYaml: `templates_dir: ${dir}\n`, fake: h.fake, database })).rejects.toThrow(
+        new RegExp(`${path.join(dir, "ai", "catchup.md").replace(/[.\\/]/g, "\\$&")}, line \\d: the assistant's prompt does not parse`),
+      );
+    } finally {
+      await database.drop();
+      await fs.rm(dir, { recursive: true, force: true });
     }
   });
 });
