@@ -71,6 +71,11 @@ function apiMessage(err: InstanceType<typeof OpenAI.APIError>): string {
 
 export class AssistantClient {
   private readonly api: OpenAI;
+  /**
+   * How this endpoint takes the answer's length: `max_tokens` (every OpenAI-compatible server), or
+   * `max_completion_tokens` once it refused the first (OpenAI's reasoning models do).
+   */
+  private lengthParam: "max_tokens" | "max_completion_tokens" = "max_tokens";
 
   constructor(
     readonly endpoint: AssistantEndpoint,
@@ -133,10 +138,15 @@ export class AssistantClient {
     let raw: unknown;
     try {
       raw = await this.api.chat.completions.create(
-        { model: this.endpoint.model, messages: messages.map((m) => ({ role: m.role, content: m.content })), stream: false, ...(maxTokens ? { max_tokens: maxTokens } : {}) },
+        { model: this.endpoint.model, messages: messages.map((m) => ({ role: m.role, content: m.content })), stream: false, ...(maxTokens ? { [this.lengthParam]: maxTokens } : {}) },
         { timeout, maxRetries: 0 },
       );
     } catch (err) {
+      if (err instanceof OpenAI.BadRequestError && maxTokens && this.lengthParam === "max_tokens" && (err.param === "max_tokens" || /max_completion_tokens/.test(apiMessage(err)))) {
+        this.lengthParam = "max_completion_tokens";
+        this.log.info({ model: this.endpoint.model }, "the model takes max_completion_tokens instead of max_tokens: asking again with it");
+        return this.once(messages, deadline, maxTokens);
+      }
       if (err instanceof OpenAI.APIConnectionTimeoutError) return { ok: false, outcome: "timeout", why: `it took longer than ${seconds} s` };
       if (err instanceof OpenAI.APIConnectionError) return { ok: false, outcome: "unreachable", why: `${this.endpoint.baseUrl} could not be reached` };
       if (err instanceof OpenAI.APIError) {

@@ -42,6 +42,8 @@ export interface FakeOpenAIOptions {
   requestsPerMinute?: number;
   /** How long an answer takes unless the behaviour says (default 5 ms). */
   answerMs?: number;
+  /** Refuse `max_tokens` as OpenAI's reasoning models do (400, param max_tokens), taking `max_completion_tokens`. */
+  reasoningModel?: boolean;
 }
 
 export interface FakeOpenAI {
@@ -159,6 +161,10 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       return;
     }
     const body = r.body as NonNullable<RecordedRequest["body"]>;
+    if (opts.reasoningModel && body.max_tokens !== undefined) {
+      openaiError(res, 400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", "invalid_request_error", "unsupported_parameter", "max_tokens");
+      return;
+    }
     if (body.stream === true) {
       openaiError(res, 400, "This fake of the Chat Completions API does not stream; send stream: false.", "invalid_request_error", null, "stream");
       return;

@@ -87,6 +87,22 @@ describe("a question that is answered", () => {
   });
 });
 
+describe("a model that takes max_completion_tokens (OpenAI's reasoning models)", () => {
+  it("is asked again with it after refusing max_tokens, and then with it from the start", async () => {
+    const reasoning = await startFakeOpenAI({ reasoningModel: true });
+    try {
+      const { c } = client(reasoning.baseUrl);
+      const a = await c.complete("catchup", messages, { ...opts, maxTokens: 300 });
+      expect(a.ok).toBe(true);
+      expect(reasoning.requests.map((r) => Object.keys(r.body ?? {}).filter((k) => k.startsWith("max_")))).toEqual([["max_tokens"], ["max_completion_tokens"]]);
+      expect((await c.complete("catchup", messages, { ...opts, maxTokens: 300 })).ok).toBe(true);
+      expect(reasoning.requests[2]?.body?.max_completion_tokens).toBe(300);
+    } finally {
+      await reasoning.stop();
+    }
+  });
+});
+
 describe("a question that is not answered", () => {
   const cases: [string, Parameters<FakeOpenAI["script"]>[0], string, RegExp][] = [
     ["a 500", { kind: "status", status: 500 }, "http_error", /HTTP 500: The server had an error/],
