@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import OpenAI from "openai";
 import { z } from "zod";
 import type { AssistantEndpoint } from "../config/index.ts";
-import { type ModelTextFlavour, neutraliseModelText } from "../domain/model-text.ts";
+import { type ModelTextFlavour, neutraliseModelText } from "../domain/assistant/model-text.ts";
 import type { Logger } from "../log.ts";
 import type { AssistantMetrics } from "../metrics.ts";
 

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import type { Template } from "liquidjs";
 import { ConfigError } from "../config/errors.ts";
 import { liquidErrorLine, liquidErrorReason, sandboxedLiquid } from "../config/liquid.ts";
-import { redactSecrets } from "../domain/redact.ts";
+import { redactSecrets } from "../domain/assistant/redact.ts";
 import type { AssistantFeature, ChatMessage } from "./client.ts";
 
 export const BUILTIN_PROMPTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../templates/ai");

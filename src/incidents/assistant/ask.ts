@@ -5,7 +5,7 @@
 
 import type { AssistantFeature } from "../../assistant/client.ts";
 import type { Incident } from "../../domain/incident.ts";
-import type { ModelTextFlavour } from "../../domain/model-text.ts";
+import type { ModelTextFlavour } from "../../domain/assistant/model-text.ts";
 import type { Ctx } from "../context.ts";
 import { channelMessages, promptData } from "./gather.ts";
 

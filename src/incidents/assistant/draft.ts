@@ -5,7 +5,7 @@
 
 import { type ActiveStatus } from "../../domain/lifecycle.ts";
 import type { Incident } from "../../domain/incident.ts";
-import { draftedStatus } from "../../domain/model-text.ts";
+import { draftedStatus } from "../../domain/assistant/model-text.ts";
 import type { Ctx } from "../context.ts";
 import { askAssistant } from "./ask.ts";
 

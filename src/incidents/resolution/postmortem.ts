@@ -18,7 +18,7 @@ import { isSlackError, toSlackError } from "../../slack/api.ts";
 import { postmortemReady } from "../../slack/blocks/resolution/messages.ts";
 import { loadIncident } from "../../store/incidents.ts";
 import { type PostmortemAi, postmortemData } from "../../postmortem/data.ts";
-import { postmortemSections } from "../../domain/model-text.ts";
+import { postmortemSections } from "../../domain/assistant/model-text.ts";
 import type { Incident } from "../../domain/incident.ts";
 import { askAssistant, whyNotAsk } from "../assistant/ask.ts";
 import { assistantFailedText } from "../../slack/blocks/assistant.ts";

@@ -3,7 +3,7 @@
 // postmortem's two sections).
 
 import { describe, expect, it } from "vitest";
-import { draftedStatus, neutraliseModelText, postmortemSections } from "../../../src/domain/model-text.ts";
+import { draftedStatus, neutraliseModelText, postmortemSections } from "../../../src/domain/assistant/model-text.ts";
 
 const J = "\u2060";
 

@@ -2,7 +2,7 @@
 // model, marked so the model sees something was there, and ordinary text is left exactly as it was.
 
 import { describe, expect, it } from "vitest";
-import { redactSecrets } from "../../../src/domain/redact.ts";
+import { redactSecrets } from "../../../src/domain/assistant/redact.ts";
 
 // assembled at run time, so no scanner mistakes this file for a leak
 const j = (...parts: string[]) => parts.join("");

@@ -4,8 +4,8 @@
 // images dropped (a canvas would fetch them), and the length capped. Two flavours: mrkdwn for Slack
 // messages and form fields, Markdown for the postmortem document. Pure.
 
-import { ACTIVE_STATUSES, type ActiveStatus } from "./lifecycle.ts";
-import { stripControls } from "./text.ts";
+import { ACTIVE_STATUSES, type ActiveStatus } from "../lifecycle.ts";
+import { stripControls } from "../text.ts";
 
 /** A zero-width word joiner: "@\u2060here" reads as @here and pings nobody. */
 const JOINER = "\u2060";
