@@ -222,10 +222,47 @@ export const conversationMethods: Record<string, Handler> = {
     const page = matching.slice(0, limit);
     const more = matching.length > limit;
     const last = page[page.length - 1];
+    const threads = threadsOf(c);
     return {
-      messages: page.map((m) => messageObject(m, { metadata: withMetadata })),
+      // a parent shows its thread as Slack does: thread_ts, reply_count, latest_reply
+      messages: page.map((m) => {
+        const t = threads.get(m.ts);
+        return { ...messageObject(m, { metadata: withMetadata }), ...(t ? { thread_ts: m.ts, reply_count: t.count, latest_reply: t.latest } : {}) };
+      }),
       has_more: more,
       pin_count: c.pins.size,
+      ...(more && last ? { response_metadata: { next_cursor: Buffer.from(`next_ts:${last.ts}`).toString("base64") } } : {}),
+    };
+  },
+
+  // a thread, oldest first: its parent, then the replies, a page at a time (the cursor names the ts the
+  // next page starts after)
+  "conversations.replies": (ws, args) => {
+    const c = conversation(ws, str(args, "channel"), { member: true });
+    const ts = need(args, "ts", "thread_not_found");
+    const hit = c.messages.find((m) => m.ts === ts);
+    if (!hit) throw new SlackFail("thread_not_found");
+    const root = (hit.threadTs ? c.messages.find((m) => m.ts === hit.threadTs) : undefined) ?? hit;
+    const limit = Math.min(Math.max(Number(str(args, "limit") ?? 1000), 1), 1000);
+    const cursor = str(args, "cursor");
+    let after = Number.NEGATIVE_INFINITY;
+    if (cursor) {
+      const m = /^next_ts:(\d+\.\d+)$/.exec(Buffer.from(cursor, "base64").toString("utf8"));
+      if (!m) throw new SlackFail("invalid_cursor");
+      after = Number(m[1]);
+    }
+    const replies = c.messages.filter((m) => m.threadTs === root.ts);
+    const thread = [root, ...replies].filter((m) => Number(m.ts) > after);
+    const page = thread.slice(0, limit);
+    const more = thread.length > limit;
+    const last = page[page.length - 1];
+    return {
+      messages: page.map((m) => ({
+        ...messageObject(m),
+        thread_ts: root.ts,
+        ...(m === root ? { reply_count: replies.length, ...(replies.length > 0 ? { latest_reply: replies.at(-1)?.ts } : {}) } : { parent_user_id: root.user }),
+      })),
+      has_more: more,
       ...(more && last ? { response_metadata: { next_cursor: Buffer.from(`next_ts:${last.ts}`).toString("base64") } } : {}),
     };
   },
@@ -277,3 +314,14 @@ export const conversationMethods: Record<string, Handler> = {
     return {};
   },
 };
+
+/** Each thread's reply count and latest reply, by its parent's ts. */
+function threadsOf(c: FakeConversation): Map<string, { count: number; latest: string }> {
+  const out = new Map<string, { count: number; latest: string }>();
+  for (const m of c.messages) {
+    if (m.threadTs === undefined) continue;
+    const t = out.get(m.threadTs);
+    out.set(m.threadTs, { count: (t?.count ?? 0) + 1, latest: m.ts });
+  }
+  return out;
+}

@@ -251,10 +251,10 @@ export class Workspace {
   }
 
   /** Adds a message as if a person wrote it. */
-  addMessage(channel: string, user: string, text: string): FakeMessage {
+  addMessage(channel: string, user: string, text: string, opts: { threadTs?: string } = {}): FakeMessage {
     const c = this.conversations.get(channel);
     if (!c) throw new Error(`no channel ${channel}`);
-    const m: FakeMessage = { ts: this.nextTs(), channel, user, text, reactions: new Map() };
+    const m: FakeMessage = { ts: this.nextTs(), channel, user, text, reactions: new Map(), ...(opts.threadTs ? { threadTs: opts.threadTs } : {}) };
     c.messages.push(m);
     return m;
   }

@@ -386,4 +386,4 @@ export class Session {
 }
 
 /** Methods that change nothing the page shows. */
-const READ_ONLY = new Set(["auth.test", "team.info", "users.info", "conversations.info", "conversations.list", "conversations.history", "conversations.members", "chat.getPermalink", "usergroups.users.list"]);
+const READ_ONLY = new Set(["auth.test", "team.info", "users.info", "conversations.info", "conversations.list", "conversations.history", "conversations.replies", "conversations.members", "chat.getPermalink", "usergroups.users.list"]);

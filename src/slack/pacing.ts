@@ -37,6 +37,7 @@ export const METHOD_TIER: Readonly<Record<string, Tier>> = {
   "conversations.canvases.create": 2,
   "conversations.create": 2,
   "conversations.history": 3,
+  "conversations.replies": 3,
   "conversations.info": 3,
   "conversations.invite": 3,
   "conversations.join": 3,

@@ -28,7 +28,13 @@ const PAGE_SIZE = 999;
 
 const utc = (d: Date) => DateTime.fromJSDate(d, { zone: "utc" }).toFormat("yyyy-MM-dd HH:mm");
 
-type HistoryMessage = { ts?: string; user?: string; bot_id?: string; subtype?: string; text?: string };
+type HistoryMessage = { ts?: string; user?: string; bot_id?: string; subtype?: string; text?: string; thread_ts?: string; reply_count?: number };
+
+/**
+ * The newest threads whose replies are read (conversations.replies, Tier 3 like history: a few calls
+ * per question). The seeds send long discussion to threads, so a catch-up without them misses it.
+ */
+const THREADS_MAX = 8;
 
 /** Message subtypes that are not people talking (joins, topic changes, pins…). */
 const NOT_TALK = new Set(["channel_join", "channel_leave", "channel_topic", "channel_purpose", "channel_name", "pinned_item", "unpinned_item", "bot_add", "bot_remove", "channel_archive", "channel_unarchive", "group_join", "group_leave"]);
@@ -101,8 +107,9 @@ export async function promptData(ctx: Ctx, incident: Incident, since: Date | und
 /**
  * The channel's messages since `since` (all of them without), oldest first, at most about `maxChars`
  * of text: read newest first, a page at a time, until the budget is full, the channel's start is
- * reached, or `deadline` passes. The bot's own messages are left out (the record has them). When
- * Slack cannot answer, what was read so far (perhaps nothing) is what the model gets.
+ * reached, or `deadline` passes; then the replies of the newest threads among them, while there is
+ * budget and time. The bot's own messages are left out (the record has them). When Slack cannot
+ * answer, what was read so far (perhaps nothing) is what the model gets.
  */
 export async function channelMessages(ctx: Ctx, incident: Incident, since: Date | undefined, maxChars: number, deadline: number, nameOf: (id: string) => string | undefined): Promise<PromptMessage[]> {
   if (!incident.channelId) return [];
@@ -129,15 +136,43 @@ export async function channelMessages(ctx: Ctx, incident: Incident, since: Date 
   } catch (err) {
     ctx.log.warn({ incident: incident.id, code: isSlackError(err) ? err.code : undefined, err: isSlackError(err) ? undefined : err }, "could not read the incident channel for the assistant: it gets the record only");
   }
+  // threads get a quarter of the budget even when the channel filled it: the prompt keeps the newest of both
+  const replies = await threadReplies(ctx, incident.channelId, raw, since, Math.max(maxChars - chars, maxChars / 4), deadline);
+  const inThread = new Set(replies.map((m) => m.ts));
+  const all = [...raw.filter((m) => !inThread.has(m.ts)), ...replies];
   // people by name; ids the record did not know are looked up once
-  const unknown = [...new Set(raw.flatMap((m) => [m.user ?? "", ...[...(m.text ?? "").matchAll(/<@([UW][A-Z0-9]+)>/g)].map((x) => x[1] as string)]))].filter((id) => /^[UW][A-Z0-9]+$/.test(id) && nameOf(id) === undefined);
+  const unknown = [...new Set(all.flatMap((m) => [m.user ?? "", ...[...(m.text ?? "").matchAll(/<@([UW][A-Z0-9]+)>/g)].map((x) => x[1] as string)]))].filter((id) => /^[UW][A-Z0-9]+$/.test(id) && nameOf(id) === undefined);
   const more = unknown.length > 0 ? await ctx.users.names(unknown) : new Map<string, string>();
   const name = (id: string) => nameOf(id) ?? more.get(id);
-  return raw
+  return all
     .sort((a, b) => Number(a.ts) - Number(b.ts))
     .map((m) => ({
       at_utc: utc(new Date(Number(m.ts) * 1000)),
       author: m.user ? `@${name(m.user) ?? m.user}` : "a bot",
-      text: safeToPlain(m.text ?? "", name).replace(/\s*\n\s*/g, " / ").trim(),
+      text: `${m.thread_ts && m.thread_ts !== m.ts ? "(in a thread) " : ""}${safeToPlain(m.text ?? "", name).replace(/\s*\n\s*/g, " / ").trim()}`,
     }));
+}
+
+/** The replies (not the parents) of the newest threads among `parents`, since `since`, within `room` characters. */
+async function threadReplies(ctx: Ctx, channel: string, parents: readonly HistoryMessage[], since: Date | undefined, room: number, deadline: number): Promise<HistoryMessage[]> {
+  const threads = parents.filter((m) => (m.reply_count ?? 0) > 0).sort((a, b) => Number(b.ts) - Number(a.ts)).slice(0, THREADS_MAX);
+  const out: HistoryMessage[] = [];
+  let chars = 0;
+  for (const parent of threads) {
+    const ts = parent.ts;
+    if (!ts) continue;
+    if (chars >= room || Date.now() >= deadline) break;
+    try {
+      const r = await ctx.slack.call<{ ok: boolean; messages?: HistoryMessage[] }>("conversations.replies", { channel, ts, limit: 200, ...(since ? { oldest: (since.getTime() / 1000).toFixed(6) } : {}) });
+      for (const m of r.messages ?? []) {
+        if (!m.ts || m.ts === ts || !m.text || m.user === ctx.bot.userId || m.bot_id === ctx.bot.botId) continue;
+        out.push({ ...m, thread_ts: ts });
+        chars += m.text.length + 40;
+      }
+    } catch (err) {
+      ctx.log.warn({ channel, code: isSlackError(err) ? err.code : undefined, err: isSlackError(err) ? undefined : err }, "could not read a thread for the assistant: it gets the channel without it");
+      break;
+    }
+  }
+  return out;
 }

@@ -89,7 +89,8 @@ describe("/incident catchup", () => {
   it("is acknowledged at once and answered privately: the record's facts, the model's summary, marked as a draft", async () => {
     const { incident } = await declareFast(h, "sev2 Checkout errors in the EU", h.users.alice);
     h.fake.ws.addMessage(incident.channel.id, h.users.bob.id, "Error rate is 30% on checkout since the 14:02 deploy");
-    h.fake.ws.addMessage(incident.channel.id, h.users.carol.id, "Do we know if the payment provider is involved?");
+    const question = h.fake.ws.addMessage(incident.channel.id, h.users.carol.id, "Do we know if the payment provider is involved?");
+    h.fake.ws.addMessage(incident.channel.id, h.users.bob.id, "Their status page is green, they see nothing", { threadTs: question.ts });
     await h.slack.command("update Rolling back the 14:02 deploy", { user: h.users.alice.id, channel: incident.channel.id });
     const n = ai.requests.length;
     const { ack, answer } = await catchup(incident, h.users.dave);
@@ -111,6 +112,8 @@ describe("/incident catchup", () => {
     expect(sent?.text).toContain("Checkout errors in the EU");
     expect(sent?.text).toContain("@bob: Error rate is 30% on checkout since the 14:02 deploy");
     expect(sent?.text).toContain("Do we know if the payment provider is involved?");
+    // the thread's reply too, after its parent and marked as such
+    expect(sent?.text).toMatch(/payment provider is involved\?\n\[[^\]]+\] @bob: \(in a thread\) Their status page is green, they see nothing/);
     expect(sent?.text).toContain("Rolling back the 14:02 deploy");
     expect(sent?.text).toContain("Incident Commander: @alice");
   });
