@@ -83,13 +83,16 @@ export class Responses {
     } else if (body.response_type === "in_channel") {
       if (this.ws.conversations.has(ctx.channel)) this.ws.addAppMessage(ctx.channel, text, { blocks });
     } else {
-      this.ephemeral(ctx.channel, ctx.user, text, blocks);
+      const e = this.ephemeral(ctx.channel, ctx.user, text, blocks);
+      // a command's own answer is what its response_url's replace_original replaces
+      if (e.ts) ctx.original ??= { kind: "ephemeral", ts: e.ts };
     }
     this.changed();
   }
 
-  ephemeral(channel: string, user: string, text: string, blocks?: unknown[]): void {
-    this.ws.addEphemeral(channel, user, text, blocks);
+  ephemeral(channel: string, user: string, text: string, blocks?: unknown[]): { ts?: string | undefined } {
+    const e = this.ws.addEphemeral(channel, user, text, blocks);
     this.changed();
+    return e;
   }
 }

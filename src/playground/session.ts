@@ -124,13 +124,15 @@ export class Session {
     const [, command = "", text = ""] = m;
     if (command !== "/incident") return { ok: false, error: `${command} is not a valid command. In the playground, the app's command is /incident.` };
     this.join(c, user.id);
-    const responseUrl = this.responses.urlFor({ channel: c.id, user: user.id });
+    // one context for the command and its response_url: a later replace_original replaces the ack's message
+    const where = { channel: c.id, user: user.id };
+    const responseUrl = this.responses.urlFor(where);
     const sent = await deliver(() => this.bot.command(this.encode(text, true), { user: user.id, channel: c.id, responseUrl }));
     if (!sent.ok) {
       this.ephemeral(c.id, user.id, `${command} failed with the error "${sent.error}"`);
       return { ok: false, error: sent.error };
     }
-    this.responses.answered(sent.res, { channel: c.id, user: user.id });
+    this.responses.answered(sent.res, where);
     return { ok: true };
   }
 

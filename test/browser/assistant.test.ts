@@ -67,6 +67,8 @@ describe.skipIf(!chromiumAvailable())("the assistant in the playground", () => {
     const caught = page.locator(".msg.ephemeral", { hasText: "Catching you up" }).last();
     await expect.poll(() => caught.textContent(), { timeout: 30_000 }).toContain("AI draft — check it");
     expect(await caught.textContent()).toContain("What is happening");
+    // the answer replaced the "Catching you up…" line, as Slack replaces a command's answer
+    await expect.poll(() => page.locator(".msg.ephemeral", { hasText: "Catching you up" }).count()).toBe(1);
     expect(ai.requests.some((r) => r.text.includes("Node 3 of the search cluster is out of disk"))).toBe(true);
     await caught.scrollIntoViewIfNeeded();
     await shot(page, "assistant-catchup");
