@@ -18,6 +18,8 @@ import { startHousekeeping } from "./scheduler/housekeeping.ts";
 import { planDigest } from "./incidents/numbers/digest.ts";
 import { resumeWebhooks, WebhookDispatcher } from "./incidents/out/webhooks.ts";
 import { StatuspageClient } from "./statuspage/client.ts";
+import { StatusSite } from "./status-page/site.ts";
+import { statusDoors } from "./edge/status/index.ts";
 import { RecentStats } from "./incidents/numbers/stats.ts";
 import { Liveness } from "./scheduler/liveness.ts";
 import { Worker, type WorkerOptions } from "./scheduler/worker.ts";
@@ -53,6 +55,8 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
   const db = deps.database.prisma;
   let worker: Worker | undefined;
   let dispatcher: WebhookDispatcher | undefined;
+  const pageSettings = config.incident.statusPage;
+  const site = pageSettings ? new StatusSite(db, pageSettings, config.incident.timezone, deps.clock, log) : undefined;
   const ctx: Ctx = {
     config,
     log,
@@ -69,6 +73,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     ...(config.incident.statuspage && config.statuspageKey
       ? { statuspage: new StatuspageClient({ apiUrl: config.incident.statuspage.apiUrl, pageId: config.incident.statuspage.pageId, key: config.statuspageKey }) }
       : {}),
+    ...(site ? { ownPage: { settings: site.settings, changed: () => site.changed() } } : {}),
     ...(config.assistant && prompts
       ? { assistant: { client: new AssistantClient(config.assistant, deps.metrics.assistant(), log), prompts, budgetsMs: { ...ASSISTANT_BUDGETS_MS, ...opts.assistantBudgetsMs } } }
       : {}),
@@ -103,6 +108,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
 
   let http: HttpServer | undefined;
   try {
+    await site?.start();
     http = await startHttpServer({
       port: config.port,
       ...(config.host !== undefined ? { host: config.host } : {}),
@@ -110,7 +116,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
       healthy: () => deps.database.healthy(),
       // Bolt checks the same signature window against the system clock; the two must agree
       replayClock: systemClock,
-      doors: [apiDoor(ctx, config.apiToken), alertmanagerDoor(ctx, config.alertsToken), pagerdutyDoor(ctx, config.pagerdutySecret), metricsDoor(deps.metrics, config.metricsToken)],
+      doors: [apiDoor(ctx, config.apiToken), alertmanagerDoor(ctx, config.alertsToken), pagerdutyDoor(ctx, config.pagerdutySecret), metricsDoor(deps.metrics, config.metricsToken), ...(site ? statusDoors(site) : [])],
       answered: (surface, seconds) => deps.metrics.ackDuration.observe({ surface }, seconds),
       ...(slackApp.requestListener ? { slackEvents: slackApp.requestListener, slackEventCallbacks: eventsRequestHandler(ctx, config.slack.signingSecret as string) } : {}),
     });
@@ -126,6 +132,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     ctx.recentStats.get(ctx).catch((err: unknown) => log.warn({ err }, "could not work out the last 30 days' numbers"));
     stopHousekeeping = startHousekeeping(db, deps.clock, log);
   } catch (err) {
+    site?.stop();
     await http?.close();
     await dispatcher.stop();
     await worker.stop();
@@ -153,6 +160,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
         await slackApp.stop();
         await slackApp.drain();
         stopHousekeeping();
+        site?.stop();
         await dispatcher?.stop();
         await w.stop();
         await liveness.release();

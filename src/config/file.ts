@@ -14,6 +14,7 @@ import { type AiSettings, aiSchema, readAi } from "./sections/ai.ts";
 import { type AlertSettings, alertsSchema, readAlerts } from "./sections/alerts.ts";
 import { digestSchema, readDigest } from "./sections/digest.ts";
 import { readSeverities, severitySchema } from "./sections/severities.ts";
+import { readStatusPage, type StatusPageSettings, statusPageSchema } from "./sections/status-page.ts";
 import { readStatuspage, statuspageSchema } from "./sections/statuspage.ts";
 import { channelRef, isoDuration, prefix } from "./sections/values.ts";
 import { readWebhooks, webhookSchema } from "./sections/webhooks.ts";
@@ -36,6 +37,8 @@ export interface IncidentSettings {
   readonly webhooks: readonly WebhookEndpoint[];
   /** Atlassian Statuspage: the page and the API (the key is STATUSPAGE_API_KEY). */
   readonly statuspage?: { readonly pageId: string; readonly apiUrl: string };
+  /** The public status page Warroom serves itself at /status; unset: /status is 404. */
+  readonly statusPage?: StatusPageSettings;
   /** What the assistant may send (it is on only with AI_BASE_URL and AI_MODEL). */
   readonly ai: AiSettings;
 }
@@ -61,6 +64,7 @@ const fileSchema = z.strictObject({
   alerts: alertsSchema.prefault({}),
   webhooks: z.array(webhookSchema, { error: "expected a list of endpoints" }).max(20, "at most 20 webhook endpoints").default([]),
   statuspage: statuspageSchema.optional(),
+  status_page: statusPageSchema.optional(),
   ai: aiSchema.optional(),
 });
 
@@ -103,6 +107,7 @@ export function readIncidentSettings(file: string | undefined, baseDir: string, 
     ai: readAi(v.ai),
     webhooks,
     ...(statuspage ? { statuspage } : {}),
+    ...(v.status_page ? { statusPage: readStatusPage(v.status_page) } : {}),
     ...(v.announce_channel !== undefined ? { announceChannel: v.announce_channel } : {}),
     alerts,
     timezone: v.timezone,

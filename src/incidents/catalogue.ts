@@ -30,6 +30,7 @@ import { ASSIGN_ROLE_REQUEST, TAKE_ROLE_REQUEST } from "./war-room/roles.ts";
 import { ARCHIVE_JOB, CLOSURE_NUDGE_JOB, PM_REMINDER_JOB } from "./resolution/resolve.ts";
 import { CAPTURE_JOB } from "./war-room/timeline.ts";
 import { ASK_RESOLVE_JOB, PUBLISH_JOB } from "./out/statuspage.ts";
+import { PAGE_PUBLISH_JOB } from "./out/status-page.ts";
 import { DELIVER_JOB } from "./out/webhooks.ts";
 import { CATCHUP_REQUEST } from "./assistant/catchup.ts";
 
@@ -61,6 +62,7 @@ export const CATALOGUE: readonly JobType[] = [
   AUTO_DECLARE_JOB,
   DELIVER_JOB,
   PUBLISH_JOB,
+  PAGE_PUBLISH_JOB,
   ASK_RESOLVE_JOB,
   DECLARE_REQUEST,
   TAKE_ROLE_REQUEST,

@@ -9,6 +9,7 @@ import type { Metrics } from "../metrics.ts";
 import type { BotIdentity, SlackApi } from "../slack/api.ts";
 import type { ChannelResolver } from "../slack/channels.ts";
 import type { SlackOnce } from "../slack/once.ts";
+import type { StatusPageSettings } from "../config/sections/status-page.ts";
 import type { StatuspageClient } from "../statuspage/client.ts";
 import type { UserDirectory } from "../slack/users.ts";
 import type pg from "pg";
@@ -32,6 +33,8 @@ export interface Ctx {
   readonly bot: BotIdentity;
   /** The status page's API, when `statuspage:` is configured. */
   readonly statuspage?: StatuspageClient;
+  /** The status page Warroom serves itself, when `status_page:` is configured: told when it changes. */
+  readonly ownPage?: { readonly settings: StatusPageSettings; changed(): void };
   /** The assistant (its model and prompts), when AI_BASE_URL and AI_MODEL are set. */
   readonly assistant?: { readonly client: AssistantClient; readonly prompts: Prompts; readonly budgetsMs: Readonly<Record<AssistantFeature, number>> };
   /** Sends webhook deliveries from this process (poked by the webhooks.deliver job). */

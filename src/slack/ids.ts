@@ -88,6 +88,8 @@ export const BLOCK = {
   publicBody: "public_body",
   publicImpact: "public_impact",
   publicComponents: "public_components",
+  publicPageComponents: "public_page_components",
+  publicTargets: "public_targets",
 } as const;
 
 /** The single element inside each input block. */

@@ -20,6 +20,10 @@ export interface StatuspageFill {
   body?: string;
   impact?: string;
   components?: string[];
+  /** The built-in page's components (ids from status_page.components). */
+  pageComponents?: string[];
+  /** With both pages configured: which to publish to ("statuspage", "own_page"); unset: as proposed (both). */
+  targets?: string[];
 }
 
 /** Opens the form with `/incident statuspage` in `channelId`; returns the view Slack got. */
@@ -42,6 +46,14 @@ export function submitStatuspageForm(fake: FakeSlack, slack: SlackRequests, view
   if (view.blocks.some((b) => b.block_id === "public_components")) {
     const chosen: string[] = fill.components ?? (el("public_components").initial_options ?? []).map((o: { value: string }) => o.value);
     values.public_components = { value: { type: "multi_static_select", selected_options: chosen.map((v) => ({ value: v, text: { type: "plain_text", text: v } })) } };
+  }
+  if (view.blocks.some((b) => b.block_id === "public_page_components")) {
+    const chosen: string[] = fill.pageComponents ?? (el("public_page_components").initial_options ?? []).map((o: { value: string }) => o.value);
+    values.public_page_components = { value: { type: "multi_static_select", selected_options: chosen.map((v) => ({ value: v, text: { type: "plain_text", text: v } })) } };
+  }
+  if (view.blocks.some((b) => b.block_id === "public_targets")) {
+    const chosen: string[] = fill.targets ?? (el("public_targets").initial_options ?? []).map((o: { value: string }) => o.value);
+    values.public_targets = { value: { type: "checkboxes", selected_options: chosen.map((v) => ({ value: v, text: { type: "plain_text", text: v } })) } };
   }
   return slack.interaction({
     type: "view_submission",

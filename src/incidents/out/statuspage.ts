@@ -15,10 +15,13 @@ import { RetryJobError } from "../../scheduler/worker.ts";
 import { askResolvePublic, type PageComponent, publishedMessage, publishFailedMessage, statuspageModal } from "../../slack/blocks/out/statuspage.ts";
 import { StatuspageError, type StatuspageIncident, stateOf } from "../../statuspage/client.ts";
 import { addTimeline, loadIncident } from "../../store/incidents.ts";
+import { pageIncidentOf } from "../../store/status-page.ts";
+import { pageIncidentLink, pageIncidentOpen } from "./status-page.ts";
 import { ensurePublicIncident, leasePublication, publicIncidentOf, type PublicIncidentRow, recordFound, recordPublished, releasePublication } from "../../store/statuspage.ts";
 import type { Ctx } from "../context.ts";
 import { draft, jobType } from "../job-type.ts";
 import { recordRequest } from "../requests.ts";
+import { autoTick } from "../war-room/checklist.ts";
 import type { JobDraft } from "../../store/jobs.ts";
 
 /** How long the form waits for the page's components before opening without them (the trigger lasts 3 s). */
@@ -26,7 +29,7 @@ const COMPONENTS_WAIT_MS = 1_200;
 const LEASE_MS = 60_000;
 
 export function whyNotStatuspage(ctx: Ctx, incident: Incident): StatuspageRefusal | undefined {
-  if (!ctx.statuspage) return "not_configured";
+  if (!ctx.statuspage && !ctx.ownPage) return "not_configured";
   if (incident.isDrill) return "drill";
   return undefined;
 }
@@ -61,27 +64,43 @@ async function componentsForForm(ctx: Ctx): Promise<readonly PageComponent[] | {
   }
 }
 
-/** The form for `incident`: what it proposes, the page's components, and the public link if any. */
+/** The form for `incident`: what it proposes, the pages it publishes to with their components, and the public links if any. */
 export async function statuspageForm(ctx: Ctx, incident: Incident, opts: { status?: (typeof PUBLIC_STATUSES)[number]; body?: string } = {}): Promise<Record<string, unknown>> {
-  const [row, components] = await Promise.all([publicIncidentOf(ctx.db, incident.id), componentsForForm(ctx)]);
+  const [row, components, pageRow] = await Promise.all([
+    ctx.statuspage ? publicIncidentOf(ctx.db, incident.id) : Promise.resolve(null),
+    ctx.statuspage ? componentsForForm(ctx) : Promise.resolve(undefined),
+    ctx.ownPage ? pageIncidentOf(ctx.db, incident.id) : Promise.resolve(null),
+  ]);
   const ladder = ctx.config.incident.severities;
+  const impactOf = (i: string | null | undefined): Publication["impact"] => ((PUBLIC_IMPACTS as readonly string[]).includes(i ?? "") ? (i as Publication["impact"]) : "minor");
   const known = row?.statuspageId && row.name && row.status;
   const start: Publication = known
-    ? {
-        name: row.name as string,
-        status: opts.status ?? (row.status as Publication["status"]),
-        body: opts.body ?? "",
-        impact: (PUBLIC_IMPACTS as readonly string[]).includes(row.impact ?? "") ? (row.impact as Publication["impact"]) : "minor",
-        componentIds: row.componentIds,
-      }
-    : {
-        name: incident.title,
-        status: opts.status ?? proposedStatus(incident.status),
-        body: opts.body ?? "",
-        impact: proposedImpact(ladder.findIndex((s) => s.id === incident.severity)),
-        componentIds: [],
-      };
-  return statuspageModal(incident, { start, components, shortlink: row?.shortlink ?? null });
+    ? { name: row.name as string, status: opts.status ?? (row.status as Publication["status"]), body: opts.body ?? "", impact: impactOf(row.impact), componentIds: row.componentIds }
+    : pageRow
+      ? { name: pageRow.name, status: opts.status ?? (pageRow.status as Publication["status"]), body: opts.body ?? "", impact: impactOf(pageRow.impact), componentIds: [] }
+      : {
+          name: incident.title,
+          status: opts.status ?? proposedStatus(incident.status),
+          body: opts.body ?? "",
+          impact: proposedImpact(ladder.findIndex((s) => s.id === incident.severity)),
+          componentIds: [],
+        };
+  const own = ctx.ownPage;
+  return statuspageModal(incident, {
+    start,
+    ...(ctx.statuspage && components ? { statuspage: { components, shortlink: row?.shortlink ?? null } } : {}),
+    ...(own
+      ? {
+          ownPage: {
+            title: own.settings.title,
+            components: own.settings.components.map((c) => ({ id: c.id, name: c.group ? `${c.group}: ${c.name}` : c.name })),
+            componentIds: pageRow?.componentIds ?? [],
+            link: pageRow ? pageIncidentLink(ctx, pageRow.id) : null,
+            exists: Boolean(pageRow),
+          },
+        }
+      : {}),
+  });
 }
 
 const PUBLISH_PAYLOAD = z.object({ publication, actor: z.string() });
@@ -142,9 +161,11 @@ async function publish(ctx: Ctx, incident: Incident, p: Publication, actor: stri
       const link = published.shortlink ? ` (<${published.shortlink}|public link>)` : "";
       const text = `<@${actor}> ${how === "created" ? "published the incident on" : "updated"} the status page: ${PUBLIC_STATUS_LABEL[p.status]}, ${p.impact} impact: ${escapeMrkdwn(p.body)}${link}`;
       await addTimeline(tx, incident.id, at, [{ kind: "status_page", actorId: actor, text, data: { statuspageId: published.statuspageId, status: p.status, impact: p.impact, components: p.componentIds } }], { sourceKey: `statuspage:${jobId}` });
+      if (p.status === "resolved") await autoTick(tx, incident.id, ["status_page"], at);
     }
   });
-  await say(ctx, incident, `statuspage:done:${jobId}`, publishedMessage(incident, p, how, published.shortlink, actor));
+  if (how !== "unchanged" && p.status === "resolved") ctx.kick();
+  await say(ctx, incident, `statuspage:done:${jobId}`, publishedMessage(incident, p, how, published.shortlink, actor, ctx.ownPage ? "Statuspage" : undefined));
 }
 
 export const PUBLISH_JOB = jobType({
@@ -191,15 +212,17 @@ export const ASK_RESOLVE_JOB = jobType({
   async run(ctx, p, job) {
     const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
     if (!incident?.channelId || incident.resolvedAt?.toISOString() !== p.resolvedAt) return;
-    const row = await publicIncidentOf(ctx.db, incident.id);
-    if (!row?.statuspageId || row.state === "resolved") return;
-    await say(ctx, incident, `statuspage:ask:${incident.id}:${p.resolvedAt}`, askResolvePublic(incident, inCharge(incident), row.shortlink));
+    const row = ctx.statuspage ? await publicIncidentOf(ctx.db, incident.id) : null;
+    const remoteOpen = Boolean(row?.statuspageId && row.state !== "resolved");
+    const own = await pageIncidentOpen(ctx, incident.id);
+    if (!remoteOpen && !own.open) return;
+    await say(ctx, incident, `statuspage:ask:${incident.id}:${p.resolvedAt}`, askResolvePublic(incident, inCharge(incident), (remoteOpen ? row?.shortlink : null) ?? (own.open ? own.link : null)));
   },
 });
 
-/** The jobs a resolve plans for the status page (none without one, or for a drill). */
+/** The jobs a resolve plans for the status pages (none without one, or for a drill). */
 export function statuspageJobsOnResolve(ctx: Ctx, incident: Incident, resolvedAt: Date): JobDraft[] {
-  if (!ctx.statuspage || incident.isDrill) return [];
+  if ((!ctx.statuspage && !ctx.ownPage) || incident.isDrill) return [];
   return [draft(ASK_RESOLVE_JOB, { resolvedAt: resolvedAt.toISOString() }, { incidentId: incident.id })];
 }
 

@@ -136,3 +136,13 @@ export type WebhookEndpointState = Prisma.WebhookEndpointStateModel
  * 
  */
 export type PublicIncident = Prisma.PublicIncidentModel
+/**
+ * Model StatusPageIncident
+ * 
+ */
+export type StatusPageIncident = Prisma.StatusPageIncidentModel
+/**
+ * Model StatusPageUpdate
+ * 
+ */
+export type StatusPageUpdate = Prisma.StatusPageUpdateModel

@@ -8,7 +8,8 @@ import { incidentRef } from "../../../domain/incident.ts";
 import type { Ctx } from "../../../incidents/context.ts";
 import { incidentById } from "../../../incidents/lookup.ts";
 import { publication, RESOLVED_BODY, requestPublication, statuspageForm, whyNotStatuspage } from "../../../incidents/out/statuspage.ts";
-import { statuspageRefusal } from "../../../slack/blocks/out/statuspage.ts";
+import { requestPagePublication } from "../../../incidents/out/status-page.ts";
+import { statuspageRefusal, TARGET } from "../../../slack/blocks/out/statuspage.ts";
 import { ACTION, BLOCK, CALLBACK } from "../../../slack/ids.ts";
 import { formFailed } from "../failures.ts";
 import { openModal } from "../modals.ts";
@@ -35,6 +36,17 @@ export function registerStatuspageListeners(app: App, ctx: Ctx): void {
       impact: stateOf(values, BLOCK.publicImpact)?.selected_option?.value,
       componentIds: (stateOf(values, BLOCK.publicComponents)?.selected_options ?? []).map((o) => o.value),
     };
+    // only the page's own components (a forged submission's others are left out)
+    const ownIds = new Set(ctx.ownPage?.settings.components.map((c) => c.id));
+    const pageComponentIds = (stateOf(values, BLOCK.publicPageComponents)?.selected_options ?? []).map((o) => o.value).filter((id) => ownIds.has(id));
+    // both pages configured: the form asked which (both by default); otherwise the one there is
+    const picked = stateOf(values, BLOCK.publicTargets)?.selected_options?.map((o) => o.value);
+    const toRemote = ctx.statuspage !== undefined && (picked === undefined || picked.includes(TARGET.statuspage));
+    const toOwn = ctx.ownPage !== undefined && (picked === undefined || picked.includes(TARGET.ownPage));
+    if (picked !== undefined && !toRemote && !toOwn) {
+      await ack({ response_action: "errors", errors: { [BLOCK.publicTargets]: "Pick at least one page to publish to." } });
+      return;
+    }
     const parsed = publication.safeParse(raw);
     if (!parsed.success) {
       const errors: Record<string, string> = {};
@@ -57,7 +69,8 @@ export function registerStatuspageListeners(app: App, ctx: Ctx): void {
         await ack({ response_action: "errors", errors: { [BLOCK.publicBody]: statuspageRefusal(refusal, incident).replace(/[*`]/g, "") } });
         return;
       }
-      await requestPublication(ctx, incident, parsed.data, form.user.id, `view:${form.view.id}`);
+      if (toRemote) await requestPublication(ctx, incident, parsed.data, form.user.id, `view:${form.view.id}`);
+      if (toOwn) await requestPagePublication(ctx, incident, { ...parsed.data, componentIds: pageComponentIds }, form.user.id, `view:${form.view.id}:page`);
     } catch (err) {
       await formFailed(ctx.log, ack, BLOCK.publicBody, { what: "the status page publication", err, context: { incident: incidentId } });
       return;

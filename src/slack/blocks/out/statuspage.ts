@@ -18,16 +18,42 @@ export interface PageComponent {
 export interface StatuspageFormInput {
   /** What the form starts with: the last publication, or what the incident suggests. */
   readonly start: Publication;
-  /** The page's components, or why they could not be read. */
-  readonly components: readonly PageComponent[] | { readonly error: string };
-  /** The public incident's link, when it exists already (the form then updates it). */
-  readonly shortlink?: string | null | undefined;
+  /** Atlassian Statuspage, when configured: its components (or why they could not be read) and the public incident's link. */
+  readonly statuspage?: {
+    readonly components: readonly PageComponent[] | { readonly error: string };
+    readonly shortlink?: string | null | undefined;
+  };
+  /** The page Warroom serves itself, when configured: its title, components, and the public incident if it exists. */
+  readonly ownPage?: {
+    readonly title: string;
+    readonly components: readonly PageComponent[];
+    readonly componentIds: readonly string[];
+    readonly link: string | null;
+    readonly exists: boolean;
+  };
 }
+
+/** The values of the "Publish to" checkboxes when both pages are configured. */
+export const TARGET = { statuspage: "statuspage", ownPage: "own_page" } as const;
 
 const option = (value: string, text: string) => ({ text: { type: "plain_text", text: truncate(text, 75) }, value });
 
+function componentsBlock(blockId: string, label: string, components: readonly PageComponent[], selected: readonly string[]): unknown {
+  const options = components.slice(0, MAX_COMPONENTS).map((c) => option(c.id, c.name));
+  const initial = options.filter((o) => selected.includes(o.value));
+  return {
+    type: "input",
+    block_id: blockId,
+    optional: true,
+    label: { type: "plain_text", text: truncate(label, 2000) },
+    hint: { type: "plain_text", text: "They show the impact while the incident is open, and operational again once it is resolved." },
+    element: { type: "multi_static_select", action_id: INPUT, placeholder: { type: "plain_text", text: "Pick components" }, options, ...(initial.length ? { initial_options: initial } : {}) },
+  };
+}
+
 export function statuspageModal(incident: Incident, input: StatuspageFormInput): Record<string, unknown> {
-  const { start } = input;
+  const { start, statuspage: remote, ownPage: own } = input;
+  const both = Boolean(remote && own);
   const blocks: unknown[] = [];
   if (incident.isPrivate) {
     blocks.push({
@@ -35,15 +61,32 @@ export function statuspageModal(incident: Incident, input: StatuspageFormInput):
       text: { type: "mrkdwn", text: `:warning: *${incidentRef(incident)} is private, but the status page is public.* Everything you publish here is seen by everyone who visits the page. Say only what customers need to know.` },
     });
   }
-  blocks.push({
-    type: "context",
-    elements: [
-      {
-        type: "mrkdwn",
-        text: input.shortlink ? `This updates the public incident: <${input.shortlink}|${escapeMrkdwn(input.shortlink)}>. Subscribers are notified.` : "This creates an incident on the public status page; subscribers are notified. Later submissions update it.",
-      },
-    ],
-  });
+  const says: string[] = [];
+  if (remote) {
+    says.push(
+      remote.shortlink
+        ? `This updates the public incident on Statuspage: <${remote.shortlink}|${escapeMrkdwn(remote.shortlink)}>. Subscribers are notified.`
+        : "This creates an incident on the public status page (Statuspage); subscribers are notified. Later submissions update it.",
+    );
+  }
+  if (own) {
+    const where = escapeMrkdwn(own.title);
+    says.push(
+      own.exists
+        ? `This updates the public incident on ${where}${own.link ? `: <${own.link}|${escapeMrkdwn(own.link)}>` : ""}.`
+        : `This creates an incident on ${where}, the status page this bot serves; later submissions update it.`,
+    );
+  }
+  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: says.join(" ") || "This publishes to the status page." }] });
+  if (both && own) {
+    const targets = [option(TARGET.statuspage, "Atlassian Statuspage"), option(TARGET.ownPage, own.title)];
+    blocks.push({
+      type: "input",
+      block_id: BLOCK.publicTargets,
+      label: { type: "plain_text", text: "Publish to" },
+      element: { type: "checkboxes", action_id: INPUT, options: targets, initial_options: targets },
+    });
+  }
   blocks.push(
     {
       type: "input",
@@ -72,25 +115,22 @@ export function statuspageModal(incident: Incident, input: StatuspageFormInput):
       element: { type: "static_select", action_id: INPUT, options: PUBLIC_IMPACTS.map((i) => option(i, PUBLIC_IMPACT_LABEL[i])), initial_option: option(start.impact, PUBLIC_IMPACT_LABEL[start.impact]) },
     },
   );
-  if ("error" in input.components) {
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `:warning: The page's components could not be read (${escapeMrkdwn(input.components.error)}); this publication leaves them as they are.` }] });
-  } else if (input.components.length > 0) {
-    const options = input.components.slice(0, MAX_COMPONENTS).map((c) => option(c.id, c.name));
-    const initial = options.filter((o) => start.componentIds.includes(o.value));
-    blocks.push({
-      type: "input",
-      block_id: BLOCK.publicComponents,
-      optional: true,
-      label: { type: "plain_text", text: "Affected components" },
-      hint: { type: "plain_text", text: "They show the impact while the incident is open, and operational again once it is resolved." },
-      element: { type: "multi_static_select", action_id: INPUT, placeholder: { type: "plain_text", text: "Pick components" }, options, ...(initial.length ? { initial_options: initial } : {}) },
-    });
+  if (remote) {
+    if ("error" in remote.components) {
+      blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `:warning: Statuspage's components could not be read (${escapeMrkdwn(remote.components.error)}); this publication leaves them as they are there.` }] });
+    } else if (remote.components.length > 0) {
+      blocks.push(componentsBlock(BLOCK.publicComponents, both ? "Affected components on Statuspage" : "Affected components", remote.components, start.componentIds));
+    }
   }
+  if (own && own.components.length > 0) {
+    blocks.push(componentsBlock(BLOCK.publicPageComponents, both ? `Affected components on ${own.title}` : "Affected components", own.components, own.componentIds));
+  }
+  const exists = Boolean(remote?.shortlink) || Boolean(own?.exists);
   return {
     type: "modal",
     callback_id: CALLBACK.statuspageModal,
     title: { type: "plain_text", text: "Status page" },
-    submit: { type: "plain_text", text: input.shortlink ? "Update" : "Publish" },
+    submit: { type: "plain_text", text: exists ? "Update" : "Publish" },
     close: { type: "plain_text", text: "Cancel" },
     private_metadata: JSON.stringify({ incidentId: incident.id }),
     blocks,
@@ -98,13 +138,14 @@ export function statuspageModal(incident: Incident, input: StatuspageFormInput):
 }
 
 /** The confirmation in the incident channel: what was published, and the public link. */
-export function publishedMessage(incident: Incident, p: { status: PublicStatus; impact: PublicImpact; body: string }, how: "created" | "updated" | "unchanged", link: string | null, by: string): Msg {
+export function publishedMessage(incident: Incident, p: { status: PublicStatus; impact: PublicImpact; body: string }, how: "created" | "updated" | "unchanged", link: string | null, by: string, pageName?: string): Msg {
   const ref = incidentRef(incident);
+  const page = pageName ? escapeMrkdwn(pageName) : "the status page";
   const where = link ? ` <${link}|View it on the status page>.` : "";
   const text =
     how === "unchanged"
-      ? `:globe_with_meridians: The status page already says this for ${ref} (*${PUBLIC_STATUS_LABEL[p.status]}*); nothing was published again.${where}`
-      : `:globe_with_meridians: <@${by}> ${how === "created" ? "published" : "updated"} ${ref} on the status page: *${PUBLIC_STATUS_LABEL[p.status]}*, ${PUBLIC_IMPACT_LABEL[p.impact].toLowerCase()} impact. "${escapeMrkdwn(truncate(p.body, 500))}"${where}`;
+      ? `:globe_with_meridians: ${pageName ? page : "The status page"} already says this for ${ref} (*${PUBLIC_STATUS_LABEL[p.status]}*); nothing was published again.${where}`
+      : `:globe_with_meridians: <@${by}> ${how === "created" ? "published" : "updated"} ${ref} on ${page}: *${PUBLIC_STATUS_LABEL[p.status]}*, ${PUBLIC_IMPACT_LABEL[p.impact].toLowerCase()} impact. "${escapeMrkdwn(truncate(p.body, 500))}"${where}`;
   return { text: text.replace(/\*/g, ""), blocks: sections(text) };
 }
 
@@ -135,5 +176,5 @@ export function askResolvePublic(incident: Incident, ic: string | null, link: st
 export function statuspageRefusal(code: StatuspageRefusal, incident: Incident): string {
   return code === "drill"
     ? `${incidentRef(incident)} is a drill: drills never reach the status page.`
-    : "The status page is not set up: add `statuspage: { page_id: … }` to the config file and set STATUSPAGE_API_KEY, then restart the bot.";
+    : "The status page is not set up: add `status_page: { title: …, components: […] }` to the config file (the page this bot serves at /status), or `statuspage: { page_id: … }` with STATUSPAGE_API_KEY (Atlassian Statuspage), then restart the bot.";
 }

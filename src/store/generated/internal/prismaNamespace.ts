@@ -415,7 +415,9 @@ export const ModelName = {
   WebhookEvent: 'WebhookEvent',
   WebhookDelivery: 'WebhookDelivery',
   WebhookEndpointState: 'WebhookEndpointState',
-  PublicIncident: 'PublicIncident'
+  PublicIncident: 'PublicIncident',
+  StatusPageIncident: 'StatusPageIncident',
+  StatusPageUpdate: 'StatusPageUpdate'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -431,7 +433,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "workspaceCounter" | "incident" | "roleAssignment" | "responder" | "timelineEntry" | "statusUpdate" | "job" | "slackEffect" | "processedRequest" | "actionItem" | "postmortem" | "checklistItem" | "apiRequest" | "alertGroup" | "alert" | "webhookEvent" | "webhookDelivery" | "webhookEndpointState" | "publicIncident"
+    modelProps: "workspaceCounter" | "incident" | "roleAssignment" | "responder" | "timelineEntry" | "statusUpdate" | "job" | "slackEffect" | "processedRequest" | "actionItem" | "postmortem" | "checklistItem" | "apiRequest" | "alertGroup" | "alert" | "webhookEvent" | "webhookDelivery" | "webhookEndpointState" | "publicIncident" | "statusPageIncident" | "statusPageUpdate"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1841,6 +1843,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    StatusPageIncident: {
+      payload: Prisma.$StatusPageIncidentPayload<ExtArgs>
+      fields: Prisma.StatusPageIncidentFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.StatusPageIncidentFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageIncidentPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.StatusPageIncidentFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageIncidentPayload>
+        }
+        findFirst: {
+          args: Prisma.StatusPageIncidentFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageIncidentPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.StatusPageIncidentFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageIncidentPayload>
+        }
+        findMany: {
+          args: Prisma.StatusPageIncidentFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageIncidentPayload>[]
+        }
+        create: {
+          args: Prisma.StatusPageIncidentCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageIncidentPayload>
+        }
+        createMany: {
+          args: Prisma.StatusPageIncidentCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.StatusPageIncidentCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageIncidentPayload>[]
+        }
+        delete: {
+          args: Prisma.StatusPageIncidentDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageIncidentPayload>
+        }
+        update: {
+          args: Prisma.StatusPageIncidentUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageIncidentPayload>
+        }
+        deleteMany: {
+          args: Prisma.StatusPageIncidentDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.StatusPageIncidentUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.StatusPageIncidentUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageIncidentPayload>[]
+        }
+        upsert: {
+          args: Prisma.StatusPageIncidentUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageIncidentPayload>
+        }
+        aggregate: {
+          args: Prisma.StatusPageIncidentAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateStatusPageIncident>
+        }
+        groupBy: {
+          args: Prisma.StatusPageIncidentGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.StatusPageIncidentGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.StatusPageIncidentCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.StatusPageIncidentCountAggregateOutputType> | number
+        }
+      }
+    }
+    StatusPageUpdate: {
+      payload: Prisma.$StatusPageUpdatePayload<ExtArgs>
+      fields: Prisma.StatusPageUpdateFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.StatusPageUpdateFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageUpdatePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.StatusPageUpdateFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageUpdatePayload>
+        }
+        findFirst: {
+          args: Prisma.StatusPageUpdateFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageUpdatePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.StatusPageUpdateFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageUpdatePayload>
+        }
+        findMany: {
+          args: Prisma.StatusPageUpdateFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageUpdatePayload>[]
+        }
+        create: {
+          args: Prisma.StatusPageUpdateCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageUpdatePayload>
+        }
+        createMany: {
+          args: Prisma.StatusPageUpdateCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.StatusPageUpdateCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageUpdatePayload>[]
+        }
+        delete: {
+          args: Prisma.StatusPageUpdateDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageUpdatePayload>
+        }
+        update: {
+          args: Prisma.StatusPageUpdateUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageUpdatePayload>
+        }
+        deleteMany: {
+          args: Prisma.StatusPageUpdateDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.StatusPageUpdateUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.StatusPageUpdateUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageUpdatePayload>[]
+        }
+        upsert: {
+          args: Prisma.StatusPageUpdateUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusPageUpdatePayload>
+        }
+        aggregate: {
+          args: Prisma.StatusPageUpdateAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateStatusPageUpdate>
+        }
+        groupBy: {
+          args: Prisma.StatusPageUpdateGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.StatusPageUpdateGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.StatusPageUpdateCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.StatusPageUpdateCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -2201,6 +2351,35 @@ export const PublicIncidentScalarFieldEnum = {
 } as const
 
 export type PublicIncidentScalarFieldEnum = (typeof PublicIncidentScalarFieldEnum)[keyof typeof PublicIncidentScalarFieldEnum]
+
+
+export const StatusPageIncidentScalarFieldEnum = {
+  id: 'id',
+  incidentId: 'incidentId',
+  name: 'name',
+  status: 'status',
+  impact: 'impact',
+  componentIds: 'componentIds',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt',
+  resolvedAt: 'resolvedAt'
+} as const
+
+export type StatusPageIncidentScalarFieldEnum = (typeof StatusPageIncidentScalarFieldEnum)[keyof typeof StatusPageIncidentScalarFieldEnum]
+
+
+export const StatusPageUpdateScalarFieldEnum = {
+  id: 'id',
+  publicIncidentId: 'publicIncidentId',
+  status: 'status',
+  body: 'body',
+  impact: 'impact',
+  componentIds: 'componentIds',
+  createdAt: 'createdAt',
+  sourceKey: 'sourceKey'
+} as const
+
+export type StatusPageUpdateScalarFieldEnum = (typeof StatusPageUpdateScalarFieldEnum)[keyof typeof StatusPageUpdateScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -2573,6 +2752,8 @@ export type GlobalOmitConfig = {
   webhookDelivery?: Prisma.WebhookDeliveryOmit
   webhookEndpointState?: Prisma.WebhookEndpointStateOmit
   publicIncident?: Prisma.PublicIncidentOmit
+  statusPageIncident?: Prisma.StatusPageIncidentOmit
+  statusPageUpdate?: Prisma.StatusPageUpdateOmit
 }
 
 /* Types for Logging */

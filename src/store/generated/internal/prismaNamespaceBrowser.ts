@@ -69,7 +69,9 @@ export const ModelName = {
   WebhookEvent: 'WebhookEvent',
   WebhookDelivery: 'WebhookDelivery',
   WebhookEndpointState: 'WebhookEndpointState',
-  PublicIncident: 'PublicIncident'
+  PublicIncident: 'PublicIncident',
+  StatusPageIncident: 'StatusPageIncident',
+  StatusPageUpdate: 'StatusPageUpdate'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -409,6 +411,35 @@ export const PublicIncidentScalarFieldEnum = {
 } as const
 
 export type PublicIncidentScalarFieldEnum = (typeof PublicIncidentScalarFieldEnum)[keyof typeof PublicIncidentScalarFieldEnum]
+
+
+export const StatusPageIncidentScalarFieldEnum = {
+  id: 'id',
+  incidentId: 'incidentId',
+  name: 'name',
+  status: 'status',
+  impact: 'impact',
+  componentIds: 'componentIds',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt',
+  resolvedAt: 'resolvedAt'
+} as const
+
+export type StatusPageIncidentScalarFieldEnum = (typeof StatusPageIncidentScalarFieldEnum)[keyof typeof StatusPageIncidentScalarFieldEnum]
+
+
+export const StatusPageUpdateScalarFieldEnum = {
+  id: 'id',
+  publicIncidentId: 'publicIncidentId',
+  status: 'status',
+  body: 'body',
+  impact: 'impact',
+  componentIds: 'componentIds',
+  createdAt: 'createdAt',
+  sourceKey: 'sourceKey'
+} as const
+
+export type StatusPageUpdateScalarFieldEnum = (typeof StatusPageUpdateScalarFieldEnum)[keyof typeof StatusPageUpdateScalarFieldEnum]
 
 
 export const SortOrder = {

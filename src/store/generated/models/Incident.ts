@@ -542,6 +542,7 @@ export type IncidentWhereInput = {
   checklist?: Prisma.ChecklistItemListRelationFilter
   alertGroups?: Prisma.AlertGroupListRelationFilter
   publicIncident?: Prisma.XOR<Prisma.PublicIncidentNullableScalarRelationFilter, Prisma.PublicIncidentWhereInput> | null
+  pageIncident?: Prisma.XOR<Prisma.StatusPageIncidentNullableScalarRelationFilter, Prisma.StatusPageIncidentWhereInput> | null
 }
 
 export type IncidentOrderByWithRelationInput = {
@@ -598,6 +599,7 @@ export type IncidentOrderByWithRelationInput = {
   checklist?: Prisma.ChecklistItemOrderByRelationAggregateInput
   alertGroups?: Prisma.AlertGroupOrderByRelationAggregateInput
   publicIncident?: Prisma.PublicIncidentOrderByWithRelationInput
+  pageIncident?: Prisma.StatusPageIncidentOrderByWithRelationInput
 }
 
 export type IncidentWhereUniqueInput = Prisma.AtLeast<{
@@ -658,6 +660,7 @@ export type IncidentWhereUniqueInput = Prisma.AtLeast<{
   checklist?: Prisma.ChecklistItemListRelationFilter
   alertGroups?: Prisma.AlertGroupListRelationFilter
   publicIncident?: Prisma.XOR<Prisma.PublicIncidentNullableScalarRelationFilter, Prisma.PublicIncidentWhereInput> | null
+  pageIncident?: Prisma.XOR<Prisma.StatusPageIncidentNullableScalarRelationFilter, Prisma.StatusPageIncidentWhereInput> | null
 }, "id" | "declareKey" | "channelId" | "teamId_number">
 
 export type IncidentOrderByWithAggregationInput = {
@@ -814,6 +817,7 @@ export type IncidentCreateInput = {
   checklist?: Prisma.ChecklistItemCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentUncheckedCreateInput = {
@@ -870,6 +874,7 @@ export type IncidentUncheckedCreateInput = {
   checklist?: Prisma.ChecklistItemUncheckedCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupUncheckedCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentUncheckedCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentUpdateInput = {
@@ -926,6 +931,7 @@ export type IncidentUpdateInput = {
   checklist?: Prisma.ChecklistItemUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentUncheckedUpdateInput = {
@@ -982,6 +988,7 @@ export type IncidentUncheckedUpdateInput = {
   checklist?: Prisma.ChecklistItemUncheckedUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUncheckedUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUncheckedUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentCreateManyInput = {
@@ -1453,6 +1460,20 @@ export type IncidentUpdateOneRequiredWithoutPublicIncidentNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.IncidentUpdateToOneWithWhereWithoutPublicIncidentInput, Prisma.IncidentUpdateWithoutPublicIncidentInput>, Prisma.IncidentUncheckedUpdateWithoutPublicIncidentInput>
 }
 
+export type IncidentCreateNestedOneWithoutPageIncidentInput = {
+  create?: Prisma.XOR<Prisma.IncidentCreateWithoutPageIncidentInput, Prisma.IncidentUncheckedCreateWithoutPageIncidentInput>
+  connectOrCreate?: Prisma.IncidentCreateOrConnectWithoutPageIncidentInput
+  connect?: Prisma.IncidentWhereUniqueInput
+}
+
+export type IncidentUpdateOneRequiredWithoutPageIncidentNestedInput = {
+  create?: Prisma.XOR<Prisma.IncidentCreateWithoutPageIncidentInput, Prisma.IncidentUncheckedCreateWithoutPageIncidentInput>
+  connectOrCreate?: Prisma.IncidentCreateOrConnectWithoutPageIncidentInput
+  upsert?: Prisma.IncidentUpsertWithoutPageIncidentInput
+  connect?: Prisma.IncidentWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.IncidentUpdateToOneWithWhereWithoutPageIncidentInput, Prisma.IncidentUpdateWithoutPageIncidentInput>, Prisma.IncidentUncheckedUpdateWithoutPageIncidentInput>
+}
+
 export type IncidentCreateWithoutRoleAssignmentsInput = {
   id: string
   teamId: string
@@ -1506,6 +1527,7 @@ export type IncidentCreateWithoutRoleAssignmentsInput = {
   checklist?: Prisma.ChecklistItemCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentUncheckedCreateWithoutRoleAssignmentsInput = {
@@ -1561,6 +1583,7 @@ export type IncidentUncheckedCreateWithoutRoleAssignmentsInput = {
   checklist?: Prisma.ChecklistItemUncheckedCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupUncheckedCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentUncheckedCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentCreateOrConnectWithoutRoleAssignmentsInput = {
@@ -1632,6 +1655,7 @@ export type IncidentUpdateWithoutRoleAssignmentsInput = {
   checklist?: Prisma.ChecklistItemUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentUncheckedUpdateWithoutRoleAssignmentsInput = {
@@ -1687,6 +1711,7 @@ export type IncidentUncheckedUpdateWithoutRoleAssignmentsInput = {
   checklist?: Prisma.ChecklistItemUncheckedUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUncheckedUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUncheckedUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentCreateWithoutRespondersInput = {
@@ -1742,6 +1767,7 @@ export type IncidentCreateWithoutRespondersInput = {
   checklist?: Prisma.ChecklistItemCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentUncheckedCreateWithoutRespondersInput = {
@@ -1797,6 +1823,7 @@ export type IncidentUncheckedCreateWithoutRespondersInput = {
   checklist?: Prisma.ChecklistItemUncheckedCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupUncheckedCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentUncheckedCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentCreateOrConnectWithoutRespondersInput = {
@@ -1868,6 +1895,7 @@ export type IncidentUpdateWithoutRespondersInput = {
   checklist?: Prisma.ChecklistItemUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentUncheckedUpdateWithoutRespondersInput = {
@@ -1923,6 +1951,7 @@ export type IncidentUncheckedUpdateWithoutRespondersInput = {
   checklist?: Prisma.ChecklistItemUncheckedUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUncheckedUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUncheckedUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentCreateWithoutTimelineInput = {
@@ -1978,6 +2007,7 @@ export type IncidentCreateWithoutTimelineInput = {
   checklist?: Prisma.ChecklistItemCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentUncheckedCreateWithoutTimelineInput = {
@@ -2033,6 +2063,7 @@ export type IncidentUncheckedCreateWithoutTimelineInput = {
   checklist?: Prisma.ChecklistItemUncheckedCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupUncheckedCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentUncheckedCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentCreateOrConnectWithoutTimelineInput = {
@@ -2104,6 +2135,7 @@ export type IncidentUpdateWithoutTimelineInput = {
   checklist?: Prisma.ChecklistItemUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentUncheckedUpdateWithoutTimelineInput = {
@@ -2159,6 +2191,7 @@ export type IncidentUncheckedUpdateWithoutTimelineInput = {
   checklist?: Prisma.ChecklistItemUncheckedUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUncheckedUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUncheckedUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentCreateWithoutUpdatesInput = {
@@ -2214,6 +2247,7 @@ export type IncidentCreateWithoutUpdatesInput = {
   checklist?: Prisma.ChecklistItemCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentUncheckedCreateWithoutUpdatesInput = {
@@ -2269,6 +2303,7 @@ export type IncidentUncheckedCreateWithoutUpdatesInput = {
   checklist?: Prisma.ChecklistItemUncheckedCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupUncheckedCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentUncheckedCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentCreateOrConnectWithoutUpdatesInput = {
@@ -2340,6 +2375,7 @@ export type IncidentUpdateWithoutUpdatesInput = {
   checklist?: Prisma.ChecklistItemUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentUncheckedUpdateWithoutUpdatesInput = {
@@ -2395,6 +2431,7 @@ export type IncidentUncheckedUpdateWithoutUpdatesInput = {
   checklist?: Prisma.ChecklistItemUncheckedUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUncheckedUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUncheckedUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentCreateWithoutJobsInput = {
@@ -2450,6 +2487,7 @@ export type IncidentCreateWithoutJobsInput = {
   checklist?: Prisma.ChecklistItemCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentUncheckedCreateWithoutJobsInput = {
@@ -2505,6 +2543,7 @@ export type IncidentUncheckedCreateWithoutJobsInput = {
   checklist?: Prisma.ChecklistItemUncheckedCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupUncheckedCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentUncheckedCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentCreateOrConnectWithoutJobsInput = {
@@ -2576,6 +2615,7 @@ export type IncidentUpdateWithoutJobsInput = {
   checklist?: Prisma.ChecklistItemUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentUncheckedUpdateWithoutJobsInput = {
@@ -2631,6 +2671,7 @@ export type IncidentUncheckedUpdateWithoutJobsInput = {
   checklist?: Prisma.ChecklistItemUncheckedUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUncheckedUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUncheckedUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentCreateWithoutActionItemsInput = {
@@ -2686,6 +2727,7 @@ export type IncidentCreateWithoutActionItemsInput = {
   checklist?: Prisma.ChecklistItemCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentUncheckedCreateWithoutActionItemsInput = {
@@ -2741,6 +2783,7 @@ export type IncidentUncheckedCreateWithoutActionItemsInput = {
   checklist?: Prisma.ChecklistItemUncheckedCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupUncheckedCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentUncheckedCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentCreateOrConnectWithoutActionItemsInput = {
@@ -2812,6 +2855,7 @@ export type IncidentUpdateWithoutActionItemsInput = {
   checklist?: Prisma.ChecklistItemUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentUncheckedUpdateWithoutActionItemsInput = {
@@ -2867,6 +2911,7 @@ export type IncidentUncheckedUpdateWithoutActionItemsInput = {
   checklist?: Prisma.ChecklistItemUncheckedUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUncheckedUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUncheckedUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentCreateWithoutPostmortemInput = {
@@ -2922,6 +2967,7 @@ export type IncidentCreateWithoutPostmortemInput = {
   checklist?: Prisma.ChecklistItemCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentUncheckedCreateWithoutPostmortemInput = {
@@ -2977,6 +3023,7 @@ export type IncidentUncheckedCreateWithoutPostmortemInput = {
   checklist?: Prisma.ChecklistItemUncheckedCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupUncheckedCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentUncheckedCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentCreateOrConnectWithoutPostmortemInput = {
@@ -3048,6 +3095,7 @@ export type IncidentUpdateWithoutPostmortemInput = {
   checklist?: Prisma.ChecklistItemUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentUncheckedUpdateWithoutPostmortemInput = {
@@ -3103,6 +3151,7 @@ export type IncidentUncheckedUpdateWithoutPostmortemInput = {
   checklist?: Prisma.ChecklistItemUncheckedUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUncheckedUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUncheckedUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentCreateWithoutChecklistInput = {
@@ -3158,6 +3207,7 @@ export type IncidentCreateWithoutChecklistInput = {
   jobs?: Prisma.JobCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentUncheckedCreateWithoutChecklistInput = {
@@ -3213,6 +3263,7 @@ export type IncidentUncheckedCreateWithoutChecklistInput = {
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupUncheckedCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentUncheckedCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentCreateOrConnectWithoutChecklistInput = {
@@ -3284,6 +3335,7 @@ export type IncidentUpdateWithoutChecklistInput = {
   jobs?: Prisma.JobUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentUncheckedUpdateWithoutChecklistInput = {
@@ -3339,6 +3391,7 @@ export type IncidentUncheckedUpdateWithoutChecklistInput = {
   jobs?: Prisma.JobUncheckedUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUncheckedUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUncheckedUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentCreateWithoutAlertGroupsInput = {
@@ -3394,6 +3447,7 @@ export type IncidentCreateWithoutAlertGroupsInput = {
   jobs?: Prisma.JobCreateNestedManyWithoutIncidentInput
   checklist?: Prisma.ChecklistItemCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentUncheckedCreateWithoutAlertGroupsInput = {
@@ -3449,6 +3503,7 @@ export type IncidentUncheckedCreateWithoutAlertGroupsInput = {
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutIncidentInput
   checklist?: Prisma.ChecklistItemUncheckedCreateNestedManyWithoutIncidentInput
   publicIncident?: Prisma.PublicIncidentUncheckedCreateNestedOneWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentCreateOrConnectWithoutAlertGroupsInput = {
@@ -3520,6 +3575,7 @@ export type IncidentUpdateWithoutAlertGroupsInput = {
   jobs?: Prisma.JobUpdateManyWithoutIncidentNestedInput
   checklist?: Prisma.ChecklistItemUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentUncheckedUpdateWithoutAlertGroupsInput = {
@@ -3575,6 +3631,7 @@ export type IncidentUncheckedUpdateWithoutAlertGroupsInput = {
   jobs?: Prisma.JobUncheckedUpdateManyWithoutIncidentNestedInput
   checklist?: Prisma.ChecklistItemUncheckedUpdateManyWithoutIncidentNestedInput
   publicIncident?: Prisma.PublicIncidentUncheckedUpdateOneWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentCreateWithoutPublicIncidentInput = {
@@ -3630,6 +3687,7 @@ export type IncidentCreateWithoutPublicIncidentInput = {
   jobs?: Prisma.JobCreateNestedManyWithoutIncidentInput
   checklist?: Prisma.ChecklistItemCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupCreateNestedManyWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentUncheckedCreateWithoutPublicIncidentInput = {
@@ -3685,6 +3743,7 @@ export type IncidentUncheckedCreateWithoutPublicIncidentInput = {
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutIncidentInput
   checklist?: Prisma.ChecklistItemUncheckedCreateNestedManyWithoutIncidentInput
   alertGroups?: Prisma.AlertGroupUncheckedCreateNestedManyWithoutIncidentInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedCreateNestedOneWithoutIncidentInput
 }
 
 export type IncidentCreateOrConnectWithoutPublicIncidentInput = {
@@ -3756,6 +3815,7 @@ export type IncidentUpdateWithoutPublicIncidentInput = {
   jobs?: Prisma.JobUpdateManyWithoutIncidentNestedInput
   checklist?: Prisma.ChecklistItemUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUpdateManyWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUpdateOneWithoutIncidentNestedInput
 }
 
 export type IncidentUncheckedUpdateWithoutPublicIncidentInput = {
@@ -3811,6 +3871,247 @@ export type IncidentUncheckedUpdateWithoutPublicIncidentInput = {
   jobs?: Prisma.JobUncheckedUpdateManyWithoutIncidentNestedInput
   checklist?: Prisma.ChecklistItemUncheckedUpdateManyWithoutIncidentNestedInput
   alertGroups?: Prisma.AlertGroupUncheckedUpdateManyWithoutIncidentNestedInput
+  pageIncident?: Prisma.StatusPageIncidentUncheckedUpdateOneWithoutIncidentNestedInput
+}
+
+export type IncidentCreateWithoutPageIncidentInput = {
+  id: string
+  teamId: string
+  number: number
+  title: string
+  severity: string
+  status?: $Enums.IncidentStatus
+  isPrivate?: boolean
+  isDrill?: boolean
+  impact?: string | null
+  detection?: string | null
+  declaredBy: string
+  declaredAt: Date | string
+  declareKey: string
+  originChannelId?: string | null
+  responseUrl?: string | null
+  icId?: string | null
+  techLeadId?: string | null
+  commsLeadId?: string | null
+  scribeId?: string | null
+  channelId?: string | null
+  channelName?: string | null
+  openingTs?: string | null
+  checklistTs?: string | null
+  statusSummary?: string | null
+  lastUpdateAt?: Date | string | null
+  nextUpdateDueAt?: Date | string | null
+  cadenceEpoch?: number
+  severityChangedAt?: Date | string | null
+  snoozedUntil?: Date | string | null
+  impactStartedAt?: Date | string | null
+  detectedAt?: Date | string | null
+  acknowledgedAt?: Date | string | null
+  mitigatedAt?: Date | string | null
+  timestampSources?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  punctKept?: number
+  punctMissed?: number
+  punctPendingAt?: Date | string | null
+  resolvedAt?: Date | string | null
+  rootCause?: string | null
+  closedAt?: Date | string | null
+  version?: number
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  roleAssignments?: Prisma.RoleAssignmentCreateNestedManyWithoutIncidentInput
+  responders?: Prisma.ResponderCreateNestedManyWithoutIncidentInput
+  timeline?: Prisma.TimelineEntryCreateNestedManyWithoutIncidentInput
+  updates?: Prisma.StatusUpdateCreateNestedManyWithoutIncidentInput
+  actionItems?: Prisma.ActionItemCreateNestedManyWithoutIncidentInput
+  postmortem?: Prisma.PostmortemCreateNestedOneWithoutIncidentInput
+  jobs?: Prisma.JobCreateNestedManyWithoutIncidentInput
+  checklist?: Prisma.ChecklistItemCreateNestedManyWithoutIncidentInput
+  alertGroups?: Prisma.AlertGroupCreateNestedManyWithoutIncidentInput
+  publicIncident?: Prisma.PublicIncidentCreateNestedOneWithoutIncidentInput
+}
+
+export type IncidentUncheckedCreateWithoutPageIncidentInput = {
+  id: string
+  teamId: string
+  number: number
+  title: string
+  severity: string
+  status?: $Enums.IncidentStatus
+  isPrivate?: boolean
+  isDrill?: boolean
+  impact?: string | null
+  detection?: string | null
+  declaredBy: string
+  declaredAt: Date | string
+  declareKey: string
+  originChannelId?: string | null
+  responseUrl?: string | null
+  icId?: string | null
+  techLeadId?: string | null
+  commsLeadId?: string | null
+  scribeId?: string | null
+  channelId?: string | null
+  channelName?: string | null
+  openingTs?: string | null
+  checklistTs?: string | null
+  statusSummary?: string | null
+  lastUpdateAt?: Date | string | null
+  nextUpdateDueAt?: Date | string | null
+  cadenceEpoch?: number
+  severityChangedAt?: Date | string | null
+  snoozedUntil?: Date | string | null
+  impactStartedAt?: Date | string | null
+  detectedAt?: Date | string | null
+  acknowledgedAt?: Date | string | null
+  mitigatedAt?: Date | string | null
+  timestampSources?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  punctKept?: number
+  punctMissed?: number
+  punctPendingAt?: Date | string | null
+  resolvedAt?: Date | string | null
+  rootCause?: string | null
+  closedAt?: Date | string | null
+  version?: number
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  roleAssignments?: Prisma.RoleAssignmentUncheckedCreateNestedManyWithoutIncidentInput
+  responders?: Prisma.ResponderUncheckedCreateNestedManyWithoutIncidentInput
+  timeline?: Prisma.TimelineEntryUncheckedCreateNestedManyWithoutIncidentInput
+  updates?: Prisma.StatusUpdateUncheckedCreateNestedManyWithoutIncidentInput
+  actionItems?: Prisma.ActionItemUncheckedCreateNestedManyWithoutIncidentInput
+  postmortem?: Prisma.PostmortemUncheckedCreateNestedOneWithoutIncidentInput
+  jobs?: Prisma.JobUncheckedCreateNestedManyWithoutIncidentInput
+  checklist?: Prisma.ChecklistItemUncheckedCreateNestedManyWithoutIncidentInput
+  alertGroups?: Prisma.AlertGroupUncheckedCreateNestedManyWithoutIncidentInput
+  publicIncident?: Prisma.PublicIncidentUncheckedCreateNestedOneWithoutIncidentInput
+}
+
+export type IncidentCreateOrConnectWithoutPageIncidentInput = {
+  where: Prisma.IncidentWhereUniqueInput
+  create: Prisma.XOR<Prisma.IncidentCreateWithoutPageIncidentInput, Prisma.IncidentUncheckedCreateWithoutPageIncidentInput>
+}
+
+export type IncidentUpsertWithoutPageIncidentInput = {
+  update: Prisma.XOR<Prisma.IncidentUpdateWithoutPageIncidentInput, Prisma.IncidentUncheckedUpdateWithoutPageIncidentInput>
+  create: Prisma.XOR<Prisma.IncidentCreateWithoutPageIncidentInput, Prisma.IncidentUncheckedCreateWithoutPageIncidentInput>
+  where?: Prisma.IncidentWhereInput
+}
+
+export type IncidentUpdateToOneWithWhereWithoutPageIncidentInput = {
+  where?: Prisma.IncidentWhereInput
+  data: Prisma.XOR<Prisma.IncidentUpdateWithoutPageIncidentInput, Prisma.IncidentUncheckedUpdateWithoutPageIncidentInput>
+}
+
+export type IncidentUpdateWithoutPageIncidentInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  severity?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumIncidentStatusFieldUpdateOperationsInput | $Enums.IncidentStatus
+  isPrivate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  isDrill?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  impact?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  detection?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  declaredBy?: Prisma.StringFieldUpdateOperationsInput | string
+  declaredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  declareKey?: Prisma.StringFieldUpdateOperationsInput | string
+  originChannelId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  responseUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  icId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  techLeadId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  commsLeadId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  scribeId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  channelId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  channelName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  openingTs?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  checklistTs?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  statusSummary?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  lastUpdateAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  nextUpdateDueAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  cadenceEpoch?: Prisma.IntFieldUpdateOperationsInput | number
+  severityChangedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  snoozedUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  impactStartedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  detectedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  acknowledgedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  mitigatedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timestampSources?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  punctKept?: Prisma.IntFieldUpdateOperationsInput | number
+  punctMissed?: Prisma.IntFieldUpdateOperationsInput | number
+  punctPendingAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  rootCause?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  roleAssignments?: Prisma.RoleAssignmentUpdateManyWithoutIncidentNestedInput
+  responders?: Prisma.ResponderUpdateManyWithoutIncidentNestedInput
+  timeline?: Prisma.TimelineEntryUpdateManyWithoutIncidentNestedInput
+  updates?: Prisma.StatusUpdateUpdateManyWithoutIncidentNestedInput
+  actionItems?: Prisma.ActionItemUpdateManyWithoutIncidentNestedInput
+  postmortem?: Prisma.PostmortemUpdateOneWithoutIncidentNestedInput
+  jobs?: Prisma.JobUpdateManyWithoutIncidentNestedInput
+  checklist?: Prisma.ChecklistItemUpdateManyWithoutIncidentNestedInput
+  alertGroups?: Prisma.AlertGroupUpdateManyWithoutIncidentNestedInput
+  publicIncident?: Prisma.PublicIncidentUpdateOneWithoutIncidentNestedInput
+}
+
+export type IncidentUncheckedUpdateWithoutPageIncidentInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  number?: Prisma.IntFieldUpdateOperationsInput | number
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  severity?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumIncidentStatusFieldUpdateOperationsInput | $Enums.IncidentStatus
+  isPrivate?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  isDrill?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  impact?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  detection?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  declaredBy?: Prisma.StringFieldUpdateOperationsInput | string
+  declaredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  declareKey?: Prisma.StringFieldUpdateOperationsInput | string
+  originChannelId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  responseUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  icId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  techLeadId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  commsLeadId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  scribeId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  channelId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  channelName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  openingTs?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  checklistTs?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  statusSummary?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  lastUpdateAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  nextUpdateDueAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  cadenceEpoch?: Prisma.IntFieldUpdateOperationsInput | number
+  severityChangedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  snoozedUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  impactStartedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  detectedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  acknowledgedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  mitigatedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timestampSources?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  punctKept?: Prisma.IntFieldUpdateOperationsInput | number
+  punctMissed?: Prisma.IntFieldUpdateOperationsInput | number
+  punctPendingAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  resolvedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  rootCause?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  roleAssignments?: Prisma.RoleAssignmentUncheckedUpdateManyWithoutIncidentNestedInput
+  responders?: Prisma.ResponderUncheckedUpdateManyWithoutIncidentNestedInput
+  timeline?: Prisma.TimelineEntryUncheckedUpdateManyWithoutIncidentNestedInput
+  updates?: Prisma.StatusUpdateUncheckedUpdateManyWithoutIncidentNestedInput
+  actionItems?: Prisma.ActionItemUncheckedUpdateManyWithoutIncidentNestedInput
+  postmortem?: Prisma.PostmortemUncheckedUpdateOneWithoutIncidentNestedInput
+  jobs?: Prisma.JobUncheckedUpdateManyWithoutIncidentNestedInput
+  checklist?: Prisma.ChecklistItemUncheckedUpdateManyWithoutIncidentNestedInput
+  alertGroups?: Prisma.AlertGroupUncheckedUpdateManyWithoutIncidentNestedInput
+  publicIncident?: Prisma.PublicIncidentUncheckedUpdateOneWithoutIncidentNestedInput
 }
 
 
@@ -3961,6 +4262,7 @@ export type IncidentSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   checklist?: boolean | Prisma.Incident$checklistArgs<ExtArgs>
   alertGroups?: boolean | Prisma.Incident$alertGroupsArgs<ExtArgs>
   publicIncident?: boolean | Prisma.Incident$publicIncidentArgs<ExtArgs>
+  pageIncident?: boolean | Prisma.Incident$pageIncidentArgs<ExtArgs>
   _count?: boolean | Prisma.IncidentCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["incident"]>
 
@@ -4114,6 +4416,7 @@ export type IncidentInclude<ExtArgs extends runtime.Types.Extensions.InternalArg
   checklist?: boolean | Prisma.Incident$checklistArgs<ExtArgs>
   alertGroups?: boolean | Prisma.Incident$alertGroupsArgs<ExtArgs>
   publicIncident?: boolean | Prisma.Incident$publicIncidentArgs<ExtArgs>
+  pageIncident?: boolean | Prisma.Incident$pageIncidentArgs<ExtArgs>
   _count?: boolean | Prisma.IncidentCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type IncidentIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -4132,6 +4435,7 @@ export type $IncidentPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
     checklist: Prisma.$ChecklistItemPayload<ExtArgs>[]
     alertGroups: Prisma.$AlertGroupPayload<ExtArgs>[]
     publicIncident: Prisma.$PublicIncidentPayload<ExtArgs> | null
+    pageIncident: Prisma.$StatusPageIncidentPayload<ExtArgs> | null
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -4581,6 +4885,7 @@ export interface Prisma__IncidentClient<T, Null = never, ExtArgs extends runtime
   checklist<T extends Prisma.Incident$checklistArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Incident$checklistArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ChecklistItemPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   alertGroups<T extends Prisma.Incident$alertGroupsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Incident$alertGroupsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AlertGroupPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   publicIncident<T extends Prisma.Incident$publicIncidentArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Incident$publicIncidentArgs<ExtArgs>>): Prisma.Prisma__PublicIncidentClient<runtime.Types.Result.GetResult<Prisma.$PublicIncidentPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  pageIncident<T extends Prisma.Incident$pageIncidentArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Incident$pageIncidentArgs<ExtArgs>>): Prisma.Prisma__StatusPageIncidentClient<runtime.Types.Result.GetResult<Prisma.$StatusPageIncidentPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -5273,6 +5578,25 @@ export type Incident$publicIncidentArgs<ExtArgs extends runtime.Types.Extensions
    */
   include?: Prisma.PublicIncidentInclude<ExtArgs> | null
   where?: Prisma.PublicIncidentWhereInput
+}
+
+/**
+ * Incident.pageIncident
+ */
+export type Incident$pageIncidentArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the StatusPageIncident
+   */
+  select?: Prisma.StatusPageIncidentSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the StatusPageIncident
+   */
+  omit?: Prisma.StatusPageIncidentOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.StatusPageIncidentInclude<ExtArgs> | null
+  where?: Prisma.StatusPageIncidentWhereInput
 }
 
 /**
