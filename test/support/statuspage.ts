@@ -11,7 +11,7 @@ export type StatuspageView = {
   id: string;
   callback_id: string;
   private_metadata: string;
-  blocks: { type: string; block_id?: string; text?: { text: string }; element?: Record<string, any> }[];
+  blocks: { type: string; block_id?: string; text?: { text: string }; label?: { type: string; text: string }; element?: Record<string, any> }[];
 };
 
 export interface StatuspageFill {

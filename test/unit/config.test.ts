@@ -248,6 +248,8 @@ severities:
       ["statuspage:\n  page_id: pg1\n", /: line 2: statuspage\.page_id: expected your Statuspage page id: 6 to 40 letters and digits \(got 3 characters\)/],
       ["statuspage:\n  page_id: abc-123-def\n", /: line 2: statuspage\.page_id: expected your Statuspage page id: 6 to 40 letters and digits, nothing else/],
       ["statuspage:\n  page_id: abc123def456\n  api_url: not a url\n", /: line 3: statuspage\.api_url: /],
+      ["status_page:\n  title: Acme status\n  components:\n    - { id: api, name: API }\n    - { id: api, name: Web }\n", /: line 5: status_page\.components\[1\]\.id: "api" is the id of an earlier component/],
+      ["status_page:\n  title: Acme status\n  components: []\n", /: line 3: status_page\.components: expected at least one component/],
     ])("names the line of the problem: %j", (yaml, expected) => {
       expect(problem(hooks(yaml, { HOOK: KEY, STATUSPAGE_API_KEY: "k3y" }))).toMatch(expected);
     });
@@ -280,6 +282,12 @@ severities:
       expect(loadConfig({ ...withFile("statuspage: { page_id: abc123def456 }\n"), STATUSPAGE_API_KEY: "k3y" }).incident.statuspage?.apiUrl).toBe("https://api.statuspage.io/v1/");
       expect(c.statuspageKey).toBe("k3y");
     });
+  });
+
+  it("reads status_page: (the page served at /status), and leaves it unset without", () => {
+    const c = loadConfig(withFile("status_page:\n  title: Acme status\n  public_url: https://status.acme.test/\n  components:\n    - { id: api, name: API, group: Core }\n"));
+    expect(c.incident.statusPage).toEqual({ title: "Acme status", publicUrl: "https://status.acme.test", historyDays: 90, components: [{ id: "api", name: "API", group: "Core" }] });
+    expect(loadConfig(withFile("{}\n")).incident.statusPage).toBeUndefined();
   });
 
   it("reads the digest and the drill channel prefix", () => {

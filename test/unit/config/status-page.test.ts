@@ -1,6 +1,6 @@
-// `status_page:`'s schema (issue 26, not yet joined to the file: the page is not served yet, so the
-// key is still refused as unknown): the page's title, its components (ids once each), its public
-// address and its history's length, each mistake at its path with a sentence.
+// `status_page:`'s schema (the file's reading of it is in test/unit/config.test.ts): the page's
+// title, its components (ids once each), its public address and its history's length, each mistake
+// at its path with a sentence.
 
 import { describe, expect, it } from "vitest";
 import { readStatusPage, statusPageSchema } from "../../../src/config/sections/status-page.ts";
