@@ -56,7 +56,7 @@ function seed(ws: Workspace): void {
  * and the status page (they would reach outside), written into DATA_DIR. Returns it and the channel
  * names it mentions (made in a new workspace).
  */
-function playgroundConfig(dataDir: string): { file: string; channels: string[]; dropped: string[] } {
+function playgroundConfig(dataDir: string, botUrl: string): { file: string; channels: string[]; dropped: string[]; statusPage: "yours" | "example" } {
   const source = path.resolve(process.env.INCIDENT_CONFIG ?? "./incident.config.yml");
   const file = path.join(dataDir, "playground.config.yml");
   const channels = new Set<string>();
@@ -86,15 +86,22 @@ function playgroundConfig(dataDir: string): { file: string; channels: string[]; 
   }
   const data = (doc.toJS() as Record<string, unknown> | null) ?? {};
   if (data.announce_channel === undefined) doc.set("announce_channel", "incidents");
+  // the status page the bot serves itself stays on loopback: the config's own, or an example one, so
+  // a newcomer sees the whole loop; its links point at the bot here, not at the real public address
+  const statusPage = data.status_page !== undefined && data.status_page !== null ? "yours" : "example";
+  if (statusPage === "example") {
+    doc.set("status_page", doc.createNode({ title: "Playground status", components: [{ id: "api", name: "API" }, { id: "web", name: "Website" }, { id: "eu-checkout", name: "Checkout", group: "Europe" }] }));
+  }
+  doc.setIn(["status_page", "public_url"], botUrl);
 
   const alerts = data.alerts as { triage_channel?: unknown } | undefined;
   const digest = data.digest as { channel?: unknown } | undefined;
   for (const ref of [data.announce_channel ?? "incidents", alerts?.triage_channel, digest?.channel]) {
     if (typeof ref === "string" && /^#?[a-z0-9_-]+$/.test(ref) && !/^[CG][A-Z0-9]{6,}$/.test(ref)) channels.add(ref.replace(/^#/, ""));
   }
-  const header = fs.existsSync(source) ? `# Written by npm run playground from ${source}, without webhooks and the status page; edit that file, not this one.\n` : "# Written by npm run playground (there is no incident.config.yml): the defaults, announcing in #incidents.\n";
+  const header = fs.existsSync(source) ? `# Written by npm run playground from ${source}, without webhooks and Atlassian Statuspage (the status page the bot serves stays, linked to it here); edit that file, not this one.\n` : "# Written by npm run playground (there is no incident.config.yml): the defaults, announcing in #incidents, with an example status page.\n";
   fs.writeFileSync(file, header + doc.toString());
-  return { file, channels: [...channels], dropped };
+  return { file, channels: [...channels], dropped, statusPage };
 }
 
 function portNumber(): number {
@@ -127,7 +134,10 @@ async function main(): Promise<void> {
   }
   const dataDir = path.resolve(process.env.DATA_DIR?.trim() || "./data-playground");
   fs.mkdirSync(dataDir, { recursive: true });
-  const config = playgroundConfig(dataDir);
+  // the bot's port first: the config written for it links the status page to it
+  const botPort = await freePort();
+  const botUrl = `http://127.0.0.1:${botPort}`;
+  const config = playgroundConfig(dataDir, botUrl);
   process.stdout.write(`Starting the Warroom playground (the first start makes its database in ${dataDir}: a few seconds)…\n`);
 
   const statePath = path.join(dataDir, "workspace.json");
@@ -151,7 +161,6 @@ async function main(): Promise<void> {
   await fake.start();
 
   const signingSecret = randomBytes(24).toString("hex");
-  const botPort = await freePort();
   const env: Record<string, string> = {};
   // the bot's own settings come from the playground; the rest of the environment passes through
   for (const [k, v] of Object.entries(process.env)) {
@@ -195,7 +204,6 @@ async function main(): Promise<void> {
     return die(`the bot stopped (${typeof code === "number" ? `exit ${code}` : code}): ${stderr.join("").trim().split("\n").slice(-3).join(" | ") || `see ${logPath}`}`);
   });
 
-  const botUrl = `http://127.0.0.1:${botPort}`;
   const deadline = Date.now() + 120_000;
   while (!(await fetch(`${botUrl}/healthz`).then((r) => r.ok, () => false))) {
     if (Date.now() > deadline) die(`the bot did not start within 2 minutes; see ${logPath}`);
@@ -209,7 +217,7 @@ async function main(): Promise<void> {
   let web;
   try {
     const ai = process.env.AI_BASE_URL?.trim();
-    web = await startWeb(session, { port, fast, ...(ai ? { assistant: assistantHost(ai) } : {}) });
+    web = await startWeb(session, { port, fast, statusPage: `${botUrl}/status`, ...(ai ? { assistant: assistantHost(ai) } : {}) });
   } catch (err) {
     stopping = true;
     bot.kill("SIGTERM");
@@ -225,6 +233,7 @@ async function main(): Promise<void> {
     process.env.AI_BASE_URL?.trim()
       ? `  loopback only (127.0.0.1): no Slack workspace, no token; only the assistant's questions leave, to ${assistantHost(process.env.AI_BASE_URL.trim())} (AI_BASE_URL, model ${process.env.AI_MODEL?.trim() || "unset"})`
       : `  loopback only (127.0.0.1): no Slack workspace, no token, nothing leaves this machine (set AI_BASE_URL and AI_MODEL to try the assistant)`,
+    `  status page: ${botUrl}/status (${config.statusPage === "yours" ? "status_page: from your config" : "an example; add status_page: to your config for your own"}; /incident statuspage publishes to it)`,
     `  data: ${dataDir} (the bot's database, the workspace, bot.log)${fast ? "\n  --fast: cadences and due times run 60 times faster" : ""}`,
     ...(config.dropped.length > 0 ? [`  off in the playground: ${config.dropped.join(" and ")} from your config (they would reach outside)`] : []),
     `  Ctrl+C stops it`,

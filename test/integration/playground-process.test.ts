@@ -124,6 +124,19 @@ describe("npm run playground, the process", () => {
     expect(ui.sidebar).toContain("ops-incidents");
   });
 
+  it("serves an example status page on loopback, linked from the page, when the config has none", async () => {
+    const line = pg.stdout.find((l) => l.includes("status page: http://127.0.0.1:")) ?? "";
+    expect(line).toContain("an example; add status_page: to your config for your own");
+    const url = /status page: (http:\/\/127\.0\.0\.1:\d+\/status)/.exec(line)?.[1] as string;
+    const written = await fs.readFile(path.join(pg.dataDir, "playground.config.yml"), "utf8");
+    expect(written).toContain("title: Playground status");
+    expect(written).toContain(`public_url: ${url.replace(/\/status$/, "")}`);
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("All Systems Operational");
+    expect(await (await fetch(`${pg.url}/`)).text()).toContain(`<a class="status-link" href="${url}"`);
+  });
+
   it("writes what a person does to the workspace file before it answers the page", async () => {
     const html = await (await fetch(`${pg.url}/`)).text();
     const token = /data-token="([^"]+)"/.exec(html)?.[1] ?? "";
