@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Feed } from "feed";
 import { Liquid } from "liquidjs";
+import { DateTime } from "luxon";
 import { PUBLIC_IMPACT_LABEL } from "../domain/statuspage.ts";
 import { BAR_STEP, COMPONENT_STATE_LABEL, groupId, type StatusView, type ViewComponent, type ViewIncident } from "./view.ts";
 
@@ -45,7 +46,7 @@ function common(view: StatusView, heading: string): Record<string, unknown> {
     heading,
     states: COMPONENT_STATE_LABEL,
     impacts: PUBLIC_IMPACT_LABEL,
-    updated: new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: view.zone }).format(view.now),
+    updated: DateTime.fromJSDate(view.now, { zone: view.zone }).toFormat("LLL d, yyyy, HH:mm ZZZZ"),
   };
 }
 
