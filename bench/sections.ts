@@ -1,5 +1,5 @@
 // The other sections, each a table: the scheduler, the record, the alert storm, webhooks, /metrics,
-// backups and the playground.
+// backups, the playground, the assistant and the public status page.
 
 import { type BenchServer, startEmbeddedServer, startExternalServer } from "./databases.ts";
 import { measureStorm, STORM } from "./alerts.ts";
@@ -10,6 +10,7 @@ import { measureMetrics, METRICS_LOAD } from "./metrics.ts";
 import { measureRecord } from "./record.ts";
 import { ASSISTANT_LOAD, measureAssistant, summary } from "./assistant.ts";
 import { measureStart } from "./start.ts";
+import { measureStatusPage, STATUS_LOAD } from "./status-page.ts";
 import type { FakeSlack } from "../src/local-slack/server.ts";
 import { measureLateness, measureTick } from "./scheduler.ts";
 import { fmt, percentile } from "./stats.ts";
@@ -171,6 +172,23 @@ export async function assistantSection(): Promise<void> {
       const a = await measureAssistant(await server.database(), latency);
       const [t, m, o] = [summary(a.totalMs), summary(a.modelMs), summary(a.overheadMs)];
       out(`| ${latency} ms | ${fmt(t.p50)} / ${fmt(t.p99)} ms | ${fmt(m.p50)} / ${fmt(m.p99)} ms | ${fmt(o.p50)} / ${fmt(o.p99)} ms | < 200 ms | ${a.historyCalls} (${a.historyCalls * latency} ms) | ${a.promptChars.toLocaleString("en")} characters |`);
+    }
+    out();
+  } finally {
+    await server.stop();
+  }
+}
+
+export async function statusPageSection(): Promise<void> {
+  const server = await startEmbeddedServer();
+  try {
+    out(`## The public status page (GET /status at ${STATUS_LOAD.rate} requests a second over ${STATUS_LOAD.connections} keep-alive connections for ${STATUS_LOAD.seconds} s, open loop; the bot as npm start runs it; ${server.name})`);
+    out();
+    out("| public incidents in the history | requests (errors) | latency p50 | p99 | max | target p99 | bot RSS before → peak | page size |");
+    out("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (const incidents of [0, 1_000]) {
+      const s = await measureStatusPage(await server.database(), incidents);
+      out(`| ${incidents.toLocaleString("en")} | ${s.requests.toLocaleString("en")} (${s.errors}) | ${s.p50.toFixed(2)} ms | ${s.p99.toFixed(2)} ms | ${s.max.toFixed(1)} ms | < 10 ms | ${s.rssMb.before.toFixed(0)} → ${s.rssMb.peak.toFixed(0)} MB | ${(s.bytes / 1024).toFixed(1)} KB (< 60 KB) |`);
     }
     out();
   } finally {
