@@ -18,7 +18,7 @@ import { startHousekeeping } from "./scheduler/housekeeping.ts";
 import { planDigest } from "./incidents/numbers/digest.ts";
 import { resumeWebhooks, WebhookDispatcher } from "./incidents/out/webhooks.ts";
 import { StatuspageClient } from "./statuspage/client.ts";
-import { StatusSite } from "./status-page/site.ts";
+import { StatusSite } from "./pages/status/site.ts";
 import { statusDoors } from "./edge/status/index.ts";
 import { RecentStats } from "./incidents/numbers/stats.ts";
 import { Liveness } from "./scheduler/liveness.ts";

@@ -18,7 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["incidents"],
   ["postmortem"],
   ["scheduler"],
-  ["slack", "statuspage", "assistant"],
+  ["slack", "statuspage", "assistant", "pages"],
   ["store"],
   ["config", "log.ts", "clock.ts", "metrics.ts"],
   ["domain"],

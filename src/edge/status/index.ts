@@ -7,8 +7,8 @@
 
 import type http from "node:http";
 import { z } from "zod";
-import { PAGE_CSP } from "../../status-page/render.ts";
-import type { PageDocument, StatusSite } from "../../status-page/site.ts";
+import { PAGE_CSP } from "../../pages/status/render.ts";
+import type { PageDocument, StatusSite } from "../../pages/status/site.ts";
 import type { Door } from "../http-server.ts";
 import { HttpError, sendError } from "../http.ts";
 

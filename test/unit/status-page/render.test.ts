@@ -5,8 +5,8 @@
 
 import { describe, expect, it } from "vitest";
 import type { StatusPageSettings } from "../../../src/config/sections/status-page.ts";
-import { escapedLength, PAGE_CSP, renderFeed, renderHistory, renderHome, renderIncident, renderJson, historyPages } from "../../../src/status-page/render.ts";
-import { buildView, type PageIncidentData } from "../../../src/status-page/view.ts";
+import { escapedLength, PAGE_CSP, renderFeed, renderHistory, renderHome, renderIncident, renderJson, historyPages } from "../../../src/pages/status/render.ts";
+import { buildView, type PageIncidentData } from "../../../src/pages/status/view.ts";
 
 const NOW = new Date("2026-12-07T12:00:00Z");
 const H = 3_600_000;

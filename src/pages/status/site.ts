@@ -5,12 +5,12 @@
 // and kept until the next change.
 
 import { createHash } from "node:crypto";
-import type { Clock } from "../clock.ts";
-import type { StatusPageSettings } from "../config/sections/status-page.ts";
-import { windowStart } from "../domain/public-history.ts";
-import type { Logger } from "../log.ts";
-import type { Db } from "../store/database.ts";
-import { pageGeneration, pageIncidents } from "../store/status-page.ts";
+import type { Clock } from "../../clock.ts";
+import type { StatusPageSettings } from "../../config/sections/status-page.ts";
+import { windowStart } from "../../domain/public-history.ts";
+import type { Logger } from "../../log.ts";
+import type { Db } from "../../store/database.ts";
+import { pageGeneration, pageIncidents } from "../../store/status-page.ts";
 import { historyPages, renderFeed, renderHistory, renderHome, renderIncident, renderJson } from "./render.ts";
 import { buildView, type PageIncidentData, type StatusView } from "./view.ts";
 

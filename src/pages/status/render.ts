@@ -10,10 +10,10 @@ import { fileURLToPath } from "node:url";
 import { Feed } from "feed";
 import { Liquid } from "liquidjs";
 import { DateTime } from "luxon";
-import { PUBLIC_IMPACT_LABEL } from "../domain/statuspage.ts";
+import { PUBLIC_IMPACT_LABEL } from "../../domain/statuspage.ts";
 import { BAR_STEP, COMPONENT_STATE_LABEL, groupId, type StatusView, type ViewComponent, type ViewIncident } from "./view.ts";
 
-const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../templates/status-page");
+const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../templates/status-page");
 const CSS = fs.readFileSync(path.join(DIR, "style.css"), "utf8");
 
 /** The Content-Security-Policy of every page: nothing from elsewhere, no script, the one stylesheet by its hash. */

@@ -5,9 +5,9 @@
 // status, message, impact and components. No I/O.
 
 import { DateTime } from "luxon";
-import type { StatusPageSettings } from "../config/sections/status-page.ts";
-import { componentHistory, currentImpact, type Span, spansOf, windowStart } from "../domain/public-history.ts";
-import { PUBLIC_IMPACTS, PUBLIC_STATUS_LABEL, PUBLIC_STATUSES, type PublicImpact, type PublicStatus } from "../domain/statuspage.ts";
+import type { StatusPageSettings } from "../../config/sections/status-page.ts";
+import { componentHistory, currentImpact, type Span, spansOf, windowStart } from "../../domain/public-history.ts";
+import { PUBLIC_IMPACTS, PUBLIC_STATUS_LABEL, PUBLIC_STATUSES, type PublicImpact, type PublicStatus } from "../../domain/statuspage.ts";
 
 /** A public incident as stored: its updates oldest first. */
 export interface PageIncidentData {
