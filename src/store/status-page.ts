@@ -54,9 +54,13 @@ export async function writePublication(
   sourceKey: string,
   at: Date,
   saysTheSame: (current: PageIncidentRow, latestBody: string | null) => boolean,
-): Promise<{ how: "created" | "updated" | "unchanged" | "again"; row: PageIncidentRow }> {
+): Promise<{ how: "created" | "updated" | "unchanged" | "again"; first?: boolean; row: PageIncidentRow }> {
   const done = await tx.statusPageUpdate.findUnique({ where: { sourceKey }, include: { publicIncident: true } });
-  if (done) return { how: "again", row: done.publicIncident };
+  if (done) {
+    // written before this run (a retry after a crash): whether it was the one that created the incident
+    const earlier = await tx.statusPageUpdate.count({ where: { publicIncidentId: done.publicIncidentId, createdAt: { lt: done.createdAt } } });
+    return { how: "again", first: earlier === 0, row: done.publicIncident };
+  }
   // one publication of an incident at a time: the row (or, before it exists, the incident's) is locked
   await tx.$queryRaw`SELECT id FROM incidents WHERE id = ${incidentId}::uuid FOR UPDATE`;
   const current = await tx.statusPageIncident.findUnique({ where: { incidentId } });

@@ -78,7 +78,7 @@ export const PAGE_PUBLISH_JOB = jobType({
       ctx.ownPage.changed();
       ctx.kick();
     }
-    const how = result.how === "again" ? "updated" : result.how;
+    const how = result.how === "again" ? (result.first ? "created" : "updated") : result.how;
     if (incident.channelId) {
       const m = publishedMessage(incident, { status: p.status, impact: p.impact, body: p.body }, how, pageIncidentLink(ctx, result.row.id), actor, ctx.ownPage.settings.title);
       await ctx.once.post(`status_page:done:${job.id}`, { channel: incident.channelId, text: m.text, blocks: m.blocks });
