@@ -13,6 +13,12 @@ import { chromiumAvailable, launchChromium, openPage, type PlaygroundProcess, st
 
 // what runs in the page, typed here (this file is compiled without the DOM's types)
 declare function getComputedStyle(el: unknown): { backgroundColor: string; stroke: string };
+interface XmlNode {
+  readonly textContent: string | null;
+}
+declare class DOMParser {
+  parseFromString(text: string, type: string): { querySelector(q: string): XmlNode | null; querySelectorAll(q: string): Iterable<XmlNode> };
+}
 
 const SHOTS = process.env.PLAYGROUND_SCREENSHOTS ? path.join(process.env.PLAYGROUND_SCREENSHOTS, "..", "status-page") : undefined;
 
@@ -144,10 +150,10 @@ describe.skipIf(!chromiumAvailable())("the status page in a browser", () => {
       expect(feed.headers.get("content-type")).toBe("application/atom+xml; charset=utf-8");
       const text = await feed.text();
       await v.page.goto("about:blank");
-      // (as a string: this file is compiled without the DOM's types)
-      const parsed = (await v.page.evaluate(
-        `((xml) => { const doc = new DOMParser().parseFromString(xml, "application/xml"); return { error: doc.querySelector("parsererror")?.textContent ?? null, entries: [...doc.querySelectorAll("entry > title")].map((t) => t.textContent) }; })(${JSON.stringify(text)})`,
-      )) as { error: string | null; entries: string[] };
+      const parsed = await v.page.evaluate((xml) => {
+        const doc = new DOMParser().parseFromString(xml, "application/xml");
+        return { error: doc.querySelector("parsererror")?.textContent ?? null, entries: [...doc.querySelectorAll("entry > title")].map((t) => t.textContent) };
+      }, text);
       expect(parsed.error).toBeNull();
       expect(parsed.entries).toEqual(["Card payments failing: Investigating"]);
     } finally {
