@@ -20,6 +20,7 @@ import { resumeWebhooks, WebhookDispatcher } from "./incidents/out/webhooks.ts";
 import { StatuspageClient } from "./statuspage/client.ts";
 import { StatusSite } from "./pages/status/site.ts";
 import { statusDoors } from "./edge/status/index.ts";
+import { insightsDoors } from "./edge/insights/index.ts";
 import { RecentStats } from "./incidents/numbers/stats.ts";
 import { Liveness } from "./scheduler/liveness.ts";
 import { Worker, type WorkerOptions } from "./scheduler/worker.ts";
@@ -116,7 +117,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
       healthy: () => deps.database.healthy(),
       // Bolt checks the same signature window against the system clock; the two must agree
       replayClock: systemClock,
-      doors: [apiDoor(ctx, config.apiToken), alertmanagerDoor(ctx, config.alertsToken), pagerdutyDoor(ctx, config.pagerdutySecret), metricsDoor(deps.metrics, config.metricsToken), ...(site ? statusDoors(site) : [])],
+      doors: [apiDoor(ctx, config.apiToken), alertmanagerDoor(ctx, config.alertsToken), pagerdutyDoor(ctx, config.pagerdutySecret), metricsDoor(deps.metrics, config.metricsToken), ...(site ? statusDoors(site) : []), ...insightsDoors(ctx, config.apiToken)],
       answered: (surface, seconds) => deps.metrics.ackDuration.observe({ surface }, seconds),
       ...(slackApp.requestListener ? { slackEvents: slackApp.requestListener, slackEventCallbacks: eventsRequestHandler(ctx, config.slack.signingSecret as string) } : {}),
     });

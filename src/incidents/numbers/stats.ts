@@ -1,10 +1,10 @@
 // The numbers people learn from: /incident stats, the API's /api/v1/stats, the App Home's line and
-// the digest all read a period's incidents here (drills left out; private incidents counted, never
+// the digest and the insights page (insights.ts) all read a period's incidents here (drills left out; private incidents counted, never
 // named).
 
 import { DateTime } from "luxon";
 import { periodStart, type StatsPeriod } from "../../domain/record.ts";
-import { type PeriodStats, periodStats, type StatsReport } from "../../store/stats.ts";
+import { type PeriodStats, periodStats, type StatsReport, type StatsScope } from "../../store/stats.ts";
 import type { Ctx, RecentNumbers } from "../context.ts";
 
 export async function statsFor(ctx: Ctx, period: StatsPeriod): Promise<StatsReport> {
@@ -13,9 +13,9 @@ export async function statsFor(ctx: Ctx, period: StatsPeriod): Promise<StatsRepo
   return { period, since, until: now, stats: await statsBetween(ctx, since, now) };
 }
 
-export function statsBetween(ctx: Ctx, since: Date | null, until: Date): Promise<PeriodStats> {
+export function statsBetween(ctx: Ctx, since: Date | null, until: Date, filter: Pick<StatsScope, "severity" | "drills"> = {}): Promise<PeriodStats> {
   const today = DateTime.fromJSDate(until, { zone: ctx.config.incident.timezone }).toFormat("yyyy-MM-dd");
-  return periodStats(ctx.db, ctx.bot.teamId, since, until, ctx.bot.userId, today);
+  return periodStats(ctx.db, ctx.bot.teamId, since, until, ctx.bot.userId, today, filter);
 }
 
 /**
