@@ -6,7 +6,7 @@
 
 import type { Db } from "./database.ts";
 import { Prisma } from "./generated/client.ts";
-import { DURATION_AGGREGATES, durationStat, type DurationStats, durationsOf, type Row, type StatsScope, scopeWhere } from "./stats.ts";
+import { DURATION_AGGREGATES, durationStat, type DurationStats, durationsOf, type PeriodStats, type Row, type StatsScope, scopeWhere } from "./stats.ts";
 
 export interface MonthNumbers {
   /** "2026-11" */
@@ -82,3 +82,34 @@ export async function insightSeries(db: Db, scope: StatsScope, weeksScope: Stats
     services,
   };
 }
+
+// ---------- the report the page is drawn from (incidents/numbers/insights.ts fills it) ----------
+
+export const INSIGHT_RANGES = [30, 90, 365] as const;
+export type InsightRange = (typeof INSIGHT_RANGES)[number];
+/** The weekly chart's length, whatever the range. */
+export const WEEKS = 26;
+
+export interface InsightFilter {
+  readonly range: InsightRange;
+  readonly severity?: string | undefined;
+  readonly drills: "exclude" | "only";
+}
+
+export interface InsightsReport {
+  readonly filter: InsightFilter;
+  readonly since: Date;
+  readonly until: Date;
+  readonly zone: string;
+  /** The severities of the ladder, most severe first (the weekly chart's stack order). */
+  readonly severities: readonly { id: string; label: string }[];
+  readonly summary: PeriodStats;
+  /** Every one of the last 26 weeks (its Monday), each severity's count. */
+  readonly weeks: readonly { week: string; counts: Readonly<Record<string, number>> }[];
+  /** Every month of the range, oldest first. */
+  readonly months: readonly MonthNumbers[];
+  readonly dueByMonth: readonly { month: string; due: number; onTime: number }[];
+  readonly sources: InsightSeries["sources"];
+  readonly services: InsightSeries["services"];
+}
+

@@ -4,38 +4,12 @@
 // gap). Filters: the range (30, 90 or 365 days), one severity, and the drills on their own.
 
 import { DateTime } from "luxon";
-import { type InsightSeries, insightSeries, type MonthNumbers } from "../../store/insights.ts";
-import type { PeriodStats, StatsScope } from "../../store/stats.ts";
+import { type InsightFilter, insightSeries, type InsightsReport, WEEKS } from "../../store/insights.ts";
+import type { StatsScope } from "../../store/stats.ts";
 import type { Ctx } from "../context.ts";
 import { statsBetween } from "./stats.ts";
 
-export const INSIGHT_RANGES = [30, 90, 365] as const;
-export type InsightRange = (typeof INSIGHT_RANGES)[number];
-/** The weekly chart's length, whatever the range. */
-export const WEEKS = 26;
-
-export interface InsightFilter {
-  readonly range: InsightRange;
-  readonly severity?: string | undefined;
-  readonly drills: "exclude" | "only";
-}
-
-export interface InsightsReport {
-  readonly filter: InsightFilter;
-  readonly since: Date;
-  readonly until: Date;
-  readonly zone: string;
-  /** The severities of the ladder, most severe first (the weekly chart's stack order). */
-  readonly severities: readonly { id: string; label: string }[];
-  readonly summary: PeriodStats;
-  /** Every one of the last 26 weeks (its Monday), each severity's count. */
-  readonly weeks: readonly { week: string; counts: Readonly<Record<string, number>> }[];
-  /** Every month of the range, oldest first. */
-  readonly months: readonly MonthNumbers[];
-  readonly dueByMonth: readonly { month: string; due: number; onTime: number }[];
-  readonly sources: InsightSeries["sources"];
-  readonly services: InsightSeries["services"];
-}
+export { INSIGHT_RANGES, WEEKS, type InsightFilter, type InsightRange, type InsightsReport } from "../../store/insights.ts";
 
 export async function insightsFor(ctx: Ctx, filter: InsightFilter): Promise<InsightsReport> {
   const zone = ctx.config.incident.timezone;

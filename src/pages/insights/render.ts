@@ -11,7 +11,7 @@ import { stringify } from "csv-stringify/sync";
 import { Liquid } from "liquidjs";
 import { DateTime, Duration } from "luxon";
 import { humanDuration } from "../../domain/durations.ts";
-import { INSIGHT_RANGES, type InsightsReport } from "../../incidents/numbers/insights.ts";
+import { INSIGHT_RANGES, type InsightsReport } from "../../store/insights.ts";
 import { horizontalBars, lines, percentBars, stackedBars } from "./charts.ts";
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../templates/insights");
