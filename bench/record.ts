@@ -23,6 +23,10 @@ export interface RecordFigures {
   statsMs: { p50: number; p99: number };
   homeMs: { p50: number; p99: number };
   listMs: { p50: number; p99: number };
+  insightsMs: { p50: number; p99: number };
+  /** Each filter's first request (the report worked out), before it is kept a minute. */
+  insightsColdMs: number[];
+  insightsBytes: number;
   csv: { ms: number; rows: number; bytes: number; rssBeforeMb: number; rssPeakMb: number };
   indexes: string[];
 }
@@ -125,6 +129,27 @@ export async function measureRecord(url: string, fake: FakeSlack, configFile: st
       list.push(performance.now() - t0);
     }
 
+    // GET /insights (a year: every incident), signed in with the bearer token: each filter's first
+    // request works the report out (cold); the next ones within a minute are answered from it
+    const insightsColdMs: number[] = [];
+    for (const q of ["range=365", "range=90", "range=365&severity=SEV1", "range=30", "range=365&drills=only"]) {
+      const t0 = performance.now();
+      const r = await fetch(`${bot.url}/insights?${q}`, { headers });
+      await r.text();
+      if (r.status !== 200) throw new Error(`the insights page answered ${r.status}`);
+      insightsColdMs.push(performance.now() - t0);
+    }
+    const insights: number[] = [];
+    let insightsBytes = 0;
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      const r = await fetch(`${bot.url}/insights?range=365`, { headers });
+      const html = await r.text();
+      if (r.status !== 200 || !html.includes("incidents declared")) throw new Error(`the insights page answered ${r.status}`);
+      insights.push(performance.now() - t0);
+      insightsBytes = Buffer.byteLength(html);
+    }
+
     // the whole CSV export, streamed; the bot's RSS sampled meanwhile
     const pid = bot.proc.pid as number;
     const rssBeforeMb = await rssMb(pid);
@@ -157,7 +182,7 @@ export async function measureRecord(url: string, fake: FakeSlack, configFile: st
       await explainUses(url, `SELECT count(*) FROM action_items WHERE owner_id = $1 AND status = 'open'`, [owner.id]),
     ].map((plan) => /Index (?:Only )?Scan (?:Backward )?(?:using|on) (\S+)/.exec(plan)?.[1] ?? "a sequential scan");
 
-    return { incidents: 100_000, timeline: 1_000_000, seedS, statsMs: dist(stats), homeMs: dist(home), listMs: dist(list), csv: { ms, rows: newlines - 1, bytes, rssBeforeMb, rssPeakMb }, indexes };
+    return { incidents: 100_000, timeline: 1_000_000, seedS, statsMs: dist(stats), homeMs: dist(home), listMs: dist(list), insightsMs: dist(insights), insightsColdMs, insightsBytes, csv: { ms, rows: newlines - 1, bytes, rssBeforeMb, rssPeakMb }, indexes };
   } finally {
     bot.kill("SIGTERM");
     await bot.exited;

@@ -166,7 +166,16 @@ async function main(): Promise<void> {
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !/^(SLACK_|DATABASE_URL$|PORT$|HOST$|DATA_DIR$|INCIDENT_CONFIG$|WARROOM_TIME_SCALE$|STATUSPAGE_API_KEY$|NODE_OPTIONS$)/.test(k)) env[k] = v;
   }
+  // the insights page signs in with the API token: the environment's, or one made for this run
+  // (one made here is written to a file only its owner reads, never printed)
+  const apiToken = process.env.WARROOM_API_TOKEN?.trim() || `playground-${randomBytes(16).toString("hex")}`;
+  const tokenFile = path.join(dataDir, "insights-token");
+  if (!process.env.WARROOM_API_TOKEN?.trim()) {
+    fs.writeFileSync(tokenFile, `${apiToken}\n`, { mode: 0o600 });
+    fs.chmodSync(tokenFile, 0o600);
+  }
   Object.assign(env, START_ENV, {
+    WARROOM_API_TOKEN: apiToken,
     SLACK_BOT_TOKEN: fake.botToken,
     SLACK_SIGNING_SECRET: signingSecret,
     SLACK_API_URL: fake.apiUrl,
@@ -217,7 +226,7 @@ async function main(): Promise<void> {
   let web;
   try {
     const ai = process.env.AI_BASE_URL?.trim();
-    web = await startWeb(session, { port, fast, statusPage: `${botUrl}/status`, ...(ai ? { assistant: assistantHost(ai) } : {}) });
+    web = await startWeb(session, { port, fast, statusPage: `${botUrl}/status`, insights: `${botUrl}/insights`, ...(ai ? { assistant: assistantHost(ai) } : {}) });
   } catch (err) {
     stopping = true;
     bot.kill("SIGTERM");
@@ -234,6 +243,7 @@ async function main(): Promise<void> {
       ? `  loopback only (127.0.0.1): no Slack workspace, no token; only the assistant's questions leave, to ${assistantHost(process.env.AI_BASE_URL.trim())} (AI_BASE_URL, model ${process.env.AI_MODEL?.trim() || "unset"})`
       : `  loopback only (127.0.0.1): no Slack workspace, no token, nothing leaves this machine (set AI_BASE_URL and AI_MODEL to try the assistant)`,
     `  status page: ${botUrl}/status (${config.statusPage === "yours" ? "status_page: from your config" : "an example; add status_page: to your config for your own"}; /incident statuspage publishes to it)`,
+    `  insights: ${botUrl}/insights (sign in with ${process.env.WARROOM_API_TOKEN?.trim() ? "WARROOM_API_TOKEN" : `the token in ${tokenFile}`})`,
     `  data: ${dataDir} (the bot's database, the workspace, bot.log)${fast ? "\n  --fast: cadences and due times run 60 times faster" : ""}`,
     ...(config.dropped.length > 0 ? [`  off in the playground: ${config.dropped.join(" and ")} from your config (they would reach outside)`] : []),
     `  Ctrl+C stops it`,

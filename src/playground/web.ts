@@ -56,6 +56,8 @@ export interface WebOptions {
   assistant?: string;
   /** The bot's own public status page (status_page:), linked from the top bar. */
   statusPage?: string;
+  /** The bot's insights page, linked from the top bar. */
+  insights?: string;
 }
 
 export interface WebServer {
@@ -104,7 +106,7 @@ export function fragments(session: Session, as: string, view: string, token = ""
   };
 }
 
-function shell(token: string, fast: boolean, address: string, assistant: string | undefined, statusPage: string | undefined): string {
+function shell(token: string, fast: boolean, address: string, assistant: string | undefined, statusPage: string | undefined, insights: string | undefined): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -123,6 +125,7 @@ function shell(token: string, fast: boolean, address: string, assistant: string 
       : `<div class="local" title="The page, the bot and its stand-in for Slack all listen on 127.0.0.1">🔒 Local only (${escapeHtml(address)}): nothing leaves this machine, no Slack workspace involved</div>`
   }
   ${statusPage ? `<a class="status-link" href="${escapeHtml(statusPage)}" target="_blank" rel="noopener" title="The public status page the bot serves (status_page: in the config); /incident statuspage publishes to it">Status page ↗</a>` : ""}
+  ${insights ? `<a class="status-link insights-link" href="${escapeHtml(insights)}" target="_blank" rel="noopener" title="The team's numbers, drawn; sign in with the API token the terminal shows">Insights ↗</a>` : ""}
   ${fast ? '<div class="fast" title="--fast: every cadence and due time runs 60 times faster">⏩ 60× time</div>' : ""}
   <label class="acting">Acting as <select id="as" aria-label="Acting as"></select></label>
   <button type="button" id="add-person" class="bk-button">+ Person</button>
@@ -183,7 +186,7 @@ export async function startWeb(session: Session, opts: WebOptions): Promise<WebS
       throw new HttpError(421, "wrong_host", `The playground answers at ${address} only.`);
     }
     const url = new URL(req.url ?? "/", address);
-    if (req.method === "GET" && url.pathname === "/") return send(res, 200, "text/html; charset=utf-8", shell(token, opts.fast, address, opts.assistant, opts.statusPage));
+    if (req.method === "GET" && url.pathname === "/") return send(res, 200, "text/html; charset=utf-8", shell(token, opts.fast, address, opts.assistant, opts.statusPage, opts.insights));
     const asset = assets.get(url.pathname);
     if (req.method === "GET" && asset) return send(res, 200, asset.type, asset.body);
     if (req.method === "GET" && url.pathname === "/favicon.ico") return send(res, 204, "text/plain", "");

@@ -1,7 +1,8 @@
 // The insights page's numbers: the range's summary from the same function as /incident stats, the
 // digest and the API (statsBetween → store/stats.ts), and its series from the same definitions
 // (store/insights.ts), with every week and month of the range present (a quiet week is a zero, not a
-// gap). Filters: the range (30, 90 or 365 days), one severity, and the drills on their own.
+// gap). Filters: the range (30, 90 or 365 days), one severity, and the drills on their own. A report
+// is kept a minute per filter (the App Home's line is kept as long).
 
 import { DateTime } from "luxon";
 import { type InsightFilter, insightSeries, type InsightsReport, WEEKS } from "../../store/insights.ts";
@@ -11,7 +12,27 @@ import { statsBetween } from "./stats.ts";
 
 export { INSIGHT_RANGES, WEEKS, type InsightFilter, type InsightRange, type InsightsReport } from "../../store/insights.ts";
 
-export async function insightsFor(ctx: Ctx, filter: InsightFilter): Promise<InsightsReport> {
+/** How long a report is kept: a team lead's page a minute old is as true, and a reload costs nothing. */
+export const INSIGHTS_TTL_MS = 60_000;
+const keptBy = new WeakMap<Ctx, Map<string, { at: number; report: Promise<InsightsReport> }>>();
+
+/** The report for a filter, worked out at most once a minute (per filter; the newest 50 filters kept). */
+export function insightsFor(ctx: Ctx, filter: InsightFilter): Promise<InsightsReport> {
+  let kept = keptBy.get(ctx);
+  if (!kept) keptBy.set(ctx, (kept = new Map()));
+  const key = `${filter.range}|${filter.severity ?? ""}|${filter.drills}`;
+  const now = ctx.clock.now().getTime();
+  const hit = kept.get(key);
+  if (hit && now - hit.at < INSIGHTS_TTL_MS) return hit.report;
+  const report = workOut(ctx, filter);
+  kept.delete(key);
+  kept.set(key, { at: now, report });
+  report.catch(() => kept.delete(key));
+  if (kept.size > 50) kept.delete(kept.keys().next().value as string);
+  return report;
+}
+
+async function workOut(ctx: Ctx, filter: InsightFilter): Promise<InsightsReport> {
   const zone = ctx.config.incident.timezone;
   const until = ctx.clock.now();
   const local = DateTime.fromJSDate(until, { zone });

@@ -31,10 +31,15 @@ function frame(title: string, desc: string, body: string): string {
 
 function yAxis(max: number, format: (v: number) => string): string {
   let out = "";
+  let said = "";
   for (let k = 0; k <= 4; k++) {
     const v = (max * k) / 4;
     const y = TOP + PLOT_H - (PLOT_H * k) / 4;
-    out += `<line class="grid" x1="${LEFT}" x2="${W - RIGHT}" y1="${num(y)}" y2="${num(y)}"/><text class="axis" x="${LEFT - 6}" y="${num(y + 4)}" text-anchor="end">${esc(format(v))}</text>`;
+    const label = format(v);
+    // a small axis (0–1) says each value once: 0, 1 rather than 0, 0, 1, 1, 1
+    if (label === said) continue;
+    said = label;
+    out += `<line class="grid" x1="${LEFT}" x2="${W - RIGHT}" y1="${num(y)}" y2="${num(y)}"/><text class="axis" x="${LEFT - 6}" y="${num(y + 4)}" text-anchor="end">${esc(label)}</text>`;
   }
   return out;
 }

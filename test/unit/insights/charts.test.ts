@@ -61,3 +61,10 @@ describe("charts", () => {
     expect(horizontalBars("Sources", [])).toContain("No incident was opened from an alert in this range.");
   });
 });
+
+describe("a small axis", () => {
+  it("says each value once", () => {
+    const svg = stackedBars("One", ["a"], [{ name: "SEV1", cls: "s0", values: [1] }]);
+    expect([...svg.matchAll(/<text class="axis" x="50"[^>]*>([^<]*)</g)].map((m) => m[1])).toEqual(["0", "1"]);
+  });
+});
