@@ -125,7 +125,7 @@ function shell(token: string, fast: boolean, address: string, assistant: string 
       : `<div class="local" title="The page, the bot and its stand-in for Slack all listen on 127.0.0.1">🔒 Local only (${escapeHtml(address)}): nothing leaves this machine, no Slack workspace involved</div>`
   }
   ${statusPage ? `<a class="status-link" href="${escapeHtml(statusPage)}" target="_blank" rel="noopener" title="The public status page the bot serves (status_page: in the config); /incident statuspage publishes to it">Status page ↗</a>` : ""}
-  ${insights ? `<a class="status-link insights-link" href="${escapeHtml(insights)}" target="_blank" rel="noopener" title="The team's numbers, drawn; sign in with the API token the terminal shows">Insights ↗</a>` : ""}
+  ${insights ? `<a class="insights-link" href="${escapeHtml(insights)}" target="_blank" rel="noopener" title="The team's numbers, drawn; sign in with WARROOM_API_TOKEN, or the token the playground wrote to DATA_DIR/insights-token">Insights ↗</a>` : ""}
   ${fast ? '<div class="fast" title="--fast: every cadence and due time runs 60 times faster">⏩ 60× time</div>' : ""}
   <label class="acting">Acting as <select id="as" aria-label="Acting as"></select></label>
   <button type="button" id="add-person" class="bk-button">+ Person</button>
