@@ -2,17 +2,21 @@
 // form, signs in (a cookie that is HttpOnly, SameSite=Strict, Secure over HTTPS, and not the token),
 // and reads the charts; a forged or stale cookie is refused; a bearer token works; wrong tokens are
 // limited per address; filters are checked (400 with the reason); each chart has its CSV; and the
-// numbers are the same as /incident stats' and /api/v1/stats' for the same incidents.
+// numbers are the same as /incident stats', /api/v1/stats' and the digest's for the same incidents.
 
 import { randomUUID } from "node:crypto";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionValue, SIGNIN_FAILURES, validSession } from "../../../src/edge/insights/index.ts";
+import type { FakeConversation } from "../../../src/local-slack/workspace.ts";
 import { type Harness, startHarness } from "../../support/harness.ts";
+import { flat } from "../../support/incidents.ts";
+import { until } from "../../support/wait.ts";
 
 const TOKEN = "test-insights-token-0123456789abcdef";
 let h: Harness;
 let cookie = "";
+let digests: FakeConversation;
 
 const get = (path: string, init: RequestInit = {}) => fetch(`${h.url}${path}`, { redirect: "manual", ...init });
 const signedIn = (path: string) => get(path, { headers: { cookie } });
@@ -58,7 +62,9 @@ async function seed(): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await startHarness({ env: { WARROOM_API_TOKEN: TOKEN } });
+  // a digest once a year (1 January): the one posted by hand below covers this year, all the seeded incidents
+  h = await startHarness({ env: { WARROOM_API_TOKEN: TOKEN }, configYaml: "announce_channel: incidents\ndigest:\n  cron: '0 0 1 1 *'\n  channel: digests\n" });
+  digests = h.fake.ws.addChannel("digests", { members: [h.fake.ws.botUserId] });
   await seed();
 });
 afterAll(async () => {
@@ -171,7 +177,7 @@ describe("the page", () => {
     expect(body.message).toContain(why);
   });
 
-  it("has the same numbers as /incident stats and /api/v1/stats", async () => {
+  it("has the same numbers as /incident stats, /api/v1/stats and the digest", async () => {
     const summary = Object.fromEntries((parse(await (await signedIn("/insights/summary.csv?range=90")).text())).slice(1).map((r) => [r[0], r.slice(1)]));
     const api = (await (await get("/api/v1/stats?period=90d", { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as Record<string, any>;
     expect(Number(summary.incidents?.[0])).toBe(api.total);
@@ -184,6 +190,13 @@ describe("the page", () => {
     const slack = JSON.stringify((await h.slack.command("stats 90d", { user: h.users.bob.id, channel: h.general.id })).json);
     expect(slack).toContain(`Incidents in the last 90 days: ${api.total}`);
     expect(slack).toContain(`(n = ${api.durations.time_to_resolve.n})`);
+    // and the digest, over this year (every seeded incident is in it, as in the year's insights)
+    const year = Object.fromEntries(parse(await (await signedIn("/insights/summary.csv?range=365")).text()).slice(1).map((r: string[]) => [r[0], r.slice(1)]));
+    await h.db.job.create({ data: { kind: "digest.post", payload: { at: new Date().toISOString() }, dueAt: new Date() } });
+    h.bot.worker.kick();
+    const digest = flat(await until(() => digests.messages.find((m) => m.text.startsWith("Incident digest")), 10_000, "the digest"));
+    expect(digest).toContain(`Incident digest: ${year.incidents?.[0]} declared since`);
+    expect(digest).toContain(`(n = ${year.time_to_resolve?.[0]})`);
   });
 
   it("limits wrong tokens per address", async () => {
