@@ -47,7 +47,8 @@ function yAxis(max: number, format: (v: number) => string): string {
 function xLabels(labels: readonly string[], every: number): string {
   const step = PLOT_W / Math.max(1, labels.length);
   return labels
-    .map((l, i) => (i % every === 0 || i === labels.length - 1 ? `<text class="axis" x="${num(LEFT + step * i + step / 2)}" y="${H - 8}" text-anchor="middle">${esc(l)}</text>` : ""))
+    // the last label too, unless it would crowd the one printed before it
+    .map((l, i) => (i % every === 0 || (i === labels.length - 1 && i % every >= every / 2) ? `<text class="axis" x="${num(LEFT + step * i + step / 2)}" y="${H - 8}" text-anchor="middle">${esc(l)}</text>` : ""))
     .join("");
 }
 

@@ -68,3 +68,12 @@ describe("a small axis", () => {
     expect([...svg.matchAll(/<text class="axis" x="50"[^>]*>([^<]*)</g)].map((m) => m[1])).toEqual(["0", "1"]);
   });
 });
+
+describe("the labels along the bottom", () => {
+  const labelsOf = (svg: string) => [...svg.matchAll(/<text class="axis" x="[\d.]+" y="232" text-anchor="middle">([^<]*)</g)].map((m) => m[1]);
+  it("says every fourth, and the last unless it would crowd the one before", () => {
+    const bars = (n: number) => stackedBars("W", Array.from({ length: n }, (_, i) => `w${i}`), [{ name: "SEV1", cls: "s0", values: [] }]);
+    expect(labelsOf(bars(26))).toEqual(["w0", "w4", "w8", "w12", "w16", "w20", "w24"]);
+    expect(labelsOf(bars(23))).toEqual(["w0", "w4", "w8", "w12", "w16", "w20", "w22"]);
+  });
+});
