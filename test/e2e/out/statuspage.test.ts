@@ -119,6 +119,8 @@ describe("publishing an incident", () => {
     await until(() => ours()[0]?.status === "resolved", 8000, "the public incident resolved");
     expect(sp.components.every((c) => c.status === "operational")).toBe(true);
     await until(async () => (await h.db.publicIncident.findUniqueOrThrow({ where: { incidentId: inc.id } })).state === "resolved", 5000, "the resolution recorded");
+    // the checklist's "Update status page to resolved" ticked itself
+    await until(async () => ((await h.db.checklistItem.count({ where: { incidentId: inc.id, autoKey: "status_page", autoFired: true, doneAt: { not: null } } })) === 1 ? true : undefined), 5000, "the checklist item ticked");
     // reopened and resolved again: the public one is resolved already, so nothing is asked
     await h.slack.command("reopen Errors again", { user: h.users.alice.id, channel: inc.channel.id });
     await h.slack.command("resolve Fixed for good", { user: h.users.alice.id, channel: inc.channel.id });
