@@ -12,7 +12,7 @@ import { SIGNING_SECRET } from "../test/support/harness.ts";
 import { freePort } from "../test/support/postgres-cluster.ts";
 import { sequentialRounds } from "../test/support/rounds.ts";
 import { SlackRequests, type SentRequest } from "../src/local-slack/deliver.ts";
-import { fmt, percentile } from "./stats.ts";
+import { fmt, percentile, rssMb } from "./stats.ts";
 import { until } from "../test/support/wait.ts";
 import { CONCURRENCY, dist, HERE, LATENCY, out, REQUESTS } from "./report.ts";
 
@@ -83,11 +83,6 @@ async function startBare(port: number): Promise<ChildProcess> {
   return child;
 }
 
-async function rssMb(pid: number): Promise<number> {
-  const status = await fs.readFile(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
-  return kb / 1024;
-}
 
 function blockAction(fake: FakeSlack, user: FakeUser, channel: string, action: Record<string, unknown>) {
   return {

@@ -3,7 +3,6 @@
 // of the API's incidents to be served, and the whole CSV export to stream (and how much memory the
 // bot holds meanwhile). The bot runs as `npm start` runs it, on an external PostgreSQL.
 
-import fs from "node:fs/promises";
 import pg from "pg";
 import type { FakeSlack } from "../src/local-slack/server.ts";
 import type { FakeUser } from "../src/local-slack/workspace.ts";
@@ -12,7 +11,7 @@ import { spawnBenchBot } from "./bot.ts";
 import { SIGNING_SECRET } from "../test/support/harness.ts";
 import { SlackRequests } from "../src/local-slack/deliver.ts";
 import { until } from "../test/support/wait.ts";
-import { percentile } from "./stats.ts";
+import { percentile, rssMb } from "./stats.ts";
 
 export const API_TOKEN = "bench-api-token-0123456789abcdef";
 
@@ -69,10 +68,6 @@ export async function seedRecord(url: string, teamId: string, owners: readonly s
   return (Date.now() - t0) / 1000;
 }
 
-async function rssMb(pid: number): Promise<number> {
-  const status = await fs.readFile(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 const dist = (xs: number[]) => ({ p50: percentile(xs, 50), p99: percentile(xs, 99) });
 

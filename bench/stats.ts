@@ -1,4 +1,6 @@
-// Percentiles (nearest rank) for the benchmark's tables.
+// Percentiles (nearest rank) for the benchmark's tables, and a process's resident memory.
+
+import fs from "node:fs/promises";
 
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -9,4 +11,10 @@ export function percentile(values: readonly number[], p: number): number {
 
 export function fmt(ms: number): string {
   return Number.isFinite(ms) ? (ms < 10 ? ms.toFixed(2) : ms.toFixed(1)) : "n/a";
+}
+
+/** A process's resident set (VmRSS) in MB, from /proc. */
+export async function rssMb(pid: number): Promise<number> {
+  const status = await fs.readFile(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 1024;
 }

@@ -12,7 +12,7 @@ import pg from "pg";
 import { startFakeSlack } from "../src/local-slack/server.ts";
 import { until } from "../test/support/wait.ts";
 import { spawnBenchBot } from "./bot.ts";
-import { percentile } from "./stats.ts";
+import { percentile, rssMb } from "./stats.ts";
 
 export const STATUS_LOAD = { rate: 200, connections: 20, seconds: Number(process.env.BENCH_STATUS_SECONDS ?? 30) };
 
@@ -27,10 +27,6 @@ export interface StatusFigures {
   bytes: number;
 }
 
-async function rssMb(pid: number): Promise<number> {
-  const status = await fs.readFile(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 const CONFIG = `status_page:
   title: Bench status

@@ -109,7 +109,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
 
   let http: HttpServer | undefined;
   try {
-    await site?.start();
+    site?.start();
     http = await startHttpServer({
       port: config.port,
       ...(config.host !== undefined ? { host: config.host } : {}),

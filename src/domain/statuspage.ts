@@ -3,6 +3,7 @@
 // components are set to, the marker that lets the bot find its own public incident again after a
 // crash, and when a publication would say nothing new. No clock, no I/O.
 
+import { z } from "zod";
 import type { Status } from "./lifecycle.ts";
 
 export const PUBLIC_STATUSES = ["investigating", "identified", "monitoring", "resolved"] as const;
@@ -36,6 +37,15 @@ export const PUBLIC_NAME_MAX = 200;
 export const PUBLIC_BODY_MAX = 3000;
 /** Slack's multi_static_select shows at most 100 options. */
 export const MAX_COMPONENTS = 100;
+
+/** A submission of the form as read from Slack and from a job's payload (to either page). */
+export const publicationSchema = z.object({
+  name: z.string().trim().min(1).max(PUBLIC_NAME_MAX),
+  status: z.enum(PUBLIC_STATUSES),
+  body: z.string().trim().min(1).max(PUBLIC_BODY_MAX),
+  impact: z.enum(PUBLIC_IMPACTS),
+  componentIds: z.array(z.string().min(1).max(64)).max(MAX_COMPONENTS),
+});
 
 /** What one submission of the form publishes. */
 export interface Publication {

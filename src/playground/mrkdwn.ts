@@ -2,7 +2,10 @@
 // blocks, quotes, mentions, channel links, links, `<!date^…>` tokens, :emoji:) and plain_text.
 // Pure: everything the page shows passes through `escapeHtml` here, so a message cannot inject markup.
 
+import { escapeHtml } from "../domain/text.ts";
 import { emojiFor } from "./emoji.ts";
+
+export { escapeHtml };
 
 /** Names for the ids a message mentions. */
 export interface Names {
@@ -13,9 +16,6 @@ export interface Names {
   route?(url: string): string | undefined;
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
-}
 
 /** Slack escapes &, < and > in message text; the page escapes again for HTML. */
 function decodeSlack(text: string): string {

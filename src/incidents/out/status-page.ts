@@ -7,10 +7,9 @@
 
 import { z } from "zod";
 import { type Incident } from "../../domain/incident.ts";
-import { PUBLIC_BODY_MAX, PUBLIC_IMPACTS, PUBLIC_NAME_MAX, PUBLIC_STATUS_LABEL, PUBLIC_STATUSES, saysTheSame } from "../../domain/statuspage.ts";
-import { escapeMrkdwn } from "../../domain/text.ts";
+import { type Publication, publicationSchema, saysTheSame } from "../../domain/statuspage.ts";
 import { RetryJobError } from "../../scheduler/worker.ts";
-import { publishedMessage } from "../../slack/blocks/out/statuspage.ts";
+import { publicationTimelineText, publishedMessage } from "../../slack/blocks/out/statuspage.ts";
 import { addTimeline, loadIncident } from "../../store/incidents.ts";
 import { earlierPublicationWaits, pageIncidentOf, writePublication } from "../../store/status-page.ts";
 import type { Ctx } from "../context.ts";
@@ -18,14 +17,6 @@ import { jobType } from "../job-type.ts";
 import { recordRequest } from "../requests.ts";
 import { autoTick } from "../war-room/checklist.ts";
 
-export const pagePublication = z.object({
-  name: z.string().trim().min(1).max(PUBLIC_NAME_MAX),
-  status: z.enum(PUBLIC_STATUSES),
-  body: z.string().trim().min(1).max(PUBLIC_BODY_MAX),
-  impact: z.enum(PUBLIC_IMPACTS),
-  componentIds: z.array(z.string().min(1).max(64)).max(100),
-});
-export type PagePublication = z.output<typeof pagePublication>;
 
 /** The public link of a page incident: under status_page.public_url, or none (a relative path means nothing in Slack). */
 export function pageIncidentLink(ctx: Ctx, publicId: string): string | null {
@@ -34,7 +25,7 @@ export function pageIncidentLink(ctx: Ctx, publicId: string): string | null {
 }
 
 /** Records a submission of the form for the built-in page (its job, before the acknowledgement). */
-export async function requestPagePublication(ctx: Ctx, incident: Incident, p: PagePublication, actor: string, requestKey: string): Promise<boolean> {
+export async function requestPagePublication(ctx: Ctx, incident: Incident, p: Publication, actor: string, requestKey: string): Promise<boolean> {
   return recordRequest(ctx, PAGE_PUBLISH_JOB, requestKey, { publication: { ...p, componentIds: [...p.componentIds] }, actor }, incident.id);
 }
 
@@ -46,7 +37,7 @@ function knownComponents(ctx: Ctx, ids: readonly string[]): string[] {
 
 export const PAGE_PUBLISH_JOB = jobType({
   kind: "status_page.publish",
-  payload: z.object({ publication: pagePublication, actor: z.string() }),
+  payload: z.object({ publication: publicationSchema, actor: z.string() }),
   failure: "publish to the status page for",
   async run(ctx, { publication: asked, actor }, job) {
     const incident = job.incidentId ? await loadIncident(ctx.db, job.incidentId) : undefined;
@@ -65,8 +56,7 @@ export const PAGE_PUBLISH_JOB = jobType({
         saysTheSame({ name: current.name, status: current.status, body, impact: current.impact, componentIds: current.componentIds }, p),
       );
       if (written.how === "created" || written.how === "updated") {
-        const link = pageIncidentLink(ctx, written.row.id);
-        const text = `<@${actor}> ${written.how === "created" ? "published the incident on" : "updated"} the status page: ${PUBLIC_STATUS_LABEL[p.status]}, ${p.impact} impact: ${escapeMrkdwn(p.body)}${link ? ` (<${link}|public link>)` : ""}`;
+        const text = publicationTimelineText(actor, written.how, p, pageIncidentLink(ctx, written.row.id));
         await addTimeline(tx, incident.id, at, [{ kind: "status_page", actorId: actor, text, data: { page: "warroom", publicId: written.row.id, status: p.status, impact: p.impact, components: p.componentIds } }], {
           sourceKey: `status_page:${job.id}`,
         });

@@ -9,10 +9,9 @@
 
 import { z } from "zod";
 import { type Incident, inCharge } from "../../domain/incident.ts";
-import { PUBLIC_BODY_MAX, PUBLIC_IMPACTS, PUBLIC_NAME_MAX, PUBLIC_STATUSES, PUBLIC_STATUS_LABEL, type Publication, proposedImpact, proposedStatus, saysTheSame, isMarked, type PublicState, type StatuspageRefusal } from "../../domain/statuspage.ts";
-import { escapeMrkdwn } from "../../domain/text.ts";
+import { PUBLIC_IMPACTS, PUBLIC_STATUSES, type Publication, publicationSchema, proposedImpact, proposedStatus, saysTheSame, isMarked, type PublicState, type StatuspageRefusal } from "../../domain/statuspage.ts";
 import { RetryJobError } from "../../scheduler/worker.ts";
-import { askResolvePublic, type PageComponent, publishedMessage, publishFailedMessage, statuspageModal } from "../../slack/blocks/out/statuspage.ts";
+import { askResolvePublic, type PageComponent, publicationTimelineText, publishedMessage, publishFailedMessage, statuspageModal } from "../../slack/blocks/out/statuspage.ts";
 import { StatuspageError, type StatuspageIncident, stateOf } from "../../statuspage/client.ts";
 import { addTimeline, loadIncident } from "../../store/incidents.ts";
 import { pageIncidentOf } from "../../store/status-page.ts";
@@ -34,13 +33,6 @@ export function whyNotStatuspage(ctx: Ctx, incident: Incident): StatuspageRefusa
   return undefined;
 }
 
-export const publication = z.object({
-  name: z.string().trim().min(1).max(PUBLIC_NAME_MAX),
-  status: z.enum(PUBLIC_STATUSES),
-  body: z.string().trim().min(1).max(PUBLIC_BODY_MAX),
-  impact: z.enum(PUBLIC_IMPACTS),
-  componentIds: z.array(z.string().min(1).max(64)).max(100),
-});
 
 /** The page's components for the form, at most COMPONENTS_WAIT_MS late, groups left out. */
 async function componentsForForm(ctx: Ctx): Promise<readonly PageComponent[] | { error: string }> {
@@ -103,7 +95,7 @@ export async function statuspageForm(ctx: Ctx, incident: Incident, opts: { statu
   });
 }
 
-const PUBLISH_PAYLOAD = z.object({ publication, actor: z.string() });
+const PUBLISH_PAYLOAD = z.object({ publication: publicationSchema, actor: z.string() });
 
 /**
  * Records a submission of the form (its job, before the acknowledgement); false when the same
@@ -158,8 +150,7 @@ async function publish(ctx: Ctx, incident: Incident, p: Publication, actor: stri
   await ctx.db.$transaction(async (tx) => {
     await recordPublished(tx, incident.id, published);
     if (how !== "unchanged") {
-      const link = published.shortlink ? ` (<${published.shortlink}|public link>)` : "";
-      const text = `<@${actor}> ${how === "created" ? "published the incident on" : "updated"} the status page: ${PUBLIC_STATUS_LABEL[p.status]}, ${p.impact} impact: ${escapeMrkdwn(p.body)}${link}`;
+      const text = publicationTimelineText(actor, how, p, published.shortlink);
       await addTimeline(tx, incident.id, at, [{ kind: "status_page", actorId: actor, text, data: { statuspageId: published.statuspageId, status: p.status, impact: p.impact, components: p.componentIds } }], { sourceKey: `statuspage:${jobId}` });
       if (p.status === "resolved") await autoTick(tx, incident.id, ["status_page"], at);
     }

@@ -4,6 +4,8 @@
 // so the page's light and dark schemes apply. Each chart says what it shows in its <title> and <desc>;
 // the table under it has the numbers.
 
+import { escapeHtml } from "../../domain/text.ts";
+
 const W = 720;
 const H = 240;
 const LEFT = 56;
@@ -13,8 +15,7 @@ const BOTTOM = 28;
 const PLOT_W = W - LEFT - RIGHT;
 const PLOT_H = H - TOP - BOTTOM;
 
-const ENTITY: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ENTITY[c] ?? c);
+const esc = escapeHtml;
 const num = (v: number) => (Math.round(v * 10) / 10).toString();
 
 /** A round ceiling for an axis: 1, 2 or 5 times a power of ten, at least `max`. */

@@ -11,6 +11,7 @@ import { Feed } from "feed";
 import { Liquid } from "liquidjs";
 import { DateTime } from "luxon";
 import { PUBLIC_IMPACT_LABEL } from "../../domain/statuspage.ts";
+import { escapeHtml } from "../../domain/text.ts";
 import { BAR_STEP, COMPONENT_STATE_LABEL, groupId, type StatusView, type ViewComponent, type ViewIncident } from "./view.ts";
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../templates/status-page");
@@ -259,11 +260,9 @@ export function renderJson(view: StatusView): JsonDocuments {
 
 // ---------- the Atom feed ----------
 
-const HTML_ENTITY: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 /** The feed's messages whole up to this many bytes, then cut, and no more than FEED_MAX. */
 const FEED_BUDGET = 40_000;
 const FEED_MAX = 70_000;
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ENTITY[c] ?? c);
 
 /** One entry per public update, newest first (the 50 newest). */
 export function renderFeed(view: StatusView): string {

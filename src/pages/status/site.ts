@@ -56,8 +56,9 @@ export class StatusSite {
     private readonly log: Logger,
   ) {}
 
-  async start(): Promise<void> {
-    await this.rebuild();
+  /** Starts looking for changes; the first rendering runs behind the start (a request waits for it). */
+  start(): void {
+    this.changed();
     this.timer = setInterval(() => void this.look(), LOOK_EVERY_MS);
     this.timer.unref();
   }
@@ -77,7 +78,7 @@ export class StatusSite {
     try {
       const generation = await pageGeneration(this.db);
       const r = this.rendered;
-      if (!r || r.generation !== generation || this.clock.now().getTime() - r.at >= RERENDER_EVERY_MS) await this.rebuild();
+      if (!r || r.generation !== generation || this.clock.now().getTime() - r.at >= RERENDER_EVERY_MS) await this.rebuild(generation);
     } catch (err) {
       this.log.warn({ err }, "could not look for status page changes; it shows the last rendering");
     } finally {
@@ -85,17 +86,22 @@ export class StatusSite {
     }
   }
 
-  /** Renders everything once; a call while one runs makes it run once more after. */
-  rebuild(): Promise<void> {
+  /**
+   * Renders everything once; a call while one runs makes it run once more after. `known`: the change
+   * marker just read (not read again for the first rendering).
+   */
+  rebuild(known?: string): Promise<void> {
     if (this.building) {
       this.again = true;
       return this.building;
     }
     this.building = (async () => {
       try {
+        let generation = known;
         do {
           this.again = false;
-          await this.render();
+          await this.render(generation);
+          generation = undefined;
         } while (this.again);
       } finally {
         this.building = undefined;
@@ -104,9 +110,10 @@ export class StatusSite {
     return this.building;
   }
 
-  private async render(): Promise<void> {
+  private async render(known: string | undefined): Promise<void> {
     const now = this.clock.now();
-    const generation = await pageGeneration(this.db);
+    // read before the incidents: a publication in between renders once more at the next look
+    const generation = known ?? (await pageGeneration(this.db));
     const rows = await pageIncidents(this.db, windowStart({ days: this.settings.historyDays, zone: this.zone, now }));
     const view = buildView(this.settings, this.zone, rows, now);
     const json = renderJson(view);

@@ -216,15 +216,14 @@ export function buildView(settings: StatusPageSettings, zone: string, incidents:
     const daysSaid = newest.length === 0 ? "no incident" : `${newest.join("; ")}${said.length > DAYS_SAID ? `; and ${said.length - DAYS_SAID} earlier days` : ""}`;
     return { id: c.id, name: c.name, group: c.group ?? null, position, state, stateLabel: COMPONENT_STATE_LABEL[state], bars, daysSaid, percent: h.percentWithoutIncident.toFixed(2) };
   });
-  const groups: ViewGroup[] = [];
+  // a named group gathers its components wherever they are listed; ungrouped ones in a row share a block
+  const blocks: { name: string | null; components: ViewComponent[] }[] = [];
   for (const c of components) {
-    const last = groups.at(-1);
-    const existing = groups.find((g) => g.name === c.group && c.group !== null);
-    if (existing) (existing.components as ViewComponent[]).push(c);
-    else if (last && last.name === null && c.group === null) (last.components as ViewComponent[]).push(c);
-    else groups.push({ id: c.group ? groupId(c.group) : null, name: c.group, state: "operational", components: [c] });
+    const into = c.group === null ? (blocks.at(-1)?.name === null ? blocks.at(-1) : undefined) : blocks.find((g) => g.name === c.group);
+    if (into) into.components.push(c);
+    else blocks.push({ name: c.group, components: [c] });
   }
-  const withState = groups.map((g) => ({ ...g, state: worstState(g.components.map((c) => c.state)) }));
+  const groups: ViewGroup[] = blocks.map((g) => ({ id: g.name === null ? null : groupId(g.name), name: g.name, state: worstState(g.components.map((c) => c.state)), components: g.components }));
   const views = shown.map((i) => viewIncident(i, zone));
   const open = views.filter((i) => i.status !== "resolved");
   const indicator = open.reduce<Indicator>((w, i) => (RANK[i.impact] > RANK[w] ? i.impact : w), "none");
@@ -238,7 +237,7 @@ export function buildView(settings: StatusPageSettings, zone: string, incidents:
     updatedAt: newest ?? now,
     indicator,
     description: INDICATOR_DESCRIPTION[indicator],
-    groups: withState,
+    groups,
     components,
     open,
     incidents: views,

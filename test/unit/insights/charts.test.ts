@@ -3,7 +3,8 @@
 // escaped.
 
 import { describe, expect, it } from "vitest";
-import { esc, horizontalBars, lines, niceCeiling, percentBars, stackedBars } from "../../../src/pages/insights/charts.ts";
+import { escapeHtml } from "../../../src/domain/text.ts";
+import { horizontalBars, lines, niceCeiling, percentBars, stackedBars } from "../../../src/pages/insights/charts.ts";
 
 const heights = (svg: string, cls: string) => [...svg.matchAll(new RegExp(`<rect class="${cls}"[^>]* height="([\\d.]+)"`, "g"))].map((m) => Number(m[1]));
 
@@ -54,7 +55,7 @@ describe("charts", () => {
       expect(svg).not.toContain("<script>");
       expect(svg).toContain("&lt;script&gt;");
     }
-    expect(esc(`"'&<>`)).toBe("&quot;&#39;&amp;&lt;&gt;");
+    expect(escapeHtml(`"'&<>`)).toBe("&quot;&#39;&amp;&lt;&gt;");
   });
 
   it("says so when no alert opened an incident", () => {

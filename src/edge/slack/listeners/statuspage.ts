@@ -7,7 +7,8 @@ import { z } from "zod";
 import { incidentRef } from "../../../domain/incident.ts";
 import type { Ctx } from "../../../incidents/context.ts";
 import { incidentById } from "../../../incidents/lookup.ts";
-import { publication, RESOLVED_BODY, requestPublication, statuspageForm, whyNotStatuspage } from "../../../incidents/out/statuspage.ts";
+import { publicationSchema } from "../../../domain/statuspage.ts";
+import { RESOLVED_BODY, requestPublication, statuspageForm, whyNotStatuspage } from "../../../incidents/out/statuspage.ts";
 import { requestPagePublication } from "../../../incidents/out/status-page.ts";
 import { statuspageRefusal, TARGET } from "../../../slack/blocks/out/statuspage.ts";
 import { ACTION, BLOCK, CALLBACK } from "../../../slack/ids.ts";
@@ -47,7 +48,7 @@ export function registerStatuspageListeners(app: App, ctx: Ctx): void {
       await ack({ response_action: "errors", errors: { [BLOCK.publicTargets]: "Pick at least one page to publish to." } });
       return;
     }
-    const parsed = publication.safeParse(raw);
+    const parsed = publicationSchema.safeParse(raw);
     if (!parsed.success) {
       const errors: Record<string, string> = {};
       for (const issue of parsed.error.issues) {

@@ -149,6 +149,11 @@ export function publishedMessage(incident: Incident, p: { status: PublicStatus; 
   return { text: text.replace(/\*/g, ""), blocks: sections(text) };
 }
 
+/** The timeline's entry for a publication (either page): who, what the page now says, and its link. */
+export function publicationTimelineText(actor: string, how: "created" | "updated", p: { status: PublicStatus; impact: PublicImpact; body: string }, link: string | null): string {
+  return `<@${actor}> ${how === "created" ? "published the incident on" : "updated"} the status page: ${PUBLIC_STATUS_LABEL[p.status]}, ${p.impact} impact: ${escapeMrkdwn(p.body)}${link ? ` (<${link}|public link>)` : ""}`;
+}
+
 /** A call to the status page that failed: said in the channel, with whether it is tried again. */
 export function publishFailedMessage(incident: Incident, reason: string, retrying: boolean): Msg {
   const text = retrying
