@@ -105,14 +105,11 @@ class SigninLimiter {
   }
 }
 
+/** The insights doors; none while the token is unset (every /insights path is then the server's 404). */
 export function insightsDoors(ctx: Ctx, token: string | undefined): Door[] {
+  if (token === undefined) return [];
   const limiter = new SigninLimiter(() => ctx.clock.now().getTime());
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> => {
-    if (token === undefined) {
-      req.resume();
-      sendError(res, new HttpError(404, "not_found", `Nothing is served at ${url.pathname.slice(0, 100)}.`));
-      return;
-    }
     const path = url.pathname.replace(/\/+$/, "") || "/";
     if (path === "/insights/signin") {
       if (req.method === "GET" || req.method === "HEAD") {

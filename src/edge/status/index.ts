@@ -8,11 +8,11 @@
 import type http from "node:http";
 import { z } from "zod";
 import { PAGE_CSP } from "../../pages/status/render.ts";
-import type { PageDocument, StatusSite } from "../../pages/status/site.ts";
+import type { DocName, PageDocument, StatusSite } from "../../pages/status/site.ts";
 import type { Door } from "../http-server.ts";
 import { HttpError, sendError } from "../http.ts";
 
-const JSON_DOCS: Readonly<Record<string, string>> = {
+const JSON_DOCS: Readonly<Record<string, DocName | undefined>> = {
   "/status/api/v2/status.json": "json:status",
   "/status/api/v2/summary.json": "json:summary",
   "/status/api/v2/components.json": "json:components",
@@ -85,16 +85,16 @@ export function statusDoors(site: StatusSite): Door[] {
     }
     const path = url.pathname.replace(/\/+$/, "") || "/";
     if (path === "/status") {
-      send(req, res, (await site.get("home")) as PageDocument);
+      send(req, res, await site.get("home"));
       return;
     }
     if (path === "/status/feed.atom") {
-      send(req, res, (await site.get("feed")) as PageDocument);
+      send(req, res, await site.get("feed"));
       return;
     }
     const json = JSON_DOCS[path];
     if (json) {
-      send(req, res, (await site.get(json)) as PageDocument);
+      send(req, res, await site.get(json));
       return;
     }
     if (path === "/status/history") {

@@ -33,11 +33,14 @@ function doc(body: string, type: string): PageDocument {
   return { body: bytes, type, etag: `"${createHash("sha256").update(bytes).digest("base64url").slice(0, 27)}"` };
 }
 
+/** The documents rendered at each change (the rest are rendered on first asking). */
+export type DocName = "home" | "feed" | "json:status" | "json:summary" | "json:components" | "json:incidents" | "json:unresolved" | "json:scheduled";
+
 interface Rendered {
   readonly view: StatusView;
   readonly generation: string;
   readonly at: number;
-  readonly docs: Map<string, PageDocument>;
+  readonly docs: ReadonlyMap<DocName, PageDocument>;
   readonly lazy: Map<string, Promise<PageDocument | undefined>>;
 }
 
@@ -117,7 +120,7 @@ export class StatusSite {
     const rows = await pageIncidents(this.db, windowStart({ days: this.settings.historyDays, zone: this.zone, now }));
     const view = buildView(this.settings, this.zone, rows, now);
     const json = renderJson(view);
-    const docs = new Map<string, PageDocument>([
+    const docs = new Map<DocName, PageDocument>([
       ["home", doc(await renderHome(view), HTML)],
       ["feed", doc(renderFeed(view), ATOM)],
       ["json:status", doc(json.status, JSON_TYPE)],
@@ -135,9 +138,9 @@ export class StatusSite {
     return this.rendered as Rendered;
   }
 
-  /** A document rendered at the last change: "home", "feed", "json:<name>". */
-  async get(name: string): Promise<PageDocument | undefined> {
-    return (await this.current()).docs.get(name);
+  /** A document rendered at the last change. */
+  async get(name: DocName): Promise<PageDocument> {
+    return (await this.current()).docs.get(name) as PageDocument;
   }
 
   /** The history's pages, and one of them; undefined past the last. */

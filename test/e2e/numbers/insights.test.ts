@@ -151,6 +151,19 @@ describe("the page", () => {
     ]);
     const services = parse(await (await signedIn("/insights/services.csv?range=30")).text());
     expect(services.slice(1)).toEqual([["checkout", "2"]]);
+    // punctuality per month: each real incident kept 2 and missed k % 2 (k = 0…3)
+    const punctuality = parse(await (await signedIn("/insights/punctuality.csv?range=90")).text());
+    expect(punctuality[0]).toEqual(["Month", "Kept", "Missed", "Punctuality (%)"]);
+    expect(punctuality.slice(1).reduce((s: number, r: string[]) => s + Number(r[1]), 0)).toBe(8);
+    expect(punctuality.slice(1).reduce((s: number, r: string[]) => s + Number(r[2]), 0)).toBe(2);
+    // action items: one per real incident, due two days after it; those of k = 1 and 3 done the next day
+    const items = parse(await (await signedIn("/insights/action-items.csv?range=90")).text());
+    expect(items[0]).toEqual(["Month due", "Due", "Done by then", "Share (%)"]);
+    expect(items.slice(1).reduce((s: number, r: string[]) => s + Number(r[1]), 0)).toBe(4);
+    expect(items.slice(1).reduce((s: number, r: string[]) => s + Number(r[2]), 0)).toBe(2);
+    // time to acknowledge: every real incident has one
+    const acknowledge = parse(await (await signedIn("/insights/acknowledge.csv?range=90")).text());
+    expect(acknowledge.slice(1).reduce((s: number, r: string[]) => s + Number(r[1]), 0)).toBe(4);
     const resolve = parse(await (await signedIn("/insights/resolve.csv?range=30")).text());
     expect(resolve[0]).toEqual(["Month", "Incidents with it", "p50 (seconds)", "p90 (seconds)"]);
   });

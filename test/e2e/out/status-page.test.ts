@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { FakeUser } from "../../../src/local-slack/workspace.ts";
 import { type FakeStatuspage, startFakeStatuspage } from "../../fake-statuspage/server.ts";
 import { type Harness, startHarness } from "../../support/harness.ts";
-import { clickButton, clickTake, type DeclaredIncident, declareFast, flat, says } from "../../support/incidents.ts";
+import { clickButton, clickTake, type DeclaredIncident, declareFast, flat, says, submitDeclareForm } from "../../support/incidents.ts";
 import { openStatuspageForm, type StatuspageFill, type StatuspageView, submitStatuspageForm } from "../../support/statuspage.ts";
 import { sleep, until } from "../../support/wait.ts";
 
@@ -273,6 +273,35 @@ describe("the status page, alone", () => {
     expect(html).toContain("Recently resolved");
     // the checklist's "Update status page to resolved" ticked itself
     await until(async () => ((await h.db.checklistItem.count({ where: { incidentId: inc.id, autoKey: "status_page", autoFired: true, doneAt: { not: null } } })) === 1 ? true : undefined), 5000, "the checklist item ticked");
+  });
+
+  it("warns first, in a private incident's form, that the page is public", async () => {
+    await submitDeclareForm(h, { title: "Customer data export bug", severity: "SEV2", private: true }, h.users.carol);
+    const row = await until(() => h.db.incident.findFirst({ where: { title: "Customer data export bug", channelId: { not: null } } }), 10_000, "the private incident");
+    const view = await openStatuspageForm(h.fake, h.slack, row.channelId as string, h.users.carol);
+    expect(view.blocks[0]?.type).toBe("section");
+    expect(view.blocks[0]?.text?.text).toContain("is private, but the status page is public");
+  });
+
+  it("shows what another bot process published, within its next look (every 5 s), without a request asking for it", async () => {
+    // another replica's job wrote these rows; this process heard nothing of it
+    const other = (await declareFast(h, "sev3 Exports delayed", h.users.alice)).incident;
+    const at = new Date();
+    await h.db.statusPageIncident.create({
+      data: {
+        id: "otherprocess",
+        incidentId: other.id,
+        name: "Exports delayed",
+        status: "investigating",
+        impact: "minor",
+        componentIds: ["web"],
+        createdAt: at,
+        updatedAt: at,
+        updates: { create: [{ id: "otherupdate1", status: "investigating", body: "Exports take longer than usual.", impact: "minor", componentIds: ["web"], createdAt: at, sourceKey: "other-process:1" }] },
+      },
+    });
+    await until(async () => ((await text(h, "/status")).includes("Exports take longer than usual.") ? true : undefined), 8000, "the other process's publication on the page");
+    expect(Object.fromEntries((await readApi(h, "components.json")).components.map((c) => [c.id, c.status])).web).toBe("degraded_performance");
   });
 
   it("never shows anything internal: a secret word planted in every internal field reaches no page, feed or JSON", async () => {
