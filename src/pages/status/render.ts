@@ -78,28 +78,27 @@ interface ShownUpdate {
   readonly when: string;
 }
 
-function shownUpdate(u: ViewIncident["updates"][number], max: number): ShownUpdate {
+function shownUpdate(u: ViewIncident["updates"][number]): ShownUpdate {
+  return { statusLabel: u.statusLabel, body: u.body, cut: false, iso: u.iso, when: u.when };
+}
+
+/** An update cut at CUT characters or CUT_BYTES escaped bytes, whichever comes first. */
+function cutUpdate(u: ViewIncident["updates"][number]): ShownUpdate {
   let kept = "";
   let count = 0;
   let bytes = 0;
-  let cut = false;
   for (const ch of u.body) {
-    const size = escapedLength(ch);
-    if (count + 1 > max || bytes + size > (max === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : CUT_BYTES)) {
-      cut = true;
-      break;
-    }
+    bytes += escapedLength(ch);
+    if (++count > CUT || bytes > CUT_BYTES) return { ...shownUpdate(u), body: kept.trimEnd(), cut: true };
     kept += ch;
-    count++;
-    bytes += size;
   }
-  return { statusLabel: u.statusLabel, body: cut ? kept.trimEnd() : u.body, cut, iso: u.iso, when: u.when };
+  return shownUpdate(u);
 }
 
 /** An incident in a list: its latest update, cut. */
 function card(i: ViewIncident): { i: ViewIncident; shown: ShownUpdate[]; hidden: number } {
   const [latest] = i.updates;
-  return { i, shown: latest ? [shownUpdate(latest, CUT)] : [], hidden: Math.max(0, i.updates.length - 1) };
+  return { i, shown: latest ? [cutUpdate(latest)] : [], hidden: Math.max(0, i.updates.length - 1) };
 }
 
 export async function renderHome(view: StatusView): Promise<string> {
@@ -116,11 +115,11 @@ export async function renderIncident(view: StatusView, incident: ViewIncident): 
   for (const u of incident.updates) {
     const whole = escapedLength(u.body);
     if (used + whole <= BUDGET) {
-      shown.push(shownUpdate(u, Number.POSITIVE_INFINITY));
+      shown.push(shownUpdate(u));
       used += whole;
       continue;
     }
-    const cut = shownUpdate(u, CUT);
+    const cut = cutUpdate(u);
     const size = escapedLength(cut.body) + 200;
     if (used + size > CUT_BUDGET) break;
     shown.push(cut);
@@ -282,7 +281,8 @@ export function renderFeed(view: StatusView): string {
   for (const { i, u } of entries.slice(0, 50)) {
     // whole while the feed stays small, then cut (the incident's page has them whole)
     const whole = escapedLength(u.body);
-    const shown = used + whole <= FEED_BUDGET ? u.body : `${shownUpdate(u, CUT).body}…`;
+    const cut = used + whole <= FEED_BUDGET ? undefined : cutUpdate(u);
+    const shown = cut?.cut ? `${cut.body}…` : u.body;
     used += escapedLength(shown);
     if (used > FEED_MAX) break;
     // Atom's text here is HTML: what was typed is escaped into it, so a reader shows it as text
