@@ -221,6 +221,25 @@ describe.skipIf(!chromiumAvailable())("the playground in Chromium", () => {
     expect(errors).toEqual([]);
   });
 
+  it("keeps the person last chosen when an answer for the one before arrives after it", async () => {
+    // every answer of the page's own state is held back a while, so the answer for Bob is still on its
+    // way when Carol is chosen: it must not take the choice back
+    await page.route(/\/ui\?/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await route.continue();
+    });
+    try {
+      await actAs(page, "Bob Brown");
+      await actAs(page, "Carol Chen");
+      await page.waitForTimeout(1_500);
+      expect(await page.locator("#as option:checked").textContent()).toBe("Carol Chen");
+    } finally {
+      await page.unroute(/\/ui\?/);
+    }
+    await actAs(page, "Erin Evans");
+    await expect.poll(() => page.locator("#as option:checked").textContent()).toBe("Erin Evans");
+  });
+
   it("starts again on the same DATA_DIR with the workspace and the bot's record as they were", { timeout: 180_000 }, async () => {
     expect(await pg.stop()).toBe(0);
     pg = await startPlayground(pg.dataDir, { fast: true });

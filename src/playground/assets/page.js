@@ -19,6 +19,7 @@ export const state = {
   shownView: "",
   loading: false,
   again: false,
+  againNavigated: false,
   /** The channel header shown, and its messages by id: { html, el }. */
   head: "",
   items: new Map(),

@@ -9,24 +9,36 @@ import { parkTools, showTools, tools } from "./toolbar.js";
 export async function refresh(navigated = false) {
   if (state.loading) {
     state.again = true;
+    state.againNavigated ||= navigated;
     return;
   }
   state.loading = true;
+  // who and where were asked for: an answer to a question no longer asked (the person acting or the
+  // view changed while it was on its way) is dropped, and asked again, never shown over the new choice
+  const asked = { as: state.as, view: state.view };
   try {
-    const q = new URLSearchParams({ t: token, as: state.as, view: state.view });
+    const q = new URLSearchParams({ t: token, as: asked.as, view: asked.view });
     const res = await fetch(`/ui?${q}`);
     if (!res.ok) {
       say((await res.json().catch(() => ({}))).message || `HTTP ${res.status}`);
       return;
     }
-    show(await res.json(), navigated);
+    const ui = await res.json();
+    if (state.as !== asked.as || state.view !== asked.view) {
+      state.again = true;
+      state.againNavigated ||= navigated;
+      return;
+    }
+    show(ui, navigated);
   } catch {
     // the stream reconnects and asks again
   } finally {
     state.loading = false;
     if (state.again) {
+      const again = state.againNavigated;
       state.again = false;
-      void refresh();
+      state.againNavigated = false;
+      void refresh(again);
     }
   }
 }
