@@ -7,7 +7,7 @@ import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config/index.ts";
 import { buildDeps, type Deps } from "./deps.ts";
 import { apiDoor } from "./edge/api/index.ts";
-import { alertmanagerDoor, pagerdutyDoor } from "./edge/hooks/index.ts";
+import { alertmanagerDoor, pagerdutyDoor, trackerDoors } from "./edge/hooks/index.ts";
 import { type HttpServer, startHttpServer } from "./edge/http-server.ts";
 import { metricsDoor } from "./edge/metrics/index.ts";
 import { metricsSource } from "./store/metrics.ts";
@@ -18,6 +18,8 @@ import { startHousekeeping } from "./scheduler/housekeeping.ts";
 import { planDigest } from "./incidents/numbers/digest.ts";
 import { resumeWebhooks, WebhookDispatcher } from "./incidents/out/webhooks.ts";
 import { StatuspageClient } from "./statuspage/client.ts";
+import { trackerFor } from "./trackers/index.ts";
+import { postmortemContents } from "./trackers/github.ts";
 import { StatusSite } from "./pages/status/site.ts";
 import { statusDoors } from "./edge/status/index.ts";
 import { insightsDoors } from "./edge/insights/index.ts";
@@ -74,6 +76,8 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     ...(config.incident.statuspage && config.statuspageKey
       ? { statuspage: new StatuspageClient({ apiUrl: config.incident.statuspage.apiUrl, pageId: config.incident.statuspage.pageId, key: config.statuspageKey }) }
       : {}),
+    ...(config.incident.followups ? { tracker: trackerFor(config.incident.followups.tracker) } : {}),
+    ...(config.incident.postmortemRepo ? { postmortemRepo: postmortemContents(config.incident.postmortemRepo) } : {}),
     ...(site ? { ownPage: { settings: site.settings, changed: () => site.changed() } } : {}),
     ...(config.assistant && prompts
       ? { assistant: { client: new AssistantClient(config.assistant, deps.metrics.assistant(), log), prompts, budgetsMs: { ...ASSISTANT_BUDGETS_MS, ...opts.assistantBudgetsMs } } }
@@ -117,7 +121,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
       healthy: () => deps.database.healthy(),
       // Bolt checks the same signature window against the system clock; the two must agree
       replayClock: systemClock,
-      doors: [apiDoor(ctx, config.apiToken), alertmanagerDoor(ctx, config.alertsToken), pagerdutyDoor(ctx, config.pagerdutySecret), metricsDoor(deps.metrics, config.metricsToken), ...(site ? statusDoors(site) : []), ...insightsDoors(ctx, config.apiToken)],
+      doors: [apiDoor(ctx, config.apiToken), alertmanagerDoor(ctx, config.alertsToken), pagerdutyDoor(ctx, config.pagerdutySecret), ...trackerDoors(ctx, config.trackerSecrets), metricsDoor(deps.metrics, config.metricsToken), ...(site ? statusDoors(site) : []), ...insightsDoors(ctx, config.apiToken)],
       answered: (surface, seconds) => deps.metrics.ackDuration.observe({ surface }, seconds),
       ...(slackApp.requestListener ? { slackEvents: slackApp.requestListener, slackEventCallbacks: eventsRequestHandler(ctx, config.slack.signingSecret as string) } : {}),
     });

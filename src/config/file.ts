@@ -16,6 +16,7 @@ import { digestSchema, readDigest } from "./sections/digest.ts";
 import { readSeverities, severitySchema } from "./sections/severities.ts";
 import { readStatusPage, type StatusPageSettings, statusPageSchema } from "./sections/status-page.ts";
 import { readStatuspage, statuspageSchema } from "./sections/statuspage.ts";
+import { type FollowupSettings, followupsSchema, type PostmortemRepoSettings, postmortemRepoSchema, readFollowups, readPostmortemRepo } from "./sections/followups.ts";
 import { channelRef, isoDuration, prefix } from "./sections/values.ts";
 import { readWebhooks, webhookSchema } from "./sections/webhooks.ts";
 import { readYaml } from "./yaml-source.ts";
@@ -39,6 +40,10 @@ export interface IncidentSettings {
   readonly statuspage?: { readonly pageId: string; readonly apiUrl: string };
   /** The public status page Warroom serves itself at /status; unset: /status is 404. */
   readonly statusPage?: StatusPageSettings;
+  /** The tracker action items become issues in; unset: no export. */
+  readonly followups?: FollowupSettings;
+  /** The GitHub repository postmortems are committed to; unset: none. */
+  readonly postmortemRepo?: PostmortemRepoSettings;
   /** What the assistant may send (it is on only with AI_BASE_URL and AI_MODEL). */
   readonly ai: AiSettings;
 }
@@ -65,6 +70,8 @@ const fileSchema = z.strictObject({
   webhooks: z.array(webhookSchema, { error: "expected a list of endpoints" }).max(20, "at most 20 webhook endpoints").default([]),
   statuspage: statuspageSchema.optional(),
   status_page: statusPageSchema.optional(),
+  followups: followupsSchema.optional(),
+  postmortem_repo: postmortemRepoSchema.optional(),
   ai: aiSchema.optional(),
 });
 
@@ -107,6 +114,8 @@ export function readIncidentSettings(file: string | undefined, baseDir: string, 
     ai: readAi(v.ai),
     webhooks,
     ...(statuspage ? { statuspage } : {}),
+    ...(v.followups ? { followups: readFollowups(source, v.followups, env) } : {}),
+    ...(v.postmortem_repo ? { postmortemRepo: readPostmortemRepo(source, v.postmortem_repo, env) } : {}),
     ...(v.status_page ? { statusPage: readStatusPage(v.status_page) } : {}),
     ...(v.announce_channel !== undefined ? { announceChannel: v.announce_channel } : {}),
     alerts,

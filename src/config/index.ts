@@ -42,6 +42,8 @@ export interface Config {
   readonly alertsToken?: string;
   /** The signing secret of PagerDuty's V3 webhooks (PAGERDUTY_WEBHOOK_SECRET); unset: closed. */
   readonly pagerdutySecret?: string;
+  /** The signing secrets of the trackers' webhooks (GITHUB_/JIRA_/LINEAR_WEBHOOK_SECRET); unset: that door is closed. */
+  readonly trackerSecrets: { readonly github?: string; readonly jira?: string; readonly linear?: string };
   /** Statuspage's API key (STATUSPAGE_API_KEY), with `statuspage:` in the file. */
   readonly statuspageKey?: string;
   /** The assistant's model (AI_BASE_URL, AI_MODEL, AI_API_KEY); unset: no assistant anywhere. */
@@ -114,6 +116,10 @@ export function loadConfig(env: Env = process.env): Config {
   const metricsToken = optionalSecret(env, "METRICS_TOKEN", "the bearer token Prometheus sends to GET /metrics, e.g. openssl rand -hex 32");
   const alertsToken = optionalSecret(env, "WARROOM_ALERTS_TOKEN", "the bearer token Alertmanager or Grafana sends to POST /hooks/alertmanager, e.g. openssl rand -hex 32");
   const pagerdutySecret = optionalSecret(env, "PAGERDUTY_WEBHOOK_SECRET", "the signing secret PagerDuty shows when you create the V3 webhook subscription");
+  const github = optionalSecret(env, "GITHUB_WEBHOOK_SECRET", "the secret you typed in the repository's webhook settings (Settings → Webhooks), e.g. openssl rand -hex 32");
+  const jira = optionalSecret(env, "JIRA_WEBHOOK_SECRET", "the secret you typed in Jira's webhook settings (System → WebHooks), e.g. openssl rand -hex 32");
+  const linear = optionalSecret(env, "LINEAR_WEBHOOK_SECRET", "the signing secret Linear shows for the webhook (Settings → API → Webhooks)");
+  const trackerSecrets = { ...(github !== undefined ? { github } : {}), ...(jira !== undefined ? { jira } : {}), ...(linear !== undefined ? { linear } : {}) };
   const pacing = parseSwitch(env, "SLACK_PACING", true, "off only against a fake Slack without rate limits");
   const configFile = resolveConfigFile(env);
   const incident = scaleSettings(readIncidentSettings(configFile, configFile ? path.dirname(configFile) : process.cwd(), env), timeScale);
@@ -148,6 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(metricsToken !== undefined ? { metricsToken } : {}),
     ...(alertsToken !== undefined ? { alertsToken } : {}),
     ...(pagerdutySecret !== undefined ? { pagerdutySecret } : {}),
+    trackerSecrets,
     ...(incident.statuspage && statuspageKey !== undefined ? { statuspageKey } : {}),
     ...(assistant ? { assistant } : {}),
   });

@@ -17,6 +17,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "postmortem.drafted",
   "action_item.created",
   "action_item.completed",
+  "action_item.exported",
+  "action_item.reopened",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -33,6 +33,8 @@ import { ASK_RESOLVE_JOB, PUBLISH_JOB } from "./out/statuspage.ts";
 import { PAGE_PUBLISH_JOB } from "./out/status-page.ts";
 import { DELIVER_JOB } from "./out/webhooks.ts";
 import { CATCHUP_REQUEST } from "./assistant/catchup.ts";
+import { CLOSE_UPSTREAM_JOB, EXPORT_JOB, UPSTREAM_JOB } from "./followups/export.ts";
+import { REPO_COMMIT_JOB } from "./followups/postmortem-repo.ts";
 
 export const CATALOGUE: readonly JobType[] = [
   PROVISION_JOB,
@@ -49,6 +51,10 @@ export const CATALOGUE: readonly JobType[] = [
   CLOSURE_NUDGE_JOB,
   ARCHIVE_JOB,
   ACTION_DUE_JOB,
+  EXPORT_JOB,
+  CLOSE_UPSTREAM_JOB,
+  UPSTREAM_JOB,
+  REPO_COMMIT_JOB,
   CHECKLIST_POST_JOB,
   CHECKLIST_REFRESH_JOB,
   NOTIFY_JOB,

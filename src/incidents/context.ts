@@ -12,6 +12,8 @@ import type { SlackOnce } from "../slack/once.ts";
 import type { StatusPageSettings } from "../config/sections/status-page.ts";
 import type { StatuspageClient } from "../statuspage/client.ts";
 import type { UserDirectory } from "../slack/users.ts";
+import type { Tracker } from "../trackers/tracker.ts";
+import type { GithubContents } from "../trackers/github.ts";
 import type pg from "pg";
 import type { Db } from "../store/database.ts";
 import type { StatsReport } from "../store/stats.ts";
@@ -33,6 +35,10 @@ export interface Ctx {
   readonly bot: BotIdentity;
   /** The status page's API, when `statuspage:` is configured. */
   readonly statuspage?: StatuspageClient;
+  /** The tracker action items become issues in, when `followups:` is configured. */
+  readonly tracker?: Tracker;
+  /** The repository postmortems are committed to, when `postmortem_repo:` is configured. */
+  readonly postmortemRepo?: GithubContents;
   /** The status page Warroom serves itself, when `status_page:` is configured: told when it changes. */
   readonly ownPage?: { readonly settings: StatusPageSettings; changed(): void };
   /** The assistant (its model and prompts), when AI_BASE_URL and AI_MODEL are set. */

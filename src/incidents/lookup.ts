@@ -1,6 +1,8 @@
 // Reading incidents for the edge: the incident of a channel, by id, the open ones a person may see,
 // and what /incident info shows. Listeners ask here rather than querying the database themselves.
 
+import type { ActionItemView } from "../slack/blocks/info.ts";
+import { issueOf } from "../slack/blocks/resolution/followups.ts";
 import { type Incident, visibleTo } from "../domain/incident.ts";
 import { progress } from "../domain/checklist.ts";
 import { type Durations, durations, effectiveTimestamps, type Punctuality, punctuality, type Timestamps } from "../domain/record.ts";
@@ -24,7 +26,7 @@ export async function openIncidentsFor(ctx: Ctx, teamId: string, userId: string)
 }
 
 export interface InfoFacts {
-  actionItems: { number: number; text: string; ownerId: string | null; due: string | null; priority: string; done: boolean }[];
+  actionItems: ActionItemView[];
   recent: { at: Date; text: string }[];
   timestamps: Timestamps;
   durations: Durations;
@@ -47,7 +49,7 @@ export async function infoFacts(ctx: Ctx, incident: Incident, recentCount = 8): 
     durations: durations(timestamps),
     punctuality: punctuality(events, ctx.clock.now(), ctx.config.incident.timezone),
     checklist: progress(checklist),
-    actionItems: items.map((a) => ({ number: a.number, text: a.text, ownerId: a.ownerId, due: a.dueDate?.toISOString().slice(0, 10) ?? null, priority: a.priority, done: a.status === "done" })),
+    actionItems: items.map((a) => ({ id: a.id, number: a.number, text: a.text, ownerId: a.ownerId, due: a.dueDate?.toISOString().slice(0, 10) ?? null, priority: a.priority, done: a.status === "done", issue: issueOf(a) })),
     recent: recent.reverse().map((e) => ({ at: e.at, text: e.text })),
   };
 }

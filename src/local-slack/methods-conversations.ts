@@ -78,7 +78,7 @@ function validateName(ws: Workspace, name: string | undefined): string {
   return name;
 }
 
-function userObject(u: { id: string; name: string; realName: string; isBot: boolean; deleted: boolean; tz: string }, teamId: string) {
+function userObject(u: { id: string; name: string; realName: string; isBot: boolean; deleted: boolean; tz: string; email?: string }, teamId: string) {
   return {
     id: u.id,
     team_id: teamId,
@@ -87,7 +87,7 @@ function userObject(u: { id: string; name: string; realName: string; isBot: bool
     deleted: u.deleted,
     is_bot: u.isBot,
     tz: u.tz,
-    profile: { real_name: u.realName, display_name: u.name, display_name_normalized: u.name },
+    profile: { real_name: u.realName, display_name: u.name, display_name_normalized: u.name, ...(u.email ? { email: u.email } : {}) },
   };
 }
 

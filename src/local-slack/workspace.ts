@@ -11,6 +11,8 @@ export interface FakeUser {
   tz: string;
   /** A guest, or a person of another organisation (Slack Connect): cannot be invited everywhere. */
   restricted?: boolean;
+  /** profile.email (Slack shows it with users:read.email); a person's defaults to <name>@example.com. */
+  email?: string;
 }
 
 export interface FakeUserGroup {
@@ -190,6 +192,7 @@ export class Workspace {
       deleted: opts.deleted ?? false,
       tz: opts.tz ?? "UTC",
       ...(opts.restricted ? { restricted: true } : {}),
+      ...(opts.email !== undefined || !opts.isBot ? { email: opts.email ?? `${name.toLowerCase().replace(/[^a-z0-9._-]+/g, ".")}@example.com` } : {}),
     };
     this.users.set(user.id, user);
     return user;

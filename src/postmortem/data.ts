@@ -2,6 +2,7 @@
 // from the incident's record: plain Markdown-safe text, people by name, times in UTC (and the
 // configured zone where a document wants local time), timeline entries with their dates.
 
+import { TRACKER_NAMES, type TrackerKind } from "../config/sections/followups.ts";
 import { DateTime } from "luxon";
 import { safeLink, SOURCE_LABEL } from "../domain/alerts.ts";
 import { linkedGroups } from "../store/alerts.ts";
@@ -44,7 +45,7 @@ export interface PostmortemData {
   roles: { label: string; people: string }[];
   timeline: { at_utc: string; actor: string; text: string; link: string }[];
   updates: { at_utc: string; status: string; text: string; by: string }[];
-  action_items: { number: number; text: string; owner: string; due: string; priority: string; status: string }[];
+  action_items: { number: number; text: string; owner: string; due: string; priority: string; status: string; issue: string }[];
   checklist: { done: number; total: number; phases: { name: string; items: { text: string; done: boolean; by: string; at_utc: string }[] }[] };
   alerts: { name: string; source: string; status: string; summary: string; starts_at_utc: string; ends_at_utc: string; link: string }[];
   generated_at: string;
@@ -154,6 +155,7 @@ export async function postmortemData(db: Db, users: UserDirectory, config: Confi
       due: a.dueDate ? a.dueDate.toISOString().slice(0, 10) : "",
       priority: a.priority,
       status: a.status === "done" ? "done" : "open",
+      issue: a.trackerUrl ? `[${TRACKER_NAMES[a.trackerKind as TrackerKind] ?? "issue"} ${cell(a.trackerKey ?? "")}](${a.trackerUrl.replace(/[()\s|]/g, encodeURIComponent)})` : "",
     })),
     checklist: {
       done: checklist.filter((c) => c.doneAt).length,

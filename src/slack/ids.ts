@@ -32,6 +32,7 @@ export const ACTION = {
   snooze: "warroom.snooze",
   /** value = the action item's id. */
   actionItemDone: "warroom.action_item_done",
+  actionItemExport: "warroom.action_item_export",
   /** value = the incident id. */
   postmortemDone: "warroom.postmortem_done",
   declareFromHome: "warroom.declare_from_home",

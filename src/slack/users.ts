@@ -11,6 +11,8 @@ export interface Person {
   readonly isBot: boolean;
   readonly deleted: boolean;
   readonly tz?: string;
+  /** profile.email, with the users:read.email scope. */
+  readonly email?: string;
 }
 
 const TTL_MS = 60 * 60 * 1000;
@@ -32,7 +34,7 @@ export class UserDirectory {
     try {
       const r = await this.slack.call<{
         ok: boolean;
-        user: { id: string; name: string; real_name?: string; deleted?: boolean; is_bot?: boolean; tz?: string; profile?: { display_name?: string; real_name?: string } };
+        user: { id: string; name: string; real_name?: string; deleted?: boolean; is_bot?: boolean; tz?: string; profile?: { display_name?: string; real_name?: string; email?: string } };
       }>("users.info", { user: userId });
       const u = r.user;
       const person: Person = {
@@ -41,6 +43,7 @@ export class UserDirectory {
         isBot: Boolean(u.is_bot),
         deleted: Boolean(u.deleted),
         ...(u.tz ? { tz: u.tz } : {}),
+        ...(u.profile?.email ? { email: u.profile.email } : {}),
       };
       this.remember(userId, person);
       return person;

@@ -25,7 +25,7 @@ export async function homeFacts(db: Db, teamId: string, userId: string, limits: 
     openTotal,
     mine: held.map((r): Incident => toIncident(r)),
     mineTotal,
-    items: actionItems.map((a) => ({ id: a.id, number: a.number, text: a.text, due: a.dueDate ? a.dueDate.toISOString().slice(0, 10) : null, incident: a.incident })),
+    items: actionItems.map((a) => ({ id: a.id, number: a.number, text: a.text, due: a.dueDate ? a.dueDate.toISOString().slice(0, 10) : null, incident: a.incident, issue: a.trackerUrl ? { kind: a.trackerKind, key: a.trackerKey, url: a.trackerUrl } : null })),
     itemsTotal,
   };
 }

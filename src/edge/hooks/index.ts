@@ -13,6 +13,11 @@ import type { Door } from "../http-server.ts";
 import { authorized, HttpError, readBody, sendError, sendJson } from "../http.ts";
 import { parseAlertmanager } from "./alertmanager.ts";
 import { PAGERDUTY_EVENT_TYPES, pagerDutySignatureValid, parsePagerDuty } from "./pagerduty.ts";
+import { hmacValid, type ParsedEvent, parseGithub, parseJira, parseLinear } from "./trackers.ts";
+import { UPSTREAM_JOB } from "../../incidents/followups/export.ts";
+import { recordOnce } from "../../incidents/requests.ts";
+import { TRACKER_NAMES } from "../../config/sections/followups.ts";
+import type { Config } from "../../config/index.ts";
 
 function parseJson(raw: Buffer): unknown {
   try {
@@ -85,4 +90,59 @@ export function pagerdutyDoor(ctx: Ctx, secret: string | undefined): Door {
         sendJson(res, 200, { status: fresh ? "accepted" : "duplicate" });
       }),
   };
+}
+
+/**
+ * POST /hooks/github, /hooks/jira, /hooks/linear: a tracker's issue closed or reopened there. Closed
+ * (404) until its secret is set; the signature over the raw body (1 MB at most) before anything is
+ * parsed; each delivery recorded once by its id, with the job that acts on it, before the 200.
+ */
+export function trackerDoors(ctx: Ctx, secrets: Config["trackerSecrets"]): Door[] {
+  const followups = ctx.config.incident.followups;
+  const github = followups?.tracker.kind === "github" ? `${followups.tracker.owner}/${followups.tracker.repo}` : undefined;
+  const door = (kind: "github" | "jira" | "linear", env: string, read: (req: http.IncomingMessage, raw: Buffer, secret: string) => { delivery: string; parsed: ParsedEvent }): Door => {
+    const path = `/hooks/${kind}`;
+    const secret = secrets[kind];
+    return {
+      prefix: path,
+      handle: (req, res) =>
+        answer(req, res, async () => {
+          if (!secret) throw new HttpError(404, "not_found", `${TRACKER_NAMES[kind]}'s webhooks are off: set ${env} to turn on POST ${path}.`);
+          postOnly(req, path);
+          const raw = await readBody(req);
+          const { delivery, parsed } = read(req, raw, secret);
+          if (!parsed.ok) throw new HttpError(400, "bad_request", parsed.message);
+          if (parsed.event.kind === "ignored" || followups?.tracker.kind !== kind) {
+            sendJson(res, 200, { status: "ignored" });
+            return;
+          }
+          const fresh = await recordOnce(ctx, `${kind}:${delivery}`, UPSTREAM_JOB, parsed.event.change);
+          sendJson(res, 200, { status: fresh ? "accepted" : "duplicate" });
+        }),
+    };
+  };
+  const deliveryOf = (req: http.IncomingMessage, header: string): string => {
+    const v = req.headers[header];
+    if (typeof v !== "string" || !/^[A-Za-z0-9._:-]{1,200}$/.test(v)) throw new HttpError(400, "bad_request", `the ${header} header (the delivery's id) is missing or malformed`);
+    return v;
+  };
+  const verified = (ok: boolean) => {
+    if (!ok) throw new HttpError(401, "unauthorized", "unauthorized");
+  };
+  return [
+    door("github", "GITHUB_WEBHOOK_SECRET", (req, raw, secret) => {
+      verified(hmacValid(req.headers["x-hub-signature-256"], raw, secret, true));
+      const delivery = deliveryOf(req, "x-github-delivery");
+      const event = req.headers["x-github-event"];
+      return { delivery, parsed: parseGithub(typeof event === "string" ? event : undefined, parseJson(raw), github ?? "") };
+    }),
+    door("jira", "JIRA_WEBHOOK_SECRET", (req, raw, secret) => {
+      verified(hmacValid(req.headers["x-hub-signature"], raw, secret, true));
+      return { delivery: deliveryOf(req, "x-atlassian-webhook-identifier"), parsed: parseJira(parseJson(raw)) };
+    }),
+    door("linear", "LINEAR_WEBHOOK_SECRET", (req, raw, secret) => {
+      verified(hmacValid(req.headers["linear-signature"], raw, secret, false));
+      return { delivery: deliveryOf(req, "linear-delivery"), parsed: parseLinear(parseJson(raw), ctx.clock.now()) };
+    }),
+  ];
 }

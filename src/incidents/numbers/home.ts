@@ -1,6 +1,7 @@
 // The App Home tab, published when someone opens it: what they may see that is open, where they hold
 // a role, their open action items, the last 30 days in a line.
 
+import { buttonTracker } from "../followups/items.ts";
 import { z } from "zod";
 import { statsLine } from "../../slack/blocks/numbers/stats.ts";
 import { HOME_LIMITS, homeView } from "../../slack/blocks/numbers/home.ts";
@@ -16,7 +17,7 @@ export const HOME_JOB = jobType({
   async run(ctx, p) {
     const now = ctx.clock.now();
     const [facts, last30] = await Promise.all([homeFacts(ctx.db, ctx.bot.teamId, p.userId, HOME_LIMITS), ctx.recentStats.get(ctx)]);
-    const view = homeView({ ...facts, statsLine: statsLine(last30.stats) }, p.userId, ctx.config.incident.severities, now);
+    const view = homeView({ ...facts, statsLine: statsLine(last30.stats) }, p.userId, ctx.config.incident.severities, now, buttonTracker(ctx));
     await ctx.slack.callUnless("views.publish", { user_id: p.userId, view }, "not_enabled");
   },
 });

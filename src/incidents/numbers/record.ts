@@ -79,7 +79,7 @@ export interface IncidentRecord extends IncidentSummary {
   status_summary: string | null;
   updates: { at: string; status: string; text: string; by: string }[];
   timeline: { at: string; kind: string; actor: string | null; text: string; permalink: string | null }[];
-  action_items: { number: number; text: string; owner: string | null; due: string | null; priority: string; status: string; created_at: string; done_at: string | null }[];
+  action_items: { number: number; text: string; owner: string | null; due: string | null; priority: string; status: string; created_at: string; done_at: string | null; issue: { tracker: string | null; key: string | null; url: string } | null }[];
   checklist: { done: number; total: number; items: { phase: string; text: string; done: boolean; done_by: string | null; done_at: string | null; auto: string | null }[] };
   postmortem: { markdown: string | null; canvas_id: string | null; file_id: string | null };
   alerts: AlertRecord[];
@@ -155,6 +155,7 @@ export async function incidentRecord(ctx: Ctx, incident: Incident): Promise<Inci
       status: a.status,
       created_at: a.createdAt.toISOString(),
       done_at: iso(a.doneAt),
+      issue: a.trackerUrl ? { tracker: a.trackerKind, key: a.trackerKey, url: a.trackerUrl } : null,
     })),
     checklist: {
       done: checklist.filter((c) => c.doneAt).length,

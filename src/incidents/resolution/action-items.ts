@@ -14,24 +14,9 @@ import type { Ctx } from "../context.ts";
 import { postJob } from "../effects.ts";
 import { draft, jobType } from "../job-type.ts";
 import { recordWebhooks } from "../out/webhooks.ts";
-import { safeToPlain } from "../../domain/text.ts";
-
-/** An action item as webhooks carry it. */
-function itemData(row: { id: number; number: number; text: string; ownerId: string | null; dueDate: Date | null; priority: string; status: string; doneAt?: Date | null; doneBy?: string | null }) {
-  return {
-    action_item: {
-      id: row.id,
-      number: row.number,
-      text: safeToPlain(row.text),
-      owner: row.ownerId,
-      due: row.dueDate ? row.dueDate.toISOString().slice(0, 10) : null,
-      priority: row.priority,
-      status: row.status,
-      done_at: row.doneAt?.toISOString() ?? null,
-      done_by: row.doneBy ?? null,
-    },
-  };
-}
+import { CLOSE_UPSTREAM_JOB, exportJob } from "../followups/export.ts";
+import { buttonTracker, itemData } from "../followups/items.ts";
+import { issueOf } from "../../slack/blocks/resolution/followups.ts";
 
 /** Owners hear about a due item at 09:00 on its day, in the configured time zone. */
 export function dueReminderAt(due: string, zone: string, now: Date): Date {
@@ -39,9 +24,10 @@ export function dueReminderAt(due: string, zone: string, now: Date): Date {
   return at < now ? now : at;
 }
 
-function facts(row: { id: number; number: number; text: string; ownerId: string | null; dueDate: Date | null; priority: string }): ActionItemFacts {
-  return { id: row.id, number: row.number, text: row.text, ownerId: row.ownerId, due: row.dueDate ? row.dueDate.toISOString().slice(0, 10) : null, priority: row.priority };
+function facts(row: { id: number; number: number; text: string; ownerId: string | null; dueDate: Date | null; priority: string; trackerKind: string | null; trackerKey: string | null; trackerUrl: string | null }): ActionItemFacts {
+  return { id: row.id, number: row.number, text: row.text, ownerId: row.ownerId, due: row.dueDate ? row.dueDate.toISOString().slice(0, 10) : null, priority: row.priority, issue: issueOf(row) };
 }
+
 
 export interface NewActionItem {
   incident: Incident;
@@ -76,10 +62,16 @@ export async function addActionItem(ctx: Ctx, input: NewActionItem): Promise<Act
           },
         });
         const f = facts(row);
-        const echo = actionItemEcho(input.incident, f, input.actor);
+        const echo = actionItemEcho(input.incident, f, input.actor, buttonTracker(ctx));
         await addTimeline(tx, input.incident.id, now, [{ kind: "action_item", actorId: input.actor, text: `<@${input.actor}> added action item #${f.number}: ${input.text}`, data: { item: row.id } }]);
         const jobs: JobDraft[] = [postJob(input.incident.id, `action:${row.id}:added`, echo.text, echo.blocks)];
         if (input.due && input.ownerId) jobs.push(draft(ACTION_DUE_JOB, { itemId: row.id }, { incidentId: input.incident.id, dueAt: dueReminderAt(input.due, ctx.config.incident.timezone, now) }));
+        // export: always sends every item to the tracker, but never a drill's or a private incident's
+        // (their titles are not for a shared tracker; the button still offers it)
+        if (ctx.config.incident.followups?.export === "always" && !input.incident.isDrill && !input.incident.isPrivate) {
+          await tx.actionItem.update({ where: { id: row.id }, data: { exportAskedAt: now } });
+          jobs.push(exportJob(input.incident.id, row.id, { userId: input.actor }));
+        }
         await enqueue(tx, jobs, now);
         await autoTick(tx, input.incident.id, ["action_items"], now);
         await recordWebhooks(ctx, tx, input.incident, [{ type: "action_item.created", data: { ...itemData(row), by: input.actor } }], now);
@@ -105,7 +97,9 @@ export async function markActionItemDone(ctx: Ctx, itemId: number, actor: string
     const r = await tx.actionItem.updateMany({ where: { id: itemId, status: "open" }, data: { status: "done", doneAt: now, doneBy: actor } });
     if (r.count === 0) return false;
     await addTimeline(tx, row.incidentId, now, [{ kind: "action_item", actorId: actor, text: `<@${actor}> marked action item #${row.number} done: ${row.text}`, data: { item: row.id, done: true } }]);
-    await enqueue(tx, [postJob(row.incidentId, `action:${row.id}:done`, `:white_check_mark: <@${actor}> marked action item #${row.number} done: ${row.text}`)], now);
+    const jobs: JobDraft[] = [postJob(row.incidentId, `action:${row.id}:done`, `:white_check_mark: <@${actor}> marked action item #${row.number} done: ${row.text}`)];
+    if (row.trackerId && ctx.config.incident.followups?.closeUpstream && row.trackerKind === ctx.config.incident.followups.tracker.kind) jobs.push(draft(CLOSE_UPSTREAM_JOB, { itemId: row.id, userId: actor }, { incidentId: row.incidentId }));
+    await enqueue(tx, jobs, now);
     const incident = await loadIncident(tx, row.incidentId);
     if (incident) await recordWebhooks(ctx, tx, incident, [{ type: "action_item.completed", data: { ...itemData({ ...row, status: "done", doneAt: now, doneBy: actor }), by: actor } }], now);
     return true;
@@ -126,7 +120,7 @@ export const ACTION_DUE_JOB = jobType({
     if (!row || row.status === "done" || !row.ownerId) return;
     const incident = await loadIncident(ctx.db, row.incidentId);
     if (!incident) return;
-    const m = actionItemDue(incident, facts(row));
+    const m = actionItemDue(incident, facts(row), buttonTracker(ctx));
     await ctx.once.post(`action:${row.id}:due`, { channel: row.ownerId, text: m.text, blocks: m.blocks });
     ctx.log.info({ incident: incident.id, item: row.id }, `action item of ${incidentRef(incident)} due: owner told`);
   },

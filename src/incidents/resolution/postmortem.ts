@@ -4,6 +4,8 @@
 // It never blocks or undoes resolving: a template or publishing failure is said in the channel, and
 // `/incident postmortem` retries.
 
+import { enqueue } from "../../store/jobs.ts";
+import { commitJobs } from "../followups/postmortem-repo.ts";
 import { incidentRef } from "../../domain/incident.ts";
 import { escapeMrkdwn, truncate } from "../../domain/text.ts";
 import { autoTickNow } from "../war-room/checklist.ts";
@@ -204,6 +206,7 @@ async function draftPostmortem(ctx: Ctx, job: ClaimedJob): Promise<void> {
       publishedAt,
       `postmortem:${job.id}`,
     );
+    await enqueue(tx, commitJobs(ctx, incident.id, "drafted"), publishedAt);
   });
   ctx.kick();
   const ready = postmortemReady(incident, published.link, published.kind, Boolean(row.publishedAt), fromModel.ai ? "ai" : fromModel.note);

@@ -4,6 +4,7 @@
 // with archive_after, schedules the channel's archiving. The postmortem job runs after the resolve has
 // been committed, so drafting can never block or undo it.
 
+import { commitJobs } from "../followups/postmortem-repo.ts";
 import { close, type Incident, incidentRef, inCharge, type Refusal, reopen, resolve } from "../../domain/incident.ts";
 import { Duration } from "luxon";
 import { addDuration, scaleDuration } from "../../domain/cadence.ts";
@@ -103,6 +104,7 @@ export function closeJourney(ctx: Ctx, input: { incidentId: string; actor: strin
       const message = closedMessage(after, input.actor, archiveAt);
       const jobs: JobDraft[] = [refreshJob(after.id, { topic: true }), postJob(after.id, `closed:${after.id}:${after.version}`, message.text, message.blocks)];
       if (archiveAt) jobs.push(draft(ARCHIVE_JOB, { closedAt: at.toISOString() }, { incidentId: after.id, dueAt: archiveAt }));
+      jobs.push(...commitJobs(ctx, after.id, "closed"));
       return {
         timeline: events.map(describeEvent),
         jobs,

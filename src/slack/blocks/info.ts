@@ -9,15 +9,21 @@ import { requireSeverity } from "../../domain/severity.ts";
 import { DURATION_KEYS, DURATION_LABEL, type Durations, percent, type Punctuality, shortDuration, TIMESTAMP_KEYS, TIMESTAMP_LABEL, type Timestamps } from "../../domain/record.ts";
 import { escapeMrkdwn, truncate } from "../../domain/text.ts";
 import { channelLink, humanDuration, mention, slackDate } from "./format.ts";
+import { exportButton, type ItemIssue, issueSuffix } from "./resolution/followups.ts";
 
 export interface ActionItemView {
+  id: number;
   number: number;
   text: string;
   ownerId: string | null;
   due: string | null;
   priority: string;
   done: boolean;
+  issue: ItemIssue | null;
 }
+
+/** At most this many *Create in …* buttons under the action items (an actions block takes 25). */
+const EXPORT_BUTTONS = 10;
 
 export function age(from: Date, to: Date): string {
   const d = Duration.fromMillis(Math.max(0, to.getTime() - from.getTime()));
@@ -49,7 +55,7 @@ export function recordLines(r: RecordView): string {
   return [`*Times:* ${times.join(" · ")}`, `*Durations:* ${ds.length > 0 ? ds.join(" · ") : "_none yet_"}`, `*Update punctuality:* ${punct}`, `*Checklist:* ${r.checklist.done} of ${r.checklist.total} done`].join("\n");
 }
 
-export function infoMessage(incident: Incident, severity: Severity, now: Date, actionItems: readonly ActionItemView[] = [], recent: readonly TimelineView[] = [], record?: RecordView): { text: string; blocks: unknown[] } {
+export function infoMessage(incident: Incident, severity: Severity, now: Date, actionItems: readonly ActionItemView[] = [], recent: readonly TimelineView[] = [], record?: RecordView, exportTo?: string): { text: string; blocks: unknown[] } {
   const ref = incidentRef(incident);
   const roles = SINGLE_ROLES.map((r) => `*${ROLE_INFO[r].label}:* ${mention(incident.roles[r])}`);
   roles.push(`*Responders:* ${incident.responders.length > 0 ? incident.responders.map((u) => mention(u)).join(", ") : "_none yet_"}`);
@@ -72,8 +78,12 @@ export function infoMessage(incident: Incident, severity: Severity, now: Date, a
     ...(record ? [{ type: "section", text: { type: "mrkdwn", text: recordLines(record) } }] : []),
   ];
   if (actionItems.length > 0) {
-    const items = actionItems.map((a) => `${a.done ? ":white_check_mark:" : ":white_square:"} #${a.number} ${a.text} · ${mention(a.ownerId, "no owner")}${a.due ? ` · due ${a.due}` : ""} · ${a.priority}`);
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: `*Action items*\n${items.join("\n")}` } });
+    const items = actionItems.map((a) => `${a.done ? ":white_check_mark:" : ":white_square:"} #${a.number} ${a.text} · ${mention(a.ownerId, "no owner")}${a.due ? ` · due ${a.due}` : ""} · ${a.priority}${issueSuffix(a.issue)}`);
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(`*Action items*\n${items.join("\n")}`, 3000) } });
+    const exportable = exportTo ? actionItems.filter((a) => !a.done && !a.issue).slice(0, EXPORT_BUTTONS) : [];
+    if (exportTo && exportable.length > 0) {
+      blocks.push({ type: "actions", block_id: `action_export:${incident.id}`, elements: exportable.map((a) => exportButton(a.id, exportTo, `Create #${a.number} in ${exportTo}`)) });
+    }
   }
   if (recent.length > 0) {
     // dates as well as times: incidents cross midnight

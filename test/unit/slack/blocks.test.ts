@@ -7,7 +7,7 @@ import { DEFAULT_SEVERITIES } from "../../../src/domain/severity.ts";
 import { announceDeclared } from "../../../src/slack/blocks/war-room/announcements.ts";
 import { declareModal } from "../../../src/slack/blocks/war-room/declare-modal.ts";
 import { helpMessage } from "../../../src/slack/blocks/help.ts";
-import { HOME_LIMITS, homeView } from "../../../src/slack/blocks/numbers/home.ts";
+import { HOME_ITEMS_WITH_EXPORT, HOME_LIMITS, homeView } from "../../../src/slack/blocks/numbers/home.ts";
 import { infoMessage, listMessage } from "../../../src/slack/blocks/info.ts";
 import { channelTopic, openingMessage } from "../../../src/slack/blocks/war-room/opening-message.ts";
 import { decodeRoleButton, encodeRoleButton, parseRoleRowBlock, roleRowBlock } from "../../../src/slack/ids.ts";
@@ -114,7 +114,7 @@ describe("other messages and views", () => {
 describe("the App Home view", () => {
   it("stays under Slack's 100 blocks with many incidents and items, ending lists with 'and N more'", () => {
     const many = Array.from({ length: 80 }, (_, i) => baseIncident({ id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, number: i + 1, title: `Incident ${i}` }));
-    const items = Array.from({ length: 70 }, (_, i) => ({ id: i + 1, number: 1, text: `Do ${i}`, due: null, incident: { number: 1, channelId: "C0123ABCD" } }));
+    const items = Array.from({ length: 70 }, (_, i) => ({ id: i + 1, number: 1, text: `Do ${i}`, due: null, incident: { number: 1, channelId: "C0123ABCD" }, issue: null }));
     const view = homeView({ open: many.slice(0, HOME_LIMITS.open), openTotal: 80, mine: many.slice(0, HOME_LIMITS.roles), mineTotal: 80, items: items.slice(0, HOME_LIMITS.items), itemsTotal: 70, statsLine: "Last 30 days: 80 incidents" }, "U0VIEWER", DEFAULT_SEVERITIES, new Date());
     const blocks = view.blocks as unknown[];
     expect(blocks.length).toBeLessThan(100);
@@ -123,5 +123,18 @@ describe("the App Home view", () => {
     expect(text).toContain("…and 50 more open incidents");
     expect(text).toContain("…and 65 more incidents where you hold a role");
     expect(text).toContain("…and 40 more action items");
+  });
+
+  it("with a Create in GitHub button on each item, still stays under 100 blocks, and an exported item shows its link instead", () => {
+    const many = Array.from({ length: 80 }, (_, i) => baseIncident({ id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, number: i + 1, title: `Incident ${i}` }));
+    const items = Array.from({ length: 70 }, (_, i) => ({ id: i + 1, number: i + 1, text: `Do ${i}`, due: null, incident: { number: 1, channelId: "C0123ABCD" }, issue: i === 0 ? { kind: "github", key: "#12", url: "https://github.com/acme/platform/issues/12" } : null }));
+    const view = homeView({ open: many.slice(0, HOME_LIMITS.open), openTotal: 80, mine: many.slice(0, HOME_LIMITS.roles), mineTotal: 80, items: items.slice(0, HOME_LIMITS.items), itemsTotal: 70, statsLine: "Last 30 days: 80 incidents" }, "U0VIEWER", DEFAULT_SEVERITIES, new Date(), "GitHub");
+    const blocks = view.blocks as { type: string; block_id?: string; text?: { text: string } }[];
+    expect(blocks.length).toBeLessThanOrEqual(100);
+    expect(checkView(view)).toBeUndefined();
+    expect(JSON.stringify(blocks)).toContain(`…and ${70 - HOME_ITEMS_WITH_EXPORT} more action items`);
+    expect(blocks.find((b) => b.text?.text.startsWith("*#1*"))?.text?.text).toContain("<https://github.com/acme/platform/issues/12|GitHub #12>");
+    expect(blocks.some((b) => b.block_id === "action_export:1")).toBe(false);
+    expect(blocks.some((b) => b.block_id === "action_export:2")).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 // The /incident sub-commands that act on incidents. Each records its change before acknowledging, so
 // what the user is told has happened has happened, and answers in the acknowledgement itself.
 
+import { buttonTracker } from "../../../incidents/followups/items.ts";
 import type { CommandKind } from "../../../domain/commands.ts";
 import { type Incident, incidentRef } from "../../../domain/incident.ts";
 import { ROLE_INFO } from "../../../domain/roles.ts";
@@ -220,7 +221,7 @@ export function incidentCommandHandlers(ctx: Ctx): CommandHandlers {
 
     info: inIncident(ctx, async (req, incident) => {
       const facts = await infoFacts(ctx, incident);
-      await req.ack(infoMessage(incident, requireSeverity(ladder, incident.severity), ctx.clock.now(), facts.actionItems, facts.recent, facts));
+      await req.ack(infoMessage(incident, requireSeverity(ladder, incident.severity), ctx.clock.now(), facts.actionItems, facts.recent, facts, buttonTracker(ctx)));
     }),
 
     catchup: inIncident(ctx, async (req, incident) => {

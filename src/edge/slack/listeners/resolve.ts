@@ -1,5 +1,6 @@
 // The resolve form, and the buttons that mark the postmortem and action items done.
 
+import { requestExport } from "../../../incidents/followups/export.ts";
 import type { App } from "@slack/bolt";
 import { z } from "zod";
 import { incidentRef } from "../../../domain/incident.ts";
@@ -47,6 +48,26 @@ export function registerResolveListeners(app: App, ctx: Ctx): void {
     await ack();
     if ("refusal" in r) await whisper(`:warning: ${refusalText(r.refusal, r.incident)}`);
     else if (r.ok) await whisper(`${incidentRef(r.after)} is closed. Thank you.`);
+  });
+
+  onAction(app, ctx, ACTION.actionItemExport, "creating the action item's issue", async ({ body, action, ack, whisper }) => {
+    const id = z.coerce.number().int().positive().safeParse(action.value);
+    if (!id.success) {
+      await ack();
+      await whisper(":warning: That button could not be read.");
+      return;
+    }
+    const outcome = await requestExport(ctx, id.data, body.user.id, body.response_url);
+    await ack();
+    await whisper(
+      outcome.kind === "asked"
+        ? `:hourglass_flowing_sand: Creating the ${outcome.tracker} issue for action item #${outcome.number}…`
+        : outcome.kind === "exists"
+          ? `:link: Action item #${outcome.number} is already ${outcome.link}.`
+          : outcome.kind === "off"
+            ? ":warning: Follow-ups are off: add followups: to the config to create issues from action items."
+            : ":warning: That action item no longer exists.",
+    );
   });
 
   onAction(app, ctx, ACTION.actionItemDone, "marking the action item done", async ({ body, action, ack, whisper }) => {

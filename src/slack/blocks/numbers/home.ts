@@ -11,6 +11,7 @@ import { escapeMrkdwn, truncate } from "../../../domain/text.ts";
 import { ACTION } from "../../ids.ts";
 import { channelLink, mention, slackDate } from "../format.ts";
 import { age } from "../info.ts";
+import { exportButton, type ItemIssue, issueSuffix } from "../resolution/followups.ts";
 
 export const HOME_LIMITS = { open: 30, roles: 15, items: 30 } as const;
 
@@ -20,6 +21,7 @@ export interface HomeItem {
   text: string;
   due: string | null;
   incident: Pick<Incident, "number" | "channelId">;
+  issue: ItemIssue | null;
 }
 
 export interface HomeFacts {
@@ -43,7 +45,11 @@ function more(shown: number, total: number, what: string): unknown[] {
   return total > shown ? [{ type: "context", elements: [{ type: "mrkdwn", text: `…and ${total - shown} more ${what}.` }] }] : [];
 }
 
-export function homeView(facts: HomeFacts, viewer: string, ladder: SeverityLadder, now: Date): Record<string, unknown> {
+/** With a *Create in …* button each item takes two blocks: half as many fit under Slack's 100. */
+export const HOME_ITEMS_WITH_EXPORT = 15;
+
+export function homeView(facts: HomeFacts, viewer: string, ladder: SeverityLadder, now: Date, exportTo?: string): Record<string, unknown> {
+  const itemsShown = Math.min(facts.items.length, exportTo ? HOME_ITEMS_WITH_EXPORT : HOME_LIMITS.items);
   const incidentLine = (i: Incident) => {
     const s = requireSeverity(ladder, i.severity);
     const next = i.nextUpdateDueAt ? ` · next update ${slackDate(i.nextUpdateDueAt)}${i.nextUpdateDueAt < now ? " (overdue)" : ""}` : "";
@@ -67,12 +73,15 @@ export function homeView(facts: HomeFacts, viewer: string, ladder: SeverityLadde
     ...more(Math.min(facts.mine.length, HOME_LIMITS.roles), facts.mineTotal, "incidents where you hold a role"),
     { type: "divider" },
     { type: "header", text: { type: "plain_text", text: facts.itemsTotal === 0 ? "No open action items" : `Your action items (${facts.itemsTotal})` } },
-    ...facts.items.slice(0, HOME_LIMITS.items).map((a) => ({
-      type: "section",
-      text: { type: "mrkdwn", text: `*#${a.number}* ${truncate(a.text, 500)}\nINC-${a.incident.number}${a.incident.channelId ? ` · ${channelLink(a.incident.channelId)}` : ""}${a.due ? ` · due ${a.due}` : " · no due date"}` },
-      accessory: { type: "button", action_id: ACTION.actionItemDone, text: { type: "plain_text", text: "Mark done" }, value: String(a.id) },
-    })),
-    ...more(Math.min(facts.items.length, HOME_LIMITS.items), facts.itemsTotal, "action items"),
+    ...facts.items.slice(0, itemsShown).flatMap((a) => [
+      {
+        type: "section",
+        text: { type: "mrkdwn", text: `*#${a.number}* ${truncate(a.text, 500)}\nINC-${a.incident.number}${a.incident.channelId ? ` · ${channelLink(a.incident.channelId)}` : ""}${a.due ? ` · due ${a.due}` : " · no due date"}${issueSuffix(a.issue)}` },
+        accessory: { type: "button", action_id: ACTION.actionItemDone, text: { type: "plain_text", text: "Mark done" }, value: String(a.id) },
+      },
+      ...(exportTo && !a.issue ? [{ type: "actions", block_id: `action_export:${a.id}`, elements: [exportButton(a.id, exportTo)] }] : []),
+    ]),
+    ...more(itemsShown, facts.itemsTotal, "action items"),
   ];
   return { type: "home", blocks };
 }

@@ -1,6 +1,7 @@
 // Resolving and learning: the framework's "Issue resolved" message, its broadcast, the postmortem draft's
 // arrival, reopening and closing, the postmortem and closure reminders, action items, the resolve form.
 
+import { exportButton, type ItemIssue, issueSuffix } from "./followups.ts";
 import { type Incident, incidentRef } from "../../../domain/incident.ts";
 import { escapeMrkdwn } from "../../../domain/text.ts";
 import { ACTION, BLOCK, CALLBACK, closureNudgeBlock, INPUT, postmortemBlock, postmortemReminderBlock } from "../../ids.ts";
@@ -89,22 +90,33 @@ export interface ActionItemFacts {
   ownerId: string | null;
   due: string | null;
   priority: string;
+  /** Its issue in the team's tracker, once exported. */
+  issue?: ItemIssue | null;
 }
 
-export function actionItemEcho(incident: Incident, item: ActionItemFacts, by: string): Msg {
+/** `exportTo`: the tracker's name when items are exported by a button (followups: export: button). */
+export function actionItemEcho(incident: Incident, item: ActionItemFacts, by: string, exportTo?: string): Msg {
   const owner = item.ownerId ? `<@${item.ownerId}>` : "_no owner yet_";
-  const text = `:clipboard: Action item #${item.number} for the ${incidentRef(incident)} postmortem, added by <@${by}>: ${item.text}\nOwner: ${owner} · Due: ${item.due ?? "_no date yet_"} · ${item.priority}`;
-  return { text: plainOf(text), blocks: sections(text) };
+  const text = `:clipboard: Action item #${item.number} for the ${incidentRef(incident)} postmortem, added by <@${by}>: ${item.text}\nOwner: ${owner} · Due: ${item.due ?? "_no date yet_"} · ${item.priority}${issueSuffix(item.issue)}`;
+  const button = exportTo && !item.issue ? [{ type: "actions", block_id: `action_export:${item.id}`, elements: [exportButton(item.id, exportTo)] }] : [];
+  return { text: plainOf(text), blocks: [...sections(text), ...button] };
 }
 
-export function actionItemDue(incident: Incident, item: ActionItemFacts): Msg {
+export function actionItemDue(incident: Incident, item: ActionItemFacts, exportTo?: string): Msg {
   const where = incident.channelId ? ` (${channelLink(incident.channelId)})` : "";
-  const text = `:alarm_clock: Your action item #${item.number} from the ${incidentRef(incident)} postmortem${where} is due today (${item.due}): ${item.text}`;
+  const text = `:alarm_clock: Your action item #${item.number} from the ${incidentRef(incident)} postmortem${where} is due today (${item.due}): ${item.text}${issueSuffix(item.issue)}`;
   return {
     text: plainOf(text),
     blocks: [
       ...sections(text),
-      { type: "actions", block_id: `action:${item.id}`, elements: [{ type: "button", action_id: ACTION.actionItemDone, style: "primary", text: { type: "plain_text", text: "Mark done" }, value: String(item.id) }] },
+      {
+        type: "actions",
+        block_id: `action:${item.id}`,
+        elements: [
+          { type: "button", action_id: ACTION.actionItemDone, style: "primary", text: { type: "plain_text", text: "Mark done" }, value: String(item.id) },
+          ...(exportTo && !item.issue ? [exportButton(item.id, exportTo)] : []),
+        ],
+      },
     ],
   };
 }

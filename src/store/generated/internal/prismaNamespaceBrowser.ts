@@ -249,7 +249,12 @@ export const ActionItemScalarFieldEnum = {
   createdBy: 'createdBy',
   createdAt: 'createdAt',
   doneAt: 'doneAt',
-  doneBy: 'doneBy'
+  doneBy: 'doneBy',
+  trackerKind: 'trackerKind',
+  trackerId: 'trackerId',
+  trackerKey: 'trackerKey',
+  trackerUrl: 'trackerUrl',
+  exportAskedAt: 'exportAskedAt'
 } as const
 
 export type ActionItemScalarFieldEnum = (typeof ActionItemScalarFieldEnum)[keyof typeof ActionItemScalarFieldEnum]
@@ -267,7 +272,9 @@ export const PostmortemScalarFieldEnum = {
   status: 'status',
   lastError: 'lastError',
   doneAt: 'doneAt',
-  doneBy: 'doneBy'
+  doneBy: 'doneBy',
+  repoPath: 'repoPath',
+  repoUrl: 'repoUrl'
 } as const
 
 export type PostmortemScalarFieldEnum = (typeof PostmortemScalarFieldEnum)[keyof typeof PostmortemScalarFieldEnum]

@@ -49,6 +49,11 @@ export type ActionItemMinAggregateOutputType = {
   createdAt: Date | null
   doneAt: Date | null
   doneBy: string | null
+  trackerKind: string | null
+  trackerId: string | null
+  trackerKey: string | null
+  trackerUrl: string | null
+  exportAskedAt: Date | null
 }
 
 export type ActionItemMaxAggregateOutputType = {
@@ -64,6 +69,11 @@ export type ActionItemMaxAggregateOutputType = {
   createdAt: Date | null
   doneAt: Date | null
   doneBy: string | null
+  trackerKind: string | null
+  trackerId: string | null
+  trackerKey: string | null
+  trackerUrl: string | null
+  exportAskedAt: Date | null
 }
 
 export type ActionItemCountAggregateOutputType = {
@@ -79,6 +89,11 @@ export type ActionItemCountAggregateOutputType = {
   createdAt: number
   doneAt: number
   doneBy: number
+  trackerKind: number
+  trackerId: number
+  trackerKey: number
+  trackerUrl: number
+  exportAskedAt: number
   _all: number
 }
 
@@ -106,6 +121,11 @@ export type ActionItemMinAggregateInputType = {
   createdAt?: true
   doneAt?: true
   doneBy?: true
+  trackerKind?: true
+  trackerId?: true
+  trackerKey?: true
+  trackerUrl?: true
+  exportAskedAt?: true
 }
 
 export type ActionItemMaxAggregateInputType = {
@@ -121,6 +141,11 @@ export type ActionItemMaxAggregateInputType = {
   createdAt?: true
   doneAt?: true
   doneBy?: true
+  trackerKind?: true
+  trackerId?: true
+  trackerKey?: true
+  trackerUrl?: true
+  exportAskedAt?: true
 }
 
 export type ActionItemCountAggregateInputType = {
@@ -136,6 +161,11 @@ export type ActionItemCountAggregateInputType = {
   createdAt?: true
   doneAt?: true
   doneBy?: true
+  trackerKind?: true
+  trackerId?: true
+  trackerKey?: true
+  trackerUrl?: true
+  exportAskedAt?: true
   _all?: true
 }
 
@@ -238,6 +268,11 @@ export type ActionItemGroupByOutputType = {
   createdAt: Date
   doneAt: Date | null
   doneBy: string | null
+  trackerKind: string | null
+  trackerId: string | null
+  trackerKey: string | null
+  trackerUrl: string | null
+  exportAskedAt: Date | null
   _count: ActionItemCountAggregateOutputType | null
   _avg: ActionItemAvgAggregateOutputType | null
   _sum: ActionItemSumAggregateOutputType | null
@@ -276,6 +311,11 @@ export type ActionItemWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"ActionItem"> | Date | string
   doneAt?: Prisma.DateTimeNullableFilter<"ActionItem"> | Date | string | null
   doneBy?: Prisma.StringNullableFilter<"ActionItem"> | string | null
+  trackerKind?: Prisma.StringNullableFilter<"ActionItem"> | string | null
+  trackerId?: Prisma.StringNullableFilter<"ActionItem"> | string | null
+  trackerKey?: Prisma.StringNullableFilter<"ActionItem"> | string | null
+  trackerUrl?: Prisma.StringNullableFilter<"ActionItem"> | string | null
+  exportAskedAt?: Prisma.DateTimeNullableFilter<"ActionItem"> | Date | string | null
   incident?: Prisma.XOR<Prisma.IncidentScalarRelationFilter, Prisma.IncidentWhereInput>
 }
 
@@ -292,6 +332,11 @@ export type ActionItemOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   doneAt?: Prisma.SortOrderInput | Prisma.SortOrder
   doneBy?: Prisma.SortOrderInput | Prisma.SortOrder
+  trackerKind?: Prisma.SortOrderInput | Prisma.SortOrder
+  trackerId?: Prisma.SortOrderInput | Prisma.SortOrder
+  trackerKey?: Prisma.SortOrderInput | Prisma.SortOrder
+  trackerUrl?: Prisma.SortOrderInput | Prisma.SortOrder
+  exportAskedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   incident?: Prisma.IncidentOrderByWithRelationInput
 }
 
@@ -312,6 +357,11 @@ export type ActionItemWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"ActionItem"> | Date | string
   doneAt?: Prisma.DateTimeNullableFilter<"ActionItem"> | Date | string | null
   doneBy?: Prisma.StringNullableFilter<"ActionItem"> | string | null
+  trackerKind?: Prisma.StringNullableFilter<"ActionItem"> | string | null
+  trackerId?: Prisma.StringNullableFilter<"ActionItem"> | string | null
+  trackerKey?: Prisma.StringNullableFilter<"ActionItem"> | string | null
+  trackerUrl?: Prisma.StringNullableFilter<"ActionItem"> | string | null
+  exportAskedAt?: Prisma.DateTimeNullableFilter<"ActionItem"> | Date | string | null
   incident?: Prisma.XOR<Prisma.IncidentScalarRelationFilter, Prisma.IncidentWhereInput>
 }, "id" | "incidentId_number">
 
@@ -328,6 +378,11 @@ export type ActionItemOrderByWithAggregationInput = {
   createdAt?: Prisma.SortOrder
   doneAt?: Prisma.SortOrderInput | Prisma.SortOrder
   doneBy?: Prisma.SortOrderInput | Prisma.SortOrder
+  trackerKind?: Prisma.SortOrderInput | Prisma.SortOrder
+  trackerId?: Prisma.SortOrderInput | Prisma.SortOrder
+  trackerKey?: Prisma.SortOrderInput | Prisma.SortOrder
+  trackerUrl?: Prisma.SortOrderInput | Prisma.SortOrder
+  exportAskedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ActionItemCountOrderByAggregateInput
   _avg?: Prisma.ActionItemAvgOrderByAggregateInput
   _max?: Prisma.ActionItemMaxOrderByAggregateInput
@@ -351,6 +406,11 @@ export type ActionItemScalarWhereWithAggregatesInput = {
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ActionItem"> | Date | string
   doneAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ActionItem"> | Date | string | null
   doneBy?: Prisma.StringNullableWithAggregatesFilter<"ActionItem"> | string | null
+  trackerKind?: Prisma.StringNullableWithAggregatesFilter<"ActionItem"> | string | null
+  trackerId?: Prisma.StringNullableWithAggregatesFilter<"ActionItem"> | string | null
+  trackerKey?: Prisma.StringNullableWithAggregatesFilter<"ActionItem"> | string | null
+  trackerUrl?: Prisma.StringNullableWithAggregatesFilter<"ActionItem"> | string | null
+  exportAskedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ActionItem"> | Date | string | null
 }
 
 export type ActionItemCreateInput = {
@@ -364,6 +424,11 @@ export type ActionItemCreateInput = {
   createdAt: Date | string
   doneAt?: Date | string | null
   doneBy?: string | null
+  trackerKind?: string | null
+  trackerId?: string | null
+  trackerKey?: string | null
+  trackerUrl?: string | null
+  exportAskedAt?: Date | string | null
   incident: Prisma.IncidentCreateNestedOneWithoutActionItemsInput
 }
 
@@ -380,6 +445,11 @@ export type ActionItemUncheckedCreateInput = {
   createdAt: Date | string
   doneAt?: Date | string | null
   doneBy?: string | null
+  trackerKind?: string | null
+  trackerId?: string | null
+  trackerKey?: string | null
+  trackerUrl?: string | null
+  exportAskedAt?: Date | string | null
 }
 
 export type ActionItemUpdateInput = {
@@ -393,6 +463,11 @@ export type ActionItemUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   doneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   doneBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerKind?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  exportAskedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   incident?: Prisma.IncidentUpdateOneRequiredWithoutActionItemsNestedInput
 }
 
@@ -409,6 +484,11 @@ export type ActionItemUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   doneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   doneBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerKind?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  exportAskedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ActionItemCreateManyInput = {
@@ -424,6 +504,11 @@ export type ActionItemCreateManyInput = {
   createdAt: Date | string
   doneAt?: Date | string | null
   doneBy?: string | null
+  trackerKind?: string | null
+  trackerId?: string | null
+  trackerKey?: string | null
+  trackerUrl?: string | null
+  exportAskedAt?: Date | string | null
 }
 
 export type ActionItemUpdateManyMutationInput = {
@@ -437,6 +522,11 @@ export type ActionItemUpdateManyMutationInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   doneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   doneBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerKind?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  exportAskedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ActionItemUncheckedUpdateManyInput = {
@@ -452,6 +542,11 @@ export type ActionItemUncheckedUpdateManyInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   doneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   doneBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerKind?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  exportAskedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ActionItemListRelationFilter = {
@@ -482,6 +577,11 @@ export type ActionItemCountOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   doneAt?: Prisma.SortOrder
   doneBy?: Prisma.SortOrder
+  trackerKind?: Prisma.SortOrder
+  trackerId?: Prisma.SortOrder
+  trackerKey?: Prisma.SortOrder
+  trackerUrl?: Prisma.SortOrder
+  exportAskedAt?: Prisma.SortOrder
 }
 
 export type ActionItemAvgOrderByAggregateInput = {
@@ -502,6 +602,11 @@ export type ActionItemMaxOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   doneAt?: Prisma.SortOrder
   doneBy?: Prisma.SortOrder
+  trackerKind?: Prisma.SortOrder
+  trackerId?: Prisma.SortOrder
+  trackerKey?: Prisma.SortOrder
+  trackerUrl?: Prisma.SortOrder
+  exportAskedAt?: Prisma.SortOrder
 }
 
 export type ActionItemMinOrderByAggregateInput = {
@@ -517,6 +622,11 @@ export type ActionItemMinOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   doneAt?: Prisma.SortOrder
   doneBy?: Prisma.SortOrder
+  trackerKind?: Prisma.SortOrder
+  trackerId?: Prisma.SortOrder
+  trackerKey?: Prisma.SortOrder
+  trackerUrl?: Prisma.SortOrder
+  exportAskedAt?: Prisma.SortOrder
 }
 
 export type ActionItemSumOrderByAggregateInput = {
@@ -581,6 +691,11 @@ export type ActionItemCreateWithoutIncidentInput = {
   createdAt: Date | string
   doneAt?: Date | string | null
   doneBy?: string | null
+  trackerKind?: string | null
+  trackerId?: string | null
+  trackerKey?: string | null
+  trackerUrl?: string | null
+  exportAskedAt?: Date | string | null
 }
 
 export type ActionItemUncheckedCreateWithoutIncidentInput = {
@@ -595,6 +710,11 @@ export type ActionItemUncheckedCreateWithoutIncidentInput = {
   createdAt: Date | string
   doneAt?: Date | string | null
   doneBy?: string | null
+  trackerKind?: string | null
+  trackerId?: string | null
+  trackerKey?: string | null
+  trackerUrl?: string | null
+  exportAskedAt?: Date | string | null
 }
 
 export type ActionItemCreateOrConnectWithoutIncidentInput = {
@@ -639,6 +759,11 @@ export type ActionItemScalarWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"ActionItem"> | Date | string
   doneAt?: Prisma.DateTimeNullableFilter<"ActionItem"> | Date | string | null
   doneBy?: Prisma.StringNullableFilter<"ActionItem"> | string | null
+  trackerKind?: Prisma.StringNullableFilter<"ActionItem"> | string | null
+  trackerId?: Prisma.StringNullableFilter<"ActionItem"> | string | null
+  trackerKey?: Prisma.StringNullableFilter<"ActionItem"> | string | null
+  trackerUrl?: Prisma.StringNullableFilter<"ActionItem"> | string | null
+  exportAskedAt?: Prisma.DateTimeNullableFilter<"ActionItem"> | Date | string | null
 }
 
 export type ActionItemCreateManyIncidentInput = {
@@ -653,6 +778,11 @@ export type ActionItemCreateManyIncidentInput = {
   createdAt: Date | string
   doneAt?: Date | string | null
   doneBy?: string | null
+  trackerKind?: string | null
+  trackerId?: string | null
+  trackerKey?: string | null
+  trackerUrl?: string | null
+  exportAskedAt?: Date | string | null
 }
 
 export type ActionItemUpdateWithoutIncidentInput = {
@@ -666,6 +796,11 @@ export type ActionItemUpdateWithoutIncidentInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   doneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   doneBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerKind?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  exportAskedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ActionItemUncheckedUpdateWithoutIncidentInput = {
@@ -680,6 +815,11 @@ export type ActionItemUncheckedUpdateWithoutIncidentInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   doneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   doneBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerKind?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  exportAskedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ActionItemUncheckedUpdateManyWithoutIncidentInput = {
@@ -694,6 +834,11 @@ export type ActionItemUncheckedUpdateManyWithoutIncidentInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   doneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   doneBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerKind?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerKey?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  trackerUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  exportAskedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -711,6 +856,11 @@ export type ActionItemSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   createdAt?: boolean
   doneAt?: boolean
   doneBy?: boolean
+  trackerKind?: boolean
+  trackerId?: boolean
+  trackerKey?: boolean
+  trackerUrl?: boolean
+  exportAskedAt?: boolean
   incident?: boolean | Prisma.IncidentDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["actionItem"]>
 
@@ -727,6 +877,11 @@ export type ActionItemSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   createdAt?: boolean
   doneAt?: boolean
   doneBy?: boolean
+  trackerKind?: boolean
+  trackerId?: boolean
+  trackerKey?: boolean
+  trackerUrl?: boolean
+  exportAskedAt?: boolean
   incident?: boolean | Prisma.IncidentDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["actionItem"]>
 
@@ -743,6 +898,11 @@ export type ActionItemSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   createdAt?: boolean
   doneAt?: boolean
   doneBy?: boolean
+  trackerKind?: boolean
+  trackerId?: boolean
+  trackerKey?: boolean
+  trackerUrl?: boolean
+  exportAskedAt?: boolean
   incident?: boolean | Prisma.IncidentDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["actionItem"]>
 
@@ -759,9 +919,14 @@ export type ActionItemSelectScalar = {
   createdAt?: boolean
   doneAt?: boolean
   doneBy?: boolean
+  trackerKind?: boolean
+  trackerId?: boolean
+  trackerKey?: boolean
+  trackerUrl?: boolean
+  exportAskedAt?: boolean
 }
 
-export type ActionItemOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "incidentId" | "number" | "text" | "ownerId" | "dueDate" | "priority" | "status" | "createdBy" | "createdAt" | "doneAt" | "doneBy", ExtArgs["result"]["actionItem"]>
+export type ActionItemOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "incidentId" | "number" | "text" | "ownerId" | "dueDate" | "priority" | "status" | "createdBy" | "createdAt" | "doneAt" | "doneBy" | "trackerKind" | "trackerId" | "trackerKey" | "trackerUrl" | "exportAskedAt", ExtArgs["result"]["actionItem"]>
 export type ActionItemInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   incident?: boolean | Prisma.IncidentDefaultArgs<ExtArgs>
 }
@@ -790,6 +955,23 @@ export type $ActionItemPayload<ExtArgs extends runtime.Types.Extensions.Internal
     createdAt: Date
     doneAt: Date | null
     doneBy: string | null
+    /**
+     * The issue it became in the team's tracker (followups:): github, jira or linear
+     */
+    trackerKind: string | null
+    /**
+     * The tracker's own id of the issue (GitHub's number, Jira's id, Linear's uuid)
+     */
+    trackerId: string | null
+    /**
+     * How people name it there: #12, OPS-34, ENG-7
+     */
+    trackerKey: string | null
+    trackerUrl: string | null
+    /**
+     * When an export was first asked for: the marker is looked for among issues created since
+     */
+    exportAskedAt: Date | null
   }, ExtArgs["result"]["actionItem"]>
   composites: {}
 }
@@ -1226,6 +1408,11 @@ export interface ActionItemFieldRefs {
   readonly createdAt: Prisma.FieldRef<"ActionItem", 'DateTime'>
   readonly doneAt: Prisma.FieldRef<"ActionItem", 'DateTime'>
   readonly doneBy: Prisma.FieldRef<"ActionItem", 'String'>
+  readonly trackerKind: Prisma.FieldRef<"ActionItem", 'String'>
+  readonly trackerId: Prisma.FieldRef<"ActionItem", 'String'>
+  readonly trackerKey: Prisma.FieldRef<"ActionItem", 'String'>
+  readonly trackerUrl: Prisma.FieldRef<"ActionItem", 'String'>
+  readonly exportAskedAt: Prisma.FieldRef<"ActionItem", 'DateTime'>
 }
     
 

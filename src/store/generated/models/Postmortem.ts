@@ -37,6 +37,8 @@ export type PostmortemMinAggregateOutputType = {
   lastError: string | null
   doneAt: Date | null
   doneBy: string | null
+  repoPath: string | null
+  repoUrl: string | null
 }
 
 export type PostmortemMaxAggregateOutputType = {
@@ -52,6 +54,8 @@ export type PostmortemMaxAggregateOutputType = {
   lastError: string | null
   doneAt: Date | null
   doneBy: string | null
+  repoPath: string | null
+  repoUrl: string | null
 }
 
 export type PostmortemCountAggregateOutputType = {
@@ -67,6 +71,8 @@ export type PostmortemCountAggregateOutputType = {
   lastError: number
   doneAt: number
   doneBy: number
+  repoPath: number
+  repoUrl: number
   _all: number
 }
 
@@ -84,6 +90,8 @@ export type PostmortemMinAggregateInputType = {
   lastError?: true
   doneAt?: true
   doneBy?: true
+  repoPath?: true
+  repoUrl?: true
 }
 
 export type PostmortemMaxAggregateInputType = {
@@ -99,6 +107,8 @@ export type PostmortemMaxAggregateInputType = {
   lastError?: true
   doneAt?: true
   doneBy?: true
+  repoPath?: true
+  repoUrl?: true
 }
 
 export type PostmortemCountAggregateInputType = {
@@ -114,6 +124,8 @@ export type PostmortemCountAggregateInputType = {
   lastError?: true
   doneAt?: true
   doneBy?: true
+  repoPath?: true
+  repoUrl?: true
   _all?: true
 }
 
@@ -202,6 +214,8 @@ export type PostmortemGroupByOutputType = {
   lastError: string | null
   doneAt: Date | null
   doneBy: string | null
+  repoPath: string | null
+  repoUrl: string | null
   _count: PostmortemCountAggregateOutputType | null
   _min: PostmortemMinAggregateOutputType | null
   _max: PostmortemMaxAggregateOutputType | null
@@ -238,6 +252,8 @@ export type PostmortemWhereInput = {
   lastError?: Prisma.StringNullableFilter<"Postmortem"> | string | null
   doneAt?: Prisma.DateTimeNullableFilter<"Postmortem"> | Date | string | null
   doneBy?: Prisma.StringNullableFilter<"Postmortem"> | string | null
+  repoPath?: Prisma.StringNullableFilter<"Postmortem"> | string | null
+  repoUrl?: Prisma.StringNullableFilter<"Postmortem"> | string | null
   incident?: Prisma.XOR<Prisma.IncidentScalarRelationFilter, Prisma.IncidentWhereInput>
 }
 
@@ -254,6 +270,8 @@ export type PostmortemOrderByWithRelationInput = {
   lastError?: Prisma.SortOrderInput | Prisma.SortOrder
   doneAt?: Prisma.SortOrderInput | Prisma.SortOrder
   doneBy?: Prisma.SortOrderInput | Prisma.SortOrder
+  repoPath?: Prisma.SortOrderInput | Prisma.SortOrder
+  repoUrl?: Prisma.SortOrderInput | Prisma.SortOrder
   incident?: Prisma.IncidentOrderByWithRelationInput
 }
 
@@ -273,6 +291,8 @@ export type PostmortemWhereUniqueInput = Prisma.AtLeast<{
   lastError?: Prisma.StringNullableFilter<"Postmortem"> | string | null
   doneAt?: Prisma.DateTimeNullableFilter<"Postmortem"> | Date | string | null
   doneBy?: Prisma.StringNullableFilter<"Postmortem"> | string | null
+  repoPath?: Prisma.StringNullableFilter<"Postmortem"> | string | null
+  repoUrl?: Prisma.StringNullableFilter<"Postmortem"> | string | null
   incident?: Prisma.XOR<Prisma.IncidentScalarRelationFilter, Prisma.IncidentWhereInput>
 }, "incidentId">
 
@@ -289,6 +309,8 @@ export type PostmortemOrderByWithAggregationInput = {
   lastError?: Prisma.SortOrderInput | Prisma.SortOrder
   doneAt?: Prisma.SortOrderInput | Prisma.SortOrder
   doneBy?: Prisma.SortOrderInput | Prisma.SortOrder
+  repoPath?: Prisma.SortOrderInput | Prisma.SortOrder
+  repoUrl?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.PostmortemCountOrderByAggregateInput
   _max?: Prisma.PostmortemMaxOrderByAggregateInput
   _min?: Prisma.PostmortemMinOrderByAggregateInput
@@ -310,6 +332,8 @@ export type PostmortemScalarWhereWithAggregatesInput = {
   lastError?: Prisma.StringNullableWithAggregatesFilter<"Postmortem"> | string | null
   doneAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Postmortem"> | Date | string | null
   doneBy?: Prisma.StringNullableWithAggregatesFilter<"Postmortem"> | string | null
+  repoPath?: Prisma.StringNullableWithAggregatesFilter<"Postmortem"> | string | null
+  repoUrl?: Prisma.StringNullableWithAggregatesFilter<"Postmortem"> | string | null
 }
 
 export type PostmortemCreateInput = {
@@ -324,6 +348,8 @@ export type PostmortemCreateInput = {
   lastError?: string | null
   doneAt?: Date | string | null
   doneBy?: string | null
+  repoPath?: string | null
+  repoUrl?: string | null
   incident: Prisma.IncidentCreateNestedOneWithoutPostmortemInput
 }
 
@@ -340,6 +366,8 @@ export type PostmortemUncheckedCreateInput = {
   lastError?: string | null
   doneAt?: Date | string | null
   doneBy?: string | null
+  repoPath?: string | null
+  repoUrl?: string | null
 }
 
 export type PostmortemUpdateInput = {
@@ -354,6 +382,8 @@ export type PostmortemUpdateInput = {
   lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   doneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   doneBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  repoPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  repoUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   incident?: Prisma.IncidentUpdateOneRequiredWithoutPostmortemNestedInput
 }
 
@@ -370,6 +400,8 @@ export type PostmortemUncheckedUpdateInput = {
   lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   doneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   doneBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  repoPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  repoUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type PostmortemCreateManyInput = {
@@ -385,6 +417,8 @@ export type PostmortemCreateManyInput = {
   lastError?: string | null
   doneAt?: Date | string | null
   doneBy?: string | null
+  repoPath?: string | null
+  repoUrl?: string | null
 }
 
 export type PostmortemUpdateManyMutationInput = {
@@ -399,6 +433,8 @@ export type PostmortemUpdateManyMutationInput = {
   lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   doneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   doneBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  repoPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  repoUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type PostmortemUncheckedUpdateManyInput = {
@@ -414,6 +450,8 @@ export type PostmortemUncheckedUpdateManyInput = {
   lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   doneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   doneBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  repoPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  repoUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type PostmortemNullableScalarRelationFilter = {
@@ -434,6 +472,8 @@ export type PostmortemCountOrderByAggregateInput = {
   lastError?: Prisma.SortOrder
   doneAt?: Prisma.SortOrder
   doneBy?: Prisma.SortOrder
+  repoPath?: Prisma.SortOrder
+  repoUrl?: Prisma.SortOrder
 }
 
 export type PostmortemMaxOrderByAggregateInput = {
@@ -449,6 +489,8 @@ export type PostmortemMaxOrderByAggregateInput = {
   lastError?: Prisma.SortOrder
   doneAt?: Prisma.SortOrder
   doneBy?: Prisma.SortOrder
+  repoPath?: Prisma.SortOrder
+  repoUrl?: Prisma.SortOrder
 }
 
 export type PostmortemMinOrderByAggregateInput = {
@@ -464,6 +506,8 @@ export type PostmortemMinOrderByAggregateInput = {
   lastError?: Prisma.SortOrder
   doneAt?: Prisma.SortOrder
   doneBy?: Prisma.SortOrder
+  repoPath?: Prisma.SortOrder
+  repoUrl?: Prisma.SortOrder
 }
 
 export type PostmortemCreateNestedOneWithoutIncidentInput = {
@@ -514,6 +558,8 @@ export type PostmortemCreateWithoutIncidentInput = {
   lastError?: string | null
   doneAt?: Date | string | null
   doneBy?: string | null
+  repoPath?: string | null
+  repoUrl?: string | null
 }
 
 export type PostmortemUncheckedCreateWithoutIncidentInput = {
@@ -528,6 +574,8 @@ export type PostmortemUncheckedCreateWithoutIncidentInput = {
   lastError?: string | null
   doneAt?: Date | string | null
   doneBy?: string | null
+  repoPath?: string | null
+  repoUrl?: string | null
 }
 
 export type PostmortemCreateOrConnectWithoutIncidentInput = {
@@ -558,6 +606,8 @@ export type PostmortemUpdateWithoutIncidentInput = {
   lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   doneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   doneBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  repoPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  repoUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type PostmortemUncheckedUpdateWithoutIncidentInput = {
@@ -572,6 +622,8 @@ export type PostmortemUncheckedUpdateWithoutIncidentInput = {
   lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   doneAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   doneBy?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  repoPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  repoUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 
@@ -589,6 +641,8 @@ export type PostmortemSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   lastError?: boolean
   doneAt?: boolean
   doneBy?: boolean
+  repoPath?: boolean
+  repoUrl?: boolean
   incident?: boolean | Prisma.IncidentDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["postmortem"]>
 
@@ -605,6 +659,8 @@ export type PostmortemSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   lastError?: boolean
   doneAt?: boolean
   doneBy?: boolean
+  repoPath?: boolean
+  repoUrl?: boolean
   incident?: boolean | Prisma.IncidentDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["postmortem"]>
 
@@ -621,6 +677,8 @@ export type PostmortemSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   lastError?: boolean
   doneAt?: boolean
   doneBy?: boolean
+  repoPath?: boolean
+  repoUrl?: boolean
   incident?: boolean | Prisma.IncidentDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["postmortem"]>
 
@@ -637,9 +695,11 @@ export type PostmortemSelectScalar = {
   lastError?: boolean
   doneAt?: boolean
   doneBy?: boolean
+  repoPath?: boolean
+  repoUrl?: boolean
 }
 
-export type PostmortemOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"incidentId" | "markdown" | "template" | "renderedAt" | "canvasId" | "fileId" | "permalink" | "publishedAt" | "status" | "lastError" | "doneAt" | "doneBy", ExtArgs["result"]["postmortem"]>
+export type PostmortemOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"incidentId" | "markdown" | "template" | "renderedAt" | "canvasId" | "fileId" | "permalink" | "publishedAt" | "status" | "lastError" | "doneAt" | "doneBy" | "repoPath" | "repoUrl", ExtArgs["result"]["postmortem"]>
 export type PostmortemInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   incident?: boolean | Prisma.IncidentDefaultArgs<ExtArgs>
 }
@@ -668,6 +728,11 @@ export type $PostmortemPayload<ExtArgs extends runtime.Types.Extensions.Internal
     lastError: string | null
     doneAt: Date | null
     doneBy: string | null
+    /**
+     * Where postmortem_repo: keeps it (fixed at its first commit, so a later title changes no file name)
+     */
+    repoPath: string | null
+    repoUrl: string | null
   }, ExtArgs["result"]["postmortem"]>
   composites: {}
 }
@@ -1104,6 +1169,8 @@ export interface PostmortemFieldRefs {
   readonly lastError: Prisma.FieldRef<"Postmortem", 'String'>
   readonly doneAt: Prisma.FieldRef<"Postmortem", 'DateTime'>
   readonly doneBy: Prisma.FieldRef<"Postmortem", 'String'>
+  readonly repoPath: Prisma.FieldRef<"Postmortem", 'String'>
+  readonly repoUrl: Prisma.FieldRef<"Postmortem", 'String'>
 }
     
 
