@@ -1,0 +1,194 @@
+// Follow-ups in GitHub end to end, against a fake of GitHub's REST API on loopback: an action item's
+// *Create in GitHub* button makes exactly one issue (title, body with the incident and the marker,
+// labels, the owner assigned by e-mail), also when GitHub's answer is lost after it created it; the
+// link shows wherever the item does; GitHub's refusal reaches the person in GitHub's words; the
+// repository's signed `issues` webhooks close and reopen the item here, once per delivery; done here
+// closes it there; and the postmortem is committed to git when drafted and again when closed.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeGithub, startFakeGithub } from "../../fake-github/server.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
+import { clickButton, type DeclaredIncident, declareFast, flat, replies, says } from "../../support/incidents.ts";
+import { sleep, until } from "../../support/wait.ts";
+
+const SECRET = "gh-webhook-secret-0123456789abcdef";
+
+let h: Harness;
+let gh: FakeGithub;
+let inc: DeclaredIncident;
+
+const run = (text: string, user = h.users.alice) => h.slack.command(text, { user: user.id, channel: inc.channel.id });
+const creates = () => gh.requests.filter((r) => r.method === "POST" && r.path.endsWith("/issues") && r.status === 201);
+
+async function addItem(text: string): Promise<{ id: number; number: number }> {
+  const before = await h.db.actionItem.count({ where: { incidentId: inc.id } });
+  await run(`action ${text} <@${h.users.bob.id}> due 2026-12-20`);
+  await until(async () => (await h.db.actionItem.count({ where: { incidentId: inc.id } })) > before, 5000, "the action item");
+  return h.db.actionItem.findFirstOrThrow({ where: { incidentId: inc.id }, orderBy: { number: "desc" } });
+}
+
+/** Presses the item's *Create in GitHub* button in its channel echo, as `user`. */
+async function pressCreate(item: { number: number }, user = h.users.alice) {
+  const echo = await says(inc, `Action item #${item.number} for the`);
+  return clickButton(h, inc.channel, echo, "warroom.action_item_export", user);
+}
+
+beforeAll(async () => {
+  gh = await startFakeGithub({ owner: "acme", repo: "platform" });
+  h = await startHarness({
+    env: { GITHUB_TOKEN: gh.token, GITHUB_WEBHOOK_SECRET: SECRET },
+    configYaml: `followups:\n  github: { repo: acme/platform, api_url: "${gh.url}" }\n  labels: [incident, follow-up]\npostmortem_repo:\n  github: acme/platform\n  api_url: "${gh.url}"\n  path: docs/postmortems/\n`,
+  });
+  gh.users.set(`${h.users.bob.name}@example.com`.toLowerCase(), "bob-gh");
+  inc = (await declareFast(h, "sev2 Checkout & card payments failing", h.users.alice)).incident;
+});
+afterAll(async () => {
+  await h?.stop();
+  await gh?.stop();
+});
+
+describe("an action item to GitHub", () => {
+  it("creates exactly one issue from the button: title, body with the incident and the marker, labels, the owner assigned", async () => {
+    const item = await addItem("Add a canary for card payments");
+    const echo = await says(inc, `Action item #${item.number} for the`);
+    expect(flat(echo)).toContain("Create in GitHub");
+    const { responseUrl } = await pressCreate(item);
+    await until(async () => (await h.db.actionItem.findUniqueOrThrow({ where: { id: item.id } })).trackerUrl, 10_000, "the link");
+    expect(creates()).toHaveLength(1);
+    const [issue] = gh.issues;
+    expect(issue?.title).toBe("Add a canary for card payments");
+    expect(issue?.body).toContain(`INC-${inc.number} — Checkout & card payments failing (SEV2)`);
+    expect(issue?.body).toContain(`/archives/${inc.channel.id}`);
+    expect(issue?.body).toContain("Due: 2026-12-20");
+    expect(issue?.body).toContain(`warroom-action-item: ${item.id}`);
+    expect(issue?.labels.map((l) => l.name)).toEqual(["incident", "follow-up", "sev2"]);
+    expect(issue?.assignees).toEqual([{ login: "bob-gh" }]);
+    expect(gh.requests.every((r) => r.authorization === `token ${gh.token}`)).toBe(true);
+    const row = await h.db.actionItem.findUniqueOrThrow({ where: { id: item.id } });
+    expect(row).toMatchObject({ trackerKind: "github", trackerId: "1", trackerKey: "#1", trackerUrl: issue?.html_url });
+    const said = await replies(h, responseUrl);
+    expect(said.join("\n")).toContain("Creating the GitHub issue for action item");
+    expect(said.join("\n")).toContain(`<${issue?.html_url}|#1>`);
+    // the timeline and /incident info say it; the API has it
+    expect((await h.db.timelineEntry.findMany({ where: { incidentId: inc.id } })).map((e) => e.text).join("\n")).toContain(`is now GitHub issue <${issue?.html_url}|#1>`);
+    const info = await run("info");
+    expect(JSON.stringify(info.json)).toContain(`<${issue?.html_url}|GitHub #1>`);
+  });
+
+  it("a second press creates nothing and says where the issue is", async () => {
+    const item = await h.db.actionItem.findFirstOrThrow({ where: { incidentId: inc.id, number: 1 } });
+    const echo = await says(inc, `Action item #1 for the`);
+    const { responseUrl } = await clickButton(h, inc.channel, echo, "warroom.action_item_export", h.users.bob);
+    expect((await replies(h, responseUrl)).join("\n")).toContain("already");
+    await sleep(500);
+    expect(creates()).toHaveLength(1);
+    expect(item.trackerKey).toBe("#1");
+  });
+
+  it("creates no second issue when GitHub's answer was lost after it made the issue: the marker finds it", async () => {
+    const item = await addItem("Alert on card decline rate");
+    gh.dropAfterNext("POST", "/issues");
+    await pressCreate(item);
+    await until(async () => (await h.db.actionItem.findUniqueOrThrow({ where: { id: item.id } })).trackerUrl, 30_000, "the link after the lost answer");
+    const made = gh.issues.filter((i) => i.body?.includes(`warroom-action-item: ${item.id}`));
+    expect(made).toHaveLength(1);
+    expect((await h.db.actionItem.findUniqueOrThrow({ where: { id: item.id } })).trackerKey).toBe(`#${made[0]?.number}`);
+  });
+
+  it("tells the person who pressed it, in GitHub's words, when GitHub refuses", async () => {
+    const item = await addItem("Write the runbook");
+    gh.failNext("POST", "/issues", 422, { message: "Validation Failed", errors: [{ resource: "Label", code: "invalid", message: "Labels are disabled in this repository" }] });
+    const { responseUrl } = await pressCreate(item);
+    await until(async () => (await replies(h, responseUrl)).some((t) => t.includes("could not create")), 10_000, "the refusal");
+    const text = (await replies(h, responseUrl)).join("\n");
+    expect(text).toContain("GitHub: Validation Failed: Labels are disabled in this repository");
+    expect((await h.db.actionItem.findUniqueOrThrow({ where: { id: item.id } })).trackerUrl).toBeNull();
+  });
+});
+
+describe("back from GitHub", () => {
+  const hook = () => `${h.url}/hooks/github`;
+
+  it("closed there is done here, said once to the owner and on the timeline; a redelivery changes nothing", async () => {
+    const item = await h.db.actionItem.findFirstOrThrow({ where: { incidentId: inc.id, number: 1 } });
+    const issue = gh.issues.find((i) => i.number === 1)!;
+    issue.state = "closed";
+    const first = await gh.sendIssueEvent(hook(), SECRET, "closed", issue);
+    expect(first).toMatchObject({ status: 200, body: { status: "accepted" } });
+    await until(async () => (await h.db.actionItem.findUniqueOrThrow({ where: { id: item.id } })).status === "done", 10_000, "done here");
+    const again = await gh.sendIssueEvent(hook(), SECRET, "closed", issue, { delivery: first.delivery });
+    expect(again).toMatchObject({ status: 200, body: { status: "duplicate" } });
+    const dm = h.fake.ws.imWith(h.users.bob.id);
+    await until(() => dm.messages.find((m) => flat(m).includes("was closed by octocat")), 5000, "the owner's DM");
+    await sleep(500);
+    expect(dm.messages.filter((m) => flat(m).includes("was closed by octocat"))).toHaveLength(1);
+    const entries = (await h.db.timelineEntry.findMany({ where: { incidentId: inc.id } })).filter((e) => e.text.includes("was closed by octocat"));
+    expect(entries).toHaveLength(1);
+    // done there already: nothing is sent back to close it
+    expect(gh.requests.filter((r) => r.method === "PATCH")).toHaveLength(0);
+  });
+
+  it("reopened there is open here", async () => {
+    const item = await h.db.actionItem.findFirstOrThrow({ where: { incidentId: inc.id, number: 1 } });
+    const issue = gh.issues.find((i) => i.number === 1)!;
+    issue.state = "open";
+    expect((await gh.sendIssueEvent(hook(), SECRET, "reopened", issue)).status).toBe(200);
+    await until(async () => (await h.db.actionItem.findUniqueOrThrow({ where: { id: item.id } })).status === "open", 10_000, "open here");
+  });
+
+  it("refuses a wrong signature and another repository's events change nothing", async () => {
+    const issue = gh.issues.find((i) => i.number === 1)!;
+    expect((await gh.sendIssueEvent(hook(), "not-the-secret-at-all-0000", "closed", issue)).status).toBe(401);
+    expect((await gh.sendIssueEvent(hook(), SECRET, "closed", issue, { repo: "acme/other" })).body).toEqual({ status: "ignored" });
+    const bad = await fetch(hook(), { method: "POST", body: "{}", headers: { "x-hub-signature-256": "sha256=00" } });
+    expect(bad.status).toBe(401);
+    await sleep(300);
+    expect((await h.db.actionItem.findFirstOrThrow({ where: { incidentId: inc.id, number: 1 } })).status).toBe("open");
+  });
+
+  it("the other trackers' doors are closed without their secrets", async () => {
+    for (const door of ["jira", "linear"]) {
+      const res = await fetch(`${h.url}/hooks/${door}`, { method: "POST", body: "{}" });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ error: "not_found" });
+    }
+  });
+
+  it("done here closes the issue there (close_upstream)", async () => {
+    const item = await h.db.actionItem.findFirstOrThrow({ where: { incidentId: inc.id, number: 1 } });
+    await h.slack.interaction({ type: "block_actions", user: { id: h.users.bob.id, team_id: h.fake.ws.teamId }, team: { id: h.fake.ws.teamId }, trigger_id: h.fake.ws.newTrigger(h.users.bob.id), response_url: h.fake.responseUrl(), actions: [{ action_id: "warroom.action_item_done", value: String(item.id), type: "button" }] });
+    await until(() => gh.issues.find((i) => i.number === 1)?.state === "closed", 10_000, "the issue closed there");
+    expect(gh.issues.find((i) => i.number === 1)?.state_reason).toBe("completed");
+  });
+});
+
+describe("the postmortem in git", () => {
+  it("is committed when drafted and again when the incident is closed, to one file", async () => {
+    await run("resolve Rolled back the gateway");
+    await until(() => gh.commits.length >= 1, 20_000, "the first commit");
+    const [first] = gh.commits;
+    expect(first?.path).toMatch(new RegExp(`^docs/postmortems/\\d{4}-\\d{2}-\\d{2}-inc-${inc.number}-checkout-card-payments-failing\\.md$`));
+    expect(first?.branch).toBe("main");
+    const file = gh.files.get(`main:${first?.path}`);
+    expect(file?.text).toMatch(/^---\nincident: INC-\d+\n/);
+    expect(file?.text).toContain("status: resolved");
+    expect(file?.text).toContain("Add a canary for card payments");
+    await says(inc, "is in git");
+    await run("close");
+    await until(() => gh.commits.length >= 2, 20_000, "the second commit");
+    expect(gh.commits.map((c) => c.path)).toEqual([first?.path, first?.path]);
+    expect(gh.files.get(`main:${first?.path}`)?.text).toContain("status: closed");
+    expect(gh.files.size).toBe(1);
+    expect((await h.db.postmortem.findUniqueOrThrow({ where: { incidentId: inc.id } })).repoPath).toBe(first?.path);
+  });
+
+  it("is never committed for a drill", async () => {
+    const before = gh.commits.length;
+    await h.slack.command("drill sev2 Practice failover", { user: h.users.alice.id, channel: h.general.id });
+    const row = await until(() => h.db.incident.findFirst({ where: { title: "Practice failover", channelId: { not: null } } }), 10_000, "the drill");
+    await h.slack.command("resolve Practised", { user: h.users.alice.id, channel: row.channelId as string });
+    await until(() => h.db.postmortem.findFirst({ where: { incidentId: row.id, publishedAt: { not: null } } }), 20_000, "the drill's postmortem");
+    await sleep(1500);
+    expect(gh.commits.length).toBe(before);
+  });
+});
