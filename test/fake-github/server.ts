@@ -203,7 +203,7 @@ export async function startFakeGithub(opts: { owner?: string; repo?: string; con
       const d = drops.findIndex((x) => x.method === method && u.pathname.includes(x.path));
       const drop = d >= 0 ? drops.splice(d, 1) : undefined;
       const finish = drop
-        ? (status: number, payload: unknown) => {
+        ? (status: number, _payload: unknown) => {
             record.status = status;
             inFlight--;
             // the work is done; the answer never arrives
@@ -255,7 +255,7 @@ export async function startFakeGithub(opts: { owner?: string; repo?: string; con
       if (!issue) return answer(404, { message: "Not Found", documentation_url: DOCS });
       if (body?.state === "closed" || body?.state === "open") {
         issue.state = body.state;
-        issue.state_reason = body.state === "closed" ? String(body.state_reason ?? "completed") : "reopened";
+        issue.state_reason = body.state === "closed" ? typeof body.state_reason === "string" ? body.state_reason : "completed" : "reopened";
       }
       issue.updated_at = new Date().toISOString();
       return answer(200, issue);
