@@ -10,7 +10,7 @@ import { wakeWaiting } from "../store/jobs.ts";
 import type { PostArgs, Posted } from "../slack/once.ts";
 import type { Ctx } from "./context.ts";
 import { explainSlackError } from "../slack/explain.ts";
-import { TrackerError, TrackerRetryError } from "../trackers/tracker.ts";
+import { TrackerError } from "../trackers/tracker.ts";
 
 /** A job that needs the incident channel (or its opening message) waits for the declaration's provisioning. */
 export const WAITING_FOR_CHANNEL = "the incident channel does not exist yet";
@@ -112,6 +112,7 @@ export async function tellPeople(ctx: Ctx, incident: Incident, text: string): Pr
 
 export function why(err: unknown): string {
   // a tracker's own words (GitHub, Jira, Linear)
-  if (err instanceof TrackerError || err instanceof TrackerRetryError) return err.message.endsWith(".") ? err.message : `${err.message}.`;
+  const tracker = err instanceof TrackerError ? err : err instanceof RetryJobError && err.cause instanceof TrackerError ? err.cause : undefined;
+  if (tracker) return tracker.message.endsWith(".") ? tracker.message : `${tracker.message}.`;
   return err instanceof SlackCallError ? explainSlackError(err) : "an unexpected error (see the bot's log)";
 }

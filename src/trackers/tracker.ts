@@ -4,7 +4,6 @@
 // words and whether trying again can help. Tokens are never logged or put in an error.
 
 import type { TrackerKind } from "../config/sections/followups.ts";
-import { RetryJobError } from "../scheduler/worker.ts";
 
 /** An issue as Warroom keeps it on the action item. */
 export interface TrackerIssue {
@@ -112,9 +111,3 @@ export function reason(text: string): string {
   return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
-/** A tracker's transient failure as the worker retries it: after the tracker's Retry-After, or backoff. */
-export function retryOf(err: TrackerError): Error {
-  return err.retryAfterMs !== undefined ? new TrackerRetryError(err.message, err.retryAfterMs) : err;
-}
-
-export class TrackerRetryError extends RetryJobError {}

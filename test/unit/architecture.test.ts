@@ -18,7 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["incidents"],
   ["postmortem"],
   ["scheduler"],
-  ["slack", "statuspage", "assistant", "pages"],
+  ["slack", "statuspage", "trackers", "assistant", "pages"],
   ["store"],
   ["config", "log.ts", "clock.ts", "metrics.ts"],
   ["domain"],

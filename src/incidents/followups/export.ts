@@ -9,11 +9,11 @@ import { TRACKER_NAMES } from "../../config/sections/followups.ts";
 import { issueBodyLines, issueLabels, issueTitle } from "../../domain/followups.ts";
 import { type Incident, incidentRef } from "../../domain/incident.ts";
 import { safeToPlain } from "../../domain/text.ts";
-import { PermanentJobError } from "../../scheduler/worker.ts";
+import { PermanentJobError, RetryJobError } from "../../scheduler/worker.ts";
 import { channelLink } from "../../slack/blocks/format.ts";
 import { enqueue, type JobDraft } from "../../store/jobs.ts";
 import { addTimeline, loadIncident } from "../../store/incidents.ts";
-import { retryOf, type Tracker, TrackerError, type TrackerIssue } from "../../trackers/tracker.ts";
+import { type Tracker, TrackerError, type TrackerIssue } from "../../trackers/tracker.ts";
 import type { Ctx } from "../context.ts";
 import { dmJob, postJob } from "../effects.ts";
 import { draft, jobType } from "../job-type.ts";
@@ -21,6 +21,14 @@ import { homeJob } from "../numbers/home.ts";
 import { recordWebhooks } from "../out/webhooks.ts";
 import { tellAsker } from "../requests.ts";
 import { itemData } from "./items.ts";
+
+/** A tracker's transient failure as the worker retries it: after the tracker's Retry-After, or with backoff; its words kept as the cause (what people are told if it fails for good). */
+export function retryOf(err: TrackerError): Error {
+  if (err.retryAfterMs === undefined) return err;
+  const retry = new RetryJobError(err.message, err.retryAfterMs);
+  retry.cause = err;
+  return retry;
+}
 
 /** The tracker, when `followups:` names one. */
 export function trackerOf(ctx: Ctx): Tracker | undefined {

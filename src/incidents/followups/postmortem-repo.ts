@@ -10,7 +10,8 @@ import { postmortemDocument, postmortemFilePath } from "../../domain/followups.t
 import { incidentRef } from "../../domain/incident.ts";
 import { safeToPlain } from "../../domain/text.ts";
 import { loadIncident } from "../../store/incidents.ts";
-import { retryOf, TrackerError } from "../../trackers/tracker.ts";
+import { TrackerError } from "../../trackers/tracker.ts";
+import { retryOf } from "./export.ts";
 import type { Ctx } from "../context.ts";
 import { draft, jobType } from "../job-type.ts";
 
