@@ -267,7 +267,7 @@ severities:
       const c = loadConfig(hooks("webhooks:\n  - url: https://example.test/a\n    secret_env: HOOK\n  - url: http://127.0.0.1:9000/b\n    secret_env: HOOK\n    events: [incident.resolved]\n    include_private: true\n"));
       const [a, b] = c.incident.webhooks;
       expect(a).toMatchObject({ url: "https://example.test/a", secret: KEY, secretEnv: "HOOK", includePrivate: false });
-      expect(a?.events).toHaveLength(11);
+      expect(a?.events).toHaveLength(13); // §13's eleven, and the follow-ups' action_item.exported and action_item.reopened
       expect(b).toMatchObject({ events: ["incident.resolved"], includePrivate: true });
       expect(a?.key).toMatch(/^[0-9a-f]{16}$/);
       expect(a?.key).not.toBe(b?.key);

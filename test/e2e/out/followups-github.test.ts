@@ -10,12 +10,17 @@ import { type FakeGithub, startFakeGithub } from "../../fake-github/server.ts";
 import { type Harness, startHarness } from "../../support/harness.ts";
 import { clickButton, type DeclaredIncident, declareFast, flat, replies, says } from "../../support/incidents.ts";
 import { sleep, until } from "../../support/wait.ts";
+import { startReceiver, type WebhookReceiver } from "../../fake-webhooks/receiver.ts";
 
 const SECRET = "gh-webhook-secret-0123456789abcdef";
 
 let h: Harness;
 let gh: FakeGithub;
 let inc: DeclaredIncident;
+let receiver: WebhookReceiver;
+const HOOK = `whsec_${Buffer.from("f".repeat(32)).toString("base64")}`;
+/** The action_item.* events the receiver got, parsed. */
+const itemEvents = () => receiver.received.map((r) => JSON.parse(r.body) as { type: string; data: { action_item?: { id: number; issue: unknown; status: string } } }).filter((e) => e.type.startsWith("action_item."));
 
 const run = (text: string, user = h.users.alice) => h.slack.command(text, { user: user.id, channel: inc.channel.id });
 const creates = () => gh.requests.filter((r) => r.method === "POST" && r.path.endsWith("/issues") && r.status === 201);
@@ -35,9 +40,10 @@ async function pressCreate(item: { number: number }, user = h.users.alice) {
 
 beforeAll(async () => {
   gh = await startFakeGithub({ owner: "acme", repo: "platform" });
+  receiver = await startReceiver("/events");
   h = await startHarness({
-    env: { GITHUB_TOKEN: gh.token, GITHUB_WEBHOOK_SECRET: SECRET },
-    configYaml: `followups:\n  github: { repo: acme/platform, api_url: "${gh.url}" }\n  labels: [incident, follow-up]\npostmortem_repo:\n  github: acme/platform\n  api_url: "${gh.url}"\n  path: docs/postmortems/\n`,
+    env: { GITHUB_TOKEN: gh.token, GITHUB_WEBHOOK_SECRET: SECRET, HOOK, WARROOM_API_TOKEN: "api-token-0123456789abcdef" },
+    configYaml: `webhooks:\n  - url: ${receiver.url}\n    secret_env: HOOK\nfollowups:\n  github: { repo: acme/platform, api_url: "${gh.url}" }\n  labels: [incident, follow-up]\npostmortem_repo:\n  github: acme/platform\n  api_url: "${gh.url}"\n  path: docs/postmortems/\n`,
   });
   gh.users.set(`${h.users.bob.name}@example.com`.toLowerCase(), "bob-gh");
   inc = (await declareFast(h, "sev2 Checkout & card payments failing", h.users.alice)).incident;
@@ -45,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
   await gh?.stop();
+  await receiver?.stop();
 });
 
 describe("an action item to GitHub", () => {
@@ -73,6 +80,14 @@ describe("an action item to GitHub", () => {
     expect((await h.db.timelineEntry.findMany({ where: { incidentId: inc.id } })).map((e) => e.text).join("\n")).toContain(`is now GitHub issue <${issue?.html_url}|#1>`);
     const info = await run("info");
     expect(JSON.stringify(info.json)).toContain(`<${issue?.html_url}|GitHub #1>`);
+    // the webhooks: an action_item.exported event with the issue
+    const exported = await until(() => itemEvents().find((e) => e.type === "action_item.exported" && e.data.action_item?.id === item.id), 10_000, "action_item.exported");
+    expect(exported.data.action_item?.issue).toEqual({ tracker: "github", key: "#1", url: issue?.html_url });
+    // the App Home shows the link, and the Create button only on items without an issue
+    await h.slack.event({ type: "app_home_opened", user: h.users.bob.id, channel: "D0HOME", tab: "home" }, { eventId: "EvHomeFollowups1" });
+    const home = await until(() => h.fake.ws.homeViews.get(h.users.bob.id)?.view as { blocks: { block_id?: string; text?: { text: string } }[] } | undefined, 5000, "the App Home");
+    expect(JSON.stringify(home.blocks)).toContain(`<${issue?.html_url}|GitHub #1>`);
+    expect(home.blocks.some((b) => b.block_id === `action_export:${item.id}`)).toBe(false);
   });
 
   it("a second press creates nothing and says where the issue is", async () => {
@@ -124,6 +139,7 @@ describe("back from GitHub", () => {
     expect(dm.messages.filter((m) => flat(m).includes("was closed by octocat"))).toHaveLength(1);
     const entries = (await h.db.timelineEntry.findMany({ where: { incidentId: inc.id } })).filter((e) => e.text.includes("was closed by octocat"));
     expect(entries).toHaveLength(1);
+    await until(() => itemEvents().find((e) => e.type === "action_item.completed" && e.data.action_item?.id === item.id), 10_000, "action_item.completed");
     // done there already: nothing is sent back to close it
     expect(gh.requests.filter((r) => r.method === "PATCH")).toHaveLength(0);
   });
@@ -134,6 +150,11 @@ describe("back from GitHub", () => {
     issue.state = "open";
     expect((await gh.sendIssueEvent(hook(), SECRET, "reopened", issue)).status).toBe(200);
     await until(async () => (await h.db.actionItem.findUniqueOrThrow({ where: { id: item.id } })).status === "open", 10_000, "open here");
+    await until(() => itemEvents().find((e) => e.type === "action_item.reopened" && e.data.action_item?.id === item.id), 10_000, "action_item.reopened");
+    // the HTTP API's record carries the link
+    const api = await fetch(`${h.url}/api/v1/incidents/${inc.number}`, { headers: { authorization: "Bearer api-token-0123456789abcdef" } });
+    const record = (await api.json()) as { action_items: { number: number; issue: unknown }[] };
+    expect(record.action_items.find((a) => a.number === 1)?.issue).toEqual({ tracker: "github", key: "#1", url: gh.issues[0]?.html_url });
   });
 
   it("refuses a wrong signature and another repository's events change nothing", async () => {

@@ -80,7 +80,8 @@ describe("an incident's life", () => {
     const types = () => eventsAbout(all, SECRET_A, inc.id).map((d) => d.body.type as string);
     await until(() => types().includes("incident.closed") && types().includes("action_item.completed") && types().includes("postmortem.drafted"), 20_000, "every event");
     const got = eventsAbout(all, SECRET_A, inc.id);
-    expect(new Set(got.map((d) => d.body.type))).toEqual(new Set(WEBHOOK_EVENT_TYPES));
+    // all but the follow-ups' own two, which need a tracker (followups:) and are tested with one
+    expect(new Set(got.map((d) => d.body.type))).toEqual(new Set(WEBHOOK_EVENT_TYPES.filter((t) => t !== "action_item.exported" && t !== "action_item.reopened")));
     // in the order they happened (the declaration names its IC in data.incident.roles; role events are later changes)
     const order = got.map((d) => d.body.type as string);
     const pos = (t: string) => order.indexOf(t);
