@@ -6,13 +6,13 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startFakeSlack } from "../src/local-slack/server.ts";
-import { alertsSection, assistantSection, backupSection, metricsSection, playgroundSection, recordSection, schedulerSection, startSection, statusPageSection, webhooksSection } from "./sections.ts";
+import { alertsSection, assistantSection, backupSection, metricsSection, playgroundSection, recordSection, schedulerSection, startSection, statusPageSection, webhooksSection, followupsSection } from "./sections.ts";
 import { coreSection, type Env } from "./core.ts";
 import { HERE, LATENCY, lines, out } from "./report.ts";
 
-/** BENCH_SECTIONS=record,scheduler runs only those (and writes no results.md): start, core, scheduler, record, alerts, webhooks, metrics, backup, playground, assistant, status-page. */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "start,core,scheduler,record,alerts,webhooks,metrics,backup,playground,assistant,status-page").split(",").map((s) => s.trim()));
-const ALL = ["start", "core", "scheduler", "record", "alerts", "webhooks", "metrics", "backup", "playground", "assistant", "status-page"].every((s) => SECTIONS.has(s));
+/** BENCH_SECTIONS=record,scheduler runs only those (and writes no results.md): start, core, scheduler, record, alerts, webhooks, metrics, backup, playground, assistant, status-page, followups. */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "start,core,scheduler,record,alerts,webhooks,metrics,backup,playground,assistant,status-page,followups").split(",").map((s) => s.trim()));
+const ALL = ["start", "core", "scheduler", "record", "alerts", "webhooks", "metrics", "backup", "playground", "assistant", "status-page", "followups"].every((s) => SECTIONS.has(s));
 async function main(): Promise<void> {
   const started = Date.now();
   const fake = await startFakeSlack();
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   if (SECTIONS.has("playground")) await playgroundSection();
   if (SECTIONS.has("assistant")) await assistantSection();
   if (SECTIONS.has("status-page")) await statusPageSection();
+  if (SECTIONS.has("followups")) await followupsSection();
   out(`Benchmark took ${Math.round((Date.now() - started) / 1000)} s.`);
 
   await fake.stop();

@@ -11,6 +11,7 @@ import { measureRecord } from "./record.ts";
 import { ASSISTANT_LOAD, measureAssistant, summary } from "./assistant.ts";
 import { measureStart } from "./start.ts";
 import { measureStatusPage, STATUS_LOAD } from "./status-page.ts";
+import { EXPORT_BURST, measureExport } from "./followups.ts";
 import type { FakeSlack } from "../src/local-slack/server.ts";
 import { measureLateness, measureTick } from "./scheduler.ts";
 import { fmt, percentile } from "./stats.ts";
@@ -191,6 +192,23 @@ export async function statusPageSection(): Promise<void> {
     for (const incidents of [0, 1_000]) {
       const s = await measureStatusPage(await server.database(), incidents);
       out(`| ${incidents.toLocaleString("en")} | ${s.requests.toLocaleString("en")} (${s.errors}) | ${s.p50.toFixed(2)} ms | ${s.p99.toFixed(2)} ms | ${s.max.toFixed(1)} ms | < 10 ms | ${s.rssMb.before.toFixed(0)} → ${s.rssMb.peak.toFixed(0)} MB | ${(s.bytes / 1024).toFixed(1)} KB (< 60 KB) |`);
+    }
+    out();
+  } finally {
+    await server.stop();
+  }
+}
+
+export async function followupsSection(): Promise<void> {
+  const server = await startEmbeddedServer();
+  try {
+    out(`## Follow-ups (${EXPORT_BURST} action items exported in one burst to each tracker's fake, its rate limits enforced; the bot as npm start runs it; ${server.name})`);
+    out();
+    out("| tracker | items with exactly one issue | duplicates | refused for rate | requests | time | the limit's lower bound |");
+    out("| --- | --- | --- | --- | --- | --- | --- |");
+    for (const kind of (process.env.BENCH_TRACKERS ?? "linear,jira,github").split(",") as ("github" | "jira" | "linear")[]) {
+      const f = await measureExport(await server.database(), kind);
+      out(`| ${f.tracker} | ${f.issues - f.duplicates} of ${f.items} | ${f.duplicates} | ${f.refusedForRate} | ${f.requests.toLocaleString("en")} | ${f.seconds.toFixed(1)} s | ${f.boundSeconds.toFixed(0)} s (${f.bound}) |`);
     }
     out();
   } finally {
