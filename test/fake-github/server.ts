@@ -73,6 +73,8 @@ export interface FakeGithub {
   /** users by public e-mail */
   users: Map<string, string>;
   refusedForRate: number;
+  /** Called after each answer is written (a test may kill the bot right then). */
+  onAnswered?: ((r: RecordedRequest) => void) | undefined;
   /** The most requests in flight at once. */
   maxConcurrent: number;
   failNext(method: string, pathIncludes: string, status: number, body?: unknown, headers?: Record<string, string>): void;
@@ -176,6 +178,7 @@ export async function startFakeGithub(opts: { owner?: string; repo?: string; con
         record.status = status;
         inFlight--;
         send(res, status, payload, headers);
+        fake.onAnswered?.(record);
       };
       const auth = req.headers.authorization ?? "";
       if (auth !== `token ${token}` && auth !== `Bearer ${token}`) return answer(401, { message: "Bad credentials", documentation_url: DOCS, status: "401" });
