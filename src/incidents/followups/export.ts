@@ -147,7 +147,8 @@ export const EXPORT_JOB = jobType({
     });
     if (saved) ctx.kick();
     ctx.log.info({ incident: incident.id, item: row.id, issue: found.key }, `action item of ${incidentRef(incident)} exported to ${name}`);
-    await tell(ctx, p, `export:${row.id}:done`, `:link: Action item #${row.number} is now ${name} issue <${found.url}|${found.key}>`);
+    // the person who pressed the button; with export: always, the incident's channel
+    await tell(ctx, p, `export:${row.id}:done`, `:link: Action item #${row.number} is now ${name} issue <${found.url}|${found.key}>`, incident);
   },
 });
 

@@ -70,7 +70,7 @@ export async function addActionItem(ctx: Ctx, input: NewActionItem): Promise<Act
         // (their titles are not for a shared tracker; the button still offers it)
         if (ctx.config.incident.followups?.export === "always" && !input.incident.isDrill && !input.incident.isPrivate) {
           await tx.actionItem.update({ where: { id: row.id }, data: { exportAskedAt: now } });
-          jobs.push(exportJob(input.incident.id, row.id, { userId: input.actor }));
+          jobs.push(exportJob(input.incident.id, row.id));
         }
         await enqueue(tx, jobs, now);
         await autoTick(tx, input.incident.id, ["action_items"], now);
