@@ -167,6 +167,11 @@ describe("back from GitHub", () => {
     expect((await h.db.actionItem.findFirstOrThrow({ where: { incidentId: inc.id, number: 1 } })).status).toBe("open");
   });
 
+  it("cuts a body over 1 MB before anything is read", async () => {
+    const res = await fetch(hook(), { method: "POST", body: "x".repeat(2 * 1024 * 1024), headers: { "x-hub-signature-256": "sha256=00", "content-type": "application/json" } }).catch((err: unknown) => err as Error);
+    expect(res instanceof Error ? res.message : res.status).toBe(413);
+  });
+
   it("the other trackers' doors are closed without their secrets", async () => {
     for (const door of ["jira", "linear"]) {
       const res = await fetch(`${h.url}/hooks/${door}`, { method: "POST", body: "{}" });
@@ -194,6 +199,8 @@ describe("the postmortem in git", () => {
     expect(file?.text).toMatch(/^---\nincident: INC-\d+\n/);
     expect(file?.text).toContain("status: resolved");
     expect(file?.text).toContain("Add a canary for card payments");
+    // the postmortem's table links the item's issue
+    expect(file?.text).toContain(`[GitHub #1](${gh.issues[0]?.html_url})`);
     await says(inc, "is in git");
     await run("close");
     await until(() => gh.commits.length >= 2, 20_000, "the second commit");

@@ -14,6 +14,7 @@ import { decodeRoleButton, encodeRoleButton, parseRoleRowBlock, roleRowBlock } f
 import { roleBrief } from "../../../src/slack/blocks/war-room/role-brief.ts";
 import { checkBlocks, checkView } from "../../../src/local-slack/block-kit.ts";
 import { anIncident as baseIncident } from "../../support/builders.ts";
+import { actionItemDue, actionItemEcho } from "../../../src/slack/blocks/resolution/messages.ts";
 
 const SEV2 = DEFAULT_SEVERITIES[1] as (typeof DEFAULT_SEVERITIES)[number];
 const SEV4 = DEFAULT_SEVERITIES[3] as (typeof DEFAULT_SEVERITIES)[number];
@@ -136,5 +137,36 @@ describe("the App Home view", () => {
     expect(blocks.find((b) => b.text?.text.startsWith("*#1*"))?.text?.text).toContain("<https://github.com/acme/platform/issues/12|GitHub #12>");
     expect(blocks.some((b) => b.block_id === "action_export:1")).toBe(false);
     expect(blocks.some((b) => b.block_id === "action_export:2")).toBe(true);
+  });
+});
+
+describe("an action item's issue in its messages", () => {
+  const incident = baseIncident({ channelId: "C0123ABCD" });
+  const item = { id: 9, number: 2, text: "Add a canary", ownerId: "U0BOB", due: "2026-12-20", priority: "P2" };
+
+  it("offers Create in GitHub in the due DM and the channel's echo until the item has an issue, then shows its link", () => {
+    const due = actionItemDue(incident, { ...item, issue: null }, "GitHub");
+    expect(checkBlocks(due.blocks, "message")).toBeUndefined();
+    expect(JSON.stringify(due.blocks)).toContain('"action_id":"warroom.action_item_export"');
+    expect(JSON.stringify(due.blocks)).toContain("Create in GitHub");
+    const linked = actionItemDue(incident, { ...item, issue: { kind: "jira", key: "OPS-4", url: "https://acme.atlassian.net/browse/OPS-4" } }, "Jira");
+    expect(JSON.stringify(linked.blocks)).not.toContain("warroom.action_item_export");
+    expect(linked.text).toContain("Jira OPS-4");
+    expect(JSON.stringify(linked.blocks)).toContain("<https://acme.atlassian.net/browse/OPS-4|Jira OPS-4>");
+    expect(JSON.stringify(actionItemEcho(incident, { ...item, issue: null }, "U0AL", "Linear").blocks)).toContain("Create in Linear");
+    expect(JSON.stringify(actionItemEcho(incident, { ...item, issue: null }, "U0AL").blocks)).not.toContain("warroom.action_item_export");
+  });
+
+  it("in /incident info: the link on the line, and a button for each open item without one", () => {
+    const view = infoMessage(incident, DEFAULT_SEVERITIES[1]!, new Date(), [
+      { id: 1, number: 1, text: "Exported", ownerId: null, due: null, priority: "P2", done: false, issue: { kind: "github", key: "#3", url: "https://github.com/acme/platform/issues/3" } },
+      { id: 2, number: 2, text: "Not yet", ownerId: null, due: null, priority: "P2", done: false, issue: null },
+      { id: 3, number: 3, text: "Done already", ownerId: null, due: null, priority: "P2", done: true, issue: null },
+    ], [], undefined, "GitHub");
+    expect(checkBlocks(view.blocks, "message")).toBeUndefined();
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain("<https://github.com/acme/platform/issues/3|GitHub #3>");
+    const actions = (view.blocks as { type: string; elements?: { value: string; text: { text: string } }[] }[]).filter((b) => b.type === "actions").flatMap((b) => b.elements ?? []);
+    expect(actions.map((e) => [e.value, e.text.text])).toEqual([["2", "Create #2 in GitHub"]]);
   });
 });
