@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeGithub, startFakeGithub } from "../../fake-github/server.ts";
 import { type Harness, startHarness } from "../../support/harness.ts";
-import { clickButton, type DeclaredIncident, declareFast, flat, replies, says } from "../../support/incidents.ts";
+import { clickButton, type DeclaredIncident, declareFast, flat, replies, says, submitDeclareForm } from "../../support/incidents.ts";
 import { sleep, until } from "../../support/wait.ts";
 import { startReceiver, type WebhookReceiver } from "../../fake-webhooks/receiver.ts";
 
@@ -208,6 +208,16 @@ describe("the postmortem in git", () => {
     expect(gh.files.get(`main:${first?.path}`)?.text).toContain("status: closed");
     expect(gh.files.size).toBe(1);
     expect((await h.db.postmortem.findUniqueOrThrow({ where: { incidentId: inc.id } })).repoPath).toBe(first?.path);
+  });
+
+  it("is never committed for a private incident without include_private", async () => {
+    const before = gh.commits.length;
+    await submitDeclareForm(h, { title: "Leaked deploy key", severity: "SEV2", private: true }, h.users.carol);
+    const row = await until(() => h.db.incident.findFirst({ where: { title: "Leaked deploy key", channelId: { not: null } } }), 10_000, "the private incident");
+    await h.slack.command("resolve Rotated the key", { user: h.users.carol.id, channel: row.channelId as string });
+    await until(() => h.db.postmortem.findFirst({ where: { incidentId: row.id, publishedAt: { not: null } } }), 20_000, "the private postmortem");
+    await sleep(1500);
+    expect(gh.commits.length).toBe(before);
   });
 
   it("is never committed for a drill", async () => {
