@@ -28,13 +28,13 @@ export async function recordRequest<S extends z.ZodType>(ctx: Ctx, type: JobType
  * Records a request that must be acted on once (a webhook event by its id) and its job, in one
  * statement; false when that id was already recorded (a redelivery).
  */
-export async function recordOnce<S extends z.ZodType>(ctx: Ctx, onceKey: string, type: JobType<S>, payload: z.input<S>): Promise<boolean> {
+export async function recordOnce<S extends z.ZodType>(ctx: Ctx, onceKey: string, type: JobType<S>, payload: z.input<S>, incidentId?: string): Promise<boolean> {
   const now = ctx.clock.now();
   const r = await ctx.requests.query(
     `WITH seen AS (INSERT INTO processed_requests (key, received_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key)
-     , j AS (INSERT INTO jobs (kind, payload, due_at) SELECT $3, $4::jsonb, $2 FROM seen RETURNING id)
+     , j AS (INSERT INTO jobs (kind, incident_id, payload, due_at) SELECT $3, $5::uuid, $4::jsonb, $2 FROM seen RETURNING id)
      SELECT pg_notify('${JOBS_CHANNEL}', '') FROM j`,
-    [onceKey, now, type.kind, JSON.stringify(payload)],
+    [onceKey, now, type.kind, JSON.stringify(payload), incidentId ?? null],
   );
   ctx.kick();
   return r.rowCount === 1;

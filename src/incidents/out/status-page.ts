@@ -14,7 +14,7 @@ import { addTimeline, loadIncident } from "../../store/incidents.ts";
 import { earlierPublicationWaits, pageIncidentOf, writePublication } from "../../store/status-page.ts";
 import type { Ctx } from "../context.ts";
 import { jobType } from "../job-type.ts";
-import { recordRequest } from "../requests.ts";
+import { recordOnce } from "../requests.ts";
 import { autoTick } from "../war-room/checklist.ts";
 
 
@@ -26,7 +26,9 @@ export function pageIncidentLink(ctx: Ctx, publicId: string): string | null {
 
 /** Records a submission of the form for the built-in page (its job, before the acknowledgement). */
 export async function requestPagePublication(ctx: Ctx, incident: Incident, p: Publication, actor: string, requestKey: string): Promise<boolean> {
-  return recordRequest(ctx, PAGE_PUBLISH_JOB, requestKey, { publication: { ...p, componentIds: [...p.componentIds] }, actor }, incident.id);
+  // remembered for good, not only while its job waits: a redelivery of a submission whose job has
+  // started already records nothing (it would otherwise say "already says this" a second time)
+  return recordOnce(ctx, `publication:${requestKey}`, PAGE_PUBLISH_JOB, { publication: { ...p, componentIds: [...p.componentIds] }, actor }, incident.id);
 }
 
 /** Only the components the page has (one removed from the config since the form opened is left out). */

@@ -19,7 +19,7 @@ import { pageIncidentLink, pageIncidentOpen } from "./status-page.ts";
 import { ensurePublicIncident, leasePublication, publicIncidentOf, type PublicIncidentRow, recordFound, recordPublished, releasePublication } from "../../store/statuspage.ts";
 import type { Ctx } from "../context.ts";
 import { draft, jobType } from "../job-type.ts";
-import { recordRequest } from "../requests.ts";
+import { recordOnce } from "../requests.ts";
 import { autoTick } from "../war-room/checklist.ts";
 import type { JobDraft } from "../../store/jobs.ts";
 
@@ -102,7 +102,9 @@ const PUBLISH_PAYLOAD = z.object({ publication: publicationSchema, actor: z.stri
  * submission was already recorded.
  */
 export async function requestPublication(ctx: Ctx, incident: Incident, p: Publication, actor: string, requestKey: string): Promise<boolean> {
-  return recordRequest(ctx, PUBLISH_JOB, requestKey, { publication: { ...p, componentIds: [...p.componentIds] }, actor }, incident.id);
+  // remembered for good, not only while its job waits: a redelivery of a submission whose job has
+  // started already records nothing (it would otherwise say "already says this" a second time)
+  return recordOnce(ctx, `publication:${requestKey}`, PUBLISH_JOB, { publication: { ...p, componentIds: [...p.componentIds] }, actor }, incident.id);
 }
 
 function publishedState(row: PublicIncidentRow): PublicState {
