@@ -24,6 +24,7 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { deliverHook } from "../support/deliver-hook.ts";
 
 export interface FakeIssue {
   number: number;
@@ -130,15 +131,7 @@ export async function startFakeGithub(opts: { owner?: string; repo?: string; con
       const delivery = o.delivery ?? randomUUID();
       const payload = JSON.stringify({ action, issue, repository: { full_name: o.repo ?? `${owner}/${repo}`, name: repo, owner: { login: owner } }, sender: { login: "octocat" } });
       const signature = o.signature ?? `sha256=${createHmac("sha256", secret).update(payload).digest("hex")}`;
-      const res = await fetch(target, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": delivery, "x-hub-signature-256": signature, "user-agent": "GitHub-Hookshot/fake" }, body: payload });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      return { status: res.status, body, delivery };
+      return deliverHook(target, { "x-github-event": "issues", "x-github-delivery": delivery, "x-hub-signature-256": signature, "user-agent": "GitHub-Hookshot/fake" }, payload, delivery);
     },
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };

@@ -19,6 +19,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { deliverHook } from "../support/deliver-hook.ts";
 
 export interface FakeJiraIssue {
   id: string;
@@ -84,19 +85,7 @@ export async function startFakeJira(opts: { projectKey?: string; perSecond?: num
         issue: { id: issue.id, key: issue.key, fields: { summary: issue.summary, status: { name: issue.status.name, statusCategory: { key: issue.status.category } } } },
         changelog: { id: "1", items: [{ field: "status", fieldtype: "jira", fieldId: "status", fromString: "To Do", toString: issue.status.name }] },
       });
-      const res = await fetch(target, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-hub-signature": `sha256=${createHmac("sha256", secret).update(payload).digest("hex")}`, "x-atlassian-webhook-identifier": delivery },
-        body: payload,
-      });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      return { status: res.status, body, delivery };
+      return deliverHook(target, { "x-hub-signature": `sha256=${createHmac("sha256", secret).update(payload).digest("hex")}`, "x-atlassian-webhook-identifier": delivery }, payload, delivery);
     },
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };

@@ -15,6 +15,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { deliverHook } from "../support/deliver-hook.ts";
 
 export interface FakeLinearIssue {
   id: string;
@@ -85,19 +86,7 @@ export async function startFakeLinear(opts: { teamKey?: string; perHour?: number
         webhookTimestamp: o.timestamp ?? Date.now(),
         webhookId: randomUUID(),
       });
-      const res = await fetch(target, {
-        method: "POST",
-        headers: { "content-type": "application/json; charset=utf-8", "linear-signature": createHmac("sha256", secret).update(payload).digest("hex"), "linear-delivery": delivery, "linear-event": "Issue", "user-agent": "Linear-Webhook" },
-        body: payload,
-      });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      return { status: res.status, body, delivery };
+      return deliverHook(target, { "content-type": "application/json; charset=utf-8", "linear-signature": createHmac("sha256", secret).update(payload).digest("hex"), "linear-delivery": delivery, "linear-event": "Issue", "user-agent": "Linear-Webhook" }, payload, delivery);
     },
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };

@@ -11,9 +11,10 @@ import { type Incident, incidentRef } from "../../domain/incident.ts";
 import { safeToPlain } from "../../domain/text.ts";
 import { PermanentJobError, RetryJobError } from "../../scheduler/worker.ts";
 import { channelLink } from "../../slack/blocks/format.ts";
+import { issueLink, issueOf } from "../../slack/blocks/resolution/followups.ts";
 import { enqueue, type JobDraft } from "../../store/jobs.ts";
 import { addTimeline, loadIncident } from "../../store/incidents.ts";
-import { type Tracker, TrackerError, type TrackerIssue } from "../../trackers/tracker.ts";
+import { TrackerError, type TrackerIssue } from "../../trackers/tracker.ts";
 import type { Ctx } from "../context.ts";
 import { dmJob, postJob } from "../effects.ts";
 import { draft, jobType } from "../job-type.ts";
@@ -28,17 +29,6 @@ export function retryOf(err: TrackerError): Error {
   const retry = new RetryJobError(err.message, err.retryAfterMs);
   retry.cause = err;
   return retry;
-}
-
-/** The tracker, when `followups:` names one. */
-export function trackerOf(ctx: Ctx): Tracker | undefined {
-  return ctx.tracker;
-}
-
-/** "GitHub", "Jira", "Linear": what the button says after "Create in". */
-export function trackerName(ctx: Ctx): string | undefined {
-  const f = ctx.config.incident.followups;
-  return f ? TRACKER_NAMES[f.tracker.kind] : undefined;
 }
 
 /** The channel's address in Slack, for the issue's body. */
@@ -71,7 +61,7 @@ export const EXPORT_JOB = jobType({
   failure: "create the tracker's issue for an action item of",
   asker: (p) => ({ userId: p.userId, responseUrl: p.responseUrl }),
   async run(ctx, p, job) {
-    const tracker = trackerOf(ctx);
+    const tracker = ctx.tracker;
     const followups = ctx.config.incident.followups;
     if (!tracker || !followups) throw new PermanentJobError("followups: is not configured any more, so there is no tracker to create the issue in");
     const row = await ctx.db.actionItem.findUnique({ where: { id: p.itemId } });
@@ -99,16 +89,15 @@ export const EXPORT_JOB = jobType({
           }
         }
         const postmortem = await ctx.db.postmortem.findUnique({ where: { incidentId: incident.id }, select: { permalink: true } });
-        const plain = (s: string) => safeToPlain(s);
         issue = await tracker.create({
           itemId: row.id,
-          title: issueTitle(plain(row.text)),
+          title: issueTitle(safeToPlain(row.text)),
           bodyLines: issueBodyLines({
             itemId: row.id,
             itemNumber: row.number,
-            text: plain(row.text),
+            text: safeToPlain(row.text),
             incidentRef: incidentRef(incident),
-            incidentTitle: plain(incident.title),
+            incidentTitle: safeToPlain(incident.title),
             severity: incident.severity,
             channelUrl: channelUrl(ctx, incident.channelId),
             postmortemUrl: postmortem?.permalink ?? null,
@@ -159,7 +148,7 @@ export const CLOSE_UPSTREAM_JOB = jobType({
   failure: "close the tracker's issue of an action item of",
   asker: (p) => ({ userId: p.userId }),
   async run(ctx, p, job) {
-    const tracker = trackerOf(ctx);
+    const tracker = ctx.tracker;
     const row = await ctx.db.actionItem.findUnique({ where: { id: p.itemId } });
     if (!tracker || !row?.trackerId || !row.trackerKey || row.trackerKind !== tracker.kind || row.status !== "done") return;
     try {
@@ -234,7 +223,8 @@ export async function requestExport(ctx: Ctx, itemId: number, userId: string, re
   const out = await ctx.db.$transaction(async (tx): Promise<ExportAsked> => {
     const row = await tx.actionItem.findUnique({ where: { id: itemId } });
     if (!row) return { kind: "missing" };
-    if (row.trackerUrl) return { kind: "exists", number: row.number, link: `<${row.trackerUrl}|${TRACKER_NAMES[(row.trackerKind ?? followups.tracker.kind) as keyof typeof TRACKER_NAMES] ?? tracker} ${row.trackerKey}>` };
+    const issue = issueOf(row);
+    if (issue) return { kind: "exists", number: row.number, link: issueLink(issue) };
     if (!row.exportAskedAt) await tx.actionItem.update({ where: { id: row.id }, data: { exportAskedAt: now } });
     await enqueue(tx, [exportJob(row.incidentId, row.id, { userId, ...(responseUrl ? { responseUrl } : {}) })], now);
     return { kind: "asked", number: row.number, tracker };

@@ -97,7 +97,8 @@ describe("an action item to GitHub", () => {
     expect((await replies(h, responseUrl)).join("\n")).toContain("already");
     await sleep(500);
     expect(creates()).toHaveLength(1);
-    expect(item.trackerKey).toBe("#1");
+    // the item keeps the issue it had (read again after the press)
+    expect((await h.db.actionItem.findUniqueOrThrow({ where: { id: item.id } })).trackerKey).toBe("#1");
   });
 
   it("creates no second issue when GitHub's answer was lost after it made the issue: the marker finds it", async () => {
