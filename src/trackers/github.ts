@@ -87,21 +87,25 @@ class GithubApi {
   }
 }
 
-export class GithubIssues implements Tracker {
-  readonly kind = "github" as const;
-  readonly name = "GitHub";
-  private readonly api: GithubApi;
+/** One repository through the API: what the issues and the contents share. */
+abstract class GithubRepo {
+  protected readonly api: GithubApi;
 
   constructor(
-    private readonly repo: { readonly owner: string; readonly repo: string },
+    protected readonly repo: { readonly owner: string; readonly repo: string },
     opts: GithubOptions,
   ) {
     this.api = new GithubApi(opts);
   }
 
-  private get where(): string {
+  protected get where(): string {
     return `the repository ${this.repo.owner}/${this.repo.repo}`;
   }
+}
+
+export class GithubIssues extends GithubRepo implements Tracker {
+  readonly kind = "github" as const;
+  readonly name = "GitHub";
 
   private issueOf(i: { number: number; html_url: string }): TrackerIssue {
     return { id: String(i.number), key: `#${i.number}`, url: i.html_url };
@@ -159,20 +163,8 @@ export interface RepoFile {
 }
 
 /** The contents API: a repository's default branch, a file's sha, and one commit writing a file. */
-export class GithubContents {
-  private readonly api: GithubApi;
+export class GithubContents extends GithubRepo {
   private defaultBranch: string | undefined;
-
-  constructor(
-    private readonly repo: { readonly owner: string; readonly repo: string },
-    opts: GithubOptions,
-  ) {
-    this.api = new GithubApi(opts);
-  }
-
-  private get where(): string {
-    return `the repository ${this.repo.owner}/${this.repo.repo}`;
-  }
 
   async branch(configured: string | undefined): Promise<string> {
     if (configured) return configured;
