@@ -1,7 +1,7 @@
 // Starts and stops the whole bot: dependencies, the Slack app and its listeners, the HTTP server,
 // the job worker. Used by main.ts and, in-process, by the end-to-end tests.
 
-import { ASSISTANT_BUDGETS_MS, type AssistantFeature, AssistantClient } from "./assistant/client.ts";
+import type { AssistantFeature } from "./assistant/client.ts";
 import { Prompts } from "./assistant/prompts.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config/index.ts";
@@ -18,8 +18,7 @@ import { startHousekeeping } from "./scheduler/housekeeping.ts";
 import { planDigest } from "./incidents/numbers/digest.ts";
 import { resumeWebhooks, WebhookDispatcher } from "./incidents/out/webhooks.ts";
 import { StatuspageClient } from "./statuspage/client.ts";
-import { trackerFor } from "./trackers/index.ts";
-import { postmortemContents } from "./trackers/github.ts";
+import { loadTracker } from "./trackers/index.ts";
 import { StatusSite } from "./pages/status/site.ts";
 import { statusDoors } from "./edge/status/index.ts";
 import { insightsDoors } from "./edge/insights/index.ts";
@@ -60,6 +59,11 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
   let dispatcher: WebhookDispatcher | undefined;
   const pageSettings = config.incident.statusPage;
   const site = pageSettings ? new StatusSite(db, pageSettings, config.incident.timezone, deps.clock, log) : undefined;
+  // the trackers' and the model's SDKs are large (the Linear SDK alone is 6 MB of source held in
+  // memory): each is loaded only when the config turns it on
+  const tracker = config.incident.followups ? await loadTracker(config.incident.followups.tracker) : undefined;
+  const postmortemRepo = config.incident.postmortemRepo ? (await import("./trackers/github.ts")).postmortemContents(config.incident.postmortemRepo) : undefined;
+  const model = config.assistant ? await import("./assistant/client.ts") : undefined;
   const ctx: Ctx = {
     config,
     log,
@@ -76,11 +80,11 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     ...(config.incident.statuspage && config.statuspageKey
       ? { statuspage: new StatuspageClient({ apiUrl: config.incident.statuspage.apiUrl, pageId: config.incident.statuspage.pageId, key: config.statuspageKey }) }
       : {}),
-    ...(config.incident.followups ? { tracker: trackerFor(config.incident.followups.tracker) } : {}),
-    ...(config.incident.postmortemRepo ? { postmortemRepo: postmortemContents(config.incident.postmortemRepo) } : {}),
+    ...(tracker ? { tracker } : {}),
+    ...(postmortemRepo ? { postmortemRepo } : {}),
     ...(site ? { ownPage: { settings: site.settings, changed: () => site.changed() } } : {}),
-    ...(config.assistant && prompts
-      ? { assistant: { client: new AssistantClient(config.assistant, deps.metrics.assistant(), log), prompts, budgetsMs: { ...ASSISTANT_BUDGETS_MS, ...opts.assistantBudgetsMs } } }
+    ...(config.assistant && prompts && model
+      ? { assistant: { client: new model.AssistantClient(config.assistant, deps.metrics.assistant(), log), prompts, budgetsMs: { ...model.ASSISTANT_BUDGETS_MS, ...opts.assistantBudgetsMs } } }
       : {}),
     webhooks: { poke: (key: string) => dispatcher?.poke(key) },
     // a change just saved may carry webhook events: the dispatcher looks at once, without waiting for

@@ -74,12 +74,13 @@ export async function findByDeclareKey(db: Tx, declareKey: string): Promise<Inci
 
 /** The same person declaring the same title again shortly after (a double submission). */
 export async function findRecentDuplicate(db: Tx, teamId: string, declaredBy: string, title: string, since: Date): Promise<Incident | undefined> {
+  // almost always none: its responders are read only when there is one
   const row = await db.incident.findFirst({
     where: { teamId, declaredBy, title, declaredAt: { gte: since } },
     orderBy: { declaredAt: "desc" },
-    include: withResponders,
+    select: { id: true },
   });
-  return row ? toIncident(row) : undefined;
+  return row ? loadIncident(db, row.id) : undefined;
 }
 
 export async function listOpen(db: Tx, teamId: string): Promise<Incident[]> {

@@ -47,18 +47,16 @@ export const JOBS_CHANNEL = "warroom_jobs";
 
 export async function enqueue(tx: Tx, jobs: readonly JobDraft[], now: Date): Promise<void> {
   if (jobs.length === 0) return;
-  await tx.job.createMany({
-    data: jobs.map((j) => ({
-      kind: j.kind,
-      incidentId: j.incidentId ?? null,
-      payload: (j.payload ?? {}) as Prisma.InputJsonValue,
-      dueAt: j.dueAt ?? now,
-      dedupeKey: j.dedupeKey ?? null,
-    })),
-    skipDuplicates: true,
-  });
-  // at the commit, every listening worker hears of it (scheduler/wakeups.ts)
-  await tx.$executeRaw`SELECT pg_notify(${JOBS_CHANNEL}, '')`;
+  // one statement: the jobs (a pending one with the same dedupe key wins) and, at the commit, every
+  // listening worker hears of them (scheduler/wakeups.ts)
+  const createdAt = new Date();
+  const rows = jobs.map((j) => Prisma.sql`(${j.kind}, ${j.incidentId ?? null}::uuid, ${JSON.stringify(j.payload ?? {})}::jsonb, ${j.dueAt ?? now}::timestamptz, ${j.dedupeKey ?? null}, ${createdAt}::timestamptz)`);
+  await tx.$executeRaw`
+    WITH j AS (
+      INSERT INTO jobs (kind, incident_id, payload, due_at, dedupe_key, created_at)
+      VALUES ${Prisma.join(rows)}
+      ON CONFLICT DO NOTHING)
+    SELECT pg_notify(${JOBS_CHANNEL}, '')`;
 }
 
 interface JobRow {

@@ -23,19 +23,20 @@ export async function insertWebhookEvents(tx: Prisma.TransactionClient, events: 
   if (events.length === 0) return touched;
   const incidents = [...new Set(events.map((e) => e.incidentId))].sort();
   for (const id of incidents) await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`webhooks:${id}`}))`;
+  // one statement an event: the event (once per source, when it has one), its seq, a delivery per endpoint
   for (const e of events) {
-    if (e.sourceKey) {
-      const made = await tx.webhookEvent.createMany({ data: [{ id: e.id, incidentId: e.incidentId, type: e.type, body: e.body, sourceKey: e.sourceKey, createdAt: now }], skipDuplicates: true });
-      if (made.count === 0) continue;
-    } else {
-      await tx.webhookEvent.create({ data: { id: e.id, incidentId: e.incidentId, type: e.type, body: e.body, createdAt: now } });
-    }
-    const row = await tx.webhookEvent.findUniqueOrThrow({ where: { id: e.id }, select: { seq: true } });
-    if (e.endpoints.length === 0) continue;
-    await tx.webhookDelivery.createMany({
-      data: e.endpoints.map((endpoint) => ({ eventId: e.id, endpoint, incidentId: e.incidentId, seq: row.seq, nextAt: now })),
-      skipDuplicates: true,
-    });
+    const rows = await tx.$queryRaw<{ made: number }[]>`
+      WITH e AS (
+        INSERT INTO webhook_events (id, incident_id, type, body, source_key, created_at)
+        VALUES (${e.id}, ${e.incidentId}::uuid, ${e.type}, ${e.body}, ${e.sourceKey ?? null}, ${now}::timestamptz)
+        ON CONFLICT (source_key) DO NOTHING
+        RETURNING id, seq, incident_id),
+      d AS (
+        INSERT INTO webhook_deliveries (event_id, endpoint, incident_id, seq, next_at)
+        SELECT e.id, endpoint, e.incident_id, e.seq, ${now}::timestamptz FROM e, unnest(${[...e.endpoints]}::text[]) AS endpoint
+        ON CONFLICT (endpoint, event_id) DO NOTHING)
+      SELECT count(*)::int AS made FROM e`;
+    if ((rows[0]?.made ?? 0) === 0) continue;
     for (const endpoint of e.endpoints) touched.add(endpoint);
   }
   return touched;

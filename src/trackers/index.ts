@@ -1,18 +1,21 @@
-// The tracker `followups:` names, as a client.
+// The tracker `followups:` names, as a client. Each SDK is large, so only the configured one is loaded.
 
 import type { TrackerSettings } from "../config/sections/followups.ts";
-import { GithubIssues } from "./github.ts";
-import { JiraIssues } from "./jira.ts";
-import { LinearIssues } from "./linear.ts";
 import type { Tracker } from "./tracker.ts";
 
-export function trackerFor(settings: TrackerSettings): Tracker {
+export async function loadTracker(settings: TrackerSettings): Promise<Tracker> {
   switch (settings.kind) {
-    case "github":
+    case "github": {
+      const { GithubIssues } = await import("./github.ts");
       return new GithubIssues({ owner: settings.owner, repo: settings.repo }, { apiUrl: settings.apiUrl, token: settings.token, tokenEnv: settings.tokenEnv });
-    case "jira":
+    }
+    case "jira": {
+      const { JiraIssues } = await import("./jira.ts");
       return new JiraIssues(settings);
-    case "linear":
+    }
+    case "linear": {
+      const { LinearIssues } = await import("./linear.ts");
       return new LinearIssues(settings);
+    }
   }
 }

@@ -86,19 +86,17 @@ export async function seedChecklist(tx: Tx, incidentId: string, template: Checkl
  * happened; the message is re-rendered after. Returns how many items it ticked.
  */
 export async function autoTick(tx: Tx, incidentId: string, keys: readonly AutoKey[], at: Date): Promise<number> {
-  let ticked = 0;
-  for (const key of keys) {
-    const rows = await tx.$queryRaw<{ text: string; ticked: boolean }[]>`
-      UPDATE checklist_items SET auto_fired = true, done_at = COALESCE(done_at, ${at})
-       WHERE incident_id = ${incidentId}::uuid AND auto_key = ${key} AND NOT auto_fired
-      RETURNING text, (done_by IS NULL AND done_at = ${at}) AS ticked`;
-    const newly = rows.filter((r) => r.ticked);
-    if (newly.length === 0) continue;
-    ticked += newly.length;
-    await addTimeline(tx, incidentId, at, newly.map((r) => ({ kind: "checklist" as const, actorId: null, text: `Checklist: ${escapeMrkdwn(r.text)} (done: ${REASON[key]})`, data: { auto: key, done: true } })));
-  }
-  if (ticked > 0) await enqueue(tx, [refreshJob(incidentId)], at);
-  return ticked;
+  if (keys.length === 0) return 0;
+  const rows = await tx.$queryRaw<{ text: string; key: AutoKey; position: number; ticked: boolean }[]>`
+    UPDATE checklist_items SET auto_fired = true, done_at = COALESCE(done_at, ${at})
+     WHERE incident_id = ${incidentId}::uuid AND auto_key = ANY(${[...keys]}::text[]) AND NOT auto_fired
+    RETURNING text, auto_key AS key, position, (done_by IS NULL AND done_at = ${at}) AS ticked`;
+  // in the order of the keys, then of the list
+  const newly = rows.filter((r) => r.ticked).sort((a, b) => keys.indexOf(a.key) - keys.indexOf(b.key) || a.position - b.position);
+  if (newly.length === 0) return 0;
+  await addTimeline(tx, incidentId, at, newly.map((r) => ({ kind: "checklist" as const, actorId: null, text: `Checklist: ${escapeMrkdwn(r.text)} (done: ${REASON[r.key]})`, data: { auto: r.key, done: true } })));
+  await enqueue(tx, [refreshJob(incidentId)], at);
+  return newly.length;
 }
 
 /** Outside a decision (a job that just did something): ticks in a transaction of its own. */

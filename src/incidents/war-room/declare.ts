@@ -10,7 +10,7 @@ import { requireSeverity } from "../../domain/severity.ts";
 import { declaredEntry, describeEvent } from "../../domain/timeline.ts";
 import type { Prisma } from "../../store/generated/client.ts";
 import { enqueue, type JobDraft } from "../../store/jobs.ts";
-import { addTimeline, findByDeclareKey, findRecentDuplicate, nextNumber, recordRoleChanges } from "../../store/incidents.ts";
+import { addTimeline, findByDeclareKey, findRecentDuplicate, nextNumber } from "../../store/incidents.ts";
 import { autoTick, checklistTemplate, seedChecklist } from "./checklist.ts";
 import type { Ctx } from "../context.ts";
 import { jobType } from "../job-type.ts";
@@ -18,7 +18,7 @@ import { tellAsker } from "../requests.ts";
 import { duplicateDeclaration } from "../../slack/blocks/war-room/announcements.ts";
 import { notificationJobs } from "./notifications.ts";
 import { provisionJob } from "./provision.ts";
-import { refreshPunctuality } from "../numbers/record.ts";
+import { punctuality } from "../../domain/record.ts";
 import { initialPlan } from "./reminders.ts";
 import { recordWebhooks } from "../out/webhooks.ts";
 
@@ -70,6 +70,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
   const detectedAt = input.detectedAt && input.detectedAt < now ? input.detectedAt : null;
   const plan = initialPlan(ctx, { id, severity: severity.id, declaredAt: now }, now);
   const checklist = checklistTemplate(ctx.config.incident.templatesDir);
+  const punct = punctuality([{ kind: "declared", at: now, cadence: severity.cadence }], now, ctx.config.incident.timezone);
   let number = 0;
   const built = (n: number): Incident => ({
     id,
@@ -106,11 +107,13 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
   });
   try {
     const duplicate = await ctx.db.$transaction(async (tx) => {
-      // one person's declarations are decided one at a time, so two identical commands sent at the
-      // same instant cannot both pass the duplicate check
-      await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`declare:${input.teamId}:${input.userId}`}))`;
-      const recent = input.distinct ? undefined : await findRecentDuplicate(tx, input.teamId, input.userId, input.title, new Date(now.getTime() - DUPLICATE_WINDOW_MS));
-      if (recent) return recent;
+      // one person's declarations of one title are decided one at a time, so two identical commands
+      // sent at the same instant cannot both pass the duplicate check
+      if (!input.distinct) {
+        await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`declare:${input.teamId}:${input.userId}:${input.title}`}))`;
+        const recent = await findRecentDuplicate(tx, input.teamId, input.userId, input.title, new Date(now.getTime() - DUPLICATE_WINDOW_MS));
+        if (recent) return recent;
+      }
       number = await nextNumber(tx, input.teamId);
       await tx.incident.create({
         data: {
@@ -133,13 +136,17 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
           acknowledgedAt,
           detectedAt,
           statusSummary: input.statusSummary ?? null,
+          // nothing has happened yet that punctuality counts: worked out here, not read back
+          punctKept: punct.kept,
+          punctMissed: punct.missed,
+          punctPendingAt: punct.pending,
         },
       });
       const roleEvents = ic ? [{ kind: "role_changed" as const, role: "ic" as const, userId: ic, previous: null, by: input.userId, how: ic === input.userId ? ("declared" as const) : ("assign" as const) }] : [];
-      await recordRoleChanges(tx, id, roleEvents, now);
+      // a new incident: no role to end first
+      if (ic) await tx.roleAssignment.create({ data: { incidentId: id, role: "ic", userId: ic, assignedBy: input.userId, startedAt: now } });
       await addTimeline(tx, id, now, [declaredEntry({ by: input.userId, severity: severity.id, label: severity.label, title: input.title, isPrivate: input.isPrivate, isDrill }), ...roleEvents.map(describeEvent)]);
       await seedChecklist(tx, id, checklist);
-      await refreshPunctuality(tx, ctx.config, { id, severity: severity.id, declaredAt: now }, now);
       await autoTick(tx, id, ic && ic !== ctx.bot.userId ? ["declared", "ic_assigned"] : ["declared"], now);
       const more = (await input.also?.(tx, id, now)) ?? [];
       await recordWebhooks(ctx, tx, built(number), [{ type: "incident.declared", data: { by: input.userId } }], now);
