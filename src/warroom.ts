@@ -18,7 +18,7 @@ import { startHousekeeping } from "./scheduler/housekeeping.ts";
 import { planDigest } from "./incidents/numbers/digest.ts";
 import { resumeWebhooks, WebhookDispatcher } from "./incidents/out/webhooks.ts";
 import { StatuspageClient } from "./statuspage/client.ts";
-import { loadTracker } from "./trackers/index.ts";
+import { loadPostmortemRepo, loadTracker } from "./trackers/index.ts";
 import { StatusSite } from "./pages/status/site.ts";
 import { statusDoors } from "./edge/status/index.ts";
 import { insightsDoors } from "./edge/insights/index.ts";
@@ -62,7 +62,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
   // the trackers' and the model's SDKs are large (the Linear SDK alone is 6 MB of source held in
   // memory): each is loaded only when the config turns it on
   const tracker = config.incident.followups ? await loadTracker(config.incident.followups.tracker) : undefined;
-  const postmortemRepo = config.incident.postmortemRepo ? (await import("./trackers/github.ts")).postmortemContents(config.incident.postmortemRepo) : undefined;
+  const postmortemRepo = config.incident.postmortemRepo ? await loadPostmortemRepo(config.incident.postmortemRepo) : undefined;
   const model = config.assistant ? await import("./assistant/client.ts") : undefined;
   const ctx: Ctx = {
     config,

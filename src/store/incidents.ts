@@ -124,12 +124,15 @@ export async function addTimeline(tx: Tx, incidentId: string, at: Date, drafts: 
   return count;
 }
 
-/** Role history rows for role changes: the previous holder's assignment ends, the new one's starts. */
-export async function recordRoleChanges(tx: Tx, incidentId: string, events: readonly IncidentEvent[], at: Date): Promise<void> {
+/**
+ * Role history rows for role changes: the previous holder's assignment ends, the new one's starts.
+ * An incident being declared has no assignment to end.
+ */
+export async function recordRoleChanges(tx: Tx, incidentId: string, events: readonly IncidentEvent[], at: Date, opts: { declaring?: boolean } = {}): Promise<void> {
   for (const e of events) {
     if (e.kind !== "role_changed") continue;
     if (isSingleRole(e.role)) {
-      await tx.roleAssignment.updateMany({ where: { incidentId, role: e.role, endedAt: null }, data: { endedAt: at } });
+      if (!opts.declaring) await tx.roleAssignment.updateMany({ where: { incidentId, role: e.role, endedAt: null }, data: { endedAt: at } });
     } else {
       await tx.responder.createMany({ data: [{ incidentId, userId: e.userId, addedBy: e.by, addedAt: at }], skipDuplicates: true });
     }

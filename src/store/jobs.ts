@@ -49,11 +49,10 @@ export async function enqueue(tx: Tx, jobs: readonly JobDraft[], now: Date): Pro
   if (jobs.length === 0) return;
   // one statement: the jobs (a pending one with the same dedupe key wins) and, at the commit, every
   // listening worker hears of them (scheduler/wakeups.ts)
-  const createdAt = new Date();
-  const rows = jobs.map((j) => Prisma.sql`(${j.kind}, ${j.incidentId ?? null}::uuid, ${JSON.stringify(j.payload ?? {})}::jsonb, ${j.dueAt ?? now}::timestamptz, ${j.dedupeKey ?? null}, ${createdAt}::timestamptz)`);
+  const rows = jobs.map((j) => Prisma.sql`(${j.kind}, ${j.incidentId ?? null}::uuid, ${JSON.stringify(j.payload ?? {})}::jsonb, ${j.dueAt ?? now}::timestamptz, ${j.dedupeKey ?? null})`);
   await tx.$executeRaw`
     WITH j AS (
-      INSERT INTO jobs (kind, incident_id, payload, due_at, dedupe_key, created_at)
+      INSERT INTO jobs (kind, incident_id, payload, due_at, dedupe_key)
       VALUES ${Prisma.join(rows)}
       ON CONFLICT DO NOTHING)
     SELECT pg_notify(${JOBS_CHANNEL}, '')`;

@@ -1,6 +1,7 @@
 // The tracker `followups:` names, as a client. Each SDK is large, so only the configured one is loaded.
 
-import type { TrackerSettings } from "../config/sections/followups.ts";
+import type { PostmortemRepoSettings, TrackerSettings } from "../config/sections/followups.ts";
+import type { GithubContents } from "./github.ts";
 import type { Tracker } from "./tracker.ts";
 
 export async function loadTracker(settings: TrackerSettings): Promise<Tracker> {
@@ -18,4 +19,10 @@ export async function loadTracker(settings: TrackerSettings): Promise<Tracker> {
       return new LinearIssues(settings);
     }
   }
+}
+
+/** The repository postmortems are committed to (`postmortem_repo:`), through GitHub's SDK loaded now. */
+export async function loadPostmortemRepo(settings: PostmortemRepoSettings): Promise<GithubContents> {
+  const { postmortemContents } = await import("./github.ts");
+  return postmortemContents(settings);
 }

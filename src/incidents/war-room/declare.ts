@@ -10,7 +10,7 @@ import { requireSeverity } from "../../domain/severity.ts";
 import { declaredEntry, describeEvent } from "../../domain/timeline.ts";
 import type { Prisma } from "../../store/generated/client.ts";
 import { enqueue, type JobDraft } from "../../store/jobs.ts";
-import { addTimeline, findByDeclareKey, findRecentDuplicate, nextNumber } from "../../store/incidents.ts";
+import { addTimeline, findByDeclareKey, findRecentDuplicate, nextNumber, recordRoleChanges } from "../../store/incidents.ts";
 import { autoTick, checklistTemplate, seedChecklist } from "./checklist.ts";
 import type { Ctx } from "../context.ts";
 import { jobType } from "../job-type.ts";
@@ -143,8 +143,7 @@ export async function declare(ctx: Ctx, input: DeclareInput): Promise<DeclareRes
         },
       });
       const roleEvents = ic ? [{ kind: "role_changed" as const, role: "ic" as const, userId: ic, previous: null, by: input.userId, how: ic === input.userId ? ("declared" as const) : ("assign" as const) }] : [];
-      // a new incident: no role to end first
-      if (ic) await tx.roleAssignment.create({ data: { incidentId: id, role: "ic", userId: ic, assignedBy: input.userId, startedAt: now } });
+      await recordRoleChanges(tx, id, roleEvents, now, { declaring: true });
       await addTimeline(tx, id, now, [declaredEntry({ by: input.userId, severity: severity.id, label: severity.label, title: input.title, isPrivate: input.isPrivate, isDrill }), ...roleEvents.map(describeEvent)]);
       await seedChecklist(tx, id, checklist);
       await autoTick(tx, id, ic && ic !== ctx.bot.userId ? ["declared", "ic_assigned"] : ["declared"], now);

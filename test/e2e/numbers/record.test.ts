@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { durations, effectiveTimestamps, recordedTimestamps } from "../../../src/domain/record.ts";
 import { declare } from "../../../src/incidents/war-room/declare.ts";
+import { refreshPunctuality } from "../../../src/incidents/numbers/record.ts";
 import { type Harness, startHarness } from "../../support/harness.ts";
 import { type DeclaredIncident, declareFast, flat, says, waitUntilReady } from "../../support/incidents.ts";
 import { until } from "../../support/wait.ts";
@@ -89,6 +90,16 @@ describe("the timestamps", () => {
     expect(res.json?.errors).toMatchObject({ [field]: message });
     const after = await h.db.incident.findUniqueOrThrow({ where: { id: inc.id } });
     expect(after.version).toBe(before.version);
+  });
+
+  it("start with the punctuality their history gives: the declaration's own figures are those a refresh works out", async () => {
+    const { id } = (await declareFast(h, "sev2 Punctuality from the first second", h.users.alice)).incident;
+    const select = { punctKept: true, punctMissed: true, punctPendingAt: true } as const;
+    const declared = await h.db.incident.findUniqueOrThrow({ where: { id }, select });
+    expect(declared.punctPendingAt).not.toBeNull();
+    const row = await h.db.incident.findUniqueOrThrow({ where: { id } });
+    await refreshPunctuality(h.db, h.bot.ctx.config, row, row.declaredAt);
+    expect(await h.db.incident.findUniqueOrThrow({ where: { id }, select })).toEqual(declared);
   });
 
   it("shows the times, durations and punctuality in /incident info", async () => {
