@@ -247,3 +247,9 @@ export async function clickChecklist(h: Harness, inc: DeclaredIncident, itemText
   const res = await h.slack.interaction(payload);
   return { res, responseUrl, payload };
 }
+
+/** Presses the export button (*Create in GitHub / Jira / Linear*) of action item `number` in its channel echo, as `user`. */
+export async function pressExport(h: Harness, inc: DeclaredIncident, number: number, user: FakeUser = h.users.alice) {
+  const echo = await says(inc, `Action item #${number} for the`);
+  return clickButton(h, inc.channel, echo, "warroom.action_item_export", user);
+}

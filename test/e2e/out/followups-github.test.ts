@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeGithub, startFakeGithub } from "../../fake-github/server.ts";
 import { type Harness, startHarness } from "../../support/harness.ts";
-import { clickButton, type DeclaredIncident, declareFast, flat, replies, says, submitDeclareForm } from "../../support/incidents.ts";
+import { clickButton, type DeclaredIncident, declareFast, flat, pressExport, replies, says, submitDeclareForm } from "../../support/incidents.ts";
 import { sleep, until } from "../../support/wait.ts";
 import { startReceiver, type WebhookReceiver } from "../../fake-webhooks/receiver.ts";
 
@@ -33,9 +33,8 @@ async function addItem(text: string): Promise<{ id: number; number: number }> {
 }
 
 /** Presses the item's *Create in GitHub* button in its channel echo, as `user`. */
-async function pressCreate(item: { number: number }, user = h.users.alice) {
-  const echo = await says(inc, `Action item #${item.number} for the`);
-  return clickButton(h, inc.channel, echo, "warroom.action_item_export", user);
+function pressCreate(item: { number: number }, user = h.users.alice) {
+  return pressExport(h, inc, item.number, user);
 }
 
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adfText } from "../../../src/trackers/jira.ts";
 import { type FakeJira, startFakeJira } from "../../fake-jira/server.ts";
 import { type Harness, startHarness } from "../../support/harness.ts";
-import { clickButton, type DeclaredIncident, declareFast, replies, says } from "../../support/incidents.ts";
+import { type DeclaredIncident, declareFast, pressExport, replies } from "../../support/incidents.ts";
 import { sleep, until } from "../../support/wait.ts";
 
 const SECRET = "jira-webhook-secret-0123456789abcdef";
@@ -21,8 +21,7 @@ const run = (text: string, user = h.users.alice) => h.slack.command(text, { user
 async function addAndPress(text: string) {
   await run(`action ${text} <@${h.users.bob.id}> due 2026-12-21 P1`);
   const item = await until(() => h.db.actionItem.findFirst({ where: { incidentId: inc.id, text } }), 5000, "the action item");
-  const echo = await says(inc, `Action item #${item.number} for the`);
-  const { responseUrl } = await clickButton(h, inc.channel, echo, "warroom.action_item_export", h.users.alice);
+  const { responseUrl } = await pressExport(h, inc, item.number);
   return { item, responseUrl };
 }
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLinear, startFakeLinear } from "../../fake-linear/server.ts";
 import { type Harness, startHarness } from "../../support/harness.ts";
-import { clickButton, type DeclaredIncident, declareFast, replies, says } from "../../support/incidents.ts";
+import { type DeclaredIncident, declareFast, pressExport, replies } from "../../support/incidents.ts";
 import { sleep, until } from "../../support/wait.ts";
 
 const SECRET = "lin_wh_0123456789abcdef0123456789";
@@ -21,8 +21,7 @@ const run = (text: string, user = h.users.alice) => h.slack.command(text, { user
 async function addAndPress(text: string) {
   await run(`action ${text} <@${h.users.bob.id}>`);
   const item = await until(() => h.db.actionItem.findFirst({ where: { incidentId: inc.id, text } }), 5000, "the action item");
-  const echo = await says(inc, `Action item #${item.number} for the`);
-  const { responseUrl } = await clickButton(h, inc.channel, echo, "warroom.action_item_export", h.users.alice);
+  const { responseUrl } = await pressExport(h, inc, item.number);
   return { item, responseUrl };
 }
 
