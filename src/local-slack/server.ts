@@ -35,6 +35,8 @@ export interface Fault {
   hang?: boolean;
   /** Do what was asked, then cut the connection instead of answering (Slack acted; the answer was lost). */
   dropResponse?: boolean;
+  /** Do what was asked, then wait this long before answering (Slack acted; its answer is slow). */
+  answerDelayMs?: number;
   /** How many calls it applies to (default 1). */
   times?: number;
   /** Only calls whose arguments (and method, for a fault on "*") match. */
@@ -328,6 +330,7 @@ export class FakeSlack {
         res.socket?.destroy();
         return;
       }
+      if (fault?.answerDelayMs) await sleep(fault.answerDelayMs);
       const response: Record<string, unknown> = { ok: true, ...out };
       if (typeof response.upload_url === "string") response.upload_url = response.upload_url.replace("{{base}}", this.baseUrl);
       return this.answer(res, method, args, 200, response);

@@ -154,7 +154,8 @@ export class SlackOnce {
     let attempt = (row.result as { attempt?: number } | null)?.attempt ?? 1;
     if (resumed) {
       const pending = (row.result as { pending?: string } | null)?.pending;
-      const adopted = pending ? await this.findCreated(pending, isPrivate, isOurs) : undefined;
+      // not one another creation of the same name may have made (it adopts it itself if so)
+      const adopted = pending && !(await this.creatingElsewhere(key, pending)) ? await this.findCreated(pending, isPrivate, isOurs) : undefined;
       if (adopted) {
         this.log.info({ key, channel: adopted.id }, "found the channel an earlier attempt created; adopting it");
         await this.finish(key, adopted);
@@ -173,6 +174,8 @@ export class SlackOnce {
         return created;
       } catch (err) {
         if (!isSlackError(err, "name_taken")) throw err;
+        // another incident creating the same name at this moment made it: its answer is on its way
+        if (await this.creatingElsewhere(key, name)) continue;
         // the bot may have made it in a life this database does not remember (a restore from a
         // snapshot taken before it was created): a channel of the bot's that no incident claims
         const adopted = await this.findCreated(name, isPrivate, isOurs);
@@ -184,6 +187,15 @@ export class SlackOnce {
       }
     }
     throw new Error(`no free channel name after 50 attempts (last tried ${nameFor(50)})`);
+  }
+
+  /** Whether another creation (not `key`'s) is making, or has made, a channel of this name. */
+  private async creatingElsewhere(key: string, name: string): Promise<boolean> {
+    const rows = await this.db.$queryRaw<unknown[]>`
+      SELECT 1 FROM slack_effects
+      WHERE method = 'conversations.create' AND key <> ${key} AND (result->>'pending' = ${name} OR result->>'name' = ${name})
+      LIMIT 1`;
+    return rows.length > 0;
   }
 
   private async findCreated(name: string, isPrivate: boolean, isOurs: (channelId: string) => Promise<boolean>): Promise<{ id: string; name: string } | undefined> {

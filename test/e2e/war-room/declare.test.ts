@@ -109,6 +109,13 @@ describe("channel names", () => {
     expect(third.channel.name).toBe(`inc-${today()}-disk-full-3`);
   });
 
+  it("gives two incidents of one title declared at once a channel each, while the first's answer from Slack is still on its way", async () => {
+    h.fake.fail("conversations.create", { answerDelayMs: 1500, match: (a) => String(a.name).endsWith("twin-outage") });
+    const [a, b] = await Promise.all([declareFast(h, "sev3 Twin outage", h.users.dave), declareFast(h, "sev3 Twin outage", h.users.carol)]);
+    expect(a.incident.channel.id).not.toBe(b.incident.channel.id);
+    expect([a.incident.channel.name, b.incident.channel.name].sort()).toEqual([`inc-${today()}-twin-outage`, `inc-${today()}-twin-outage-2`]);
+  });
+
   it("adopts a channel of its own that no incident claims (made in a life a restored database does not remember)", async () => {
     const forgotten = h.fake.ws.addChannel(`inc-${today()}-lost-in-the-restore`, { creator: h.fake.ws.botUserId, members: [h.fake.ws.botUserId] });
     const { incident } = await declareFast(h, "sev3 Lost in the restore", h.users.dave);
