@@ -11,6 +11,7 @@
 // file. Migrations use Prisma's WebAssembly engine instead (src/store/migrate.ts).
 
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -31,4 +32,28 @@ const result = spawnSync(npx, ["-y", "--package", PRISMA_CLI, "--", "prisma", "g
     CHECKPOINT_DISABLE: "1",
   },
 });
-process.exit(result.status ?? 1);
+if (result.status !== 0) process.exit(result.status ?? 1);
+
+// The generated client imports its query compiler as a module exporting the WebAssembly as one base64
+// string. An imported module stays in memory for the life of the process, its source and the string
+// alike: 4.6 MB of a bot's heap, held to compile the module once. Read the same file as text instead,
+// so it is garbage once the WebAssembly module is compiled.
+const args = process.argv.slice(2);
+const schemaAt = args.indexOf("--schema");
+const schema = path.resolve(root, schemaAt >= 0 ? args[schemaAt + 1] : path.join("prisma", "schema.prisma"));
+const output = /^\s*output\s*=\s*"([^"]+)"/m.exec(fs.readFileSync(schema, "utf8"))?.[1];
+if (!output) throw new Error(`no generator output in ${schema}`);
+const classFile = path.join(path.resolve(path.dirname(schema), output), "internal", "class.ts");
+const generated = fs.readFileSync(classFile, "utf8");
+const imported = /const \{ wasm \} = await import\("(@prisma\/client\/runtime\/query_compiler_\w+_bg\.\w+\.wasm-base64)\.mjs"\)\n(\s*)return await decodeBase64AsWasm\(wasm\)/;
+const found = imported.exec(generated);
+if (!found) throw new Error(`${classFile}: the query compiler's import is not where this script expects it (a new Prisma?)`);
+const [, file, indent] = found;
+const read = [
+  "// read as text rather than imported (scripts/generate-prisma.mjs): an imported module is kept for good",
+  "const { readFile } = await import('node:fs/promises')",
+  "const { createRequire } = await import('node:module')",
+  `const text = await readFile(createRequire(import.meta.url).resolve("${file}.js"), 'utf8')`,
+  "return await decodeBase64AsWasm(text.slice(text.indexOf('\"') + 1, text.lastIndexOf('\"')))",
+].join(`\n${indent}`);
+fs.writeFileSync(classFile, generated.replace(imported, read));

@@ -4,7 +4,7 @@
 import net from "node:net";
 
 /** The node flags `npm start` runs the bot with. */
-export const START_FLAGS = ["--max-semi-space-size=4", "--max-old-space-size=192", "--optimize-for-size"];
+export const START_FLAGS = ["--max-semi-space-size=4", "--max-old-space-size=192"];
 
 /**
  * The environment `npm start` gives the bot: one malloc arena (glibc), so memory V8's background

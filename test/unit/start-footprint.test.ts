@@ -1,8 +1,10 @@
 // What the bot loads when it starts: the SDKs of the integrations a team may turn on (the trackers,
 // the model) are large — the Linear SDK alone keeps 6 MB of source in memory — so none is reachable
-// from src/main.ts through static imports; each is imported when its config turns it on.
+// from src/main.ts through static imports; each is imported when its config turns it on. Nor is
+// Prisma's query compiler imported as the module of base64 it ships as (scripts/generate-prisma.mjs).
 
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../support/bot-process.ts";
@@ -36,5 +38,15 @@ describe("the start", () => {
   it("sees an SDK imported statically, and not one imported lazily or for its types (the check itself works)", () => {
     expect(staticImports(`import OpenAI from "openai";\nimport {\n  LinearClient,\n} from "@linear/sdk";\nexport { x } from "./x.ts";`)).toEqual(["openai", "@linear/sdk", "./x.ts"]);
     expect(staticImports(`import type { Tracker } from "./tracker.ts";\nconst m = await import("jira.js");`)).toEqual([]);
+  });
+
+  it("reads Prisma's query compiler from its file, not importing its base64 module (kept in memory for good)", () => {
+    const generated = fs.readFileSync(path.join(ROOT, "src/store/generated/internal/class.ts"), "utf8");
+    expect(generated).not.toMatch(/import\("[^"]*wasm-base64[^"]*"\)/);
+    const file = /resolve\("([^"]+wasm-base64\.js)"\)/.exec(generated)?.[1];
+    expect(file, "the generated client names the file it reads").toBeDefined();
+    // the text it reads is one quoted base64 string, which decodes to valid WebAssembly
+    const text = fs.readFileSync(createRequire(path.join(ROOT, "src/store/generated/internal/class.ts")).resolve(file as string), "utf8");
+    expect(WebAssembly.validate(Buffer.from(text.slice(text.indexOf('"') + 1, text.lastIndexOf('"')), "base64"))).toBe(true);
   });
 });

@@ -48,8 +48,11 @@ config.compilerWasm = {
   getRuntime: async () => await import("@prisma/client/runtime/query_compiler_small_bg.postgresql.mjs"),
 
   getQueryCompilerWasmModule: async () => {
-    const { wasm } = await import("@prisma/client/runtime/query_compiler_small_bg.postgresql.wasm-base64.mjs")
-    return await decodeBase64AsWasm(wasm)
+    // read as text rather than imported (scripts/generate-prisma.mjs): an imported module is kept for good
+    const { readFile } = await import('node:fs/promises')
+    const { createRequire } = await import('node:module')
+    const text = await readFile(createRequire(import.meta.url).resolve("@prisma/client/runtime/query_compiler_small_bg.postgresql.wasm-base64.js"), 'utf8')
+    return await decodeBase64AsWasm(text.slice(text.indexOf('"') + 1, text.lastIndexOf('"')))
   },
 
   importName: "./query_compiler_small_bg.js"
