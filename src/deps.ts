@@ -8,6 +8,7 @@ import type { Logger } from "./log.ts";
 import { Metrics } from "./metrics.ts";
 import { type BotIdentity, isSlackError, SlackApi } from "./slack/api.ts";
 import { type Database, openDatabase } from "./store/database.ts";
+import type { PreparedDatabase } from "./store/prepare.ts";
 
 export class StartupError extends Error {}
 
@@ -44,7 +45,7 @@ async function identify(slack: SlackApi, config: Config, log: Logger): Promise<B
   }
 }
 
-export async function buildDeps(config: Config, log: Logger, overrides: { clock?: Clock; slackTimeoutMs?: number } = {}): Promise<Deps> {
+export async function buildDeps(config: Config, log: Logger, overrides: { clock?: Clock; slackTimeoutMs?: number; prepared?: Promise<PreparedDatabase> } = {}): Promise<Deps> {
   const clock = overrides.clock ?? systemClock;
   const metrics = new Metrics(() => clock.now());
   const slack = new SlackApi({
@@ -56,7 +57,17 @@ export async function buildDeps(config: Config, log: Logger, overrides: { clock?
     log,
     ...(overrides.slackTimeoutMs !== undefined ? { timeoutMs: overrides.slackTimeoutMs } : {}),
   });
-  const bot = await identify(slack, config, log);
-  const database = await openDatabase(config.database, log);
+  // who the bot is and the database, at the same time: a rejected token stops the start at once, and
+  // the database, once open, is closed behind it
+  const opening = openDatabase(config.database, log, overrides.prepared ? { prepared: overrides.prepared } : {});
+  opening.catch(() => undefined);
+  let bot: BotIdentity;
+  try {
+    bot = await identify(slack, config, log);
+  } catch (err) {
+    void opening.then((db) => db.close(), () => undefined);
+    throw err;
+  }
+  const database = await opening;
   return { config, log, database, slack, bot, clock, metrics };
 }

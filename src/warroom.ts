@@ -11,6 +11,7 @@ import { alertmanagerDoor, pagerdutyDoor, trackerDoors } from "./edge/hooks/inde
 import { type HttpServer, startHttpServer } from "./edge/http-server.ts";
 import { metricsDoor } from "./edge/metrics/index.ts";
 import { metricsSource } from "./store/metrics.ts";
+import type { PreparedDatabase } from "./store/prepare.ts";
 import type { Ctx } from "./incidents/context.ts";
 import { jobHandlers, reportBlockedJob, reportDeadJob } from "./incidents/catalogue.ts";
 import type { Logger } from "./log.ts";
@@ -47,13 +48,19 @@ export interface StartOptions {
   assistantBudgetsMs?: Partial<Record<AssistantFeature, number>>;
   /** Timeout of a Slack Web API call (default 10 s). */
   slackTimeoutMs?: number;
+  /** The database, already being started and migrated (src/main.ts begins it before loading the bot). */
+  prepared?: Promise<PreparedDatabase>;
 }
 
 export async function startWarroom(config: Config, log: Logger, opts: StartOptions = {}): Promise<Warroom> {
   const started = Date.now();
   // the prompts are checked before anything starts: one that does not parse stops the bot, named
   const prompts = config.assistant ? new Prompts(config.incident.templatesDir) : undefined;
-  const deps = await buildDeps(config, log, { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.slackTimeoutMs !== undefined ? { slackTimeoutMs: opts.slackTimeoutMs } : {}) });
+  const deps = await buildDeps(config, log, {
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.slackTimeoutMs !== undefined ? { slackTimeoutMs: opts.slackTimeoutMs } : {}),
+    ...(opts.prepared ? { prepared: opts.prepared } : {}),
+  });
   const db = deps.database.prisma;
   let worker: Worker | undefined;
   let dispatcher: WebhookDispatcher | undefined;

@@ -1,13 +1,13 @@
-// Opens the database the configuration names: the embedded PostgreSQL (started here) or the one at
-// DATABASE_URL. Either way: migrations applied, then one Prisma client through the pg adapter.
+// Opens the database the configuration names: the embedded PostgreSQL (started here, or already being
+// started by src/main.ts) or the one at DATABASE_URL. Either way: migrations applied (prepare.ts), then
+// one Prisma client through the pg adapter.
 
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg, { type PoolConfig } from "pg";
 import type { DatabaseConfig } from "../config/index.ts";
 import type { Logger } from "../log.ts";
-import { startEmbeddedPostgres } from "./embedded/server.ts";
 import { PrismaClient } from "./generated/client.ts";
-import { applyPendingMigrations } from "./migrate.ts";
+import { type PreparedDatabase, prepareDatabase } from "./prepare.ts";
 
 export type Db = PrismaClient;
 
@@ -28,6 +28,8 @@ export interface Database {
 export interface OpenOptions {
   /** Connections in this process's pool. */
   poolSize?: number;
+  /** The same database, already being prepared (started and migrated) by the caller. */
+  prepared?: Promise<PreparedDatabase>;
 }
 
 export function createPrisma(connection: PoolConfig, poolSize = 20): Db {
@@ -44,14 +46,7 @@ export function createPrisma(connection: PoolConfig, poolSize = 20): Db {
 }
 
 export async function openDatabase(config: DatabaseConfig, log: Logger, opts: OpenOptions = {}): Promise<Database> {
-  const server = config.kind === "embedded" ? await startEmbeddedPostgres(config.dataDir, log) : undefined;
-  const connection: PoolConfig = server ? server.connection : { connectionString: config.kind === "external" ? config.url : "" };
-  try {
-    await applyPendingMigrations(connection, log);
-  } catch (err) {
-    await server?.stop();
-    throw err;
-  }
+  const { server, connection } = await (opts.prepared ?? prepareDatabase(config, log));
   const prisma = createPrisma(connection, opts.poolSize);
   const requests = new pg.Pool({ ...connection, max: 4, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
   requests.on("error", (err) => log.warn({ err }, "idle request connection failed"));

@@ -75,6 +75,8 @@ export async function ensureCluster(
   clusterDir: string,
   runAs: RunAs,
   log: Logger,
+  /** Called as initdb (a process of its own, the longest step of a first start) begins. */
+  initdbStarting?: () => void,
 ): Promise<Credentials> {
   const credFile = credentialsFile(dataDir);
   if (await exists(path.join(clusterDir, "PG_VERSION"))) {
@@ -111,6 +113,7 @@ export async function ensureCluster(
   await chownTo(pwfile, runAs);
 
   log.info({ clusterDir }, "creating the embedded PostgreSQL cluster");
+  initdbStarting?.();
   const result = await run(
     bins.initdb,
     [

@@ -26,27 +26,35 @@ export interface EmbeddedPostgresHandle {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedPostgresHandle> {
+export interface StartHooks {
+  /**
+   * Called when what is left is mostly another process's work (initdb creating the cluster, the server
+   * starting): this one is free meanwhile. May be called more than once.
+   */
+  starting?: () => void;
+}
+
+export async function startEmbeddedPostgres(dataDir: string, log: Logger, hooks: StartHooks = {}): Promise<EmbeddedPostgresHandle> {
   const bins = await loadBinaries();
   const absData = path.resolve(dataDir);
   await fs.mkdir(absData, { recursive: true, mode: 0o700 });
   const unlock = await lockDataDir(absData);
   try {
-    return await startLocked(bins, absData, log, unlock);
+    return await startLocked(bins, absData, log, unlock, hooks);
   } catch (err) {
     await unlock();
     throw err;
   }
 }
 
-async function startLocked(packaged: Binaries, absData: string, log: Logger, unlock: () => Promise<void>): Promise<EmbeddedPostgresHandle> {
+async function startLocked(packaged: Binaries, absData: string, log: Logger, unlock: () => Promise<void>, hooks: StartHooks): Promise<EmbeddedPostgresHandle> {
   const runAs = await resolveRunAs();
   const bins = await reachableBinaries(packaged, runAs, log);
   // as root, the server runs as `postgres`, which must be able to traverse DATA_DIR (not list it)
   if (runAs.uid !== undefined) await fs.chmod(absData, 0o711);
   const clusterDir = await clusterDirFor(absData, runAs, log);
 
-  const creds = await ensureCluster(bins, absData, clusterDir, runAs, log);
+  const creds = await ensureCluster(bins, absData, clusterDir, runAs, log, hooks.starting);
   const socketDir = socketDirFor(clusterDir);
   if (socketDir !== clusterDir) {
     await fs.mkdir(socketDir, { recursive: true, mode: 0o700 });
@@ -59,6 +67,7 @@ async function startLocked(packaged: Binaries, absData: string, log: Logger, unl
   // A server left running by a bot that was killed alone is adopted when it answers on our socket
   // (it is the same cluster with the same settings), otherwise stopped cleanly and started anew.
   const started = Date.now();
+  hooks.starting?.();
   const orphan = await findOrphan(clusterDir);
   if (orphan !== undefined && (await answers(connection))) {
     log.warn({ pid: orphan }, "adopting the embedded PostgreSQL server left running by an earlier run");
