@@ -58,26 +58,31 @@ async function stopBot(): Promise<void> {
 }
 
 afterAll(async () => {
+  await pool?.end().catch(() => undefined);
   await stopBot();
   await external?.drop();
   await bed?.stop();
 });
 
+/** The test's own few connections to the bot's database, made again after the server is killed. */
+let pool: pg.Pool | undefined;
+
 async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
   for (let attempt = 0; ; attempt++) {
-    const client = new pg.Client(external ? { connectionString: external.url } : await embeddedConnection(dataDir));
-    // the server can be killed under a connected client; the query then fails and is retried
-    client.on("error", () => undefined);
     try {
-      await client.connect();
-      return (await client.query<T>(sql, params)).rows;
+      if (!pool) {
+        pool = new pg.Pool({ ...(external ? { connectionString: external.url } : await embeddedConnection(dataDir)), max: 2 });
+        // the server can be killed under a connected client; the query then fails and is retried
+        pool.on("error", () => undefined);
+      }
+      return (await pool.query<T>(sql, params)).rows;
     } catch (err) {
       // the server may be between a kill and the next start (which starting the bot does)
       if (attempt > 100) throw err;
+      void pool?.end().catch(() => undefined);
+      pool = undefined;
       await sleep(100);
       await ensureAlive();
-    } finally {
-      await client.end().catch(() => undefined);
     }
   }
 }
@@ -286,6 +291,8 @@ describe("SIGKILL at every Slack call of an incident, on the embedded PostgreSQL
 describe("SIGKILL at Slack calls of an incident, on an external PostgreSQL", () => {
   beforeAll(async () => {
     await stopBot();
+    await pool?.end().catch(() => undefined);
+    pool = undefined;
     external = await createTestDatabase(debianServer());
     await ensureAlive();
   }, 120_000);
