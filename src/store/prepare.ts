@@ -16,9 +16,16 @@ export interface PreparedDatabase {
 
 /** `hooks.starting`: the database is starting by itself (the server's process, or one elsewhere). */
 export async function prepareDatabase(config: DatabaseConfig, log: Logger, hooks: StartHooks = {}): Promise<PreparedDatabase> {
-  if (config.kind !== "embedded") hooks.starting?.();
-  const server = config.kind === "embedded" ? await startEmbeddedPostgres(config.dataDir, log, hooks) : undefined;
-  const connection: PoolConfig = server ? server.connection : { connectionString: config.kind === "external" ? config.url : "" };
+  let server: EmbeddedPostgresHandle | undefined;
+  let connection: PoolConfig;
+  if (config.kind === "embedded") {
+    server = await startEmbeddedPostgres(config.dataDir, log, hooks);
+    connection = server.connection;
+  } else {
+    // a server elsewhere is up already, or starts by itself
+    hooks.starting?.();
+    connection = { connectionString: config.url };
+  }
   try {
     await applyPendingMigrations(connection, log);
   } catch (err) {

@@ -146,6 +146,21 @@ describe("on the embedded database", () => {
     expect(await waitForDeath(pm4)).toBe(true);
   });
 
+  it("stops the server it started for a start that fails (a rejected token), and the next start works", async () => {
+    // the server starts while the bot loads, so a start that then fails must stop it (on a cluster
+    // that exists: a first start's initdb outlasts the token's refusal)
+    const first = await startAndCheck("before a failed start");
+    first.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    const bot = await spawnBot({ ...env(), SLACK_BOT_TOKEN: "xoxb-wrong" });
+    expect(await bot.exited).toBe(1);
+    expect(bot.stderr).toEqual([expect.stringMatching(/^warroom: SLACK_BOT_TOKEN was rejected by Slack \(invalid_auth\)/)]);
+    expect(await postmasterPid(dataDir), "no server left running").toBeUndefined();
+    const next = await startAndCheck("after a failed start");
+    next.kill("SIGTERM");
+    expect(await next.exited).toBe(0);
+  });
+
   it("refuses a DATA_DIR cluster it cannot use with one line", async () => {
     const parent = await fs.mkdtemp(path.join(os.tmpdir(), "warroom-proc-"));
     await fs.chmod(parent, 0o755);

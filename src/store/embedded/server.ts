@@ -78,18 +78,19 @@ async function startLocked(packaged: Binaries, absData: string, log: Logger, unl
   await ensureDatabase(connection);
   log.info({ clusterDir, startMs: Date.now() - started }, "embedded PostgreSQL is up");
 
-  let stopped = false;
+  // one stop, however many ask (the start's failure path and the database's close may both): each
+  // waits for the same one to finish
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    const result = await run(bins.pg_ctl, ["stop", "-D", clusterDir, "-m", "fast", "-w", "-t", "60"], runAs);
+    if (result.code !== 0) log.error({ reason: lastLines(result.output) }, "embedded PostgreSQL did not stop cleanly");
+    else log.info("embedded PostgreSQL stopped");
+    await unlock();
+  };
   return {
     connection,
     clusterDir,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      const result = await run(bins.pg_ctl, ["stop", "-D", clusterDir, "-m", "fast", "-w", "-t", "60"], runAs);
-      if (result.code !== 0) log.error({ reason: lastLines(result.output) }, "embedded PostgreSQL did not stop cleanly");
-      else log.info("embedded PostgreSQL stopped");
-      await unlock();
-    },
+    stop: () => (stopping ??= stop()),
   };
 }
 
