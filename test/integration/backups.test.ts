@@ -120,7 +120,8 @@ describe("npm run backup, then npm run restore", () => {
     const a = await spawnOn({ DATA_DIR: dataA() });
     await declare(a, "sev3 Before the backup one");
     await declare(a, "sev3 Before the backup two");
-    await until(() => incidentChannels().length === 2, 20_000, "the first two incident channels");
+    // complete before the snapshot: each channel's opening message and checklist posted and pinned
+    await until(() => incidentChannels().length === 2 && incidentChannels().every((c) => c.pins.size === 2), 20_000, "the first two incident channels, complete");
 
     // declarations keep arriving while the snapshot is taken
     const declaring = (async () => {
