@@ -8,7 +8,8 @@
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Db } from "../store/database.ts";
-import type { Prisma } from "../store/generated/client.ts";
+import { Prisma } from "../store/generated/client.ts";
+import { execute, rows } from "../store/sql.ts";
 import { isSlackError, type SlackApi } from "./api.ts";
 
 export const EFFECT_EVENT_TYPE = "warroom_effect";
@@ -27,11 +28,12 @@ export interface Posted {
 }
 
 interface EffectRow {
-  key: string;
   startedAt: Date;
   result: unknown;
   completedAt: Date | null;
 }
+
+const EFFECT_COLUMNS = Prisma.sql`started_at AS "startedAt", result, completed_at AS "completedAt"`;
 
 type HistoryMessage = { ts: string; metadata?: { event_type?: string; event_payload?: { key?: string } } };
 
@@ -46,34 +48,50 @@ export class SlackOnce {
 
   /** The recorded result of a completed effect, if any. */
   async result<T>(key: string): Promise<T | undefined> {
-    const row = await this.db.slackEffect.findUnique({ where: { key } });
+    const row = await this.existing(key);
     return row?.completedAt ? (row.result as T) : undefined;
   }
 
-  private async begin(key: string, method: string, intent: Record<string, unknown>): Promise<{ row: EffectRow; resumed: boolean }> {
-    const now = this.clock.now();
-    try {
-      const row = await this.db.slackEffect.create({ data: { key, method, startedAt: now, result: intent as Prisma.InputJsonValue } });
-      return { row, resumed: false };
-    } catch (err) {
-      if ((err as { code?: string }).code !== "P2002") throw err;
-      const row = await this.db.slackEffect.update({ where: { key }, data: { attempts: { increment: 1 } } });
-      return { row, resumed: true };
-    }
+  private async existing(key: string): Promise<EffectRow | undefined> {
+    return (await rows<EffectRow>(this.db, Prisma.sql`SELECT ${EFFECT_COLUMNS} FROM slack_effects WHERE key = ${key}`))[0];
+  }
+
+  /**
+   * Records the intent of an effect not recorded yet (`resumed` false), or counts another attempt at
+   * one that never finished (`resumed` true); an effect already finished comes back as it is, done.
+   * One statement: a finished effect is neither counted again nor changed.
+   */
+  private async begin(key: string, method: string, intent: Record<string, unknown>): Promise<{ row: EffectRow; resumed: boolean; done: boolean }> {
+    const [row] = await rows<EffectRow & { inserted: boolean }>(
+      this.db,
+      Prisma.sql`
+        WITH b AS (
+          INSERT INTO slack_effects AS e (key, method, started_at, attempts, result)
+          VALUES (${key}, ${method}, ${this.clock.now()}, 1, ${JSON.stringify(intent)}::jsonb)
+          ON CONFLICT (key) DO UPDATE SET attempts = e.attempts + 1 WHERE e.completed_at IS NULL
+          RETURNING ${EFFECT_COLUMNS}, (xmax = 0) AS inserted)
+        SELECT * FROM b
+        UNION ALL
+        SELECT ${EFFECT_COLUMNS}, false FROM slack_effects WHERE key = ${key} AND NOT EXISTS (SELECT 1 FROM b)`,
+    );
+    if (!row) throw new Error(`the effect ${key} could not be recorded`);
+    return { row, resumed: !row.inserted, done: row.completedAt !== null };
   }
 
   private async finish(key: string, result: unknown): Promise<void> {
-    await this.db.slackEffect.update({ where: { key }, data: { result: result as Prisma.InputJsonValue, completedAt: this.clock.now() } });
+    await execute(this.db, Prisma.sql`UPDATE slack_effects SET result = ${JSON.stringify(result)}::jsonb, completed_at = ${this.clock.now()} WHERE key = ${key}`);
   }
 
   /** Posts a message once per key; returns where it is. */
   async post(key: string, args: PostArgs): Promise<Posted> {
-    const existing = await this.db.slackEffect.findUnique({ where: { key } });
+    const existing = await this.existing(key);
     if (existing?.completedAt) return existing.result as unknown as Posted;
     // a post held back by pacing is deferred before its intent is recorded, so it comes back as a
     // fresh attempt (no history to search)
     await this.slack.pace("chat.postMessage", { channel: args.channel });
-    const { row, resumed } = await this.begin(key, "chat.postMessage", { channel: args.channel });
+    const { row, resumed, done } = await this.begin(key, "chat.postMessage", { channel: args.channel });
+    // finished meanwhile by another attempt (a lease taken over while this one waited)
+    if (done) return row.result as Posted;
     if (resumed) {
       const found = await this.findPosted(key, args.channel, row.startedAt);
       if (found) {
@@ -148,9 +166,8 @@ export class SlackOnce {
     isPrivate: boolean,
     isOurs: (channelId: string) => Promise<boolean>,
   ): Promise<{ id: string; name: string }> {
-    const existing = await this.db.slackEffect.findUnique({ where: { key } });
-    if (existing?.completedAt) return existing.result as unknown as { id: string; name: string };
-    const { row, resumed } = await this.begin(key, "conversations.create", { attempt: 1 });
+    const { row, resumed, done } = await this.begin(key, "conversations.create", { attempt: 1 });
+    if (done) return row.result as { id: string; name: string };
     let attempt = (row.result as { attempt?: number } | null)?.attempt ?? 1;
     if (resumed) {
       const pending = (row.result as { pending?: string } | null)?.pending;
@@ -166,7 +183,7 @@ export class SlackOnce {
       const name = nameFor(attempt);
       // held back by pacing before the name is recorded as being created
       await this.slack.pace("conversations.create", {});
-      await this.db.slackEffect.update({ where: { key }, data: { result: { attempt, pending: name } } });
+      await execute(this.db, Prisma.sql`UPDATE slack_effects SET result = ${JSON.stringify({ attempt, pending: name })}::jsonb WHERE key = ${key}`);
       try {
         const r = await this.slack.call<{ ok: boolean; channel: { id: string; name: string } }>("conversations.create", { name, is_private: isPrivate }, { prepaid: true });
         const created = { id: r.channel.id, name: r.channel.name };
@@ -191,11 +208,14 @@ export class SlackOnce {
 
   /** Whether another creation (not `key`'s) is making, or has made, a channel of this name. */
   private async creatingElsewhere(key: string, name: string): Promise<boolean> {
-    const rows = await this.db.$queryRaw<unknown[]>`
-      SELECT 1 FROM slack_effects
-      WHERE method = 'conversations.create' AND key <> ${key} AND (result->>'pending' = ${name} OR result->>'name' = ${name})
-      LIMIT 1`;
-    return rows.length > 0;
+    const found = await rows<unknown>(
+      this.db,
+      Prisma.sql`
+        SELECT 1 FROM slack_effects
+        WHERE method = 'conversations.create' AND key <> ${key} AND (result->>'pending' = ${name} OR result->>'name' = ${name})
+        LIMIT 1`,
+    );
+    return found.length > 0;
   }
 
   private async findCreated(name: string, isPrivate: boolean, isOurs: (channelId: string) => Promise<boolean>): Promise<{ id: string; name: string } | undefined> {
@@ -215,9 +235,8 @@ export class SlackOnce {
 
   /** Runs a naturally idempotent call once per key (skipped when already recorded). */
   async run<T>(key: string, method: string, perform: () => Promise<T>): Promise<T> {
-    const existing = await this.db.slackEffect.findUnique({ where: { key } });
-    if (existing?.completedAt) return existing.result as T;
-    await this.begin(key, method, {});
+    const { row, done } = await this.begin(key, method, {});
+    if (done) return row.result as T;
     const result = await perform();
     await this.finish(key, result ?? null);
     return result;
