@@ -24,12 +24,12 @@ const quiet = async () => { for (;;) { const last = fake.calls.at(-1)?.at ?? 0; 
 const N = Number(process.env.N ?? 100);
 for (let i = 0; i < 10; i++) await req.command(`declare sev2 Warm ${i}`, { user: users[i % 50]!.id, channel: general });
 await quiet();
-process.kill(pid, "SIGUSR2"); await new Promise((r) => setTimeout(r, 200));
+if (process.env.COUNT) process.kill(pid, "SIGUSR2"); await new Promise((r) => setTimeout(r, 200));
 const c0 = await cpu(); const calls0 = fake.calls.length;
 const acks: number[] = [];
 for (let i = 0; i < N; i++) { const r = await req.command(`declare sev2 Prof incident ${i}`, { user: users[i % 50]!.id, channel: general }); acks.push(r.ms); }
 await quiet();
-const c1 = await cpu(); process.kill(pid, "SIGUSR2"); await new Promise((r) => setTimeout(r, 200));
+const c1 = await cpu(); if (process.env.COUNT) process.kill(pid, "SIGUSR2"); await new Promise((r) => setTimeout(r, 200));
 acks.sort((a, b) => a - b);
 console.log(`cpu per declaration ${((c1 - c0 - 1500 / 100) / N).toFixed(1)} ms; slack calls per declaration ${((fake.calls.length - calls0) / N).toFixed(1)}; ack p50 ${acks[N >> 1]!.toFixed(1)} p99 ${acks[Math.floor(N * 0.99)]!.toFixed(1)}`);
 bot.kill("SIGTERM"); await bot.exited; await fake.stop();

@@ -8,7 +8,8 @@ import { isSingleRole, type SingleRole } from "../domain/roles.ts";
 import type { TimelineDraft } from "../domain/timeline.ts";
 import { cancelPending, enqueue, type JobDraft, type Tx } from "./jobs.ts";
 import type { Db } from "./database.ts";
-import type { Prisma } from "./generated/client.ts";
+import { Prisma } from "./generated/client.ts";
+import { rows } from "./sql.ts";
 
 const ROLE_COLUMN = {
   ic: "icId",
@@ -17,9 +18,29 @@ const ROLE_COLUMN = {
   scribe: "scribeId",
 } as const satisfies Record<SingleRole, keyof Prisma.IncidentUncheckedCreateInput>;
 
-type Row = Prisma.IncidentGetPayload<{ include: { responders: true } }>;
+/** The columns an Incident is made of, and its responders in the order they joined. */
+type Row = Omit<Prisma.IncidentGetPayload<object>, "declareKey" | "originChannelId" | "responseUrl" | "checklistTs" | "punctKept" | "punctMissed" | "punctPendingAt" | "rootCause" | "createdAt" | "updatedAt"> & {
+  readonly responders: readonly { readonly userId: string }[];
+};
 
 export const withResponders = { responders: { orderBy: { addedAt: "asc" } } } as const;
+
+/** The same columns, and the same responders, in one statement (an ORM read with its include is two). */
+const INCIDENT_COLUMNS = Prisma.sql`
+  i.id, i.team_id AS "teamId", i.number, i.title, i.severity, i.status, i.is_private AS "isPrivate", i.is_drill AS "isDrill",
+  i.impact, i.detection, i.declared_by AS "declaredBy", i.declared_at AS "declaredAt",
+  i.ic_id AS "icId", i.tech_lead_id AS "techLeadId", i.comms_lead_id AS "commsLeadId", i.scribe_id AS "scribeId",
+  i.channel_id AS "channelId", i.channel_name AS "channelName", i.opening_ts AS "openingTs", i.status_summary AS "statusSummary",
+  i.last_update_at AS "lastUpdateAt", i.next_update_due_at AS "nextUpdateDueAt", i.resolved_at AS "resolvedAt", i.closed_at AS "closedAt",
+  i.impact_started_at AS "impactStartedAt", i.detected_at AS "detectedAt", i.acknowledged_at AS "acknowledgedAt", i.mitigated_at AS "mitigatedAt",
+  i.timestamp_sources AS "timestampSources", i.cadence_epoch AS "cadenceEpoch", i.severity_changed_at AS "severityChangedAt",
+  i.snoozed_until AS "snoozedUntil", i.version,
+  COALESCE((SELECT json_agg(json_build_object('userId', r.user_id) ORDER BY r.added_at) FROM responders r WHERE r.incident_id = i.id), '[]'::json) AS responders`;
+
+async function loadOne(db: Tx, where: Prisma.Sql): Promise<Incident | undefined> {
+  const [row] = await rows<Row>(db, Prisma.sql`SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE ${where}`);
+  return row ? toIncident(row) : undefined;
+}
 
 export function toIncident(row: Row): Incident {
   return {
@@ -58,18 +79,19 @@ export function toIncident(row: Row): Incident {
 }
 
 export async function loadIncident(db: Tx, id: string): Promise<Incident | undefined> {
-  const row = await db.incident.findUnique({ where: { id }, include: withResponders });
-  return row ? toIncident(row) : undefined;
+  // not a uuid: no such incident (the ORM answered the same; the cast would refuse it)
+  if (!UUID.test(id)) return undefined;
+  return loadOne(db, Prisma.sql`i.id = ${id}::uuid`);
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function findByChannel(db: Tx, channelId: string): Promise<Incident | undefined> {
-  const row = await db.incident.findUnique({ where: { channelId }, include: withResponders });
-  return row ? toIncident(row) : undefined;
+  return loadOne(db, Prisma.sql`i.channel_id = ${channelId}`);
 }
 
 export async function findByDeclareKey(db: Tx, declareKey: string): Promise<Incident | undefined> {
-  const row = await db.incident.findUnique({ where: { declareKey }, include: withResponders });
-  return row ? toIncident(row) : undefined;
+  return loadOne(db, Prisma.sql`i.declare_key = ${declareKey}`);
 }
 
 /** The same person declaring the same title again shortly after (a double submission). */

@@ -7,6 +7,7 @@
 
 import type { Db } from "./database.ts";
 import { Prisma } from "./generated/client.ts";
+import { execute } from "./sql.ts";
 
 /** Ids of workers that hold a liveness lock (scheduler/liveness.ts) start with this. */
 export const LIVE_PREFIX = "live-";
@@ -125,29 +126,27 @@ export function holdsLiveness(holder: Prisma.Sql): Prisma.Sql {
 
 /** Gives back the leases `worker` still holds (it is stopping): other workers may take those jobs at once. */
 export async function releaseLeases(db: Db, worker: string): Promise<number> {
-  return db.job.updateMany({ where: { lockedBy: worker, status: "pending" }, data: { lockedBy: null, lockedUntil: null } }).then((r) => r.count);
+  return execute(db, Prisma.sql`UPDATE jobs SET locked_by = NULL, locked_until = NULL WHERE locked_by = ${worker} AND status = 'pending'`);
 }
 
 /** Extends the leases of jobs this worker is still running (its heartbeat). */
 export async function extendLeases(db: Db, worker: string, ids: readonly number[], until: Date): Promise<void> {
   if (ids.length === 0) return;
-  await db.job.updateMany({ where: { id: { in: [...ids] }, lockedBy: worker, status: "pending" }, data: { lockedUntil: until } });
+  await execute(db, Prisma.sql`UPDATE jobs SET locked_until = ${until} WHERE id = ANY(${[...ids]}::int[]) AND locked_by = ${worker} AND status = 'pending'`);
 }
 
+// Every outcome below is fenced on the claimer: a worker that lost its lease changes nothing (false).
+
 export async function complete(db: Db, job: ClaimedJob, worker: string, now: Date): Promise<boolean> {
-  const r = await db.job.updateMany({
-    where: { id: job.id, lockedBy: worker, status: "pending" },
-    data: { status: "done", finishedAt: now, lockedBy: null, lockedUntil: null, lastError: null },
-  });
-  return r.count === 1;
+  return (await execute(db, Prisma.sql`
+    UPDATE jobs SET status = 'done', finished_at = ${now}, locked_by = NULL, locked_until = NULL, last_error = NULL
+     WHERE id = ${job.id} AND locked_by = ${worker} AND status = 'pending'`)) === 1;
 }
 
 export async function retryLater(db: Db, job: ClaimedJob, worker: string, dueAt: Date, error: string): Promise<boolean> {
-  const r = await db.job.updateMany({
-    where: { id: job.id, lockedBy: worker, status: "pending" },
-    data: { dueAt, lockedBy: null, lockedUntil: null, lastError: error.slice(0, 2000) },
-  });
-  return r.count === 1;
+  return (await execute(db, Prisma.sql`
+    UPDATE jobs SET due_at = ${dueAt}, locked_by = NULL, locked_until = NULL, last_error = ${error.slice(0, 2000)}
+     WHERE id = ${job.id} AND locked_by = ${worker} AND status = 'pending'`)) === 1;
 }
 
 /**
@@ -155,32 +154,28 @@ export async function retryLater(db: Db, job: ClaimedJob, worker: string, dueAt:
  * waiting for something on its way: `waitingFor` names it, so it can be woken early).
  */
 export async function postpone(db: Db, job: ClaimedJob, worker: string, dueAt: Date, waitingFor?: string): Promise<boolean> {
-  const r = await db.job.updateMany({
-    where: { id: job.id, lockedBy: worker, status: "pending" },
-    data: { dueAt, lockedBy: null, lockedUntil: null, attempts: { decrement: 1 }, ...(waitingFor !== undefined ? { lastError: waitingFor } : {}) },
-  });
-  return r.count === 1;
+  const reason = waitingFor === undefined ? Prisma.sql`last_error` : Prisma.sql`${waitingFor}`;
+  return (await execute(db, Prisma.sql`
+    UPDATE jobs SET due_at = ${dueAt}, locked_by = NULL, locked_until = NULL, attempts = attempts - 1, last_error = ${reason}
+     WHERE id = ${job.id} AND locked_by = ${worker} AND status = 'pending'`)) === 1;
 }
 
 export async function giveUp(db: Db, job: ClaimedJob, worker: string, now: Date, error: string): Promise<boolean> {
-  const r = await db.job.updateMany({
-    where: { id: job.id, lockedBy: worker, status: "pending" },
-    data: { status: "dead", finishedAt: now, lockedBy: null, lockedUntil: null, lastError: error.slice(0, 2000) },
-  });
-  return r.count === 1;
+  return (await execute(db, Prisma.sql`
+    UPDATE jobs SET status = 'dead', finished_at = ${now}, locked_by = NULL, locked_until = NULL, last_error = ${error.slice(0, 2000)}
+     WHERE id = ${job.id} AND locked_by = ${worker} AND status = 'pending'`)) === 1;
 }
 
 /** Cancels pending jobs of some kinds for an incident (e.g. reminders on resolve). */
 export async function cancelPending(tx: Tx, incidentId: string, kinds: readonly string[], now: Date): Promise<number> {
-  const r = await tx.job.updateMany({
-    where: { incidentId, kind: { in: [...kinds] }, status: "pending" },
-    data: { status: "cancelled", finishedAt: now, dedupeKey: null },
-  });
-  return r.count;
+  return execute(tx, Prisma.sql`
+    UPDATE jobs SET status = 'cancelled', finished_at = ${now}, dedupe_key = NULL
+     WHERE incident_id = ${incidentId}::uuid AND kind = ANY(${[...kinds]}::text[]) AND status = 'pending'`);
 }
 
 /** Makes a waiting incident's jobs due now: those whose last attempt failed for one of `reasons`. */
 export async function wakeWaiting(db: Db, incidentId: string, reasons: readonly string[], now: Date): Promise<number> {
-  const r = await db.job.updateMany({ where: { incidentId, status: "pending", lockedBy: null, lastError: { in: [...reasons] }, dueAt: { gt: now } }, data: { dueAt: now } });
-  return r.count;
+  return execute(db, Prisma.sql`
+    UPDATE jobs SET due_at = ${now}
+     WHERE incident_id = ${incidentId}::uuid AND status = 'pending' AND locked_by IS NULL AND last_error = ANY(${[...reasons]}::text[]) AND due_at > ${now}`);
 }
