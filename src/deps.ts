@@ -1,6 +1,7 @@
 // The one place where real things are constructed: the database (embedded or external), the Slack
 // client, the bot's identity, the clock. Everything else receives them as arguments.
 
+import { Foreground } from "./foreground.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Config } from "./config/index.ts";
@@ -20,6 +21,8 @@ export interface Deps {
   readonly bot: BotIdentity;
   readonly clock: Clock;
   readonly metrics: Metrics;
+  /** Requests being answered: background work waits its turn (foreground.ts). */
+  readonly foreground: Foreground;
 }
 
 /** Who the bot is, from auth.test; retried briefly so a blip at start does not stop the bot. */
@@ -48,6 +51,7 @@ async function identify(slack: SlackApi, config: Config, log: Logger): Promise<B
 export async function buildDeps(config: Config, log: Logger, overrides: { clock?: Clock; slackTimeoutMs?: number; prepared?: Promise<PreparedDatabase> } = {}): Promise<Deps> {
   const clock = overrides.clock ?? systemClock;
   const metrics = new Metrics(() => clock.now());
+  const foreground = new Foreground();
   const slack = new SlackApi({
     onCall: (method, outcome, seconds) => metrics.slackCall(method, outcome, seconds),
     token: config.slack.botToken,
@@ -69,5 +73,5 @@ export async function buildDeps(config: Config, log: Logger, overrides: { clock?
     throw err;
   }
   const database = await opening;
-  return { config, log, database, slack, bot, clock, metrics };
+  return { config, log, database, slack, bot, clock, metrics, foreground };
 }

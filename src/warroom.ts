@@ -114,6 +114,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
     onDead: (job, err) => reportDeadJob(ctx, job, err),
     onBlocked: (job, err) => reportBlockedJob(ctx, job, err),
     requestsInFlight: () => slackApp.inFlight(),
+    foreground: deps.foreground,
     live: true,
     listen: deps.database.connection,
   });
@@ -134,6 +135,7 @@ export async function startWarroom(config: Config, log: Logger, opts: StartOptio
       replayClock: systemClock,
       doors: [apiDoor(ctx, config.apiToken), alertmanagerDoor(ctx, config.alertsToken), pagerdutyDoor(ctx, config.pagerdutySecret), ...trackerDoors(ctx, config.trackerSecrets), metricsDoor(deps.metrics, config.metricsToken), ...(site ? statusDoors(site) : []), ...insightsDoors(ctx, config.apiToken)],
       answered: (surface, seconds) => deps.metrics.ackDuration.observe({ surface }, seconds),
+      foreground: deps.foreground,
       ...(slackApp.requestListener ? { slackEvents: slackApp.requestListener, slackEventCallbacks: eventsRequestHandler(ctx, config.slack.signingSecret as string) } : {}),
     });
     await slackApp.start();

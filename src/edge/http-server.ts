@@ -6,6 +6,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Clock } from "../clock.ts";
+import type { Foreground } from "../foreground.ts";
 import type { Logger } from "../log.ts";
 
 export interface HttpServerOptions {
@@ -23,6 +24,8 @@ export interface HttpServerOptions {
   doors?: readonly Door[];
   /** Told how long each request took to be answered, by surface: slack, api, hooks. */
   answered?: (surface: "slack" | "api" | "hooks", seconds: number) => void;
+  /** Told while a request of those surfaces is being answered, so background work waits (foreground.ts). */
+  foreground?: Foreground;
 }
 
 export interface Door {
@@ -53,6 +56,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   const server = http.createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const surface = path === "/slack/events" ? "slack" : path?.startsWith("/api/") ? "api" : path?.startsWith("/hooks/") ? "hooks" : undefined;
+    // a person (or an alert source) waits on these; the API's readers (dashboards polling) do not hold back the background
+    if ((surface === "slack" || surface === "hooks") && opts.foreground) res.once("close", opts.foreground.enter());
     if (surface && opts.answered) {
       const started = performance.now();
       const answered = opts.answered;

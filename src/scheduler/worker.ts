@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import { PacedError, SlackCallError } from "../slack/api.ts";
+import { Foreground, step } from "../foreground.ts";
 import { pacingScope, RETURN_EARLY_MS } from "../slack/pacing.ts";
 import type { Db } from "../store/database.ts";
 import { LIVE_PREFIX } from "../store/jobs.ts";
@@ -68,6 +69,11 @@ export interface WorkerOptions {
   requestsInFlight?: () => number;
   busyConcurrency?: number;
   /**
+   * Requests being answered (foreground.ts): while there are, the worker runs at most
+   * `busyConcurrency` jobs, and each job's steps wait their turn.
+   */
+  foreground?: Foreground;
+  /**
    * This worker holds a liveness lock under its id (liveness.ts; taken by the caller before start),
    * and frees the leases of workers whose lock is gone, so a crashed process's jobs resume at once.
    */
@@ -82,7 +88,9 @@ export class Worker {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly runningIds = new Set<number>();
   private heartbeat: NodeJS.Timeout | undefined;
-  private readonly opts: Required<Omit<WorkerOptions, "onDead" | "onBlocked" | "requestsInFlight" | "live" | "listen">> & Pick<WorkerOptions, "onDead" | "onBlocked" | "requestsInFlight">;
+  private readonly opts: Required<Omit<WorkerOptions, "onDead" | "onBlocked" | "requestsInFlight" | "live" | "listen" | "foreground">> & Pick<WorkerOptions, "onDead" | "onBlocked" | "requestsInFlight">;
+  private readonly foreground: Foreground;
+  private quiet: Promise<void> | undefined;
   private readonly live: boolean;
   private readonly wakeups: Wakeups | undefined;
   /** Something asked for a look while the loop was busy claiming: look again before sleeping. */
@@ -96,6 +104,7 @@ export class Worker {
     opts: WorkerOptions = {},
   ) {
     this.live = opts.live ?? false;
+    this.foreground = opts.foreground ?? new Foreground();
     this.id = `${this.live ? LIVE_PREFIX : "worker-"}${process.pid}-${randomUUID().slice(0, 8)}`;
     this.opts = {
       pollMs: opts.pollMs ?? 250,
@@ -181,7 +190,8 @@ export class Worker {
     while (this.running) {
       this.kicked = false;
       let claimed = 0;
-      const limit = (this.opts.requestsInFlight?.() ?? 0) > 0 ? this.opts.busyConcurrency : this.opts.concurrency;
+      const busy = this.foreground.busy || (this.opts.requestsInFlight?.() ?? 0) > 0;
+      const limit = busy ? this.opts.busyConcurrency : this.opts.concurrency;
       const free = limit - this.inFlight.size;
       if (free > 0) {
         try {
@@ -193,8 +203,18 @@ export class Worker {
         }
       }
       if (claimed > 0 && claimed === free) continue;
-      await this.idle(free > 0 ? await this.untilNextDue() : Number.POSITIVE_INFINITY);
+      // held back by requests: look again as soon as they are answered, not at the next poll
+      if (busy && this.inFlight.size < this.opts.concurrency) await Promise.race([this.untilQuiet(), this.idle(Number.POSITIVE_INFINITY)]);
+      else await this.idle(free > 0 ? await this.untilNextDue() : Number.POSITIVE_INFINITY);
     }
+  }
+
+  /** When the requests being answered are (one wait however often the loop comes back while they last). */
+  private untilQuiet(): Promise<void> {
+    this.quiet ??= this.foreground.whenQuiet(250).finally(() => {
+      this.quiet = undefined;
+    });
+    return this.quiet;
   }
 
   /** How long until the next waiting job falls due, as far as the database knows (0: due now). */
@@ -243,7 +263,13 @@ export class Worker {
     try {
       if (!handler) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
       // the job's Slack calls keep their paced slots under its id when they are deferred
-      await pacingScope.run({ key: `job:${job.id}` }, () => handler(job));
+      // background work: it starts, and takes each step, when no request is being answered (foreground.ts)
+      await this.foreground.background(() =>
+        pacingScope.run({ key: `job:${job.id}` }, async () => {
+          await step();
+          await handler(job);
+        }),
+      );
       await this.settle(() => complete(this.db, job, this.id, this.clock.now()), job);
       this.log.debug({ job: job.id, kind: job.kind, ms: Date.now() - started }, "job done");
     } catch (err) {

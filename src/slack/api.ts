@@ -8,6 +8,7 @@ import { type Logger as SlackLogger, LogLevel as SlackLogLevel } from "@slack/lo
 import { ErrorCode, WebClient } from "@slack/web-api";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Logger } from "../log.ts";
+import { step } from "../foreground.ts";
 import { type PaceOptions, Pacer } from "./pacing.ts";
 
 export interface BotIdentity {
@@ -173,6 +174,8 @@ export class SlackApi {
     if (left > 0) throw new SlackCallError(method, "ratelimited", left / 1000, true);
     const deferMs = await this.pacer.take(method, args, pace);
     if (deferMs > 0) throw new PacedError(method, deferMs);
+    // background work's call lets requests go first (one made while a person waits on a trigger is not background work)
+    await step();
     const started = performance.now();
     try {
       const result = (await client.apiCall(method, args)) as T;

@@ -9,7 +9,7 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Db } from "../store/database.ts";
 import { Prisma } from "../store/generated/client.ts";
-import { execute, rows } from "../store/sql.ts";
+import { execute, select } from "../store/sql.ts";
 import { isSlackError, type SlackApi } from "./api.ts";
 
 export const EFFECT_EVENT_TYPE = "warroom_effect";
@@ -53,7 +53,7 @@ export class SlackOnce {
   }
 
   private async existing(key: string): Promise<EffectRow | undefined> {
-    return (await rows<EffectRow>(this.db, Prisma.sql`SELECT ${EFFECT_COLUMNS} FROM slack_effects WHERE key = ${key}`))[0];
+    return (await select<EffectRow>(this.db, Prisma.sql`SELECT ${EFFECT_COLUMNS} FROM slack_effects WHERE key = ${key}`))[0];
   }
 
   /**
@@ -62,7 +62,7 @@ export class SlackOnce {
    * One statement: a finished effect is neither counted again nor changed.
    */
   private async begin(key: string, method: string, intent: Record<string, unknown>): Promise<{ row: EffectRow; resumed: boolean; done: boolean }> {
-    const [row] = await rows<EffectRow & { inserted: boolean }>(
+    const [row] = await select<EffectRow & { inserted: boolean }>(
       this.db,
       Prisma.sql`
         WITH b AS (
@@ -85,7 +85,7 @@ export class SlackOnce {
   /** Posts a message once per key; returns where it is. */
   async post(key: string, args: PostArgs): Promise<Posted> {
     const existing = await this.existing(key);
-    if (existing?.completedAt) return existing.result as unknown as Posted;
+    if (existing?.completedAt) return existing.result as Posted;
     // a post held back by pacing is deferred before its intent is recorded, so it comes back as a
     // fresh attempt (no history to search)
     await this.slack.pace("chat.postMessage", { channel: args.channel });
@@ -208,7 +208,7 @@ export class SlackOnce {
 
   /** Whether another creation (not `key`'s) is making, or has made, a channel of this name. */
   private async creatingElsewhere(key: string, name: string): Promise<boolean> {
-    const found = await rows<unknown>(
+    const found = await select<unknown>(
       this.db,
       Prisma.sql`
         SELECT 1 FROM slack_effects

@@ -6,7 +6,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg, { type PoolConfig } from "pg";
 import type { DatabaseConfig } from "../config/index.ts";
 import type { Logger } from "../log.ts";
-import { PrismaClient } from "./generated/client.ts";
+import { type Prisma, PrismaClient } from "./generated/client.ts";
 import { type PreparedDatabase, prepareDatabase } from "./prepare.ts";
 
 /**
@@ -14,6 +14,9 @@ import { type PreparedDatabase, prepareDatabase } from "./prepare.ts";
  * directly (sql.ts), a tenth of the CPU of an ORM call, on the same connections.
  */
 export type Db = PrismaClient & { readonly $pool: pg.Pool };
+
+/** A transaction's client, or the client itself (each statement its own transaction). */
+export type Tx = Prisma.TransactionClient | Db;
 
 export interface Database {
   readonly prisma: Db;

@@ -9,7 +9,7 @@ import type { TimelineDraft } from "../domain/timeline.ts";
 import { cancelPending, enqueue, type JobDraft, type Tx } from "./jobs.ts";
 import type { Db } from "./database.ts";
 import { Prisma } from "./generated/client.ts";
-import { rows } from "./sql.ts";
+import { select } from "./sql.ts";
 
 const ROLE_COLUMN = {
   ic: "icId",
@@ -38,7 +38,7 @@ const INCIDENT_COLUMNS = Prisma.sql`
   COALESCE((SELECT json_agg(json_build_object('userId', r.user_id) ORDER BY r.added_at) FROM responders r WHERE r.incident_id = i.id), '[]'::json) AS responders`;
 
 async function loadOne(db: Tx, where: Prisma.Sql): Promise<Incident | undefined> {
-  const [row] = await rows<Row>(db, Prisma.sql`SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE ${where}`);
+  const [row] = await select<Row>(db, Prisma.sql`SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE ${where}`);
   return row ? toIncident(row) : undefined;
 }
 

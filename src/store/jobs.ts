@@ -5,14 +5,14 @@
 // expire. Completion and failure are fenced on the claimer, so a worker that lost its lease cannot
 // overwrite the new owner's outcome.
 
-import type { Db } from "./database.ts";
+import type { Db, Tx } from "./database.ts";
 import { Prisma } from "./generated/client.ts";
 import { execute } from "./sql.ts";
 
 /** Ids of workers that hold a liveness lock (scheduler/liveness.ts) start with this. */
 export const LIVE_PREFIX = "live-";
 
-export type Tx = Prisma.TransactionClient | Db;
+export type { Tx } from "./database.ts";
 
 export interface JobDraft {
   readonly kind: string;

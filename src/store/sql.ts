@@ -6,24 +6,21 @@
 // Rows come back as node-postgres reads them (timestamptz → Date, jsonb → parsed, int4 → number):
 // only columns of those kinds are read here, so both ways give the same values.
 
-import { type Db, isClient } from "./database.ts";
+import { step } from "../foreground.ts";
+import { isClient, type Tx } from "./database.ts";
 import type { Prisma } from "./generated/client.ts";
-import type { Tx } from "./jobs.ts";
-
-function pooled(db: Tx): Db | undefined {
-  return isClient(db) ? db : undefined;
-}
 
 /** The rows a statement returns. */
-export async function rows<T>(db: Tx, q: Prisma.Sql): Promise<T[]> {
-  const direct = pooled(db);
-  if (direct) return (await direct.$pool.query(q.text, q.values as unknown[])).rows as T[];
-  return db.$queryRaw<T[]>(q);
+export async function select<T>(db: Tx, q: Prisma.Sql): Promise<T[]> {
+  if (!isClient(db)) return db.$queryRaw<T[]>(q);
+  // background work lets requests go first, but never while it holds a transaction open
+  await step();
+  return (await db.$pool.query(q.text, q.values)).rows as T[];
 }
 
 /** How many rows a statement changed. */
 export async function execute(db: Tx, q: Prisma.Sql): Promise<number> {
-  const direct = pooled(db);
-  if (direct) return (await direct.$pool.query(q.text, q.values as unknown[])).rowCount ?? 0;
-  return db.$executeRaw(q);
+  if (!isClient(db)) return db.$executeRaw(q);
+  await step();
+  return (await db.$pool.query(q.text, q.values)).rowCount ?? 0;
 }

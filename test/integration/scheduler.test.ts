@@ -3,6 +3,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/clock.ts";
+import { Foreground } from "../../src/foreground.ts";
 import { createLogger } from "../../src/log.ts";
 import { housekeep } from "../../src/scheduler/housekeeping.ts";
 import { Liveness } from "../../src/scheduler/liveness.ts";
@@ -73,6 +74,20 @@ describe.each(pgServers().map((s) => [s.name, s] as const))("on %s", (_name, ser
     await until(async () => (await a.job.count({ where: { kind: "count", status: "done" } })) === 200, 10_000, "the jobs");
     expect(runs.size).toBe(200);
     expect([...runs.values()].every((v) => v === 1)).toBe(true);
+  });
+
+  it("holds a job back while a request is being answered, and runs it once the request is answered", async () => {
+    const fg = new Foreground({ graceMs: 5, stepEveryMs: 60_000 });
+    const leave = fg.enter();
+    let ran = 0;
+    worker(a, { held: async () => void ran++ }, { foreground: fg });
+    await enqueue(a, [{ kind: "held", payload: {} }], new Date());
+    await until(() => fg.waiting === 1, 5000, "the job to be claimed and waiting");
+    await sleep(200);
+    expect(ran).toBe(0);
+    leave();
+    await until(() => ran === 1, 5000, "the job");
+    await until(async () => (await a.job.count({ where: { kind: "held", status: "done" } })) === 1, 5000, "the job done");
   });
 
   it("takes over a job whose worker died holding it, once its lease expires", async () => {

@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["scheduler"],
   ["slack", "statuspage", "trackers", "assistant", "pages"],
   ["store"],
-  ["config", "log.ts", "clock.ts", "metrics.ts"],
+  ["config", "log.ts", "clock.ts", "metrics.ts", "foreground.ts"],
   ["domain"],
 ];
 
