@@ -190,7 +190,10 @@ export class Worker {
     while (this.running) {
       this.kicked = false;
       let claimed = 0;
-      const busy = this.foreground.busy || (this.opts.requestsInFlight?.() ?? 0) > 0;
+      // held back by requests being answered (foreground.ts); Slack listeners still running (they may
+      // outlast their ack) only keep the number of jobs down
+      const held = this.foreground.busy;
+      const busy = held || (this.opts.requestsInFlight?.() ?? 0) > 0;
       const limit = busy ? this.opts.busyConcurrency : this.opts.concurrency;
       const free = limit - this.inFlight.size;
       if (free > 0) {
@@ -204,7 +207,7 @@ export class Worker {
       }
       if (claimed > 0 && claimed === free) continue;
       // held back by requests: look again as soon as they are answered, not at the next poll
-      if (busy && this.inFlight.size < this.opts.concurrency) await Promise.race([this.untilQuiet(), this.idle(Number.POSITIVE_INFINITY)]);
+      if (held && this.inFlight.size < this.opts.concurrency) await Promise.race([this.untilQuiet(), this.idle(Number.POSITIVE_INFINITY)]);
       else await this.idle(free > 0 ? await this.untilNextDue() : Number.POSITIVE_INFINITY);
     }
   }
