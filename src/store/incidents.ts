@@ -3,6 +3,7 @@
 // history, timeline entries and follow-up jobs: two people acting at once cannot both win, and nothing
 // a user was told happened can be half-written.
 
+import { z } from "zod";
 import type { Incident, IncidentEvent } from "../domain/incident.ts";
 import { isSingleRole, type SingleRole } from "../domain/roles.ts";
 import type { TimelineDraft } from "../domain/timeline.ts";
@@ -79,12 +80,10 @@ export function toIncident(row: Row): Incident {
 }
 
 export async function loadIncident(db: Tx, id: string): Promise<Incident | undefined> {
-  // not a uuid: no such incident (the ORM answered the same; the cast would refuse it)
-  if (!UUID.test(id)) return undefined;
+  // not a uuid: no such incident (the cast would refuse it)
+  if (!z.uuid().safeParse(id).success) return undefined;
   return loadOne(db, Prisma.sql`i.id = ${id}::uuid`);
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function findByChannel(db: Tx, channelId: string): Promise<Incident | undefined> {
   return loadOne(db, Prisma.sql`i.channel_id = ${channelId}`);
